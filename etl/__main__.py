@@ -1,0 +1,104 @@
+"""The ETL command line: `python -m etl build | export | report`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .reference import resolve_reference_dir
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_PLANS = REPO / "data" / "plans"
+DEFAULT_DB = REPO / "data" / "build" / "plans.duckdb"
+DEFAULT_EXPORT = REPO / "data" / "build" / "export"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (FileNotFoundError, RuntimeError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m etl", description=__doc__)
+    sub = top.add_subparsers(required=True, metavar="{build,export,report}")
+    b = sub.add_parser("build", help="read the plans and (re)build the database")
+    b.add_argument("--plans", type=Path, default=DEFAULT_PLANS, help="folder of plan documents (default data/plans)")
+    b.add_argument("--db", type=Path, default=DEFAULT_DB, help="database file (default data/build/plans.duckdb)")
+    b.add_argument("--reference", help="EKATTE reference folder (default: $SSP_REFERENCE_DIR or ../shared/reference)")
+    b.add_argument("--strict", action="store_true", help="exit 1 when any file or row has an error or warning")
+    b.add_argument("--quiet", action="store_true", help="no progress bar and no report")
+    b.add_argument("--verbose", action="store_true", help="list every line not used in the report")
+    b.set_defaults(run=run_build)
+    e = sub.add_parser("export", help="write the open-data files (CSV + Parquet)")
+    e.add_argument("--db", type=Path, default=DEFAULT_DB)
+    e.add_argument("--out", type=Path, default=DEFAULT_EXPORT, help="output folder (default data/build/export)")
+    e.set_defaults(run=run_export)
+    r = sub.add_parser("report", help="print the build report of a database")
+    r.add_argument("--db", type=Path, default=DEFAULT_DB)
+    r.add_argument("--verbose", action="store_true", help="list every line not used")
+    r.set_defaults(run=run_report)
+    return top
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from .load import BuildError, build
+    from .reference import load_reference
+
+    reference = load_reference(resolve_reference_dir(args.reference))
+    if not reference.available and not args.quiet:
+        print(f"notice: {reference.notice}", file=sys.stderr)
+    started = time.perf_counter()
+    try:
+        result = with_progress(lambda cb: build(args.plans, args.db, reference, cb), args.plans, args.quiet)
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    elapsed = time.perf_counter() - started
+    errors, warnings = result.count("error"), result.count("warning")
+    if not args.quiet:
+        run_report(argparse.Namespace(db=args.db, verbose=args.verbose))
+        print(f"built {args.db}: {len(result.plans)} plans, {result.records} records from {result.files_seen} files "
+              f"in {elapsed:.2f} s; {errors} errors, {warnings} warnings")
+    for problem in result.problems:
+        if problem.severity == "error":
+            print(f"error: {problem.message}", file=sys.stderr)
+    return 1 if args.strict and (errors or warnings) else 0
+
+
+def with_progress(task, plans_dir: Path, quiet: bool):
+    if quiet:
+        return task(None)
+    from rich.progress import Progress
+
+    from .load import plan_files
+
+    total = len(plan_files(plans_dir))
+    with Progress(transient=True) as progress:
+        bar = progress.add_task("reading plans", total=total)
+        return task(lambda path: progress.update(bar, advance=1, description=path.name))
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from .export import export
+
+    counts = export(args.db, args.out)
+    print(f"exported {counts['plans']} plans and {counts['items']} items to {args.out} (CSV + Parquet)")
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from .report import render, report_frames
+
+    for line in render(report_frames(args.db), verbose=args.verbose):
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

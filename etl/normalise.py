@@ -1,0 +1,484 @@
+"""Normalise stage: raw rows + reference → canonical records (service type, capacity, funding, places, status)."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .parse import Issue, ParsedPlan, RawRow, is_mark
+from .reference import Reference
+
+DATA = Path(__file__).parent / "data"
+NUMBER_WORDS = {"един": 1, "една": 1, "едно": 1, "два": 2, "две": 2, "три": 3, "четири": 4, "пет": 5,
+                "шест": 6, "седем": 7, "осем": 8, "девет": 9, "десет": 10}
+UNIT_WORDS = {"места": "places", "място": "places", "бр": "places", "потребители": "users",
+              "потребителя": "users", "семейства": "families"}
+TRANSLIT = dict(zip("абвгдежзийклмнопрстуфхцчшщъьюя",
+                    ["a", "b", "v", "g", "d", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r",
+                     "s", "t", "u", "f", "h", "ts", "ch", "sh", "sht", "a", "y", "yu", "ya"], strict=True))
+YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
+
+
+# --- reference tables kept as CSV in etl/data ---------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def service_patterns() -> list[tuple[str, re.Pattern]]:
+    with open(DATA / "service_aliases.csv", encoding="utf-8") as f:
+        return [(r["code"], re.compile(r["pattern"], re.I)) for r in csv.DictReader(f)]
+
+
+@lru_cache(maxsize=1)
+def funding_patterns() -> list[tuple[str, re.Pattern, str]]:
+    with open(DATA / "funding_phrases.csv", encoding="utf-8") as f:
+        return [(r["funding_class"], re.compile(r["pattern"], re.I), r["unless"]) for r in csv.DictReader(f)]
+
+
+@lru_cache(maxsize=1)
+def status_patterns() -> list[tuple[str, re.Pattern]]:
+    with open(DATA / "status_phrases.csv", encoding="utf-8") as f:
+        return [(r["status"], re.compile(r["pattern"], re.I)) for r in csv.DictReader(f)]
+
+
+@lru_cache(maxsize=1)
+def service_types() -> dict[str, dict[str, str]]:
+    with open(DATA / "service_types.csv", encoding="utf-8") as f:
+        return {r["code"]: r for r in csv.DictReader(f)}
+
+
+# --- text helpers --------------------------------------------------------------------------------
+
+
+def clean(text: str | None) -> str:
+    """Single-spaced text; words hyphenated at a line end ('об- щности') joined again."""
+    if not text:
+        return ""
+    text = " ".join(text.split())
+    return re.sub(r"(?<=[а-я])- (?=[а-я])", "", text)
+
+
+def transliterate(name: str) -> str:
+    """Bulgarian official transliteration (2009 law), as a lowercase slug: 'Стара Загора' → 'stara-zagora'."""
+    low = re.sub(r"ия\b", "ia", name.lower())
+    latin = "".join(TRANSLIT.get(ch, ch) for ch in low)
+    return re.sub(r"[^a-z0-9]+", "-", latin).strip("-")
+
+
+def to_int(text: str) -> int:
+    return int(re.sub(r"\s", "", text))
+
+
+# --- service type --------------------------------------------------------------------------------
+
+
+def find_services(text: str) -> list[tuple[int, str]]:
+    """Service codes named in a text as (position, code); the more specific pattern wins where two
+    overlap, and a service named after 'към' (attached to) is a qualifier, not the subject."""
+    found = []
+    for order, (code, pattern) in enumerate(service_patterns()):
+        for m in pattern.finditer(text):
+            found.append((m.start(), order, m.end(), code))
+    taken: list[tuple[int, str]] = []
+    end = -1
+    for start, _, stop, code in sorted(found):
+        if start < end:
+            continue
+        end = stop
+        if not re.search(r"\bкъм\s*$", text[max(0, start - 6):start], re.I):
+            taken.append((start, code))
+    return taken
+
+
+def classify_service(name: str, description: str) -> str | None:
+    """One service type when the title names one (else the description does), None otherwise."""
+    for text in (name, description):
+        codes = list(dict.fromkeys(code for _, code in find_services(text)))
+        if len(codes) == 1:
+            return codes[0]
+        if len(codes) > 1:
+            return None
+    return None
+
+
+# --- capacity, staff, units, amounts ----------------------------------------------------------------
+
+CHANGE = re.compile(r"капацит\w*[^;]{0,40}?\bот\s+(\d{1,4})\s*(?:места|м\.)?\s+на\s+(\d{1,4})\s*(места|потребители)?", re.I)
+EXPLICIT = re.compile(r"капацит\w*\s*[-–—:]?\s*(?:до\s+)?(\d{1,5})\s*(места|място|бр|потребител\w*)?", re.I)
+PLAIN_UNIT = re.compile(r"(?<![\d.])(\d{1,5})\s*(места|приемни семейства|потребител\w*)", re.I)
+
+
+@dataclass
+class Capacity:
+    capacity: int | None = None
+    before: int | None = None
+    unit: str | None = None
+    direction: str | None = None  # expanded | reduced when changed in the plan year
+
+
+def unit_of(word: str | None) -> str:
+    if not word:
+        return "places"
+    word = word.lower().rstrip(".")
+    if word.startswith("потребител"):
+        return "users"
+    return UNIT_WORDS.get(word.split()[-1], "places")
+
+
+def years_near(text: str, start: int, end: int) -> set[int]:
+    return {int(y) for y in YEAR.findall(text[max(0, start - 45):end + 60])}
+
+
+def parse_capacity(text: str, year: int) -> Capacity:
+    for m in CHANGE.finditer(text):
+        years = years_near(text, m.start(1) - 4, m.end())
+        before, after = int(m.group(1)), int(m.group(2))
+        if years and year not in years:  # a change made in an earlier year is the current state
+            return Capacity(after, None, unit_of(m.group(3)))
+        direction = "expanded" if after > before else "reduced" if after < before else None
+        return Capacity(after, before, unit_of(m.group(3)), direction)
+    m = EXPLICIT.search(text)
+    if m:
+        return Capacity(int(m.group(1)), None, unit_of(m.group(2)))
+    m = PLAIN_UNIT.search(text)
+    if m:
+        return Capacity(int(m.group(1)), None, unit_of(m.group(2)))
+    return Capacity()
+
+
+STAFF = [re.compile(r"персонал\w*\s*[-–—:]?\s*(\d{1,4})", re.I),
+         re.compile(r"(\d{1,4})\s*(?:лични|социални)?\s*асистент", re.I),
+         re.compile(r"(\d{1,4})\s*(?:служители|специалисти|души персонал)", re.I)]
+
+
+def parse_staff(text: str) -> int | None:
+    for pattern in STAFF:
+        m = pattern.search(text)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+NUMBER_WORD = "|".join(NUMBER_WORDS)
+UNITS = [re.compile(r"[-–—]\s*(\d{1,3})\s*бр\b", re.I),
+         re.compile(rf"(\d{{1,3}}|{NUMBER_WORD})\s+броя\b", re.I),
+         re.compile(rf"^({NUMBER_WORD})\s+\S", re.I),
+         re.compile(r"(\d{1,3})\s*бр\.?\s*(?:клуб|цент|жилищ|цнст|звен|дом)", re.I)]
+
+
+def parse_units(name: str, description: str, has_type: bool) -> int | None:
+    for pattern, text in zip(UNITS, (name, name, name, f"{name} {description}"), strict=True):
+        m = pattern.search(text)
+        if m:
+            value = m.group(1).lower()
+            return int(value) if value.isdigit() else NUMBER_WORDS[value]
+    return 1 if has_type else None
+
+
+AMOUNT = re.compile(r"(\d[\d\s]{0,12}\d|\d)\s*(?:лв|лева)\b", re.I)
+TOTAL_WORD = re.compile(r"общ(о|ия|а|)\b[^\d]{0,25}$", re.I)
+
+
+def parse_amount(text: str) -> float | None:
+    """The total stated in a funding cell: the amount labelled общо/общ бюджет/обща сума, else a lone amount."""
+    amounts = list(AMOUNT.finditer(text))
+    for m in amounts:
+        if TOTAL_WORD.search(text[max(0, m.start() - 30):m.start()]):
+            return float(to_int(m.group(1)))
+    if len(amounts) == 1:
+        return float(to_int(amounts[0].group(1)))
+    return None
+
+
+# --- funding and status ---------------------------------------------------------------------------
+
+
+def classify_funding(text: str) -> list[tuple[str, str]]:
+    """Funding classes with the phrase that signalled each; a matched phrase is used up so that a
+    longer, more specific phrase decides (e.g. 'чрез бюджета на общината' is not municipal money).
+    A phrase with an 'unless' class does not count next to that class ('държавния бюджет' beside
+    a ДДД phrase is where the ДДД money comes from)."""
+    rest = text
+    found: list[tuple[str, str, str]] = []
+    for cls, pattern, unless in funding_patterns():
+        for m in pattern.finditer(rest):
+            if cls:
+                found.append((cls, text[m.start():m.end()], unless))
+        rest = pattern.sub(lambda m: " " * len(m.group(0)), rest)
+    classes = {c for c, _, _ in found}
+    return [(c, p) for c, p, unless in found if not (unless and unless in classes)]
+
+
+def find_status(text: str, year: int, quarters: list[str] | None, capacity: Capacity) -> str:
+    """What happens to the service in the plan year; a phrase dated in another year does not count."""
+    hits = {}
+    for status, pattern in status_patterns():
+        for m in pattern.finditer(text):
+            years = years_near(text, m.start(), m.end())
+            if status == "new" and "от" in m.group(0).lower():
+                years = {int(y) for y in YEAR.findall(text[m.end():m.end() + 12])} or years
+            if not years or year in years:
+                hits.setdefault(status, m.group(0))
+    if capacity.direction:
+        hits.setdefault(capacity.direction, "capacity change")
+    if quarters and all(q.strip() in ("", "+") for q in quarters) and any(q.strip() == "+" for q in quarters):
+        hits.setdefault("planned", "+")
+    for status in ("closing", "transformed", "new", "planned", "expanded", "reduced"):
+        if status in hits:
+            return status
+    return "continuing"
+
+
+# --- place ------------------------------------------------------------------------------------------
+
+WIDE = re.compile(r"населените места (от|в|на) общината|всички населени места|на територията на (цялата )?общината|"
+                  r"села(та)? (от|в|на) общината|цялата община|^\s*(община|общ\.)\s+[А-Я]\w+(\s+[А-Я]\w+)?", re.I)
+REGION = re.compile(r"\b(област|обл\.)\s+[А-Я]\w+(\s+[А-Я]\w+)?|областно ниво|регионално ниво", re.I)
+QUALIFIER = re.compile(r",?\s*\bобщ(\.|ина)\s+[А-Я]\w+(\s+[А-Я]\w+)?\.?", re.I)
+ADDRESS = re.compile(r"(^|\s)(ул|пл|бул|жк|ж\.к|кв|бл|вх|ет|ап)(?=[\s.„“”\"'])|№", re.I)
+PREFIX = re.compile(r"^(гр\.|град\b|с\.|село\b)\s*", re.I)
+PREFIX_SPLIT = re.compile(r"(?<=[\s,;])(?=(гр\.|с\.)\s*[А-Я])", re.I)
+NAMED = re.compile(r"\b(?:гр|с)\.\s*([А-Я][а-я]+(?:\s+[А-Я][а-я]+)?)")
+
+
+@dataclass(frozen=True)
+class Located:
+    """A settlement read from a plan: the text it came from and its EKATTE match."""
+
+    raw: str
+    name: str
+    ekatte: str | None
+    match: str  # exact | alias | fuzzy | unmatched | no_reference
+
+
+@dataclass
+class Place:
+    settlements: list[Located] = field(default_factory=list)
+    scope: str | None = None
+    unmatched: list[str] = field(default_factory=list)
+
+
+def parse_place(text: str, municipality_code: str | None, reference: Reference) -> Place:
+    place = Place()
+    if not text:
+        return place
+    if REGION.search(text):
+        place.scope = "region"
+    has_settlement = bool(re.search(r"(^|\s)(гр\.|с\.)", text, re.I))
+    if WIDE.search(text) and not (has_settlement and not re.search(r"общината|населени", text, re.I)):
+        place.scope = place.scope or "municipality"
+    text = REGION.sub(" ", WIDE.sub(" ", QUALIFIER.sub(" ", text) if has_settlement else text))
+    for part in re.split(r"[,;]|\s+и\s+", text):
+        for chunk in PREFIX_SPLIT.split(part):
+            add_settlement(place, chunk, municipality_code, reference)
+    if place.settlements and not place.scope:
+        place.scope = "settlement"
+    return place
+
+
+def add_settlement(place: Place, chunk: str | None, municipality_code: str | None, reference: Reference) -> None:
+    if not chunk or PREFIX.fullmatch(chunk.strip() + " "):
+        return
+    cut = ADDRESS.search(chunk)
+    chunk = (chunk[: cut.start()] if cut else chunk).strip(" .,;:-–„“”\"'()")
+    prefixed = bool(PREFIX.match(chunk))
+    name = PREFIX.sub("", chunk).strip(" .,;:-–„“”\"'()")
+    if not name or not name[0].isupper():
+        return
+    match = reference.match_settlement(name, municipality_code)
+    if match.match == "unmatched":
+        place.unmatched.append(name)
+        if not prefixed:
+            return
+    if all((s.ekatte or s.name) != (match.ekatte or match.name) for s in place.settlements):
+        place.settlements.append(Located(chunk, match.name, match.ekatte, match.match))
+
+
+def places_in_text(text: str, municipality_code: str | None, reference: Reference) -> Place:
+    """Settlements written as 'гр. X' / 'с. X' inside a title or description (layouts with no place column)."""
+    place = Place()
+    for m in NAMED.finditer(text):
+        add_settlement(place, m.group(0), municipality_code, reference)
+    place.settlements = [s for s in place.settlements if s.match != "unmatched" or not reference.available]
+    place.unmatched = []
+    if place.settlements:
+        place.scope = "settlement"
+    return place
+
+
+# --- records ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class PlanRecord:
+    plan_id: str
+    municipality: str
+    municipality_code: str | None
+    oblast: str | None
+    oblast_code: str | None
+    year: int
+    title: str
+    source_file: str
+    source_sha256: str
+    encoding: str
+    layout: str
+    items: int
+    lines_total: int
+    lines_nonempty: int
+
+
+@dataclass
+class Record:
+    item_id: str
+    plan_id: str
+    municipality: str
+    year: int
+    seq: int
+    item_no: str | None
+    parent_item_id: str | None
+    section: str
+    name: str
+    description: str
+    service_type: str | None
+    settlements: list[Located]
+    scope: str | None
+    quarters: list[int] | None
+    funding: list[tuple[str, str]]
+    funding_raw: str
+    amount_bgn: float | None
+    capacity: int | None
+    capacity_before: int | None
+    capacity_unit: str | None
+    staff: int | None
+    units: int | None
+    status: str
+    provider: str
+    place_raw: str
+    term_raw: str
+    layout: str
+    source_file: str
+    source_line: int
+    source_lines: list[int]
+    source_text: str
+
+    @property
+    def funding_classes(self) -> list[str]:
+        return sorted({c for c, _ in self.funding})
+
+
+@dataclass
+class NormalisedPlan:
+    plan: PlanRecord
+    records: list[Record]
+    dispositions: list[tuple[int, str, str | None, str]]  # line, disposition, item_id, text
+    issues: list[Issue]
+
+
+class PlanError(Exception):
+    """A document that is text but cannot be loaded as a plan (no municipality, no year, no table)."""
+
+
+def resolve_municipality(candidates: list[list[str]], reference: Reference) -> tuple[str, str | None]:
+    """The municipality named in the heading: the EKATTE one most mentioned, else the text as written."""
+    if reference.available:
+        codes = Counter()
+        for phrases in candidates:
+            for phrase in phrases:
+                found = reference.find_municipality(phrase)
+                if found:
+                    codes[found.code] += 1
+                    break
+        if codes:
+            municipality = reference.municipalities[codes.most_common(1)[0][0]]
+            return municipality.name, municipality.code
+    longest = Counter(phrases[0] for phrases in candidates)
+    if not longest:
+        raise PlanError("the municipality cannot be determined from the heading ('Община …')")
+    return " ".join(w.capitalize() for w in longest.most_common(1)[0][0].split()), None
+
+
+def normalise_plan(parsed: ParsedPlan, reference: Reference) -> NormalisedPlan:
+    doc = parsed.document
+    if not parsed.layouts:
+        raise PlanError(parsed.issues[-1].message if parsed.issues else "no plan table")
+    if parsed.year is None:
+        raise PlanError("the plan year cannot be determined from the heading ('за 2021 година', 'планов период 2020')")
+    municipality, code = resolve_municipality(parsed.municipality_candidates, reference)
+    oblast = reference.oblast_of(code) if code else None
+    plan_id = f"{transliterate(municipality)}-{parsed.year}"
+    ctx = _Context(plan_id, municipality, code, parsed.year, doc.name, reference, list(parsed.issues))
+    records = [ctx.record(i, row, parsed.rows) for i, row in enumerate(parsed.rows)]
+    plan = PlanRecord(plan_id, municipality, code, oblast.name if oblast else None, oblast.code if oblast else None,
+                      parsed.year, parsed.title, doc.name, doc.sha256, doc.encoding, ";".join(parsed.layouts),
+                      len(records), len(doc.lines), sum(not ln.is_blank for ln in doc.lines))
+    dispositions = []
+    for ln in doc.lines:
+        if ln.is_blank:
+            continue
+        disposition, row = parsed.dispositions.get(ln.no, ("prose", None))
+        dispositions.append((ln.no, disposition, records[row].item_id if row is not None else None, ln.raw[:500]))
+    return NormalisedPlan(plan, records, dispositions, ctx.issues)
+
+
+@dataclass
+class _Context:
+    plan_id: str
+    municipality: str
+    code: str | None
+    year: int
+    source_file: str
+    reference: Reference
+    issues: list[Issue]
+
+    def record(self, index: int, row: RawRow, rows: list[RawRow]) -> Record:
+        cells = {k: clean(v) for k, v in row.cells.items()}
+        parent = rows[row.parent] if row.parent is not None else None
+        description = cells.get("description") or cells.get("activities", "")
+        name = cells.get("name") or description or (clean(parent.cells.get("name")) if parent else "")
+        text = " ".join(t for t in (name, description, cells.get("activities", "")) if t)
+        service = classify_service(name, description)
+        capacity = parse_capacity(text, self.year)
+        funding_raw = cells.get("funding", "")
+        funding = classify_funding(funding_raw)
+        place = self.place(row, cells, name, description)
+        line = row.first_line
+        record = Record(
+            item_id=f"{self.plan_id}:{line}", plan_id=self.plan_id, municipality=self.municipality, year=self.year,
+            seq=index + 1, item_no=row.item_no,
+            parent_item_id=f"{self.plan_id}:{parent.first_line}" if parent else None,
+            section=row.section or ("social_service" if service else "horizontal_measure"),
+            name=name, description=description, service_type=service,
+            settlements=place.settlements, scope=place.scope,
+            quarters=[1 if is_mark(q) else 0 for q in row.quarters] if row.quarters is not None else None,
+            funding=funding, funding_raw=funding_raw, amount_bgn=parse_amount(funding_raw),
+            capacity=capacity.capacity, capacity_before=capacity.before,
+            capacity_unit=capacity.unit if capacity.capacity is not None else None,
+            staff=parse_staff(f"{text} {funding_raw}"), units=parse_units(name, description, service is not None),
+            status=find_status(text, self.year, row.quarters, capacity), provider=cells.get("provider", ""),
+            place_raw=cells.get("place", ""), term_raw=cells.get("term", ""), layout=row.layout,
+            source_file=self.source_file, source_line=line, source_lines=[ln.no for ln in row.lines],
+            source_text="\n".join(ln.raw for ln in row.lines))
+        self.check(record, place)
+        return record
+
+    def place(self, row: RawRow, cells: dict[str, str], name: str, description: str) -> Place:
+        if "place" in cells:
+            return parse_place(cells["place"], self.code, self.reference)
+        return places_in_text(f"{name} {description}", self.code, self.reference)
+
+    def check(self, record: Record, place: Place) -> None:
+        def warn(category: str, message: str, severity: str = "warning") -> None:
+            self.issues.append(Issue(severity, category, message, record.source_line))
+
+        if record.section == "social_service" and not record.service_type:
+            warn("unknown_service", f"no service type recognised in the social-services section: {record.name[:80]!r}")
+        if record.funding_raw and not record.funding:
+            warn("no_funding", f"no funding class recognised in {record.funding_raw[:80]!r}")
+        elif not record.funding_raw:
+            warn("no_funding", "no funding stated", "notice")
+        for name in place.unmatched:
+            if self.reference.available:
+                warn("settlement_unmatched", f"settlement {name!r} not found in EKATTE for {self.municipality}")

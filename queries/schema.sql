@@ -1,0 +1,135 @@
+-- Schema of data/build/plans.duckdb, built by `python -m etl build`.
+-- The database is rebuilt from the plan documents every time (never edited by hand).
+-- Export columns (plans.csv / items.csv, see the open-data contract) are a projection of
+-- `plans` and `items`; everything else here serves traceability and the dashboard.
+
+-- One row per plan document that was loaded.
+create table plans (
+    plan_id           varchar primary key,  -- municipality in Latin + '-' + year, e.g. 'dupnitsa-2021'
+    municipality      varchar not null,     -- canonical Bulgarian name, no 'Община'
+    municipality_code varchar,              -- EKATTE obshtina code ('KNL48'); null without EKATTE
+    oblast            varchar,              -- canonical oblast name (one of the 28); null without EKATTE
+    oblast_code       varchar,              -- EKATTE oblast code ('KNL')
+    year              integer not null,     -- plan year (period covered)
+    title             varchar,              -- the document's own heading
+    source_file       varchar not null,     -- file name as loaded
+    source_sha256     varchar not null,     -- content hash of the source bytes
+    encoding          varchar not null,     -- detected text encoding
+    layout            varchar not null,     -- table layout(s) recognised, ';'-joined
+    items             integer not null,     -- number of item rows extracted
+    lines_total       integer not null,     -- lines in the document
+    lines_nonempty    integer not null      -- non-empty lines (every one is accounted for in line_dispositions)
+);
+
+-- One row per plan row: a service, measure or activity (the export's items.csv and more).
+create table items (
+    item_id         varchar primary key,  -- plan_id + ':' + source_line, e.g. 'dupnitsa-2021:12'
+    plan_id         varchar not null references plans (plan_id),
+    municipality    varchar not null,
+    year            integer not null,
+    seq             integer not null,     -- order of the row within the plan
+    item_no         varchar,              -- row number as printed, no trailing dot; null for sub-rows
+    parent_item_id  varchar,              -- for an unnumbered sub-row: the numbered row it belongs to
+    section         varchar not null,     -- social_service | horizontal_measure | partnership | human_resources | other
+    name            varchar,              -- row title, cleaned
+    description     varchar,              -- description / activities text, cleaned
+    service_type    varchar,              -- code from service_types, null for measures
+    settlements     varchar,              -- canonical settlement names, ';'-joined
+    scope           varchar,              -- settlement | municipality | region
+    q1 smallint, q2 smallint, q3 smallint, q4 smallint,  -- 1 marked, 0 unmarked, null: no quarterly schedule
+    funding         varchar,              -- funding classes, ';'-joined, sorted
+    funding_raw     varchar,              -- the funding cell as written, cleaned
+    amount_bgn      double,               -- total amount in leva, when stated
+    capacity        integer,              -- planned capacity at the end of the plan period
+    capacity_before integer,              -- capacity before a change stated in this plan
+    capacity_unit   varchar,              -- places | users | families
+    staff           integer,              -- staff / assistants when stated
+    units           integer,              -- separate service units covered (1 for a single service)
+    status          varchar not null,     -- continuing | new | expanded | reduced | closing | planned | transformed
+    provider        varchar,              -- responsible / implementing organisation as written
+    place_raw       varchar,              -- the place cell as written, cleaned
+    term_raw        varchar,              -- the schedule / deadline text when the layout has one (СРОК)
+    layout          varchar not null,     -- layout of the table the row came from
+    source_file     varchar not null,
+    source_line     integer not null,     -- 1-based line where the row starts
+    source_lines    varchar not null,     -- all lines merged into the row, ','-joined (continuations)
+    source_text     varchar not null      -- the original lines, verbatim, joined by newlines
+);
+
+-- Settlements an item is delivered in, matched to EKATTE within the plan's municipality.
+create table item_settlements (
+    item_id   varchar not null,
+    plan_id   varchar not null,
+    position  integer not null,           -- order as listed in the plan
+    name      varchar not null,           -- canonical name (EKATTE name when matched)
+    raw       varchar not null,           -- the text it was read from
+    ekatte    varchar,                    -- 5-digit EKATTE code; null when not matched / no EKATTE
+    match     varchar not null            -- exact | alias | fuzzy | unmatched | no_reference
+);
+
+-- Funding classes of an item with the phrase that signalled each.
+create table item_funding (
+    item_id       varchar not null,
+    plan_id       varchar not null,
+    funding_class varchar not null,       -- state_delegated | state_other | national_programme | municipal | project | other
+    phrase        varchar not null        -- the wording found in the funding cell
+);
+
+-- Reference: the service taxonomy (from etl/data/service_types.csv).
+create table service_types (
+    code         varchar primary key,
+    name_bg      varchar not null,
+    name_en      varchar not null,
+    target_group varchar not null,        -- children_families | disabilities | elderly | adults_at_risk | mixed
+    setting      varchar not null         -- community | residential | family | home | institution
+);
+
+-- Reference: EKATTE oblasts, municipalities, settlements (empty when EKATTE is unavailable).
+create table oblasts (
+    oblast_code varchar primary key,
+    name        varchar not null,
+    name_en     varchar
+);
+
+create table municipalities (
+    municipality_code varchar primary key,
+    name              varchar not null,
+    name_en           varchar,
+    oblast_code       varchar not null,
+    centre_ekatte     varchar
+);
+
+create table settlements (
+    ekatte            varchar primary key,
+    kind              varchar not null,   -- гр. | с. | ман.
+    name              varchar not null,
+    name_en           varchar,
+    municipality_code varchar not null,
+    oblast_code       varchar not null
+);
+
+-- Build report: every non-empty line of every document and what became of it.
+create table line_dispositions (
+    source_file varchar not null,
+    plan_id     varchar,                  -- null when the file could not be read as a plan
+    line        integer not null,
+    disposition varchar not null,         -- record | continuation | header | section | title | prose | separator | total | legend
+    item_id     varchar,                  -- the record the line feeds, if any
+    text        varchar not null          -- the line, verbatim (truncated to 500 characters)
+);
+
+-- Build report: problems and notices (unknown service, no funding class, unmatched settlement, bad file ...).
+create table build_report (
+    source_file varchar,                  -- null for build-wide notices
+    plan_id     varchar,
+    line        integer,
+    severity    varchar not null,         -- error | warning | notice
+    category    varchar not null,         -- e.g. encoding, layout, duplicate_plan, unknown_service, no_funding, settlement_unmatched, reference_missing
+    message     varchar not null
+);
+
+-- Key/value facts about the build (time, reference directory, versions).
+create table build_info (
+    key   varchar primary key,
+    value varchar
+);
