@@ -1,0 +1,31 @@
+# The two set-up commands of the README: `make run` (build the database from the sample plans and
+# serve the dashboard) and `make test` (the whole test suite, as CI runs it). Both install what they need.
+PYTHON ?= python3
+export SSP_REFERENCE_DIR ?= $(abspath ../shared/reference)
+
+.PHONY: run test setup browser build export lint
+
+setup: .make/installed
+
+.make/installed: pyproject.toml
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	@mkdir -p .make && touch $@
+
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null)
+
+build: setup
+	$(PYTHON) -m etl build
+
+export: build
+	$(PYTHON) -m etl export
+
+run: build
+	$(PYTHON) app.py
+
+test: setup browser
+	$(PYTHON) -m pytest --headless -q
+
+lint: setup
+	$(PYTHON) -m ruff check .
