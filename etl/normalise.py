@@ -61,6 +61,10 @@ def clean(text: str | None) -> str:
     return re.sub(r"(?<=[а-я])- (?=[а-я])", "", text)
 
 
+def join_texts(*parts: str) -> str:
+    return " ".join(p for p in parts if p)
+
+
 def transliterate(name: str) -> str:
     """Bulgarian official transliteration (2009 law), as a lowercase slug: 'Стара Загора' → 'stara-zagora'."""
     low = re.sub(r"ия\b", "ia", name.lower())
@@ -381,6 +385,13 @@ class PlanError(Exception):
     """A document that is text but cannot be loaded as a plan (no municipality, no year, no table)."""
 
 
+def municipality_from_file_name(stem: str, reference: Reference) -> str | None:
+    """'dupnitsa-2021' → the municipality whose transliterated name the file name carries (longest first)."""
+    slug = transliterate(stem)
+    found = [m for m in reference.municipalities.values() if re.search(rf"(^|-){transliterate(m.name)}(-|$)", slug)]
+    return max(found, key=lambda m: len(m.name)).name if found else None
+
+
 def resolve_municipality(candidates: list[list[str]], reference: Reference) -> tuple[str, str | None]:
     """The municipality named in the heading: the EKATTE one most mentioned, else the text as written."""
     if reference.available:
@@ -404,15 +415,29 @@ def normalise_plan(parsed: ParsedPlan, reference: Reference) -> NormalisedPlan:
     doc = parsed.document
     if not parsed.layouts:
         raise PlanError(parsed.issues[-1].message if parsed.issues else "no plan table")
-    if parsed.year is None:
-        raise PlanError("the plan year cannot be determined from the heading ('за 2021 година', 'планов период 2020')")
-    municipality, code = resolve_municipality(parsed.municipality_candidates, reference)
+    issues = list(parsed.issues)
+    year = parsed.year
+    if year is None:
+        from_name = YEAR.search(Path(doc.name).stem)
+        if not from_name:
+            raise PlanError("the plan year cannot be determined from the heading ('за 2021 година', "
+                            "'планов период 2020') nor from the file name")
+        year = int(from_name.group(1))
+        issues.append(Issue("warning", "year_from_file_name", f"no plan year in the heading; {year} taken from the file name"))
+    candidates = parsed.municipality_candidates
+    if not candidates and reference.available:
+        found = municipality_from_file_name(Path(doc.name).stem, reference)
+        if found:
+            candidates = [[found]]
+            issues.append(Issue("warning", "municipality_from_file_name",
+                                f"no 'Община …' in the heading; {found} taken from the file name"))
+    municipality, code = resolve_municipality(candidates, reference)
     oblast = reference.oblast_of(code) if code else None
-    plan_id = f"{transliterate(municipality)}-{parsed.year}"
-    ctx = _Context(plan_id, municipality, code, parsed.year, doc.name, reference, list(parsed.issues))
+    plan_id = f"{transliterate(municipality)}-{year}"
+    ctx = _Context(plan_id, municipality, code, year, doc.name, reference, issues)
     records = [ctx.record(i, row, parsed.rows) for i, row in enumerate(parsed.rows)]
     plan = PlanRecord(plan_id, municipality, code, oblast.name if oblast else None, oblast.code if oblast else None,
-                      parsed.year, parsed.title, doc.name, doc.sha256, doc.encoding, ";".join(parsed.layouts),
+                      year, parsed.title, doc.name, doc.sha256, doc.encoding, ";".join(parsed.layouts),
                       len(records), len(doc.lines), sum(not ln.is_blank for ln in doc.lines))
     dispositions = []
     for ln in doc.lines:
@@ -436,11 +461,13 @@ class _Context:
     def record(self, index: int, row: RawRow, rows: list[RawRow]) -> Record:
         cells = {k: clean(v) for k, v in row.cells.items()}
         parent = rows[row.parent] if row.parent is not None else None
-        description = cells.get("description") or cells.get("activities", "")
+        extras = " ".join(v for k, v in cells.items() if k.startswith("extra") and v)
+        description = join_texts(cells.get("description") or cells.get("activities", ""), extras)
         name = cells.get("name") or description or (clean(parent.cells.get("name")) if parent else "")
         text = " ".join(t for t in (name, description, cells.get("activities", "")) if t)
         service = classify_service(name, description)
-        capacity = parse_capacity(text, self.year)
+        capacity_cell = f"капацитет {cells['capacity']}. " if cells.get("capacity") else ""
+        capacity = parse_capacity(capacity_cell + text, self.year)
         funding_raw = cells.get("funding", "")
         funding = classify_funding(funding_raw)
         place = self.place(row, cells, name, description)

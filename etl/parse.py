@@ -14,19 +14,11 @@ from .extract import Document, Line
 DATA = Path(__file__).parent / "data"
 
 # Logical columns of each recognised layout, in document order.
-LAYOUT_COLUMNS = {
-    "quarterly": ["item_no", "name", "description", "place", "schedule", "funding", "provider"],
-    "plain": ["item_no", "name", "description", "place", "funding", "provider"],
-    "service": ["name", "description", "activities", "results", "funding", "provider", "term"],
-    "goal": ["name", "activities", "results", "funding", "provider", "term"],
-}
-TEXT_COLUMNS = ["name", "description", "activities", "results", "place", "funding", "provider", "term"]
-ITEM_NO = re.compile(r"^(\d{1,3})\.?$")
+ITEM_NO = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)[.)]?$")
 MARK = re.compile(r"^[XxХх+*/\\✓√•\s]+$")
 SEPARATOR = re.compile(r"^[-–—_=.\s]+$")
 TOTAL = re.compile(r"^(общо|всичко)\b", re.I)
 GOAL_LINE = re.compile(r"^(обща цел|цел)\s*:", re.I)
-QUARTER_HEADER = re.compile(r"1\s*-\s*3")
 
 
 @dataclass
@@ -89,30 +81,73 @@ def section_patterns() -> list[tuple[str, re.Pattern]]:
         return [(r["section"], re.compile(r["pattern"], re.I)) for r in csv.DictReader(f)]
 
 
+SECTION_NUMBER = re.compile(r"^(раздел\s+)?([ivx]+|\d{1,2}|[а-г])[.)]?\s+", re.I)
+
+
 def match_section(text: str) -> str | None:
-    first = text.strip().split("\n")[0].strip(" *")
+    first = SECTION_NUMBER.sub("", text.strip().split("\n")[0].strip(" *"))
     for section, pattern in section_patterns():
         if pattern.search(first):
             return section
     return None
 
 
+HEADER_WORDS = [  # header cell wording → logical column; the first match wins
+    ("item_no", re.compile(r"^(№|no\.?|n|номер|ред)\b|^№\s*(по ред)?$", re.I)),
+    ("description", re.compile(r"описание|характеристика", re.I)),
+    ("schedule", re.compile(r"график|тримесечи", re.I)),
+    ("capacity", re.compile(r"капацитет", re.I)),
+    ("name", re.compile(r"вид\s+дейност|дейност\s*/\s*услуга|услуга\s*/|наименование|^социална услуга|^услуга|"
+                        r"мярка|^цел\b|^вид\b", re.I)),
+    ("activities", re.compile(r"^дейност", re.I)),
+    ("results", re.compile(r"резултат|индикатор", re.I)),
+    ("place", re.compile(r"местоположение|населено място|място", re.I)),
+    ("funding", re.compile(r"финансиране|източни", re.I)),
+    ("provider", re.compile(r"отговорн|изпълнява|изпълнител|организация|доставчик|партньор", re.I)),
+    ("term", re.compile(r"^срок|период", re.I)),
+]
+
+
+def header_columns(cells: list[str]) -> list[str] | None:
+    """Logical column of each header cell, or None when the row is not a table header: a header names
+    the row title and the funding, and most of its cells are known column wordings."""
+    if any(len(c) > 120 for c in cells):
+        return None
+    columns = []
+    for i, cell in enumerate(cells):
+        text = cell.strip().replace("\n", " ")
+        kind = next((col for col, pattern in HEADER_WORDS if text and pattern.search(text)), "")
+        columns.append(kind or (f"extra{i}" if text else ""))
+    known = [c for c in columns if c and not c.startswith("extra")]
+    nonempty = [c for c in cells if c.strip()]
+    if "funding" not in known or "name" not in known or len(known) < 3 or len(known) < 0.6 * len(nonempty):
+        return None
+    return columns
+
+
 def header_layout(cells: list[str]) -> str | None:
     """Recognise a table header row by its wording (not its position)."""
-    low = [c.lower() for c in cells]
-    joined = " | ".join(low)
-    if low and low[0].startswith("социална услуга") and "характеристика" in joined:
+    columns = header_columns(cells)
+    if columns is None:
+        return None
+    first = cells[0].strip().lower()
+    if "schedule" in columns:
+        return "quarterly"
+    if first.startswith("социална услуга") and "description" in columns:
         return "service"
-    if low and low[0].strip() == "цел" and "дейности" in joined:
+    if first == "цел":
         return "goal"
-    if "вид дейност" in joined and "финансиране" in joined:
-        return "quarterly" if "график" in joined else "plain"
-    return None
+    return "plain"
+
+
+QUARTER_LABEL = re.compile(r"^((ме\s?се[цп]|мес\.?|м\.)?\s*\d{1,2}\s*[-–]\s*\d{1,2}|(ме\s?се[цп])|(i|ii|iii|iv|1|2|3|4)"
+                           r"\s*(-?\s*(во|ро|то|ти))?\s*(тримесечие|трим\.?|кв\.?)|q\s*[1-4])\s*$", re.I)
 
 
 def is_quarter_header(cells: list[str]) -> bool:
-    text = " ".join(cells)
-    return bool(QUARTER_HEADER.search(text)) and ("4-6" in text.replace(" ", ""))
+    """The second header row: quarter labels ('Месец 1-3', 'Ме сеп 4-6', 'I тримесечие', 'Q3') only."""
+    labels = [c for c in cells if c.strip()]
+    return len(labels) >= 2 and all(QUARTER_LABEL.match(c.strip()) for c in labels)
 
 
 def is_mark(text: str) -> bool:
@@ -120,15 +155,22 @@ def is_mark(text: str) -> bool:
 
 
 class _Table:
-    """The table being read: its layout, recognised from the header row."""
+    """The table being read: its layout and column wordings, recognised from the header row."""
 
-    def __init__(self, layout: str):
+    def __init__(self, layout: str, header: list[str]):
         self.layout = layout
+        columns = header_columns(header) or []
+        while columns and not columns[-1]:
+            columns.pop()
+        if layout == "quarterly":
+            self.head = columns[: columns.index("schedule")]
+        else:
+            self.columns = [c or f"extra{i}" for i, c in enumerate(columns)]
 
     def split(self, cells: list[str]) -> tuple[dict[str, str], list[str] | None]:
         if self.layout == "quarterly":
-            return split_quarterly(cells)
-        fields = split_plain(cells, LAYOUT_COLUMNS[self.layout])
+            return split_quarterly(cells, self.head)
+        fields = split_plain(cells, self.columns)
         if self.layout in ("service", "goal"):
             fields = realign_shifted(fields)
         return fields, None
@@ -166,14 +208,16 @@ def realign_shifted(fields: dict[str, str]) -> dict[str, str]:
     return fields
 
 
-def split_quarterly(cells: list[str]) -> tuple[dict[str, str], list[str]]:
+def split_quarterly(cells: list[str], head_columns: list[str] | None = None) -> tuple[dict[str, str], list[str]]:
     """Standard quarterly row: №, name, description, place, 4 quarter cells, funding, provider.
     Rows carry extra empty cells before/after the marks or between funding and provider, so the
     quarters are the 4-cell window holding the most marks, and funding/provider are read from the
     text cells that follow it."""
-    padded = list(cells) + [""] * max(0, 4 - len(cells))
-    head = padded[:4]
-    tail = padded[4:]
+    head_columns = head_columns or ["item_no", "name", "description", "place"]
+    width = len(head_columns)
+    padded = list(cells) + [""] * max(0, width - len(cells))
+    head = padded[:width]
+    tail = padded[width:]
     region_end = 0
     while region_end < len(tail) and (not tail[region_end].strip() or is_mark(tail[region_end])):
         region_end += 1
@@ -191,8 +235,11 @@ def split_quarterly(cells: list[str]) -> tuple[dict[str, str], list[str]]:
             funding = t
         else:
             provider = t
-    fields = {"item_no": head[0], "name": head[1], "description": head[2], "place": head[3],
-              "funding": funding, "provider": provider}
+    fields = {"item_no": "", "name": "", "description": "", "place": ""}
+    for column, text in zip(head_columns, head, strict=True):
+        if column:
+            fields[column] = join_text(fields.get(column, ""), text) if text else fields.get(column, "")
+    fields.update(funding=funding, provider=provider)
     return fields, quarters
 
 
@@ -303,7 +350,7 @@ class _Walker:
         if all(SEPARATOR.match(cells[i]) for i in nonempty):
             self.mark(line, "separator")
             return
-        if len(nonempty) == 1 and self.heading(line, cells[nonempty[0]]):
+        if self.is_heading_row(cells, nonempty) and self.heading(line, " ".join(cells[i] for i in nonempty)):
             return
         if self.table is None:
             self.before_table(line, nonempty)
@@ -313,8 +360,15 @@ class _Walker:
     def start_table(self, layout: str, cells: list[str]) -> None:
         if layout not in self.layouts:
             self.layouts.append(layout)
-        self.table = _Table(layout)
+        self.table = _Table(layout, cells)
         self.page_break = True
+
+    @staticmethod
+    def is_heading_row(cells: list[str], nonempty: list[int]) -> bool:
+        """A single text cell, or a section number ('I', '2.') followed by one text cell."""
+        if len(nonempty) == 1:
+            return True
+        return len(nonempty) == 2 and bool(re.fullmatch(r"([IVXivx]+|\d{1,2}|[А-Га-г])[.)]?", cells[nonempty[0]].strip()))
 
     def heading(self, line: Line, text: str) -> bool:
         section = match_section(text)
