@@ -39,6 +39,13 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--db", type=Path, default=DEFAULT_DB)
     e.add_argument("--out", type=Path, default=DEFAULT_EXPORT, help="output folder (default data/build/export)")
     e.set_defaults(run=run_export)
+    s = sub.add_parser("synth", help="write a synthetic corpus with its ground truth (tests and benchmarks only)")
+    s.add_argument("--out", type=Path, required=True, help="output folder (plans/ and truth/ are written in it)")
+    s.add_argument("--municipalities", type=int, default=10)
+    s.add_argument("--years", default="2019-2021", help="first-last year, e.g. 2013-2026")
+    s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--reference")
+    s.set_defaults(run=run_synth)
     r = sub.add_parser("report", help="print the build report of a database")
     r.add_argument("--db", type=Path, default=DEFAULT_DB)
     r.add_argument("--verbose", action="store_true", help="list every line not used")
@@ -89,6 +96,22 @@ def run_export(args: argparse.Namespace) -> int:
 
     counts = export(args.db, args.out)
     print(f"exported {counts['plans']} plans and {counts['items']} items to {args.out} (CSV + Parquet)")
+    return 0
+
+
+def run_synth(args: argparse.Namespace) -> int:
+    from .reference import load_reference
+    from .synth import generate
+
+    out = args.out.resolve()
+    if out == DEFAULT_PLANS.resolve() or DEFAULT_PLANS.resolve() in out.parents or out in DEFAULT_PLANS.parents:
+        print("error: synthetic plans never go into data/plans; choose another --out", file=sys.stderr)
+        return 2
+    first, _, last = args.years.partition("-")
+    counts = generate(out, load_reference(resolve_reference_dir(args.reference)), args.municipalities,
+                      (int(first), int(last or first)), args.seed)
+    print(f"wrote {counts['plans']} synthetic plans ({counts['items']} records) to {out / 'plans'}; "
+          f"ground truth in {out / 'truth'}")
     return 0
 
 

@@ -12,6 +12,12 @@ from pathlib import Path
 
 MAX_CELLS = 200  # a real plan row has ~10; more is garbage, kept as one tail cell
 MAX_CELL_CHARS = 20_000
+# A real plan is 10-100 KB of text; a file over this size is not one plan (a concatenation, a dump) and
+# reading it would take minutes and gigabytes, so it is refused with a message instead.
+MAX_FILE_BYTES = 10_000_000
+# Lines end at \n, \r\n or \r only, as in an editor or `grep -n`: str.splitlines() would also break
+# at \v, \f, \x1c-\x1e, \x85, U+2028/2029 inside a cell, splitting a row and shifting every line number.
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 BINARY_SIGNATURES = {
     b"PK\x03\x04": "a ZIP container (.docx/.odt/.xlsx?)",
     b"%PDF": "a PDF document",
@@ -62,22 +68,34 @@ def decode(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
         if data.startswith(sig):
             raise ExtractError(f"{name}: this is {what}, not a text plan; save it as text or use a supported format")
     if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+        return _not_blank(data[3:].decode("utf-8", errors="replace"), name), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace"), "utf-16"
+        return _not_blank(data.decode("utf-16", errors="replace"), name), "utf-16"
     utf16 = _guess_utf16(data)
     if utf16:
-        return data.decode(utf16, errors="replace"), utf16
+        return _not_blank(data.decode(utf16, errors="replace"), name), utf16
     if b"\x00" in data[:65536]:
         raise ExtractError(f"{name}: binary content (NUL bytes), not a text plan")
     try:
-        return data.decode("utf-8"), "utf-8"
+        return _not_blank(data.decode("utf-8"), name), "utf-8"
     except UnicodeDecodeError:
         pass
+    lenient = data.decode("utf-8", errors="replace")
+    bad = lenient.count("\ufffd")
+    if bad * 100 < sum(c > "\x7f" for c in lenient) - bad:
+        # UTF-8 with a few broken bytes (a file cut mid-character, one corrupt byte): still UTF-8.
+        # cp1251 Cyrillic read as UTF-8 breaks on nearly every letter, so it never gets here.
+        return lenient, "utf-8"
     text = data.decode("cp1251", errors="replace")
     if _cyrillic_share(text) < 0.2:
         raise ExtractError(f"{name}: not UTF-8 and not Cyrillic cp1251 text (binary or unknown encoding)")
     return text, "cp1251"
+
+
+def _not_blank(text: str, name: str) -> str:
+    if not text.strip(" \t\r\n\ufeff\x00"):
+        raise ExtractError(f"{name}: the file is empty")
+    return text
 
 
 def _guess_utf16(data: bytes) -> str | None:
@@ -140,12 +158,21 @@ def split_cells(raw: str) -> list[str]:
     return [cell_text(p) for p in parts]
 
 
+def split_lines(text: str) -> list[str]:
+    lines = LINE_BREAK.split(text)
+    return lines[:-1] if lines and lines[-1] == "" else lines
+
+
 def read_document(path: Path) -> Document:
     """Read a plan text file into lines of cells. Raises ExtractError with the file name on bad input."""
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ExtractError(f"{path.name}: the file is too large ({size / 1e6:.1f} MB; a plan is at most "
+                               f"{MAX_FILE_BYTES / 1e6:.0f} MB of text) — is it really one plan? not read")
         data = path.read_bytes()
     except OSError as exc:
         raise ExtractError(f"{path.name}: cannot be read ({exc.strerror})") from exc
     text, encoding = decode(data, path.name)
-    lines = [Line(i, raw, split_cells(raw)) for i, raw in enumerate(text.splitlines(), start=1)]
+    lines = [Line(i, raw, split_cells(raw)) for i, raw in enumerate(split_lines(text), start=1)]
     return Document(path, hashlib.sha256(data).hexdigest(), encoding, lines)

@@ -18,6 +18,7 @@ from .extract import ExtractError, read_document
 from .normalise import NormalisedPlan, PlanError, normalise_plan, service_types
 from .parse import parse_document
 from .reference import Reference
+from .synth import MARKER
 
 SCHEMA = Path(__file__).resolve().parents[1] / "queries" / "schema.sql"
 
@@ -41,6 +42,7 @@ class BuildResult:
     plans: list[NormalisedPlan] = field(default_factory=list)
     problems: list[FileProblem] = field(default_factory=list)  # files not loaded, build-wide notices
     files_seen: int = 0
+    synthetic: bool = False  # built from a synthetic corpus (the dashboard shows a banner)
 
     @property
     def records(self) -> int:
@@ -66,8 +68,8 @@ def read_plan(path: Path, reference: Reference) -> NormalisedPlan:
 def build(plans_dir: Path, db_path: Path, reference: Reference,
           on_file: Callable[[Path], None] | None = None) -> BuildResult:
     """Read every plan in plans_dir and replace db_path with a database of them, atomically."""
-    files = plan_files(plans_dir)
-    result = BuildResult(db_path, files_seen=len(files))
+    files = [f for f in plan_files(plans_dir) if f.name != MARKER]
+    result = BuildResult(db_path, files_seen=len(files), synthetic=(plans_dir / MARKER).exists())
     if not reference.available:
         result.problems.append(FileProblem("", "notice", "reference_missing", reference.notice or "no EKATTE reference"))
     seen: dict[tuple[str, int], str] = {}
@@ -204,5 +206,6 @@ def build_info(result: BuildResult, reference: Reference) -> dict[str, str]:
         "files_seen": str(result.files_seen),
         "plans_loaded": str(len(result.plans)),
         "records": str(result.records),
+        "synthetic": str(result.synthetic).lower(),
     }
 

@@ -110,9 +110,12 @@ def classify_service(name: str, description: str) -> str | None:
 
 # --- capacity, staff, units, amounts ----------------------------------------------------------------
 
-CHANGE = re.compile(r"капацит\w*[^;]{0,40}?\bот\s+(\d{1,4})\s*(?:места|м\.)?\s+на\s+(\d{1,4})\s*(места|потребители)?", re.I)
-EXPLICIT = re.compile(r"капацит\w*\s*[-–—:]?\s*(?:до\s+)?(\d{1,5})\s*(места|място|бр|потребител\w*)?", re.I)
-PLAIN_UNIT = re.compile(r"(?<![\d.])(\d{1,5})\s*(места|приемни семейства|потребител\w*)", re.I)
+CHANGE = re.compile(r"капацит\w*[^;]{0,40}?\bот\s+(\d{1,4})\s*(?:места|м\.|приемни семейства)?\s+на\s+(\d{1,4})\s*"
+                    r"(места|потребители|приемни семейства)?", re.I)
+NUMBER = r"\d{1,3}(?:[ \u00a0]\d{3})+|\d{1,5}"
+EXPLICIT = re.compile(rf"капацит\w*\s*[-–—:]?\s*(?:до\s+)?({NUMBER})\s*(места|място|бр|потребител\w*|приемни семейства)?",
+                      re.I)
+PLAIN_UNIT = re.compile(rf"(?<![\d.])({NUMBER})\s*(места|приемни семейства|потребител\w*)", re.I)
 
 
 @dataclass
@@ -144,12 +147,9 @@ def parse_capacity(text: str, year: int) -> Capacity:
             return Capacity(after, None, unit_of(m.group(3)))
         direction = "expanded" if after > before else "reduced" if after < before else None
         return Capacity(after, before, unit_of(m.group(3)), direction)
-    m = EXPLICIT.search(text)
+    m = EXPLICIT.search(text) or PLAIN_UNIT.search(text)
     if m:
-        return Capacity(int(m.group(1)), None, unit_of(m.group(2)))
-    m = PLAIN_UNIT.search(text)
-    if m:
-        return Capacity(int(m.group(1)), None, unit_of(m.group(2)))
+        return Capacity(to_int(m.group(1)), None, unit_of(m.group(2)))
     return Capacity()
 
 

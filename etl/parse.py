@@ -162,6 +162,7 @@ class _Table:
         columns = header_columns(header) or []
         while columns and not columns[-1]:
             columns.pop()
+        self.width = len(header)
         if layout == "quarterly":
             self.head = columns[: columns.index("schedule")]
         else:
@@ -169,7 +170,7 @@ class _Table:
 
     def split(self, cells: list[str]) -> tuple[dict[str, str], list[str] | None]:
         if self.layout == "quarterly":
-            return split_quarterly(cells, self.head)
+            return split_quarterly(cells, self.head, self.width)
         fields = split_plain(cells, self.columns)
         if self.layout in ("service", "goal"):
             fields = realign_shifted(fields)
@@ -208,11 +209,13 @@ def realign_shifted(fields: dict[str, str]) -> dict[str, str]:
     return fields
 
 
-def split_quarterly(cells: list[str], head_columns: list[str] | None = None) -> tuple[dict[str, str], list[str]]:
+def split_quarterly(cells: list[str], head_columns: list[str] | None = None,
+                    width: int | None = None) -> tuple[dict[str, str], list[str]]:
     """Standard quarterly row: №, name, description, place, 4 quarter cells, funding, provider.
     Rows carry extra empty cells before/after the marks or between funding and provider, so the
-    quarters are the 4-cell window holding the most marks, and funding/provider are read from the
-    text cells that follow it."""
+    quarters are the 4-cell window holding the most marks (on a tie, the window shifted by as many
+    cells as the row has more than its header: extra cells stand before the marks), and
+    funding/provider are read from the text cells that follow it."""
     head_columns = head_columns or ["item_no", "name", "description", "place"]
     width = len(head_columns)
     padded = list(cells) + [""] * max(0, width - len(cells))
@@ -222,7 +225,7 @@ def split_quarterly(cells: list[str], head_columns: list[str] | None = None) -> 
     while region_end < len(tail) and (not tail[region_end].strip() or is_mark(tail[region_end])):
         region_end += 1
     region = tail[:region_end]
-    quarters = best_window(region)
+    quarters = best_window(region, max(0, len(cells) - width) if width else 0)
     texts = [(i, t) for i, t in enumerate(tail[region_end:], start=region_end) if t.strip()]
     funding, provider = "", ""
     if len(texts) >= 2:
@@ -243,10 +246,12 @@ def split_quarterly(cells: list[str], head_columns: list[str] | None = None) -> 
     return fields, quarters
 
 
-def best_window(region: list[str]) -> list[str]:
+def best_window(region: list[str], extra: int = 0) -> list[str]:
     if len(region) <= 4:
         return [c.strip() for c in region] + [""] * (4 - len(region))
-    best = max(range(len(region) - 3), key=lambda s: (sum(is_mark(c) for c in region[s : s + 4]), -s))
+    shifted = min(extra, len(region) - 4)
+    best = max(range(len(region) - 3),
+               key=lambda s: (sum(is_mark(c) for c in region[s : s + 4]), s == shifted, -s))
     return [c.strip() for c in region[best : best + 4]]
 
 
@@ -345,6 +350,7 @@ class _Walker:
             self.mark(line, "header")
             return
         if self.table and is_quarter_header(cells):
+            self.table.width = max(self.table.width, len(cells))
             self.mark(line, "header")
             return
         if all(SEPARATOR.match(cells[i]) for i in nonempty):

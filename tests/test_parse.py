@@ -1,0 +1,586 @@
+"""Unit tests for etl/parse.py: header recognition, quarter windows, row splitting, headings and the table walk.
+
+Real rows are read from data/plans by line number (what `cat -n` shows); the table-walk tests build small
+documents from text written here. Expected values come from reading the documents and docs/conventions.md.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from etl.extract import Document, Line, read_document, split_cells
+from etl.parse import (
+    best_window,
+    find_year,
+    header_layout,
+    is_quarter_header,
+    match_section,
+    municipality_candidates,
+    parse_document,
+    realign_shifted,
+    split_plain,
+    split_quarterly,
+)
+
+PLANS = Path(__file__).resolve().parents[1] / "data" / "plans"
+KRESNA, DUPNITSA, STARA_ZAGORA = "kresna-2020.txt", "dupnitsa-2021.txt", "stara-zagora-2015.txt"
+IHTIMAN, LYUBIMETS = "ihtiman-2020.txt", "lyubimets-2013.txt"
+# logical columns of the plain / service / goal tables, as their header rows read
+PLAIN = ["item_no", "name", "description", "place", "funding", "provider"]
+SERVICE = ["name", "description", "activities", "results", "funding", "provider", "term"]
+GOAL = ["name", "activities", "results", "funding", "provider", "term"]
+
+
+@cache
+def plan(name: str) -> Document:
+    return read_document(PLANS / name)
+
+
+def cells(name: str, no: int) -> list[str]:
+    line = plan(name).lines[no - 1]
+    assert line.no == no
+    return line.cells
+
+
+def make_doc(text: str) -> Document:
+    return Document(Path("x.txt"), "sha", "utf-8",
+                    [Line(i, raw, split_cells(raw)) for i, raw in enumerate(text.splitlines(), 1)])
+
+
+def row(*parts: str) -> str:
+    return "\t".join(parts)
+
+
+# --- header rows ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, no, layout", [
+    (KRESNA, 29, "quarterly"),   # Времеви график … Финансиране (източник)
+    (KRESNA, 38, "quarterly"),   # Времени график, "каково е планирано", "пиз"
+    (KRESNA, 48, "quarterly"),
+    (KRESNA, 57, "quarterly"),   # Финансиране (источник)
+    (KRESNA, 65, "quarterly"),
+    (KRESNA, 72, "quarterly"),   # Времени График
+    (KRESNA, 82, "quarterly"),
+    (KRESNA, 95, "quarterly"),
+    (KRESNA, 104, "quarterly"),
+    (DUPNITSA, 9, "quarterly"),  # Финансиране (източник, сума)
+    (STARA_ZAGORA, 11, "quarterly"),
+    (LYUBIMETS, 25, "plain"),    # no schedule column
+    (IHTIMAN, 27, "service"),    # СОЦИАЛНА УСЛУГА | ХАРАКТЕРИСТИКА НА УСЛУГАТА | …
+    (IHTIMAN, 48, "goal"),       # ЦЕЛ | ДЕЙНОСТИ | …
+    (IHTIMAN, 53, "goal"),
+    (IHTIMAN, 57, "goal"),
+    # not headers
+    (KRESNA, 30, None),          # the quarter sub-header
+    (KRESNA, 32, None),
+    (KRESNA, 108, None),         # legend
+    (LYUBIMETS, 26, None),       # section heading in the second cell
+    (LYUBIMETS, 27, None),
+    (IHTIMAN, 28, None),
+    (STARA_ZAGORA, 13, None),
+    (DUPNITSA, 73, None),        # closing prose
+])
+def test_header_layout_real_lines(name, no, layout):
+    assert header_layout(cells(name, no)) == layout
+
+
+@pytest.mark.parametrize("header, layout", [
+    (["№", "Вид дейност / услуга / марка", "Описание на дейността (каково е планирано за периода)",
+      "Местоположение (нас. място)", "Времени график за 2020 г.", "", "", "", "Финансиране (источник)",
+      "Изпълняваща организация пиз, отговорник"], "quarterly"),
+    (["№", "Вид дейност /услуга/мярка", "Описание на дейността(как во е планирано за периода)",
+      "Местоположение (нас. място)", "Финансиране (източник, сума)", "Изпълняваща организация, отговорник"], "plain"),
+    (["СОЦИАЛНА УСЛУГА", "ХАРАКТЕРИСТИКА НА УСЛУГАТА", "ДЕЙНОСТИ", "ОЧАКВАНИ РЕЗУЛТАТИ", "ФИНАНСИРАНЕ",
+      "ОТГОВОРНИК", "СРОК"], "service"),
+    (["ЦЕЛ", "ДЕЙНОСТИ", "ОЧАКВАНИ РЕЗУЛТАТИ", "ФИНАНСИРАНЕ", "ОТГОВОРНИК", "СРОК"], "goal"),
+    (["1", "Осигуряване на грижа при близки и роднини", "Вид дейност", "Община Кресна"], None),
+    ([], None),
+])
+def test_header_layout_wordings(header, layout):
+    assert header_layout(header) == layout
+
+
+@pytest.mark.parametrize("name, no, expected", [
+    (KRESNA, 30, True),          # Ме сеп 1-3 … Ме сеп 10-12
+    (KRESNA, 73, True),          # with an extra "Ме сеп" cell
+    (DUPNITSA, 10, True),        # Месец 1-3
+    (STARA_ZAGORA, 12, True),
+    (KRESNA, 29, False),
+    (KRESNA, 32, False),
+])
+def test_quarter_header(name, no, expected):
+    assert is_quarter_header(cells(name, no)) is expected
+
+
+# --- quarter windows and quarterly rows ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("region, expected", [
+    # Dupnitsa 53 / 55: four empty cells before the marks
+    (["", "", "", "", "X", "X", "X", "X"], ["X", "X", "X", "X"]),
+    # Dupnitsa 70: five cells '' X '' '' X → the window with the most marks is cells 2–5
+    (["", "X", "", "", "X"], ["X", "", "", "X"]),
+    (["X", "X", "X", "X", ""], ["X", "X", "X", "X"]),
+    (["//////////", "", "", ""], ["//////////", "", "", ""]),
+    (["+", "+", "+", "X"], ["+", "+", "+", "X"]),
+    (["X", "X"], ["X", "X", "", ""]),
+    ([], ["", "", "", ""]),
+])
+def test_best_window(region, expected):
+    assert best_window(region) == expected
+
+
+QUARTERLY_ROWS = [
+    # (plan, line, item_no, place, quarters, funding, provider)
+    (KRESNA, 32, "1", "Община Кресна", ["X", "X", "X", "X"], "В рамките на финансирането на ДСП-ОЗД",
+     "ДСП-ОЗД в партньорство с Община Кресна, осигуряване консултации с психолог"),
+    (KRESNA, 40, "", "", ["", "", "", ""], "ДСП-ОЗД", ""),
+    (KRESNA, 41, "4", "Община Кресна", ["X", "X", "X", "X"], "В рамките на общинския бюджет",
+     "ОЗД и Общинската администрация"),
+    (KRESNA, 53, "", "Община Кресна", ["X", "X", "X", "X"], "Делегирани училищни бюджети и",
+     "Училища, читалища, училищни"),
+    (KRESNA, 77, "1", "Община Кресна", ["X", "X", "X", "X"], "В рамките на собствения бюджет", "Община Кресна"),
+    (KRESNA, 78, "", "Гр. Кресна", ["X", "X", "X", "X"], "ДДЦ", "Община"),
+    (KRESNA, 86, "", "", ["X", "X", "X", "X"], "Общински бюджет", "Община"),
+    (KRESNA, 88, "3", "Гр. Кресна", ["+", "+", "+", "X"], "Държавно делегирана дейност", "Община Кресна"),
+    (DUPNITSA, 53, "27.", "гр. Дупница жк „Дупница”, бл. 8А", ["X", "X", "X", "X"], "Проекти", "Община Дупница"),
+    (DUPNITSA, 66, "1.", "", ["", "", "", ""], None, "Община Дупница"),
+    (DUPNITSA, 70, "1.", "Община Дупница", ["X", "", "", "X"], "Местни приходи", "Община Дупница"),
+    (DUPNITSA, 71, "2.", "гр. Дупница", ["X", "X", "X", "X"], "Проекти по оперативни, общностни и донорски програми",
+     "Община Дупница"),
+    (STARA_ZAGORA, 14, "1.", "Гр. Стара Загора", ["//////////", "", "", ""], "Държавно делегирана дейност (ДДД)",
+     "Община Стара Загора/ СНЦ „Самаряни”"),
+    (STARA_ZAGORA, 53, "", "Загора", ["", "", "", ""], "Проекти", ""),
+    (STARA_ZAGORA, 69, "1.", "Гр. Стара Загора", ["*****"] * 4,
+     "Процедура за директно предоставяне по ОП РЧР „Да не изоставяме нито едно дете“ Компонент 2",
+     "Община Стара Загора"),
+]
+
+
+@pytest.mark.parametrize("name, no, item_no, place, quarters, funding, provider", QUARTERLY_ROWS)
+def test_split_quarterly_real_rows(name, no, item_no, place, quarters, funding, provider):
+    fields, got_quarters = split_quarterly(cells(name, no))
+    assert fields["item_no"] == item_no
+    assert fields["place"] == place
+    assert got_quarters == quarters
+    if funding is not None:
+        assert fields["funding"] == funding
+    assert fields["provider"] == provider
+
+
+@pytest.mark.parametrize("no", [60, 62, 63, 64, 66, 67])
+def test_split_quarterly_dupnitsa_broken_funding_cell(no):
+    # "Бюджетно проектно финансиране" | "и" | "Община Дупница": the stray "и" is not the provider
+    fields, _ = split_quarterly(cells(DUPNITSA, no))
+    assert fields["funding"].startswith("Бюджетно проектно финансиране")
+    assert fields["provider"] == "Община Дупница"
+
+
+def test_split_quarterly_dupnitsa_60_marks():
+    fields, quarters = split_quarterly(cells(DUPNITSA, 60))
+    assert quarters == ["X", "X", "X", "X"]
+    assert fields["name"] == "Устойчиво развитие."
+    assert fields["place"] == "Община Дупница"
+
+
+# --- plain / service / goal rows ------------------------------------------------------------------
+
+
+def test_split_plain_lyubimets_row():
+    fields = split_plain(cells(LYUBIMETS, 27), PLAIN)
+    assert fields["item_no"] == "1"
+    assert fields["name"] == "Домашен социален патронаж"
+    assert fields["place"] == "Община Любимец"
+    assert fields["funding"].startswith("От общинския бюджет – общо отпуснат 244440 лв.")
+    assert fields["provider"] == "Община Любимец"
+
+
+def test_split_plain_lyubimets_continuation_fragment():
+    fields = split_plain(cells(LYUBIMETS, 36), PLAIN)
+    assert fields["item_no"] == ""
+    assert fields["name"].startswith("структури , ангажирани със социални дейности")
+    assert fields["funding"] == "програми, Общински бюджет"
+    assert fields["provider"] == "социално подпомагане с партньор Община Любимец"
+
+
+def test_split_plain_short_service_row_is_aligned_right():
+    # Ihtiman 42: title and characteristic share the first cell, so the row has six cells for seven columns
+    fields = split_plain(cells(IHTIMAN, 42), SERVICE)
+    assert fields["name"] == ""
+    assert fields["description"].startswith("Приемна грижа\n")
+    assert fields["funding"] == "Държавния бюджет Проекти на НПО"
+    assert fields["provider"] == "Дирекция „Социално подпомагане” гр. Ихтиман, НПО"
+    assert fields["term"] == "Декември 2020г."
+
+
+def test_realign_shifted_ihtiman_50():
+    fields = realign_shifted(split_plain(cells(IHTIMAN, 50), GOAL))
+    assert fields["funding"] == "В рамките на утвърдения бюджет на Община Ихтиман, МКБПШМН."
+    assert fields["provider"].startswith("Община Ихтиман, ЦОП, Обществен съвет")
+    assert fields["term"] == ""
+    assert "3. Идентифициране на деца и семейства" in fields["results"]
+    assert fields["activities"].startswith("2. Ранно идентифициране на риска")
+
+
+@pytest.mark.parametrize("no", [49, 54, 55, 58])
+def test_realign_shifted_leaves_aligned_rows(no):
+    fields = split_plain(cells(IHTIMAN, no), GOAL)
+    assert realign_shifted(fields) == fields
+
+
+# --- section headings -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, section", [
+    ("Социални услуги", "social_service"),
+    ("I. СОЦИАЛНИ УСЛУГИ ПРЕДОСТАВЯНИ В ОБЩНОСТТА", "social_service"),
+    ("Хоризонтални политики, мерки за социално включване", "horizontal_measure"),
+    ("Дейности по развитие на партньорства, работа в мрежа", "partnership"),
+    ("Дейност по развитие на партньорство, работа в мрежа Дирекция „Социално подпомагане”", "partnership"),
+    ("Развитие на човешките ресурси (обучения, курсове, семинари)", "human_resources"),
+    ("Развитие на човешките ресурси / обучения , курсове ,семинари/", "human_resources"),
+    ("Други дейности (срещи, разработване на проекти, проучвания, дейности по мониторинг и оценка, други)", "other"),
+    ("Други дейности", "other"),
+    ("II. ДРУГИ ДЕЙНОСТИ", "other"),
+    ("Приоритетно направление 3: Грижи за старите хора за по-добър и достоен живот", "priority"),
+    # not headings
+    ("Обща цел: Гръжа за старите хора за по-добър и достоен живот.", None),
+    ("Клубове на възрастните хора и пенсионера", None),
+    ("Развитие на Приемната грижа", None),
+    ("Развитие на социалната икономика.", None),
+    ("Социална услуга в общността – резидентен тип", None),
+    ("Легенда:", None),
+    ("Община Дупница", None),
+    ("Приложение 1", None),
+])
+def test_match_section(text, section):
+    assert match_section(text) == section
+
+
+@pytest.mark.parametrize("no", [31, 76])
+def test_match_section_kresna_priority_cells(no):
+    # HTML cells: "<p>Приоритетно направление N: …</p> <p><i>Обща цел: …</i></p>"
+    assert match_section(cells(KRESNA, no)[0]) == "priority"
+
+
+# --- heading: year and municipality ---------------------------------------------------------------
+
+
+def heading(name: str, last: int) -> str:
+    return "\n".join(" ".join(c for c in ln.cells if c) for ln in plan(name).lines[:last])
+
+
+@pytest.mark.parametrize("name, last, year", [
+    (DUPNITSA, 8, 2021),
+    (KRESNA, 28, 2020),
+    (IHTIMAN, 26, 2020),
+    (STARA_ZAGORA, 10, 2015),
+    (LYUBIMETS, 24, 2013),
+])
+def test_find_year_real_headings(name, last, year):
+    assert find_year(heading(name, last)) == year
+
+
+@pytest.mark.parametrize("text, year", [
+    ("ГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ НА ТЕРИТОРИЯТА НА ОБЩИНА ДУПНИЦА ЗА 2021 ГОДИНА", 2021),
+    ("Планов период: 01.01.2021 г. -31.12.2021 г.", 2021),
+    ("**услуги в Община Кресна\nпланов период 2020 г.**", 2020),
+    ("План за действие 2020 г.", 2020),
+    ("ОБЩИНА ИХТИМАН за 2020 г.", 2020),
+    ("Планов период - 2020г.", 2020),
+    ("Годишен план за действие по изпълнението на Общинската стратегия за развитие на социалните услуги в община "
+     "Стара Загора за 2015г.", 2015),
+    ("Планов период – 2015 година", 2015),
+    ("ГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ В ОБЩИНА ЛЮБИМЕЦ ЗА 2013 ГОДИНА", 2013),
+    ("ПК 2840, ГР.КРЕСНА, УЛ. \"Македония\" 96, тел. 0889848383, факс: 07433/87 30, е-mail: obstina_kresna@abv.bg",
+     None),
+    ("Приложение 1", None),
+    ("", None),
+])
+def test_find_year_phrases(text, year):
+    assert find_year(text) == year
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ НА ТЕРИТОРИЯТА НА ОБЩИНА ДУПНИЦА ЗА 2021 ГОДИНА", [["ДУПНИЦА"]]),
+    ("Община Дупница", [["Дупница"]]),
+    ("ОБЩИНА КРЕСНА-ОБЛАСТ БЛАГОЕВГРАД", [["КРЕСНА"]]),
+    ("КМЕТ НА ОБЩИНА КРЕСНА", [["КРЕСНА"]]),
+    ("**услуги в Община Кресна", [["Кресна"]]),
+    ("ОБЩИНА ИХТИМАН за 2020 г.", [["ИХТИМАН"]]),
+    ("Община Стара Загора", [["Стара Загора", "Стара"]]),
+    ("Годишен план за действие по изпълнението на Общинската стратегия за развитие на социалните услуги в община "
+     "Стара Загора за 2015г.", [["Стара Загора", "Стара"]]),
+    ("ГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ В ОБЩИНА ЛЮБИМЕЦ ЗА 2013 ГОДИНА", [["ЛЮБИМЕЦ"]]),
+    ("Общински съвет гр.Любимец", []),
+    ("Приложение 1", []),
+])
+def test_municipality_candidates_phrases(text, expected):
+    assert municipality_candidates(text) == expected
+
+
+@pytest.mark.parametrize("name, last, municipality", [
+    (DUPNITSA, 8, "дупница"),
+    (KRESNA, 28, "кресна"),
+    (IHTIMAN, 26, "ихтиман"),
+    (STARA_ZAGORA, 10, "стара загора"),
+    (LYUBIMETS, 24, "любимец"),
+])
+def test_municipality_candidates_real_headings(name, last, municipality):
+    found = municipality_candidates(heading(name, last))
+    assert found
+    assert all(phrases[0].lower() == municipality for phrases in found)
+
+
+# --- the table walk on small documents ----------------------------------------------------------------
+
+QUARTERLY_HEADER = row("№", "Вид дейност / услуга / мярка", "Описание на дейността (какво е планирано за периода)",
+                       "Местоположение (нас. място)", "Времеви график за 2021 г.", "", "", "",
+                       "Финансиране (източник, сума)", "Изпълняваща организация, отговорник")
+QUARTER_SUBHEADER = row("", "", "", "", "Месец 1-3", "Месец 4-6", "Месец 7-9", "Месец 10-12", "", "")
+HEAD = "ГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ НА ТЕРИТОРИЯТА НА ОБЩИНА ДУПНИЦА ЗА 2021 ГОДИНА"
+
+
+def quarterly_doc(*body: str) -> Document:
+    return make_doc("\n".join([HEAD, "", QUARTERLY_HEADER, QUARTER_SUBHEADER, *body]))
+
+
+def test_parse_document_heading_and_section():
+    parsed = parse_document(quarterly_doc(
+        row("Социални услуги", "", "", "", "", "", "", "", "", ""),
+        row("1.", "Клуб на пенсионера", "Продължаване на дейността.", "гр. Дупница", "X", "X", "X", "X",
+            "Община Дупница – местни приходи.", "Община Дупница"),
+    ))
+    assert parsed.year == 2021
+    assert parsed.municipality_candidates[0][0] == "ДУПНИЦА"
+    assert parsed.layouts == ["quarterly"]
+    assert len(parsed.rows) == 1
+    r = parsed.rows[0]
+    assert (r.item_no, r.section, r.first_line, r.quarters) == ("1", "social_service", 6, ["X", "X", "X", "X"])
+    assert r.cells["name"] == "Клуб на пенсионера"
+    assert parsed.dispositions[3] == ("header", None)
+    assert parsed.dispositions[4] == ("header", None)
+    assert parsed.dispositions[5][0] == "section"
+
+
+def test_parse_document_continuation_after_page_break_is_merged():
+    # Dupnitsa 36 → 38: the description runs on after a page break
+    parsed = parse_document(quarterly_doc(
+        row("16.", "Дневен център за стари хора Социална услуга в общността",
+            "Подкрепа на лица, навършили възрастта за придобиване на пенсия. Нова от 2021 год. с", "гр. Дупница",
+            "X", "X", "X", "X", "Проекти", "Община Дупница."),
+        "",
+        row("", "", "капацитет 50 места.", "", "", "", "", "", "", ""),
+        row("17.", "Домашен социален патронаж Социална услуга в общността", "Продължаване на дейността.",
+            "гр. Дупница", "X", "X", "X", "X", "Община Дупница – местна дейност", "Община Дупница"),
+    ))
+    assert [r.item_no for r in parsed.rows] == ["16", "17"]
+    first = parsed.rows[0]
+    assert first.cells["description"].endswith("Нова от 2021 год. с капацитет 50 места.")
+    assert [ln.no for ln in first.lines] == [5, 7]
+    assert first.quarters == ["X", "X", "X", "X"]
+    assert first.cells["funding"] == "Проекти"
+    assert parsed.dispositions[7] == ("continuation", 0)
+
+
+def test_parse_document_repeated_header_is_skipped_and_continuation_merged():
+    # Kresna 34 → (page header 36–39) → 40
+    parsed = parse_document(quarterly_doc(
+        row("3", "Развитие на Приемната грижа", "Дейностите ще се осъществяват от ОЗД в партньорство с община "
+            "Кресна: провеждане на информационни срещи,", "Община Кресна", "X", "X", "X", "X", "",
+            "в рамките на осигурената издръжка на", "ДСП-ОЗД, АСП в партньорство с Община Кресна"),
+        "",
+        "План за действие 2020 г.",
+        "",
+        QUARTERLY_HEADER,
+        QUARTER_SUBHEADER,
+        row("", "", "подбор и оценка на кандидат-осиновители", "", "", "", "", "", "", "ДСП-ОЗД", ""),
+    ))
+    assert len(parsed.rows) == 1
+    r = parsed.rows[0]
+    assert r.cells["description"].endswith("провеждане на информационни срещи, подбор и оценка на кандидат-осиновители")
+    assert r.cells["funding"] == "в рамките на осигурената издръжка на ДСП-ОЗД"
+    assert [ln.no for ln in r.lines] == [5, 11]
+    assert parsed.dispositions[9] == ("header", None)
+    assert parsed.dispositions[10] == ("header", None)
+    assert parsed.dispositions[11] == ("continuation", 0)
+
+
+def test_parse_document_unnumbered_row_with_marks_is_a_sub_row():
+    # Kresna 41–43: the unnumbered rows carry their own marks and funding
+    parsed = parse_document(quarterly_doc(
+        row("4", "Общински програми и мерки за здравна профилактика и семейно планиране.",
+            "Работата по превенция на изоставянето", "Община Кресна", "X", "X", "X", "X",
+            "В рамките на общинския бюджет", "ОЗД и Общинската администрация"),
+        row("", "", "Училищни беседи и информационни кампании за здравна профилактика и сексуално образование.",
+            "Община Кресна", "X", "X", "X", "X", "В рамките на общинския бюджет", "Училище Община Кресна"),
+        row("", "", "Беседи, лекции, информационни кампании с младите хора от ромската общност", "Община Кресна",
+            "X", "X", "X", "X", "В рамките на общинския бюджет", "Училище Община Кресна, ОЗД и Общинска администрация"),
+    ))
+    assert [r.item_no for r in parsed.rows] == ["4", None, None]
+    assert [r.parent for r in parsed.rows] == [None, 0, 0]
+    assert parsed.rows[1].cells["description"].startswith("Училищни беседи")
+    assert parsed.rows[1].quarters == ["X", "X", "X", "X"]
+    assert [parsed.dispositions[n] for n in (5, 6, 7)] == [("record", 0), ("record", 1), ("record", 2)]
+
+
+def test_parse_document_unnumbered_row_with_marks_after_page_break_is_a_sub_row():
+    # Kresna 44 → page header → 50: own marks make it a separate activity, not a continuation
+    parsed = parse_document(quarterly_doc(
+        row("5", "Осигуряване на условия за развитие на децата с увреждания, отглеждани в семейството.",
+            "Продължаване дейността на Център за социална рехабилитация и интеграция за деца и възрастни .",
+            "гр. Кресна, с. Сливница, с. Долна Градешница", "X", "X", "X", "X", "Държавно делегирана дейност (ДДД)",
+            "ПСРИ"),
+        "",
+        QUARTERLY_HEADER,
+        QUARTER_SUBHEADER,
+        row("", "", "Поетапно адаптиране на средата (с подходящо обзавеждане и оборудване) на детските градини",
+            "Община Кресна", "X", "X", "X", "X", "Общински бюджет, външно финансиране, дарения",
+            "Община, Детски заведения"),
+    ))
+    assert len(parsed.rows) == 2
+    assert parsed.rows[1].item_no is None
+    assert parsed.rows[1].parent == 0
+    assert parsed.rows[0].cells["funding"] == "Държавно делегирана дейност (ДДД)"
+    assert parsed.dispositions[9] == ("record", 1)
+
+
+def test_parse_document_total_separator_and_plain_layout():
+    # Lyubimets 25–36 (shortened)
+    text = "\n".join([
+        "Г О Д И Ш Е Н П Л А Н ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ В ОБЩИНА ЛЮБИМЕЦ ЗА 2013 ГОДИНА",
+        "",
+        row("№", "Вид дейност /услуга/мярка", "Описание на дейността(как во е планирано за периода)",
+            "Местоположение (нас. място)", "Финансиране (източник, сума)", "Изпълняваща организация, отговорник"),
+        row("", "Социални услуги", "", "", "", ""),
+        row("1", "Домашен социален патронаж", "Комплекс от социални услуги", "Община Любимец",
+            "От общинския бюджет – общо отпуснат 244440 лв.", "Община Любимец"),
+        row("", "ОБЩО", "", "", "538 952 лева", ""),
+        row("", "Дейност по развитие на партньорство, работа в мрежа Дирекция „Социално подпомагане”", "", "", "", ""),
+        row("1", "Взаимодействие с областните", "", "Гр. Любимец", "Оперативни", "Агенция за"),
+        "",
+        row("", "структури , ангажирани със социални дейности", "", "", "програми, Общински бюджет",
+            "социално подпомагане с партньор Община Любимец"),
+        row("---", "--", "--", "--", "---", "------"),
+    ])
+    parsed = parse_document(make_doc(text))
+    assert parsed.year == 2013
+    assert parsed.layouts == ["plain"]
+    assert [(r.item_no, r.section) for r in parsed.rows] == [("1", "social_service"), ("1", "partnership")]
+    assert parsed.rows[0].quarters is None
+    merged = parsed.rows[1]
+    assert merged.cells["name"] == "Взаимодействие с областните структури , ангажирани със социални дейности"
+    assert merged.cells["funding"] == "Оперативни програми, Общински бюджет"
+    assert merged.cells["provider"] == "Агенция за социално подпомагане с партньор Община Любимец"
+    assert parsed.dispositions[6] == ("total", None)
+    assert parsed.dispositions[7][0] == "section"
+    assert parsed.dispositions[10] == ("continuation", 1)
+    assert parsed.dispositions[11] == ("separator", None)
+
+
+SERVICE_HEADER = row("СОЦИАЛНА УСЛУГА", "ХАРАКТЕРИСТИКА НА УСЛУГАТА", "ДЕЙНОСТИ", "ОЧАКВАНИ РЕЗУЛТАТИ",
+                     "ФИНАНСИРАНЕ", "ОТГОВОРНИК", "СРОК")
+
+
+def test_parse_document_service_name_alone_above_short_row():
+    # Ihtiman 31–33
+    text = "\n".join([
+        "ОБЩИНА ИХТИМАН за 2020 г.",
+        "",
+        "I. СОЦИАЛНИ УСЛУГИ ПРЕДОСТАВЯНИ В ОБЩНОСТТА",
+        "",
+        SERVICE_HEADER,
+        "",
+        "Клубове на възрастните хора и пенсионера",
+        "",
+        row("<p>Социална услуга, предоставяна в общността за самотно живеещи стари хора.</p> <p>14бр. Клуба на "
+            "пенсионера в общината персонал :1 организатора на клуб.</p>",
+            "<p>1. Включване на членовете на клубовете в инициативи;</p>",
+            "<p>Социализация на хората от третата възраст;</p>",
+            "<p>Община Ихтиман, съгласно утвърден бюджет за 2020г</p>",
+            "<p>Председател и УС на клубовете Община Ихтиман</p>", "<p>Декември 2020г.</p>"),
+    ])
+    parsed = parse_document(make_doc(text))
+    assert parsed.layouts == ["service"]
+    assert len(parsed.rows) == 1
+    r = parsed.rows[0]
+    assert r.cells["name"] == "Клубове на възрастните хора и пенсионера"
+    assert "14бр. Клуба на пенсионера в общината" in r.cells["description"]
+    assert r.cells["funding"] == "Община Ихтиман, съгласно утвърден бюджет за 2020г"
+    assert r.cells["provider"] == "Председател и УС на клубовете Община Ихтиман"
+    assert r.cells["term"] == "Декември 2020г."
+    assert (r.first_line, r.section, r.quarters, r.item_no) == (7, "social_service", None, None)
+    assert parsed.dispositions[7] == ("record", 0)
+    assert parsed.dispositions[9] == ("record", 0)
+
+
+def test_parse_document_service_row_splits_name_from_characteristic():
+    # Ihtiman 28: the first cell holds the name, then capacity and staff
+    text = "\n".join([
+        "ОБЩИНА ИХТИМАН за 2020 г.",
+        "I. СОЦИАЛНИ УСЛУГИ ПРЕДОСТАВЯНИ В ОБЩНОСТТА",
+        SERVICE_HEADER,
+        row("<p style=\"text-align: center;\">Домашен социален патронаж</p> <p>Капацитет - 100бр. Персонал - 7 бр.</p>",
+            "<p>„Домашен социален патронаж“ (ДСП) е комплекс от социални услуги</p>",
+            "<p>1. Разширяване на териториалния обхват на предоставяната услуга</p>",
+            "<p>1. Повишаване качеството на предоставяната услуга</p>",
+            "<p>Община Ихтиман, съгласно утвърден бюджет за 2020</p>", "<p>Управител на ДСП Община Ихтиман</p>",
+            "<p>Декември 2020г.</p>"),
+    ])
+    parsed = parse_document(make_doc(text))
+    assert len(parsed.rows) == 1
+    r = parsed.rows[0]
+    assert r.cells["name"] == "Домашен социален патронаж"
+    assert r.cells["description"].startswith("Капацитет - 100бр. Персонал - 7 бр.")
+    assert "„Домашен социален патронаж“ (ДСП)" in r.cells["description"]
+
+
+def test_parse_document_goal_layout_shifted_sub_row_and_fragment():
+    # Ihtiman 48–51: a sub-row with its own (shifted) funding, then a row of text fragments merged into it
+    text = "\n".join([
+        "ОБЩИНА ИХТИМАН за 2020 г.",
+        "II. ДРУГИ ДЕЙНОСТИ",
+        row("ЦЕЛ", "ДЕЙНОСТИ", "ОЧАКВАНИ РЕЗУЛТАТИ", "ФИНАНСИРАНЕ", "ОТГОВОРНИК", "СРОК"),
+        row("<p>Оптимизиране на грижата за деца с увреждания, деца в риск и техните семейства</p>",
+            "<p>1. Подкрепа на семейства, които имат деца с увреждания и ги отглеждат в семейна среда.</p>",
+            "<p>1. Превенция на риска от изоставяне;</p>", "<p>В рамките на утвърдения бюджет на Община Ихтиман</p>",
+            "<p>Община Ихтиман, ЦОП, Обществен съвет</p>", "<p>Декември 2020г.</p>"),
+        row("", "<p>2. Ранно идентифициране на риска от изоставяне.</p>",
+            "<p>2. Превенция и подкрепа на семействата и децата от рисковите групи.</p>",
+            "<p>3. Идентифициране на деца и семейства, които се нуждаят от подкрепа.</p>",
+            "<p>В рамките на утвърдения бюджет на Община Ихтиман, МКБПШМН.</p>",
+            "<p>Община Ихтиман, ЦОП, Обществен съвет, училища на територията на Община Ихтиман, МКБПШМН.</p>"),
+        row("", "<p>Сътрудничество и екипна работа на ДСП, МКБПШМН, училищните ръководства.</p>",
+            "<p>4. Създаване на механизъм от институциите за реакция при кризисни ситуации.</p>", "", "", ""),
+    ])
+    parsed = parse_document(make_doc(text))
+    assert parsed.layouts == ["goal"]
+    assert [r.section for r in parsed.rows] == ["other", "other"]
+    sub = parsed.rows[1]
+    assert sub.parent == 0
+    assert sub.cells["funding"] == "В рамките на утвърдения бюджет на Община Ихтиман, МКБПШМН."
+    assert sub.cells["activities"].endswith("Сътрудничество и екипна работа на ДСП, МКБПШМН, училищните ръководства.")
+    assert [ln.no for ln in sub.lines] == [5, 6]
+    assert parsed.dispositions[6] == ("continuation", 1)
+
+
+def test_parse_document_without_table_reports_an_error():
+    parsed = parse_document(make_doc("Годишен план\n\nОбщина Дупница\nПланов период: 01.01.2021 г. -31.12.2021 г."))
+    assert parsed.layouts == []
+    assert parsed.rows == []
+    assert parsed.year == 2021
+    assert any(i.severity == "error" and i.category == "no_table" for i in parsed.issues)
+
+
+def test_parse_document_row_before_header_is_not_read():
+    parsed = parse_document(make_doc("\n".join([
+        HEAD,
+        row("1.", "Клуб на пенсионера", "Продължаване на дейността.", "гр. Дупница"),
+        QUARTERLY_HEADER,
+    ])))
+    assert parsed.rows == []
+    assert parsed.dispositions[2] == ("unrecognised", None)
