@@ -104,9 +104,9 @@ def _guess_utf16(data: bytes) -> str | None:
         return None
     even, odd = sample[0::2], sample[1::2]
     # Cyrillic in UTF-16LE is 0x04xx: high bytes on odd positions are 0x04 or 0x00
-    if sum(b in (0, 4) for b in odd) > 0.9 * len(odd) and even.count(0) < 0.3 * len(even):
+    if odd.count(0) + odd.count(4) > 0.9 * len(odd) and even.count(0) < 0.3 * len(even):
         return "utf-16-le"
-    if sum(b in (0, 4) for b in even) > 0.9 * len(even) and odd.count(0) < 0.3 * len(odd):
+    if even.count(0) + even.count(4) > 0.9 * len(even) and odd.count(0) < 0.3 * len(odd):
         return "utf-16-be"
     return None
 
@@ -139,6 +139,8 @@ class _CellText(HTMLParser):
 
 def cell_text(raw: str) -> str:
     """One raw cell → clean text: HTML removed, paragraphs separated by '\\n', spaces folded."""
+    if "<" not in raw and "&" not in raw and raw.isprintable():  # the common case, kept cheap
+        return " ".join(raw[:MAX_CELL_CHARS].split())
     raw = CONTROL_CHARS.sub(" ", raw[:MAX_CELL_CHARS])
     if HTML_HINT.search(raw):
         parser = _CellText()
@@ -163,14 +165,16 @@ def split_lines(text: str) -> list[str]:
     return lines[:-1] if lines and lines[-1] == "" else lines
 
 
-def read_document(path: Path) -> Document:
-    """Read a plan text file into lines of cells. Raises ExtractError with the file name on bad input."""
+def read_document(path: Path, data: bytes | None = None) -> Document:
+    """Read a plan text file (or its bytes, already read) into lines of cells. Raises ExtractError with the
+    file name on bad input."""
     try:
-        size = path.stat().st_size
+        size = len(data) if data is not None else path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise ExtractError(f"{path.name}: the file is too large ({size / 1e6:.1f} MB; a plan is at most "
                                f"{MAX_FILE_BYTES / 1e6:.0f} MB of text) — is it really one plan? not read")
-        data = path.read_bytes()
+        if data is None:
+            data = path.read_bytes()
     except OSError as exc:
         raise ExtractError(f"{path.name}: cannot be read ({exc.strerror})") from exc
     text, encoding = decode(data, path.name)

@@ -5,19 +5,22 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import hashlib
 import os
+import pickle
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pandas as pd
+import pyarrow as pa
 
 from . import __version__
 from .extract import ExtractError, read_document
-from .normalise import NormalisedPlan, PlanError, normalise_plan, service_types
+from .normalise import NormalisedPlan, PlanError, PlanRecord, Record, normalise_plan, service_types
 from .parse import parse_document
-from .reference import Reference
+from .reference import Reference, load_reference
 from .synth import MARKER
 
 SCHEMA = Path(__file__).resolve().parents[1] / "queries" / "schema.sql"
@@ -39,14 +42,15 @@ class FileProblem:
 @dataclass
 class BuildResult:
     db_path: Path
-    plans: list[NormalisedPlan] = field(default_factory=list)
+    plans: list[LoadedPlan] = field(default_factory=list)
     problems: list[FileProblem] = field(default_factory=list)  # files not loaded, build-wide notices
     files_seen: int = 0
+    cache_hits: int = 0
     synthetic: bool = False  # built from a synthetic corpus (the dashboard shows a banner)
 
     @property
     def records(self) -> int:
-        return sum(len(p.records) for p in self.plans)
+        return sum(p.record_count for p in self.plans)
 
     def count(self, severity: str) -> int:
         per_plan = sum(1 for p in self.plans for i in p.issues if i.severity == severity)
@@ -59,40 +63,177 @@ def plan_files(plans_dir: Path) -> list[Path]:
     return sorted(p for p in plans_dir.iterdir() if p.is_file() and not p.name.startswith("."))
 
 
-def read_plan(path: Path, reference: Reference) -> NormalisedPlan:
+def read_plan(path: Path, reference: Reference, data: bytes | None = None) -> NormalisedPlan:
     """One file through extract → parse → normalise. Raises ExtractError / PlanError with a clear message."""
-    document = read_document(path)
+    document = read_document(path, data)
     return normalise_plan(parse_document(document), reference)
 
 
+@dataclass
+class LoadedPlan:
+    """A plan ready to load: its `plans` row, the rows of its other tables as tuples (cheap to pickle,
+    send between processes and hand to Arrow), and its issues."""
+
+    plan: PlanRecord
+    rows: dict[str, list[tuple]]
+    issues: list
+
+    @property
+    def record_count(self) -> int:
+        return len(self.rows["items"])
+
+
+def flatten(normalised: NormalisedPlan) -> LoadedPlan:
+    records = normalised.records
+    rows = {
+        "items": [item_row(r) for r in records],
+        "item_settlements": [(r.item_id, r.plan_id, i + 1, s.name, s.raw, s.ekatte, s.match)
+                             for r in records for i, s in enumerate(r.settlements)],
+        "item_funding": [(r.item_id, r.plan_id, c, phrase) for r in records for c, phrase in r.funding],
+        "line_dispositions": [(normalised.plan.source_file, normalised.plan.plan_id, line, disp, item, text)
+                              for line, disp, item, text in normalised.dispositions],
+    }
+    return LoadedPlan(normalised.plan, rows, normalised.issues)
+
+
+Outcome = tuple[LoadedPlan | None, FileProblem | None]
+
+
+def read_one(path: Path, reference: Reference, data: bytes | None = None) -> Outcome:
+    try:
+        return flatten(read_plan(path, reference, data)), None
+    except (ExtractError, PlanError) as exc:
+        message = str(exc) if str(exc).startswith(path.name) else f"{path.name}: {exc}"
+        return None, FileProblem(path.name, "error", type(exc).__name__, message)
+
+
 def build(plans_dir: Path, db_path: Path, reference: Reference,
-          on_file: Callable[[Path], None] | None = None) -> BuildResult:
-    """Read every plan in plans_dir and replace db_path with a database of them, atomically."""
+          on_file: Callable[[Path], None] | None = None, workers: int | None = None,
+          use_cache: bool = True) -> BuildResult:
+    """Read every plan in plans_dir and replace db_path with a database of them, atomically.
+    Documents already parsed with the same content, name, code and reference come from the cache."""
     files = [f for f in plan_files(plans_dir) if f.name != MARKER]
     result = BuildResult(db_path, files_seen=len(files), synthetic=(plans_dir / MARKER).exists())
     if not reference.available:
         result.problems.append(FileProblem("", "notice", "reference_missing", reference.notice or "no EKATTE reference"))
-    seen: dict[tuple[str, int], str] = {}
-    for path in files:
-        if on_file:
-            on_file(path)
-        try:
-            plan = read_plan(path, reference)
-        except (ExtractError, PlanError) as exc:
-            message = str(exc) if str(exc).startswith(path.name) else f"{path.name}: {exc}"
-            result.problems.append(FileProblem(path.name, "error", type(exc).__name__, message))
-            continue
-        key = (plan.plan.municipality, plan.plan.year)
-        if key in seen:
-            result.problems.append(FileProblem(
-                path.name, "error", "duplicate_plan",
-                f"{path.name}: a second plan for {key[0]} {key[1]} (already loaded from {seen[key]}); not loaded"))
-            continue
-        seen[key] = path.name
-        result.plans.append(plan)
     with build_lock(db_path):
+        cache = PlanCache(db_path.parent / "cache", reference) if use_cache else None
+        outcomes = read_all(files, reference, cache, workers, on_file)
+        seen: dict[tuple[str, int], str] = {}
+        for path, (plan, problem) in zip(files, outcomes, strict=True):
+            if problem:
+                result.problems.append(problem)
+                continue
+            key = (plan.plan.municipality, plan.plan.year)
+            if key in seen:
+                result.problems.append(FileProblem(
+                    path.name, "error", "duplicate_plan",
+                    f"{path.name}: a second plan for {key[0]} {key[1]} (already loaded from {seen[key]}); not loaded"))
+                continue
+            seen[key] = path.name
+            result.plans.append(plan)
+        result.cache_hits = cache.hits if cache else 0
         write_database(result, reference)
+        if cache:
+            cache.prune()
     return result
+
+
+def read_all(files: list[Path], reference: Reference, cache: PlanCache | None, workers: int | None,
+             on_file: Callable[[Path], None] | None) -> list[Outcome]:
+    """Outcomes in file order: cached ones as they are, the rest parsed (in worker processes when many)."""
+    outcomes: list[Outcome | None] = [None] * len(files)
+    todo = []
+    for i, path in enumerate(files):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            outcomes[i] = (None, FileProblem(path.name, "error", "ExtractError", f"{path.name}: cannot be read ({exc})"))
+            continue
+        cached = cache.get(path.name, data) if cache else None
+        if cached is not None:
+            outcomes[i] = (cached, None)
+            if on_file:
+                on_file(path)
+        else:
+            todo.append((i, path, data))
+    workers = workers or os.cpu_count() or 1
+    if workers > 1 and len(todo) >= 16:
+        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(reference.directory,)) as pool:
+            done = pool.map(_work, [(p, d) for _, p, d in todo], chunksize=8)
+            for (i, path, data), outcome in zip(todo, done, strict=True):
+                outcomes[i] = outcome
+                finish(cache, path, data, outcome, on_file)
+    else:
+        for i, path, data in todo:
+            outcomes[i] = read_one(path, reference, data)
+            finish(cache, path, data, outcomes[i], on_file)
+    return outcomes
+
+
+def finish(cache: PlanCache | None, path: Path, data: bytes, outcome: Outcome, on_file) -> None:
+    if cache and outcome[0] is not None:
+        cache.put(path.name, data, outcome[0])
+    if on_file:
+        on_file(path)
+
+
+_worker_reference: Reference | None = None
+
+
+def _init_worker(directory: Path | None) -> None:
+    global _worker_reference
+    _worker_reference = load_reference(directory)
+
+
+def _work(job: tuple[Path, bytes]) -> Outcome:
+    path, data = job
+    return read_one(path, _worker_reference, data)
+
+
+class PlanCache:
+    """Parsed plans pickled under a key of (file name, content, ETL code and phrase tables, reference), so
+    unchanged documents are not parsed again; a change to any of them is a different key."""
+
+    def __init__(self, folder: Path, reference: Reference):
+        self.folder = folder
+        self.hits = 0
+        self.used: set[str] = set()
+        digest = hashlib.sha256()
+        for source in sorted(Path(__file__).parent.glob("*.py")) + sorted((Path(__file__).parent / "data").glob("*.csv")):
+            digest.update(source.read_bytes())
+        digest.update(str(reference.directory).encode() + str(reference.available).encode())
+        self.salt = digest.digest()
+
+    def key(self, name: str, data: bytes) -> str:
+        return hashlib.sha256(self.salt + name.encode() + b"\0" + data).hexdigest()
+
+    def get(self, name: str, data: bytes) -> LoadedPlan | None:
+        key = self.key(name, data)
+        self.used.add(key)
+        try:
+            with open(self.folder / f"{key}.pickle", "rb") as f:
+                plan = pickle.load(f)
+        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError):
+            return None
+        self.hits += 1
+        return plan
+
+    def put(self, name: str, data: bytes, plan: LoadedPlan) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        key = self.key(name, data)
+        tmp = self.folder / f"{key}.tmp-{os.getpid()}"
+        with open(tmp, "wb") as f:
+            pickle.dump(plan, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.folder / f"{key}.pickle")
+
+    def prune(self) -> None:
+        """Forget plans no longer in the folder (and stale temp files)."""
+        if not self.folder.is_dir():
+            return
+        for entry in self.folder.iterdir():
+            if entry.stem not in self.used or entry.suffix != ".pickle":
+                entry.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
@@ -117,8 +258,10 @@ def write_database(result: BuildResult, reference: Reference) -> None:
         con = duckdb.connect(str(tmp))
         try:
             con.execute(SCHEMA.read_text(encoding="utf-8"))
-            for table, frame in tables(result, reference).items():
-                if len(frame):
+            for table, (columns, rows) in tables(result, reference).items():
+                if rows:
+                    frame = pa.Table.from_arrays([pa.array(list(col)) for col in zip(*rows, strict=True)],
+                                                 names=columns)
                     con.register("frame", frame)
                     con.execute(f"insert into {table} by name select * from frame")  # table names are ours
                     con.unregister("frame")
@@ -133,37 +276,33 @@ def write_database(result: BuildResult, reference: Reference) -> None:
         raise
 
 
-def tables(result: BuildResult, reference: Reference) -> dict[str, pd.DataFrame]:
+def tables(result: BuildResult, reference: Reference) -> dict[str, tuple[list[str], list[tuple]]]:
+    """Every table as (columns, rows)."""
     plans = result.plans
+
+    def gather(table: str) -> list[tuple]:
+        return [row for p in plans for row in p.rows[table]]
+
     return {
-        "plans": pd.DataFrame([vars(p.plan) for p in plans], columns=PLAN_COLUMNS),
-        "items": pd.DataFrame([item_row(r) for p in plans for r in p.records], columns=ITEM_COLUMNS),
-        "item_settlements": pd.DataFrame(
-            [(r.item_id, r.plan_id, i + 1, s.name, s.raw, s.ekatte, s.match)
-             for p in plans for r in p.records for i, s in enumerate(r.settlements)],
-            columns=["item_id", "plan_id", "position", "name", "raw", "ekatte", "match"]),
-        "item_funding": pd.DataFrame(
-            [(r.item_id, r.plan_id, c, phrase) for p in plans for r in p.records for c, phrase in r.funding],
-            columns=["item_id", "plan_id", "funding_class", "phrase"]),
-        "service_types": pd.DataFrame(
-            [{k: v for k, v in t.items() if k in ("code", "name_bg", "name_en", "target_group", "setting")}
-             for t in service_types().values()]),
-        "oblasts": pd.DataFrame([(o.code, o.name, o.name_en) for o in reference.oblasts.values()],
-                                columns=["oblast_code", "name", "name_en"]),
-        "municipalities": pd.DataFrame(
-            [(m.code, m.name, m.name_en, m.oblast_code, m.centre_ekatte) for m in reference.municipalities.values()],
-            columns=["municipality_code", "name", "name_en", "oblast_code", "centre_ekatte"]),
-        "settlements": pd.DataFrame(
-            [(s.ekatte, s.kind, s.name, s.name_en, s.municipality_code, s.oblast_code)
-             for s in reference.settlements.values()],
-            columns=["ekatte", "kind", "name", "name_en", "municipality_code", "oblast_code"]),
-        "line_dispositions": pd.DataFrame(
-            [(p.plan.source_file, p.plan.plan_id, line, disp, item, text)
-             for p in plans for line, disp, item, text in p.dispositions],
-            columns=["source_file", "plan_id", "line", "disposition", "item_id", "text"]),
-        "build_report": pd.DataFrame(report_rows(result),
-                                     columns=["source_file", "plan_id", "line", "severity", "category", "message"]),
-        "build_info": pd.DataFrame(list(build_info(result, reference).items()), columns=["key", "value"]),
+        "plans": (PLAN_COLUMNS, [tuple(getattr(p.plan, c) for c in PLAN_COLUMNS) for p in plans]),
+        "items": (ITEM_COLUMNS, gather("items")),
+        "item_settlements": (["item_id", "plan_id", "position", "name", "raw", "ekatte", "match"],
+                             gather("item_settlements")),
+        "item_funding": (["item_id", "plan_id", "funding_class", "phrase"], gather("item_funding")),
+        "service_types": (["code", "name_bg", "name_en", "target_group", "setting"],
+                          [(t["code"], t["name_bg"], t["name_en"], t["target_group"], t["setting"])
+                           for t in service_types().values()]),
+        "oblasts": (["oblast_code", "name", "name_en"], [(o.code, o.name, o.name_en) for o in reference.oblasts.values()]),
+        "municipalities": (["municipality_code", "name", "name_en", "oblast_code", "centre_ekatte"],
+                           [(m.code, m.name, m.name_en, m.oblast_code, m.centre_ekatte)
+                            for m in reference.municipalities.values()]),
+        "settlements": (["ekatte", "kind", "name", "name_en", "municipality_code", "oblast_code"],
+                        [(s.ekatte, s.kind, s.name, s.name_en, s.municipality_code, s.oblast_code)
+                         for s in reference.settlements.values()]),
+        "line_dispositions": (["source_file", "plan_id", "line", "disposition", "item_id", "text"],
+                              gather("line_dispositions")),
+        "build_report": (["source_file", "plan_id", "line", "severity", "category", "message"], report_rows(result)),
+        "build_info": (["key", "value"], list(build_info(result, reference).items())),
     }
 
 
@@ -176,16 +315,16 @@ ITEM_COLUMNS = ["item_id", "plan_id", "municipality", "year", "seq", "item_no", 
                 "source_lines", "source_text"]
 
 
-def item_row(r) -> dict:
+def item_row(r: Record) -> tuple:
     quarters = r.quarters or [None] * 4
-    row = {k: getattr(r, k) for k in ITEM_COLUMNS if hasattr(r, k) and k not in ("settlements", "funding")}
-    row.update({
-        "settlements": ";".join(s.name for s in r.settlements) or None,
-        "funding": ";".join(r.funding_classes) or None,
+    values = {
+        "settlements": ";".join(s.name for s in r.settlements),
+        "funding": ";".join(r.funding_classes),
         "q1": quarters[0], "q2": quarters[1], "q3": quarters[2], "q4": quarters[3],
         "source_lines": ",".join(map(str, r.source_lines)),
-    })
-    return {k: (None if v == "" else v) for k, v in row.items()}
+    }
+    row = (values[c] if c in values else getattr(r, c) for c in ITEM_COLUMNS)
+    return tuple(None if v == "" else v for v in row)
 
 
 def report_rows(result: BuildResult) -> list[tuple]:

@@ -33,6 +33,15 @@ def service_patterns() -> list[tuple[str, re.Pattern]]:
 
 
 @lru_cache(maxsize=1)
+def service_matcher() -> tuple[re.Pattern, list[str]]:
+    """All service aliases as one alternation, in file order: at any position the first listed alias
+    that matches wins, and matching resumes after it (so a specific alias beats a generic one)."""
+    patterns = service_patterns()
+    combined = "|".join(f"(?P<s{i}>{p.pattern})" for i, (_, p) in enumerate(patterns))
+    return re.compile(combined, re.I), [code for code, _ in patterns]
+
+
+@lru_cache(maxsize=1)
 def funding_patterns() -> list[tuple[str, re.Pattern, str]]:
     with open(DATA / "funding_phrases.csv", encoding="utf-8") as f:
         return [(r["funding_class"], re.compile(r["pattern"], re.I), r["unless"]) for r in csv.DictReader(f)]
@@ -82,21 +91,16 @@ def to_int(text: str) -> int:
 def find_services(text: str) -> list[tuple[int, str]]:
     """Service codes named in a text as (position, code); the more specific pattern wins where two
     overlap, and a service named after 'към' (attached to) is a qualifier, not the subject."""
-    found = []
-    for order, (code, pattern) in enumerate(service_patterns()):
-        for m in pattern.finditer(text):
-            found.append((m.start(), order, m.end(), code))
+    matcher, codes = service_matcher()
     taken: list[tuple[int, str]] = []
-    end = -1
-    for start, _, stop, code in sorted(found):
-        if start < end:
-            continue
-        end = stop
+    for m in matcher.finditer(text):
+        start = m.start()
         if not re.search(r"\bкъм\s*$", text[max(0, start - 6):start], re.I):
-            taken.append((start, code))
+            taken.append((start, codes[int(m.lastgroup[1:])]))
     return taken
 
 
+@lru_cache(maxsize=16384)
 def classify_service(name: str, description: str) -> str | None:
     """One service type when the title names one (else the description does), None otherwise."""
     for text in (name, description):
@@ -200,7 +204,8 @@ def parse_amount(text: str) -> float | None:
 # --- funding and status ---------------------------------------------------------------------------
 
 
-def classify_funding(text: str) -> list[tuple[str, str]]:
+@lru_cache(maxsize=8192)
+def classify_funding(text: str) -> tuple[tuple[str, str], ...]:
     """Funding classes with the phrase that signalled each; a matched phrase is used up so that a
     longer, more specific phrase decides (e.g. 'чрез бюджета на общината' is not municipal money).
     A phrase with an 'unless' class does not count next to that class ('държавния бюджет' beside
@@ -213,12 +218,13 @@ def classify_funding(text: str) -> list[tuple[str, str]]:
                 found.append((cls, text[m.start():m.end()], unless))
         rest = pattern.sub(lambda m: " " * len(m.group(0)), rest)
     classes = {c for c, _, _ in found}
-    return [(c, p) for c, p, unless in found if not (unless and unless in classes)]
+    return tuple((c, p) for c, p, unless in found if not (unless and unless in classes))
 
 
-def find_status(text: str, year: int, quarters: list[str] | None, capacity: Capacity) -> str:
-    """What happens to the service in the plan year; a phrase dated in another year does not count."""
-    hits = {}
+@lru_cache(maxsize=16384)
+def status_phrases_in(text: str, year: int) -> tuple[tuple[str, str], ...]:
+    """(status, phrase) for each status phrase in the text that is not dated in another year."""
+    hits: dict[str, str] = {}
     for status, pattern in status_patterns():
         for m in pattern.finditer(text):
             years = years_near(text, m.start(), m.end())
@@ -226,6 +232,12 @@ def find_status(text: str, year: int, quarters: list[str] | None, capacity: Capa
                 years = {int(y) for y in YEAR.findall(text[m.end():m.end() + 12])} or years
             if not years or year in years:
                 hits.setdefault(status, m.group(0))
+    return tuple(hits.items())
+
+
+def find_status(text: str, year: int, quarters: list[str] | None, capacity: Capacity) -> str:
+    """What happens to the service in the plan year; a phrase dated in another year does not count."""
+    hits = dict(status_phrases_in(text, year))
     if capacity.direction:
         hits.setdefault(capacity.direction, "capacity change")
     if quarters and all(q.strip() in ("", "+") for q in quarters) and any(q.strip() == "+" for q in quarters):

@@ -111,7 +111,8 @@ HEADER_WORDS = [  # header cell wording → logical column; the first match wins
 def header_columns(cells: list[str]) -> list[str] | None:
     """Logical column of each header cell, or None when the row is not a table header: a header names
     the row title and the funding, and most of its cells are known column wordings."""
-    if any(len(c) > 120 for c in cells):
+    joined = " ".join(cells).lower()
+    if not ("финанс" in joined or "източни" in joined) or any(len(c) > 120 for c in cells):
         return None
     columns = []
     for i, cell in enumerate(cells):
@@ -496,6 +497,12 @@ def parse_document(doc: Document) -> ParsedPlan:
     title = find_title(head_lines)
     issues = walker.issues
     if not walker.layouts:
+        unknown = next((i.line for i in issues if i.category == "unknown_layout"), None)
+        where = ""
+        if unknown is not None:  # say where the table we cannot read starts, and what its header says
+            cells = " | ".join(c for c in doc.lines[unknown - 1].cells if c)
+            where = f"; line {unknown} starts a table of unknown layout: {cells[:120]!r}"
         issues.append(Issue("error", "no_table", "no recognisable plan table (no header row with "
-                                                 "'Вид дейност … Финансиране', 'СОЦИАЛНА УСЛУГА … ХАРАКТЕРИСТИКА' or 'ЦЕЛ … ДЕЙНОСТИ')"))
+                                                 "'Вид дейност … Финансиране', 'СОЦИАЛНА УСЛУГА … ХАРАКТЕРИСТИКА' or "
+                                                 f"'ЦЕЛ … ДЕЙНОСТИ'){where}", unknown))
     return ParsedPlan(doc, candidates, year, title, walker.layouts, walker.rows, walker.dispositions, issues)

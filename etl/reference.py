@@ -156,8 +156,10 @@ class Reference:
     _municipalities_by_key: dict[str, set[str]] = field(init=False, repr=False)
     _settlements_by_municipality: dict[str, list[Settlement]] = field(init=False, repr=False)
     _settlements_by_key: dict[str, list[Settlement]] = field(init=False, repr=False)
+    _match_cache: dict[tuple[str, str | None], SettlementMatch] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self._match_cache = {}
         self._municipalities_by_key = defaultdict(set)
         for m in self.municipalities.values():
             self._municipalities_by_key[normalise(m.name)].add(m.code)
@@ -187,6 +189,12 @@ class Reference:
 
     def match_settlement(self, name: str, municipality_code: str | None) -> SettlementMatch:
         """Settlement by name, within the municipality when its code is given (names repeat nationally)."""
+        key = (name, municipality_code)
+        if key not in self._match_cache:  # plans repeat the same few places; matching is the costly part
+            self._match_cache[key] = self._match_settlement(name, municipality_code)
+        return self._match_cache[key]
+
+    def _match_settlement(self, name: str, municipality_code: str | None) -> SettlementMatch:
         cleaned = strip_settlement_prefix(name or "")
         if not self.available:
             return SettlementMatch(cleaned, None, "no_reference")
@@ -214,7 +222,7 @@ class Reference:
         return SettlementMatch(hits[0].name, hits[0].ekatte, how) if len(hits) == 1 else None
 
     def _match_exact(self, key: str, code: str, candidates: list[Settlement]) -> SettlementMatch | None:
-        return self._unique([s for s in candidates if normalise(s.name) == key], "exact")
+        return self._unique([s for s in self._settlements_by_key.get(key, []) if s.municipality_code == code], "exact")
 
     def _match_alias(self, key: str, code: str, candidates: list[Settlement]) -> SettlementMatch | None:
         target = self.aliases.get((code, key))
