@@ -70,8 +70,9 @@ def run_build(args: argparse.Namespace) -> int:
     errors, warnings = result.count("error"), result.count("warning")
     if not args.quiet:
         run_report(argparse.Namespace(db=args.db, verbose=args.verbose))
-        print(f"built {args.db}: {len(result.plans)} plans, {result.records} records from {result.files_seen} files "
-              f"in {elapsed:.2f} s; {errors} errors, {warnings} warnings")
+        print(f"built {args.db}: {result.plan_count} plans, {result.records} records from {result.files_seen} files "
+              f"in {elapsed:.2f} s ({len(result.plans)} read, {len(result.kept)} unchanged); "
+              f"{errors} errors, {warnings} warnings")
     for problem in result.problems:
         if problem.severity == "error":
             print(f"error: {problem.message}", file=sys.stderr)

@@ -16,12 +16,24 @@ def read_query(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
     return con.execute((QUERIES / f"{name}.sql").read_text(encoding="utf-8")).df()
 
 
+FORMULA_START = ("=", "+", "@", "\t", "\r")
+
+
+def defuse(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe (CSV only)."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
 def tidy(frame: pd.DataFrame, for_csv: bool) -> pd.DataFrame:
     """Whole numbers without '.0'; in CSV, amounts in leva keep decimals only when they have them."""
     frame = frame.copy()
     for col in INTEGER_COLUMNS:
         if col in frame:
             frame[col] = frame[col].astype("Int64")
+    if for_csv:
+        for col in frame.columns:
+            if pd.api.types.is_string_dtype(frame[col]) or frame[col].dtype == object:
+                frame[col] = frame[col].map(defuse)
     if for_csv and "amount_bgn" in frame:
         frame["amount_bgn"] = frame["amount_bgn"].map(
             lambda v: "" if pd.isna(v) else (str(int(v)) if float(v).is_integer() else f"{v:.2f}"))

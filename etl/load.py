@@ -8,6 +8,7 @@ import fcntl
 import hashlib
 import os
 import pickle
+import shutil
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from . import __version__
-from .extract import ExtractError, read_document
+from .extract import MAX_FILE_BYTES, ExtractError, read_document
 from .normalise import NormalisedPlan, PlanError, PlanRecord, Record, normalise_plan, service_types
 from .parse import parse_document
 from .reference import Reference, load_reference
@@ -42,19 +43,40 @@ class FileProblem:
 @dataclass
 class BuildResult:
     db_path: Path
-    plans: list[LoadedPlan] = field(default_factory=list)
+    plans: list[LoadedPlan] = field(default_factory=list)  # read in this build
+    kept: list[KeptPlan] = field(default_factory=list)  # unchanged since the previous build, rows kept as they were
     problems: list[FileProblem] = field(default_factory=list)  # files not loaded, build-wide notices
     files_seen: int = 0
     cache_hits: int = 0
     synthetic: bool = False  # built from a synthetic corpus (the dashboard shows a banner)
+    salt: str = ""
+    reference: Reference | None = None
+
+    @property
+    def plan_count(self) -> int:
+        return len(self.plans) + len(self.kept)
 
     @property
     def records(self) -> int:
-        return sum(p.record_count for p in self.plans)
+        return sum(p.record_count for p in self.plans) + sum(k.record_count for k in self.kept)
 
     def count(self, severity: str) -> int:
         per_plan = sum(1 for p in self.plans for i in p.issues if i.severity == severity)
-        return per_plan + sum(1 for p in self.problems if p.severity == severity)
+        kept = sum(k.issue_counts.get(severity, 0) for k in self.kept)
+        return per_plan + kept + sum(1 for p in self.problems if p.severity == severity)
+
+
+@dataclass
+class KeptPlan:
+    """A plan of the previous database whose document has not changed: its rows are carried over."""
+
+    plan_id: str
+    municipality: str
+    year: int
+    source_file: str
+    source_sha256: str
+    record_count: int
+    issue_counts: dict[str, int]
 
 
 def plan_files(plans_dir: Path) -> list[Path]:
@@ -111,32 +133,104 @@ def build(plans_dir: Path, db_path: Path, reference: Reference,
           on_file: Callable[[Path], None] | None = None, workers: int | None = None,
           use_cache: bool = True) -> BuildResult:
     """Read every plan in plans_dir and replace db_path with a database of them, atomically.
-    Documents already parsed with the same content, name, code and reference come from the cache."""
+    Documents unchanged since the previous build (same name, content, code and reference) are not read
+    again: their rows are carried over from the previous database, or taken from the parse cache."""
     files = [f for f in plan_files(plans_dir) if f.name != MARKER]
-    result = BuildResult(db_path, files_seen=len(files), synthetic=(plans_dir / MARKER).exists())
+    salt = build_salt(reference)
+    result = BuildResult(db_path, files_seen=len(files), synthetic=(plans_dir / MARKER).exists(), salt=salt.hex(),
+                         reference=reference)
     if not reference.available:
         result.problems.append(FileProblem("", "notice", "reference_missing", reference.notice or "no EKATTE reference"))
     with build_lock(db_path):
-        cache = PlanCache(db_path.parent / "cache", reference) if use_cache else None
-        outcomes = read_all(files, reference, cache, workers, on_file)
-        seen: dict[tuple[str, int], str] = {}
-        for path, (plan, problem) in zip(files, outcomes, strict=True):
-            if problem:
-                result.problems.append(problem)
-                continue
-            key = (plan.plan.municipality, plan.plan.year)
-            if key in seen:
-                result.problems.append(FileProblem(
-                    path.name, "error", "duplicate_plan",
-                    f"{path.name}: a second plan for {key[0]} {key[1]} (already loaded from {seen[key]}); not loaded"))
-                continue
-            seen[key] = path.name
-            result.plans.append(plan)
+        remove_stale_temporaries(db_path)
+        previous = previous_plans(db_path, salt.hex()) if use_cache else None
+        unchanged = {}
+        for path in files:
+            known = (previous or {}).get(path.name)
+            if known and known.source_sha256 == file_sha256(path):
+                unchanged[path] = known
+        to_read = [f for f in files if f not in unchanged]
+        cache = PlanCache(db_path.parent / "cache", salt) if use_cache else None
+        outcomes = dict(zip(to_read, read_all(to_read, reference, cache, workers, on_file), strict=True))
+        select_plans(files, unchanged, outcomes, result)
         result.cache_hits = cache.hits if cache else 0
-        write_database(result, reference)
+        if previous is not None and result.kept:
+            write_incremental(result)
+        else:
+            write_database(result, reference)
         if cache:
-            cache.prune()
+            cache.prune(keep={cache.key(k.source_file, bytes.fromhex(k.source_sha256), hashed=True) for k in result.kept})
     return result
+
+
+def select_plans(files: list[Path], unchanged: dict[Path, KeptPlan], outcomes: dict[Path, Outcome],
+                 result: BuildResult) -> None:
+    """In file order: the first plan for a municipality and year is loaded, a later one is reported."""
+    seen: dict[tuple[str, int], str] = {}
+    for path in files:
+        kept = unchanged.get(path)
+        plan, problem = (None, None) if kept else outcomes[path]
+        if problem:
+            result.problems.append(problem)
+            continue
+        key = (kept.municipality, kept.year) if kept else (plan.plan.municipality, plan.plan.year)
+        if key in seen:
+            result.problems.append(FileProblem(
+                path.name, "error", "duplicate_plan",
+                f"{path.name}: a second plan for {key[0]} {key[1]} (already loaded from {seen[key]}); not loaded"))
+            continue
+        seen[key] = path.name
+        if kept:
+            result.kept.append(kept)
+        else:
+            result.plans.append(plan)
+
+
+def remove_stale_temporaries(db_path: Path) -> None:
+    """Temporary files of builds that were killed: only a lock holder writes them, so under the lock any
+    that exist are left over."""
+    for stale in db_path.parent.glob(f"{db_path.name}.tmp-*"):
+        stale.unlink(missing_ok=True)
+
+
+def file_sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def build_salt(reference: Reference) -> bytes:
+    """What a parse depends on besides the document: the ETL code, its phrase tables, the schema and the
+    reference data in use. A change to any of them makes every document be read again."""
+    digest = hashlib.sha256()
+    here = Path(__file__).parent
+    for source in sorted(here.glob("*.py")) + sorted((here / "data").glob("*.csv")) + [SCHEMA]:
+        digest.update(source.read_bytes())
+    digest.update(f"{reference.directory}|{reference.available}|{len(reference.settlements)}".encode())
+    return digest.digest()
+
+
+def previous_plans(db_path: Path, salt: str) -> dict[str, KeptPlan] | None:
+    """Plans of the previous database by source file, when it was built with the same salt."""
+    if not db_path.exists():
+        return None
+    try:
+        con = duckdb.connect(str(db_path), read_only=True)
+        try:
+            if con.execute("select value from build_info where key = 'build_salt'").fetchone() != (salt,):
+                return None
+            counts: dict[str, dict[str, int]] = {}
+            for plan_id, severity, n in con.execute(
+                    "select plan_id, severity, count(*) from build_report where plan_id is not null group by all"
+            ).fetchall():
+                counts.setdefault(plan_id, {})[severity] = n
+            rows = con.execute("select plan_id, municipality, year, source_file, source_sha256, items from plans")
+            return {r[3]: KeptPlan(*r, counts.get(r[0], {})) for r in rows.fetchall()}
+        finally:
+            con.close()
+    except duckdb.Error:
+        return None  # an unreadable previous database is simply rebuilt in full
 
 
 def read_all(files: list[Path], reference: Reference, cache: PlanCache | None, workers: int | None,
@@ -146,6 +240,9 @@ def read_all(files: list[Path], reference: Reference, cache: PlanCache | None, w
     todo = []
     for i, path in enumerate(files):
         try:
+            if path.stat().st_size > MAX_FILE_BYTES:  # refused by extract; never read a huge file into memory
+                outcomes[i] = read_one(path, reference)
+                continue
             data = path.read_bytes()
         except OSError as exc:
             outcomes[i] = (None, FileProblem(path.name, "error", "ExtractError", f"{path.name}: cannot be read ({exc})"))
@@ -192,21 +289,18 @@ def _work(job: tuple[Path, bytes]) -> Outcome:
 
 
 class PlanCache:
-    """Parsed plans pickled under a key of (file name, content, ETL code and phrase tables, reference), so
-    unchanged documents are not parsed again; a change to any of them is a different key."""
+    """Parsed plans pickled under a key of (build salt, file name, content), so a document read once is
+    not parsed again while code, phrase tables and reference stay the same."""
 
-    def __init__(self, folder: Path, reference: Reference):
+    def __init__(self, folder: Path, salt: bytes):
         self.folder = folder
+        self.salt = salt
         self.hits = 0
         self.used: set[str] = set()
-        digest = hashlib.sha256()
-        for source in sorted(Path(__file__).parent.glob("*.py")) + sorted((Path(__file__).parent / "data").glob("*.csv")):
-            digest.update(source.read_bytes())
-        digest.update(str(reference.directory).encode() + str(reference.available).encode())
-        self.salt = digest.digest()
 
-    def key(self, name: str, data: bytes) -> str:
-        return hashlib.sha256(self.salt + name.encode() + b"\0" + data).hexdigest()
+    def key(self, name: str, data: bytes, hashed: bool = False) -> str:
+        content = data if hashed else hashlib.sha256(data).digest()
+        return hashlib.sha256(self.salt + name.encode() + b"\0" + content).hexdigest()
 
     def get(self, name: str, data: bytes) -> LoadedPlan | None:
         key = self.key(name, data)
@@ -227,12 +321,13 @@ class PlanCache:
             pickle.dump(plan, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.folder / f"{key}.pickle")
 
-    def prune(self) -> None:
+    def prune(self, keep: set[str]) -> None:
         """Forget plans no longer in the folder (and stale temp files)."""
         if not self.folder.is_dir():
             return
+        keep = keep | self.used
         for entry in self.folder.iterdir():
-            if entry.stem not in self.used or entry.suffix != ".pickle":
+            if entry.stem not in keep or entry.suffix != ".pickle":
                 entry.unlink(missing_ok=True)
 
 
@@ -258,37 +353,68 @@ def write_database(result: BuildResult, reference: Reference) -> None:
         con = duckdb.connect(str(tmp))
         try:
             con.execute(SCHEMA.read_text(encoding="utf-8"))
-            for table, (columns, rows) in tables(result, reference).items():
-                if rows:
-                    frame = pa.Table.from_arrays([pa.array(list(col)) for col in zip(*rows, strict=True)],
-                                                 names=columns)
-                    con.register("frame", frame)
-                    con.execute(f"insert into {table} by name select * from frame")  # table names are ours
-                    con.unregister("frame")
+            insert(con, tables(result, reference))
             con.execute("checkpoint")
         finally:
             con.close()
-        Path(f"{tmp}.wal").unlink(missing_ok=True)
-        Path(f"{db_path}.wal").unlink(missing_ok=True)  # a stale log must not be replayed onto the new file
-        os.replace(tmp, db_path)
+        swap(tmp, db_path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
 
 
-def tables(result: BuildResult, reference: Reference) -> dict[str, tuple[list[str], list[tuple]]]:
+NEW_ROW_TABLES = ["items", "item_settlements", "item_funding", "line_dispositions"]
+
+
+def write_incremental(result: BuildResult) -> None:
+    """Copy the previous database, drop the rows of plans that changed or went, add the new ones, swap."""
+    db_path = result.db_path
+    tmp = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
+    try:
+        shutil.copyfile(db_path, tmp)
+        con = duckdb.connect(str(tmp))
+        try:
+            keep = pa.table({"plan_id": [k.plan_id for k in result.kept]})
+            con.register("keep", keep)
+            for table in [*NEW_ROW_TABLES, "plans"]:  # children first: items reference plans
+                con.execute(f"delete from {table} where plan_id not in (select plan_id from keep)")  # our names
+            con.execute("delete from build_report where plan_id is null or plan_id not in (select plan_id from keep)")
+            con.execute("delete from build_info")
+            con.unregister("keep")
+            fresh = tables(result, None)
+            insert(con, {t: fresh[t] for t in ["plans", *NEW_ROW_TABLES, "build_report", "build_info"]})
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        swap(tmp, db_path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def insert(con: duckdb.DuckDBPyConnection, data: dict[str, tuple[list[str], list[tuple]]]) -> None:
+    for table, (columns, rows) in data.items():
+        if rows:
+            frame = pa.Table.from_arrays([pa.array(list(col)) for col in zip(*rows, strict=True)], names=columns)
+            con.register("frame", frame)
+            con.execute(f"insert into {table} by name select * from frame")  # table names are ours
+            con.unregister("frame")
+
+
+def swap(tmp: Path, db_path: Path) -> None:
+    Path(f"{tmp}.wal").unlink(missing_ok=True)
+    Path(f"{db_path}.wal").unlink(missing_ok=True)  # a stale log must not be replayed onto the new file
+    os.replace(tmp, db_path)
+
+
+def tables(result: BuildResult, reference: Reference | None) -> dict[str, tuple[list[str], list[tuple]]]:
     """Every table as (columns, rows)."""
     plans = result.plans
 
     def gather(table: str) -> list[tuple]:
         return [row for p in plans for row in p.rows[table]]
 
-    return {
-        "plans": (PLAN_COLUMNS, [tuple(getattr(p.plan, c) for c in PLAN_COLUMNS) for p in plans]),
-        "items": (ITEM_COLUMNS, gather("items")),
-        "item_settlements": (["item_id", "plan_id", "position", "name", "raw", "ekatte", "match"],
-                             gather("item_settlements")),
-        "item_funding": (["item_id", "plan_id", "funding_class", "phrase"], gather("item_funding")),
+    reference_tables = {} if reference is None else {
         "service_types": (["code", "name_bg", "name_en", "target_group", "setting"],
                           [(t["code"], t["name_bg"], t["name_en"], t["target_group"], t["setting"])
                            for t in service_types().values()]),
@@ -299,10 +425,17 @@ def tables(result: BuildResult, reference: Reference) -> dict[str, tuple[list[st
         "settlements": (["ekatte", "kind", "name", "name_en", "municipality_code", "oblast_code"],
                         [(s.ekatte, s.kind, s.name, s.name_en, s.municipality_code, s.oblast_code)
                          for s in reference.settlements.values()]),
+    }
+    return reference_tables | {
+        "plans": (PLAN_COLUMNS, [tuple(getattr(p.plan, c) for c in PLAN_COLUMNS) for p in plans]),
+        "items": (ITEM_COLUMNS, gather("items")),
+        "item_settlements": (["item_id", "plan_id", "position", "name", "raw", "ekatte", "match"],
+                             gather("item_settlements")),
+        "item_funding": (["item_id", "plan_id", "funding_class", "phrase"], gather("item_funding")),
         "line_dispositions": (["source_file", "plan_id", "line", "disposition", "item_id", "text"],
                               gather("line_dispositions")),
         "build_report": (["source_file", "plan_id", "line", "severity", "category", "message"], report_rows(result)),
-        "build_info": (["key", "value"], list(build_info(result, reference).items())),
+        "build_info": (["key", "value"], list(build_info(result).items())),
     }
 
 
@@ -335,15 +468,18 @@ def report_rows(result: BuildResult) -> list[tuple]:
     return rows
 
 
-def build_info(result: BuildResult, reference: Reference) -> dict[str, str]:
+def build_info(result: BuildResult) -> dict[str, str]:
+    reference = result.reference
     return {
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "etl_version": __version__,
-        "reference_dir": str(reference.directory) if reference.directory else "",
-        "reference_available": str(reference.available).lower(),
-        "reference_notice": reference.notice or "",
+        "build_salt": result.salt,
+        "reference_dir": str(reference.directory) if reference and reference.directory else "",
+        "reference_available": str(bool(reference and reference.available)).lower(),
+        "reference_notice": (reference.notice or "") if reference else "",
         "files_seen": str(result.files_seen),
-        "plans_loaded": str(len(result.plans)),
+        "plans_loaded": str(result.plan_count),
+        "plans_read": str(len(result.plans)),
         "records": str(result.records),
         "synthetic": str(result.synthetic).lower(),
     }

@@ -182,7 +182,7 @@ def new_service(state: Municipal, year: int, rng: random.Random, code: str | Non
 def plan_year(state: Municipal, year: int, rng: random.Random) -> list[tuple[Service, str, int | None]]:
     """(service, status, capacity before) for this year; services carry over between years."""
     if not state.services:
-        state.services = [new_service(state, year - 1, rng) for _ in range(rng.randint(6, 14))]
+        state.services = [new_service(state, year - 1, rng) for _ in range(rng.randint(34, 48))]
     out = []
     for service in list(state.services):
         if service.closes is not None and service.closes < year:

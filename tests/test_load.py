@@ -183,3 +183,59 @@ def test_cli_missing_plans_folder_is_a_one_line_error(tmp_path):
     done = run_cli("build", "--plans", str(tmp_path / "nowhere"), "--db", str(tmp_path / "p.duckdb"), "--quiet")
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0 and "nowhere" in done.stderr
+
+
+TABLES = ["plans", "items", "item_settlements", "item_funding", "line_dispositions", "build_report", "service_types",
+          "oblasts", "municipalities", "settlements"]
+
+
+def dump(db: Path) -> dict[str, list[tuple]]:
+    return {t: sorted(query(db, f"select * from {t}"), key=repr) for t in TABLES}
+
+
+def test_incremental_rebuild_equals_a_full_build(plans, tmp_path, reference):
+    db = tmp_path / "inc.duckdb"
+    build(plans, db, reference)
+    shutil.copy(PLANS / "kresna-2020.txt", plans / "kresna-2020.txt")  # added
+    (plans / "lyubimets-2013.txt").unlink()  # removed
+    changed = (PLANS / "dupnitsa-2021.txt").read_text(encoding="utf-8").replace("капацитет 220 места", "капацитет 230 места")
+    (plans / "dupnitsa-2021.txt").write_text(changed, encoding="utf-8")  # changed
+    shutil.copy(PLANS / "ihtiman-2020.txt", plans / "ihtiman-2020.txt")
+    second = build(plans, db, reference)
+    assert len(second.plans) == 3 and second.kept == []  # nothing unchanged yet: all read
+    (plans / "stara-zagora-2015.txt").write_bytes((PLANS / "stara-zagora-2015.txt").read_bytes())
+    third = build(plans, db, reference)
+    assert [p.plan.plan_id for p in third.plans] == ["stara-zagora-2015"]
+    assert sorted(k.plan_id for k in third.kept) == ["dupnitsa-2021", "ihtiman-2020", "kresna-2020"]
+    full = tmp_path / "full.duckdb"
+    build(plans, full, reference, use_cache=False)
+    assert dump(db) == dump(full)
+    assert query(db, "select capacity from items where item_id = 'dupnitsa-2021:40'") == [(230,)]
+    (plans / "ihtiman-2020.txt").unlink()  # a plan removed while the others are carried over
+    fourth = build(plans, db, reference)
+    assert fourth.plans == [] and len(fourth.kept) == 3
+    build(plans, full, reference, use_cache=False)
+    assert dump(db) == dump(full)
+
+
+def test_changed_code_or_reference_means_a_full_rebuild(plans, tmp_path, reference):
+    db = tmp_path / "p.duckdb"
+    build(plans, db, reference)
+    assert build(plans, db, reference).kept  # same salt: carried over
+    empty = tmp_path / "no-reference"
+    empty.mkdir()
+    again = build(plans, db, load_reference(empty))
+    assert again.kept == [] and len(again.plans) == 2
+    assert query(db, "select count(*) from plans where oblast is null") == [(2,)]
+
+
+def test_csv_export_defuses_spreadsheet_formulas(plans, tmp_path, reference):
+    text = (plans / "dupnitsa-2021.txt").read_text(encoding="utf-8")
+    (plans / "dupnitsa-2021.txt").write_text(text.replace("Община Дупница – местна дейност", "=HYPERLINK(\"x\")"),
+                                             encoding="utf-8")
+    db = tmp_path / "p.duckdb"
+    build(plans, db, reference)
+    assert run_cli("export", "--db", str(db), "--out", str(tmp_path / "out")).returncode == 0
+    with open(tmp_path / "out" / "items.csv", encoding="utf-8") as f:
+        rows = {r["source_line"]: r for r in csv.DictReader(f) if r["plan_id"] == "dupnitsa-2021"}
+    assert rows["25"]["funding_raw"] == "'=HYPERLINK(\"x\")"
