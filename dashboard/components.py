@@ -1,0 +1,231 @@
+"""Presentation stage: the page shell (navbar, filter bar, URL sync) and shared building blocks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, html
+
+from dashboard.db import database_available, database_path, run_query
+from dashboard.i18n import fmt_number, label, t
+from dashboard.state import FILTER_KEYS, query_string, state_from_query
+
+PAGES = {
+    "overview": "/",
+    "capacity": "/capacity",
+    "funding": "/funding",
+    "coverage": "/coverage",
+    "changes": "/changes",
+    "data": "/data",
+}
+
+FILTER_IDS = {key: "filters-" + key.replace("_", "-") for key in FILTER_KEYS}
+FILTER_INPUTS = [Input(FILTER_IDS[key], "value") for key in FILTER_KEYS]
+FILTER_STATES = [State(FILTER_IDS[key], "value") for key in FILTER_KEYS]
+LANG_STATE = State("filters-lang", "data")
+
+
+def navbar(page: str, state: dict) -> dbc.Navbar:
+    """Brand, one link per page (carrying the current query string) and the language toggle."""
+    lang, search = state["lang"], query_string(state)
+    other = dict(state, lang="bg" if lang == "en" else "en")
+    links = [
+        dbc.NavLink(
+            t(f"page_{name}", lang), href=path + search, active=name == page, id={"type": "nav", "page": name}
+        )
+        for name, path in PAGES.items()
+    ]
+    toggle = dbc.NavLink(
+        t("other_lang", lang),
+        href=PAGES[page] + query_string(other),
+        id="nav-lang",
+        className="ms-auto fw-bold",
+    )
+    return dbc.Navbar(
+        dbc.Container(
+            [
+                dbc.NavbarBrand(t("app_title", lang), href=PAGES["overview"] + search),
+                dbc.Nav(links, navbar=True),
+                dbc.Nav([toggle], navbar=True, className="ms-auto"),
+            ],
+            fluid=True,
+        ),
+        color="dark",
+        dark=True,
+        className="mb-3",
+    )
+
+
+def _options(df: pd.DataFrame, kind: str, lang: str) -> list[dict]:
+    rows = df[df["kind"] == kind]
+    if kind == "target_group":
+        return [{"label": label("target_group", v, lang), "value": v} for v in rows["value"]]
+    if kind == "year":
+        return [{"label": v, "value": int(v)} for v in rows["value"]]
+    col = "label_en" if lang == "en" else "label_bg"
+    return [{"label": lab, "value": v} for v, lab in zip(rows["value"], rows[col], strict=True)]
+
+
+def filter_bar(state: dict) -> dbc.Row:
+    """The five shared filters, restored from the URL state."""
+    lang, options = state["lang"], run_query("filter_options")
+    cols = [
+        dbc.Col(
+            [
+                dbc.Label(t(f"filter_{key}", lang), html_for=FILTER_IDS[key], className="small mb-0"),
+                dcc.Dropdown(
+                    id=FILTER_IDS[key],
+                    options=_options(options, key, lang),
+                    value=state[key],
+                    multi=True,
+                    placeholder=t("all", lang),
+                ),
+            ],
+            md=True,
+        )
+        for key in FILTER_KEYS
+    ]
+    return dbc.Row(cols, className="g-2 mb-3")
+
+
+def db_missing(lang: str) -> dbc.Alert:
+    return dbc.Alert(
+        [html.H4(t("db_missing", lang)), html.P(t("db_missing_path", lang, path=str(database_path())))],
+        color="warning",
+        id="db-missing",
+    )
+
+
+def page_shell(page: str, query: dict, body: Callable[[dict], list]) -> html.Div:
+    """The whole page: navbar, filter bar, the page's own body, and the stores for the URL sync."""
+    state = state_from_query(query)
+    if database_available():
+        content = [filter_bar(state), *body(state)]
+    else:
+        content = [db_missing(state["lang"])]
+    return html.Div(
+        [
+            navbar(page, state),
+            dbc.Container(content, fluid=True, id=f"{page}-page"),
+            dcc.Store(id="filters-lang", data=state["lang"]),
+            dcc.Store(id="filters-page", data=PAGES[page]),
+            dcc.Store(id="url-search"),
+            dcc.Store(id="url-sink"),
+        ],
+        lang=state["lang"],
+    )
+
+
+def view_control(page: str, key: str, options: list[tuple[str, str]], value: str, lang: str) -> html.Div:
+    """A page option (radio buttons) whose value lives in the URL under `key`."""
+    return dbc.RadioItems(
+        id={"page": page, "view": key},
+        value=value,
+        inline=True,
+        options=[{"label": t(text, lang), "value": v} for v, text in options],
+        className="mb-2",
+    )
+
+
+def chart_card(page: str, name: str, lang: str, extra: Sequence = ()) -> dbc.Card:
+    """A chart with its own "download data" button; ids `<page>-<name>-graph` / `-csv-button` / `-csv`."""
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                *extra,
+                dcc.Loading(dcc.Graph(id=f"{page}-{name}-graph", config={"displaylogo": False})),
+                dbc.Button(
+                    t("download", lang),
+                    id=f"{page}-{name}-csv-button",
+                    size="sm",
+                    color="secondary",
+                    outline=True,
+                ),
+                dcc.Download(id=f"{page}-{name}-csv"),
+            ]
+        ),
+        className="mb-3",
+    )
+
+
+def table_card(page: str, name: str, title: str) -> dbc.Card:
+    """A titled card whose body `<page>-<name>-table` a callback fills with `table(...)`."""
+    return dbc.Card(dbc.CardBody([html.H5(title), html.Div(id=f"{page}-{name}-table")]), className="mb-3")
+
+
+def _cell(value, kind: str, lang: str) -> str:
+    if kind == "number":
+        return fmt_number(value, lang)
+    if kind.startswith("label:"):
+        return label(kind[6:], value, lang)
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+def table(df: pd.DataFrame, columns: Sequence[tuple[str, str, str]], lang: str, max_rows: int = 500):
+    """A plain table: columns are (column, header text key, kind: text | number | label:<kind>).
+
+    Document text goes in as strings, so it is always rendered as text.
+    """
+    if df.empty:
+        return dbc.Alert(t("empty", lang), color="light", className="empty-state")
+    head = html.Thead(html.Tr([html.Th(t(key, lang)) for _, key, _ in columns]))
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Td(_cell(row[col], kind, lang), className="text-end" if kind == "number" else None)
+                    for col, _, kind in columns
+                ]
+            )
+            for row in df.head(max_rows).to_dict("records")
+        ]
+    )
+    return dbc.Table([head, body], striped=True, hover=True, size="sm", responsive=True)
+
+
+def csv_download(df: pd.DataFrame, filename: str) -> dict:
+    """dcc.Download data for a DataFrame as UTF-8 CSV (with BOM, so spreadsheets read Cyrillic)."""
+    return {"content": "\ufeff" + df.to_csv(index=False), "filename": filename, "type": "text/csv"}
+
+
+@callback(
+    Output("url-search", "data"),
+    Output({"type": "nav", "page": ALL}, "href"),
+    Output("nav-lang", "href"),
+    *FILTER_INPUTS,
+    Input({"page": ALL, "view": ALL}, "value"),
+    State({"page": ALL, "view": ALL}, "id"),
+    State({"type": "nav", "page": ALL}, "id"),
+    LANG_STATE,
+    State("filters-page", "data"),
+)
+def sync_url(
+    oblast, municipality, year, target_group, service_type, view_values, view_ids, nav_ids, lang, path
+):
+    """Filters and page options -> the query string, the nav links and the language toggle."""
+    state = dict(zip(FILTER_KEYS, (oblast, municipality, year, target_group, service_type), strict=True))
+    state.update({vid["view"]: value for vid, value in zip(view_ids, view_values, strict=True)})
+    state["lang"] = lang
+    search = query_string(state_from_query({k: v for k, v in state.items() if v}))
+    other = query_string(
+        state_from_query({**{k: v for k, v in state.items() if v}, "lang": "bg" if lang == "en" else "en"})
+    )
+    return search, [PAGES[n["page"]] + search for n in nav_ids], path + other
+
+
+# The URL bar follows the view without a page reload (replaceState: no new history entry).
+clientside_callback(
+    """function (search) {
+        if (search === undefined || search === null) { return window.dash_clientside.no_update; }
+        if (window.location.search !== search) {
+            window.history.replaceState(null, '', window.location.pathname + search);
+        }
+        return search;
+    }""",
+    Output("url-sink", "data"),
+    Input("url-search", "data"),
+)

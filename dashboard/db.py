@@ -1,0 +1,142 @@
+"""Query stage: one read-only DuckDB connection per process; run_query(name, **params) -> DataFrame.
+
+The ETL replaces the database file atomically (os.replace), so every query checks the file's
+identity (inode, mtime, size) and reopens when it changed. Queries are serialised on one lock:
+they take milliseconds, and it makes the reopen safe. A file that cannot be opened is reported
+as DatabaseMissing (pages show a message) and retried on the next query.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import threading
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+QUERIES = REPO / "queries"
+DEFAULT_DB = REPO / "data" / "build" / "plans.duckdb"
+PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseMissing(RuntimeError):
+    """The database file does not exist (the ETL has not been run)."""
+
+
+class _Database:
+    """A lazily opened read-only connection that follows atomic replacements of its file."""
+
+    def __init__(self) -> None:
+        self.path: Path = Path(os.environ.get("SSP_DB", DEFAULT_DB))
+        self._lock = threading.Lock()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._identity: tuple | None = None
+
+    def set_path(self, path: str | os.PathLike) -> None:
+        with self._lock:
+            self.path = Path(path)
+            self._close()
+
+    def _close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+        self._con, self._identity = None, None
+
+    def _file_identity(self) -> tuple | None:
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return st.st_ino, st.st_mtime_ns, st.st_size
+
+    def _current(self) -> duckdb.DuckDBPyConnection:
+        """The connection to the current file; (re)opened when the file is new. Caller holds the lock."""
+        identity = self._file_identity()
+        if identity is None and self._con is None:
+            raise DatabaseMissing(str(self.path))
+        if identity is not None and identity != self._identity:
+            # DuckDB caches open databases by path, so the old one must be closed before the
+            # replacement can be opened; queries are serialised, so none is in flight here.
+            self._close()
+            try:
+                self._con = duckdb.connect(str(self.path), read_only=True)
+            except duckdb.Error as exc:
+                log.warning("could not open %s: %s", self.path, exc)
+                raise DatabaseMissing(f"{self.path}: {exc}") from exc
+            self._identity = identity
+        return self._con
+
+    def query(self, sql: str, params: dict) -> pd.DataFrame:
+        with self._lock:
+            return self._current().execute(sql, params).df()
+
+    def check(self) -> None:
+        with self._lock:
+            self._current()
+
+
+DB = _Database()
+
+
+def set_database(path: str | os.PathLike) -> None:
+    """Point the dashboard at another database file (the app's --db option, tests)."""
+    DB.set_path(path)
+    query_text.cache_clear()
+
+
+def database_path() -> Path:
+    return DB.path
+
+
+def database_available() -> bool:
+    try:
+        DB.check()
+    except DatabaseMissing:
+        return False
+    return True
+
+
+@cache
+def query_text(name: str) -> str:
+    """The SQL of queries/<name>.sql (read once per process)."""
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        raise ValueError(f"bad query name {name!r}")
+    return (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def run_query(name: str, **params) -> pd.DataFrame:
+    """Run queries/<name>.sql with `params` bound to its `$name` parameters; a DataFrame back.
+
+    Parameters the SQL does not use are ignored, so pages can pass their whole filter state.
+    """
+    sql = query_text(name)
+    wanted = dict.fromkeys(PARAM.findall(sql))
+    missing = [p for p in wanted if p not in params]
+    if missing:
+        raise TypeError(f"query {name} needs parameters {missing}")
+    return DB.query(sql, {p: params[p] for p in wanted})
+
+
+def reference_dir() -> Path:
+    """The reference directory (EKATTE, boundaries): SSP_REFERENCE_DIR or <repo>/../shared/reference."""
+    return Path(os.environ.get("SSP_REFERENCE_DIR", REPO.parent / "shared" / "reference"))
+
+
+@cache
+def _load_geojson(path: Path) -> dict | None:
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def municipalities_geojson() -> dict | None:
+    """Municipality boundaries (LAU_CODE = EKATTE code) from the reference directory, or None."""
+    return _load_geojson(reference_dir() / "geo" / "municipalities.geojson")

@@ -1,0 +1,123 @@
+"""Page /capacity: capacity by service type / target group / setting, stated and observed changes,
+institutions versus community and residential alternatives."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, html
+
+from dashboard import figures
+from dashboard.components import (
+    FILTER_INPUTS,
+    FILTER_STATES,
+    LANG_STATE,
+    chart_card,
+    csv_download,
+    page_shell,
+    table,
+    table_card,
+    view_control,
+)
+from dashboard.db import run_query
+from dashboard.i18n import t
+from dashboard.state import filter_params
+
+dash.register_page(__name__, path="/capacity", name="Капацитет", order=1)
+
+DIMENSIONS = [
+    ("service_type", "dim_service_type"),
+    ("target_group", "dim_target_group"),
+    ("setting", "dim_setting"),
+]
+DIM = Input({"page": "capacity", "view": "dim"}, "value")
+STATED_COLUMNS = [
+    ("municipality", "col_municipality", "text"),
+    ("year", "col_year", "text"),
+    ("name", "col_name", "text"),
+    ("capacity_before", "col_before", "number"),
+    ("capacity", "col_after", "number"),
+    ("change", "col_change", "number"),
+    ("status", "col_status", "label:status"),
+    ("source_file", "col_source", "text"),
+]
+OBSERVED_COLUMNS = [
+    ("municipality", "col_municipality", "text"),
+    ("previous_year", "col_previous_year", "text"),
+    ("year", "col_year", "text"),
+    ("type_bg", "col_service_type", "text"),
+    ("capacity_before", "col_before", "number"),
+    ("capacity", "col_after", "number"),
+    ("change", "col_change", "number"),
+]
+
+
+def body(state: dict) -> list:
+    lang = state["lang"]
+    dim = state.get("dim") if state.get("dim") in dict(DIMENSIONS) else "service_type"
+    control = html.Div(
+        [
+            html.Span(t("dimension", lang) + ": ", className="me-2"),
+            view_control("capacity", "dim", DIMENSIONS, dim, lang),
+        ],
+        className="d-flex",
+    )
+    return [
+        chart_card("capacity", "by-group", lang, extra=[control]),
+        dbc.Row(
+            [
+                dbc.Col(table_card("capacity", "stated", t("stated_changes_title", lang)), lg=6),
+                dbc.Col(table_card("capacity", "observed", t("observed_changes_title", lang)), lg=6),
+            ]
+        ),
+        chart_card("capacity", "di", lang),
+    ]
+
+
+def layout(**query) -> html.Div:
+    return page_shell("capacity", query, body)
+
+
+def observed_columns(lang: str) -> list:
+    return [(c if c != "type_bg" or lang != "en" else "type_en", k, kind) for c, k, kind in OBSERVED_COLUMNS]
+
+
+@callback(
+    Output("capacity-by-group-graph", "figure"),
+    Output("capacity-stated-table", "children"),
+    Output("capacity-observed-table", "children"),
+    Output("capacity-di-graph", "figure"),
+    *FILTER_INPUTS,
+    DIM,
+    LANG_STATE,
+)
+def update(oblast, municipality, year, target_group, service_type, dim, lang):
+    params = filter_params(oblast, municipality, year, target_group, service_type)
+    return (
+        figures.capacity_by(run_query("capacity_by_group", **params), dim or "service_type", lang),
+        table(run_query("capacity_changes_stated", **params), STATED_COLUMNS, lang),
+        table(run_query("capacity_changes_observed", **params), observed_columns(lang), lang),
+        figures.deinstitutionalisation(run_query("deinstitutionalisation", **params), lang),
+    )
+
+
+@callback(
+    Output("capacity-by-group-csv", "data"),
+    Input("capacity-by-group-csv-button", "n_clicks"),
+    *FILTER_STATES,
+    prevent_initial_call=True,
+)
+def download_by_group(_, *filters):
+    return csv_download(run_query("capacity_by_group", **filter_params(*filters)), "capacity.csv")
+
+
+@callback(
+    Output("capacity-di-csv", "data"),
+    Input("capacity-di-csv-button", "n_clicks"),
+    *FILTER_STATES,
+    prevent_initial_call=True,
+)
+def download_di(_, *filters):
+    return csv_download(
+        run_query("deinstitutionalisation", **filter_params(*filters)), "deinstitutionalisation.csv"
+    )

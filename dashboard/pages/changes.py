@@ -1,0 +1,78 @@
+"""Page /changes: services that open, close, are planned, expanded, reduced or transformed."""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, callback, html
+
+from dashboard import figures
+from dashboard.components import (
+    FILTER_INPUTS,
+    FILTER_STATES,
+    LANG_STATE,
+    chart_card,
+    csv_download,
+    page_shell,
+    table,
+    table_card,
+)
+from dashboard.db import run_query
+from dashboard.i18n import label, t
+from dashboard.state import filter_params
+
+dash.register_page(__name__, path="/changes", name="Нови и закрити", order=4)
+
+COLUMNS = [
+    ("year", "col_year", "text"),
+    ("municipality", "col_municipality", "text"),
+    ("event", "col_event", "label:status"),
+    ("name", "col_name", "text"),
+    ("capacity_before", "col_before", "number"),
+    ("capacity", "col_after", "number"),
+    ("origin_text", "col_origin", "text"),
+    ("source", "col_source", "text"),
+]
+
+
+def body(state: dict) -> list:
+    lang = state["lang"]
+    return [
+        chart_card("changes", "timeline", lang),
+        table_card("changes", "events", t("timeline_title", lang)),
+    ]
+
+
+def layout(**query) -> html.Div:
+    return page_shell("changes", query, body)
+
+
+def with_origin(df, lang: str):
+    """Adds the readable origin ('план' / 'сравнение на планове') and 'file:line' source columns."""
+    return df.assign(
+        origin_text=df["origin"].map(lambda o: t(f"origin_{o}", lang)),
+        source=df["source_file"] + ":" + df["source_line"].astype("Int64").astype(str),
+        event_text=df["event"].map(lambda e: label("status", e, lang)),
+    )
+
+
+@callback(
+    Output("changes-timeline-graph", "figure"),
+    Output("changes-events-table", "children"),
+    *FILTER_INPUTS,
+    LANG_STATE,
+)
+def update(oblast, municipality, year, target_group, service_type, lang):
+    events = with_origin(
+        run_query("changes", **filter_params(oblast, municipality, year, target_group, service_type)), lang
+    )
+    return figures.timeline(events, lang), table(events, COLUMNS, lang)
+
+
+@callback(
+    Output("changes-timeline-csv", "data"),
+    Input("changes-timeline-csv-button", "n_clicks"),
+    *FILTER_STATES,
+    prevent_initial_call=True,
+)
+def download_timeline(_, *filters):
+    return csv_download(run_query("changes", **filter_params(*filters)), "changes.csv")

@@ -1,0 +1,105 @@
+"""Page /funding: funding-class mix per municipality and year, stated amounts, project-only services."""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, callback, html
+
+from dashboard import figures
+from dashboard.components import (
+    FILTER_INPUTS,
+    FILTER_STATES,
+    LANG_STATE,
+    chart_card,
+    csv_download,
+    page_shell,
+    table,
+    table_card,
+    view_control,
+)
+from dashboard.db import run_query
+from dashboard.i18n import t
+from dashboard.state import filter_params
+
+dash.register_page(__name__, path="/funding", name="Финансиране", order=2)
+
+MEASURES = [("services", "measure_services"), ("capacity", "measure_capacity")]
+MEASURE = Input({"page": "funding", "view": "measure"}, "value")
+PROJECT_COLUMNS = [
+    ("municipality", "col_municipality", "text"),
+    ("year", "col_year", "text"),
+    ("name", "col_name", "text"),
+    ("capacity", "col_capacity", "number"),
+    ("status", "col_status", "label:status"),
+    ("funding_raw", "col_funding", "text"),
+    ("source_file", "col_source", "text"),
+]
+AMOUNT_COLUMNS = [
+    ("municipality", "col_municipality", "text"),
+    ("year", "col_year", "text"),
+    ("name", "col_name", "text"),
+    ("funding_mix", "col_funding", "label:funding"),
+    ("amount_bgn", "col_amount", "number"),
+]
+
+
+def body(state: dict) -> list:
+    lang = state["lang"]
+    measure = state.get("measure") if state.get("measure") in dict(MEASURES) else "services"
+    control = html.Div(
+        [
+            html.Span(t("measure", lang) + ": ", className="me-2"),
+            view_control("funding", "measure", MEASURES, measure, lang),
+        ],
+        className="d-flex",
+    )
+    return [
+        chart_card("funding", "mix", lang, extra=[control]),
+        table_card("funding", "project-only", t("project_only_title", lang)),
+        chart_card("funding", "amounts", lang),
+        table_card("funding", "amounts", t("amounts_title", lang)),
+    ]
+
+
+def layout(**query) -> html.Div:
+    return page_shell("funding", query, body)
+
+
+@callback(
+    Output("funding-mix-graph", "figure"),
+    Output("funding-project-only-table", "children"),
+    Output("funding-amounts-graph", "figure"),
+    Output("funding-amounts-table", "children"),
+    *FILTER_INPUTS,
+    MEASURE,
+    LANG_STATE,
+)
+def update(oblast, municipality, year, target_group, service_type, measure, lang):
+    params = filter_params(oblast, municipality, year, target_group, service_type)
+    amounts = run_query("funding_amounts", **params)
+    return (
+        figures.funding_mix(run_query("funding_mix", **params), measure or "services", lang),
+        table(run_query("project_only", **params), PROJECT_COLUMNS, lang),
+        figures.amounts(amounts, lang),
+        table(amounts, AMOUNT_COLUMNS, lang),
+    )
+
+
+@callback(
+    Output("funding-mix-csv", "data"),
+    Input("funding-mix-csv-button", "n_clicks"),
+    *FILTER_STATES,
+    prevent_initial_call=True,
+)
+def download_mix(_, *filters):
+    return csv_download(run_query("funding_mix", **filter_params(*filters)), "funding_mix.csv")
+
+
+@callback(
+    Output("funding-amounts-csv", "data"),
+    Input("funding-amounts-csv-button", "n_clicks"),
+    *FILTER_STATES,
+    prevent_initial_call=True,
+)
+def download_amounts(_, *filters):
+    return csv_download(run_query("funding_amounts", **filter_params(*filters)), "funding_amounts.csv")

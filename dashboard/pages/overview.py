@@ -1,0 +1,127 @@
+"""Page /: which plans are loaded (municipality × year) and headline figures of the selection."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Output, callback, dcc, html
+
+from dashboard import figures
+from dashboard.components import (
+    FILTER_INPUTS,
+    FILTER_STATES,
+    LANG_STATE,
+    chart_card,
+    csv_download,
+    page_shell,
+)
+from dashboard.db import run_query
+from dashboard.i18n import fmt_number, fmt_percent, t
+from dashboard.state import filter_params, search_for
+
+dash.register_page(__name__, path="/", name="Преглед", order=0)
+
+# headline figure -> (text key, page that explains it)
+KPIS = [
+    ("services", "kpi_services", "/data"),
+    ("capacity", "kpi_capacity", "/capacity"),
+    ("delegated", "kpi_delegated", "/funding"),
+    ("project", "kpi_project", "/funding"),
+    ("municipal", "kpi_municipal", "/funding"),
+    ("new_services", "kpi_new", "/changes"),
+    ("closing_services", "kpi_closing", "/changes"),
+]
+SHARES = {"delegated", "project", "municipal"}
+
+
+def body(state: dict) -> list:
+    lang = state["lang"]
+    return [
+        html.Div(id="overview-kpis", className="mb-3"),
+        html.P(id="overview-counts", className="text-muted"),
+        chart_card("overview", "completeness", lang),
+    ]
+
+
+def layout(**query) -> html.Div:
+    return page_shell("overview", query, body)
+
+
+def kpi_values(row: dict, lang: str) -> dict[str, str]:
+    """Formatted headline values: counts as numbers, funding as shares of the services."""
+    services = row.get("services") or 0
+    out = {}
+    for key, _, _ in KPIS:
+        if key in SHARES:
+            out[key] = fmt_percent(row[key] / services if services else None, lang)
+        else:
+            out[key] = fmt_number(row[key], lang)
+    return out
+
+
+def kpi_cards(row: dict, search: str, lang: str) -> dbc.Row:
+    values = kpi_values(row, lang)
+    cards = [
+        dbc.Col(
+            dcc.Link(
+                dbc.Card(
+                    dbc.CardBody(
+                        [
+                            html.Div(values[key], className="kpi-value", id=f"overview-kpi-{key}"),
+                            html.Div(t(text, lang), className="kpi-label"),
+                        ]
+                    ),
+                    className="kpi-card h-100",
+                ),
+                href=path + search,
+                className="kpi-link",
+            ),
+            xs=6,
+            md=3,
+            lg=True,
+            className="mb-2",
+        )
+        for key, text, path in KPIS
+    ]
+    return dbc.Row(cards, className="g-2")
+
+
+def counts_text(plans: pd.DataFrame, ref: dict, lang: str) -> str:
+    loaded = plans.dropna(subset=["year"])
+    n_plans, n_munis = len(loaded), loaded["municipality"].nunique()
+    if ref["municipalities"]:
+        text = t("completeness_count", lang, plans=n_plans, loaded=n_munis, total=ref["municipalities"])
+    else:
+        text = t("completeness_count_noref", lang, plans=n_plans, loaded=n_munis)
+    return text + (" · " + t("built_at", lang, value=ref["built_at"]) if ref.get("built_at") else "")
+
+
+@callback(
+    Output("overview-kpis", "children"),
+    Output("overview-counts", "children"),
+    Output("overview-completeness-graph", "figure"),
+    *FILTER_INPUTS,
+    LANG_STATE,
+)
+def update(oblast, municipality, year, target_group, service_type, lang):
+    filters = (oblast, municipality, year, target_group, service_type)
+    params = filter_params(*filters)
+    headline = run_query("overview_headline", **params).iloc[0].to_dict()
+    plans = run_query("completeness", **params)
+    ref = run_query("reference_counts").iloc[0].to_dict()
+    return (
+        kpi_cards(headline, search_for(lang, *filters), lang),
+        counts_text(plans, ref, lang),
+        figures.completeness(plans, lang),
+    )
+
+
+@callback(
+    Output("overview-completeness-csv", "data"),
+    dash.Input("overview-completeness-csv-button", "n_clicks"),
+    *FILTER_STATES,
+    prevent_initial_call=True,
+)
+def download_completeness(_, *filters):
+    return csv_download(run_query("completeness", **filter_params(*filters)), "plans_loaded.csv")

@@ -1,0 +1,25 @@
+-- Capacity of the selected services per municipality, year and service type (with its target
+-- group and setting), for grouping by any of the three.
+with
+
+selected as (
+    select i.*, p.oblast, st.name_bg as type_bg, st.name_en as type_en, st.target_group, st.setting
+    from items i
+    join plans p using (plan_id)
+    left join service_types st on st.code = i.service_type
+    where (len($oblasts) = 0 or list_contains($oblasts, p.oblast))
+      and (len($municipalities) = 0 or list_contains($municipalities, i.municipality))
+      and (len($years) = 0 or list_contains($years, i.year))
+      and (len($target_groups) = 0 or list_contains($target_groups, st.target_group))
+      and (len($service_types) = 0 or list_contains($service_types, i.service_type))
+),
+
+final as (
+    select municipality, year, service_type, type_bg, type_en, target_group, setting,
+        count(*) as services, sum(capacity) as capacity
+    from selected
+    where service_type is not null
+    group by all
+)
+
+select * from final order by municipality, year, service_type

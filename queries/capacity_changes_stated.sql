@@ -1,0 +1,24 @@
+-- Capacity changes a plan states for its year ("от 20 на 30 места"): before, after, change.
+with
+
+selected as (
+    select i.*, p.oblast, st.name_bg as type_bg, st.name_en as type_en, st.target_group, st.setting
+    from items i
+    join plans p using (plan_id)
+    left join service_types st on st.code = i.service_type
+    where (len($oblasts) = 0 or list_contains($oblasts, p.oblast))
+      and (len($municipalities) = 0 or list_contains($municipalities, i.municipality))
+      and (len($years) = 0 or list_contains($years, i.year))
+      and (len($target_groups) = 0 or list_contains($target_groups, st.target_group))
+      and (len($service_types) = 0 or list_contains($service_types, i.service_type))
+),
+
+final as (
+    select municipality, year, item_no, name, service_type, type_bg, type_en,
+        capacity_before, capacity, capacity - capacity_before as change, capacity_unit, status,
+        source_file, source_line
+    from selected
+    where capacity_before is not null
+)
+
+select * from final order by municipality, year, source_line

@@ -1,0 +1,32 @@
+-- Funding mix of the selected services per municipality and year: the single funding class,
+-- 'mixed' when a service has several, 'unknown' when none is stated.
+with
+
+selected as (
+    select i.*, p.oblast, st.name_bg as type_bg, st.name_en as type_en, st.target_group, st.setting
+    from items i
+    join plans p using (plan_id)
+    left join service_types st on st.code = i.service_type
+    where (len($oblasts) = 0 or list_contains($oblasts, p.oblast))
+      and (len($municipalities) = 0 or list_contains($municipalities, i.municipality))
+      and (len($years) = 0 or list_contains($years, i.year))
+      and (len($target_groups) = 0 or list_contains($target_groups, st.target_group))
+      and (len($service_types) = 0 or list_contains($service_types, i.service_type))
+),
+
+classified as (
+    select *,
+        case when funding is null or funding = '' then 'unknown'
+             when contains(funding, ';') then 'mixed'
+             else funding end as funding_mix
+    from selected
+    where service_type is not null
+),
+
+final as (
+    select municipality, year, funding_mix, count(*) as services, coalesce(sum(capacity), 0) as capacity
+    from classified
+    group by all
+)
+
+select * from final order by municipality, year, funding_mix

@@ -1,0 +1,95 @@
+"""dashboard.db: read-only queries with bound parameters, reopen after an atomic replace."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dashboard import db
+from dashboard.state import filter_params
+from tests.fixtures.make_tiny_db import make_tiny_db
+
+REPO = Path(__file__).resolve().parents[1]
+# the queries the dashboard runs (queries/ also holds the ETL's export and report queries)
+QUERY_NAMES = sorted(
+    {
+        name
+        for path in (REPO / "dashboard").rglob("*.py")
+        for name in re.findall(r'run_query\(\s*"(\w+)"', path.read_text(encoding="utf-8"))
+    }
+)
+
+
+@pytest.fixture()
+def tiny(tmp_path) -> Path:
+    path = make_tiny_db(tmp_path / "plans.duckdb")
+    db.set_database(path)
+    return path
+
+
+@pytest.mark.parametrize("name", QUERY_NAMES)
+def test_every_query_runs_with_the_shared_parameters(tiny, name):
+    df = db.run_query(name, plan_id="dupnitsa-2021", **filter_params())
+    assert df is not None
+
+
+def test_parameters_are_bound_not_pasted(tiny):
+    hostile = "Дупница') or 1=1 --"
+    assert db.run_query("completeness", **filter_params(municipality=[hostile])).empty
+    assert len(db.run_query("completeness", **filter_params(municipality=["Дупница"]))) == 2
+
+
+def test_unused_parameters_are_ignored_and_missing_ones_named(tiny):
+    assert db.run_query("reference_counts", municipalities=["x"]).iloc[0]["plans"] == 3
+    with pytest.raises(TypeError, match="plan_id"):
+        db.run_query("coverage_unserved")
+
+
+def test_connection_is_read_only(tiny):
+    with pytest.raises(duckdb.Error):
+        db.DB.query("create table x (a int)", {})
+
+
+def test_missing_database_raises_database_missing(tmp_path):
+    db.set_database(tmp_path / "nothing.duckdb")
+    assert not db.database_available()
+    with pytest.raises(db.DatabaseMissing):
+        db.run_query("reference_counts")
+
+
+def test_atomic_replacement_is_noticed(tiny, tmp_path):
+    assert db.run_query("reference_counts").iloc[0]["plans"] == 3
+    newer = make_tiny_db(tmp_path / "next.duckdb")
+    con = duckdb.connect(str(newer))
+    con.execute("delete from items where plan_id = 'kresna-2020'")
+    con.execute("delete from plans where plan_id = 'kresna-2020'")
+    con.close()
+    os.replace(newer, tiny)
+    assert db.run_query("reference_counts").iloc[0]["plans"] == 2
+
+
+def test_a_broken_file_is_reported_then_recovered(tiny, tmp_path):
+    assert db.run_query("reference_counts").iloc[0]["plans"] == 3
+    broken = tmp_path / "broken.duckdb"
+    broken.write_bytes(b"not a database" * 100)
+    shutil.move(broken, tiny)
+    assert not db.database_available()
+    os.replace(make_tiny_db(tmp_path / "good.duckdb"), tiny)
+    assert db.run_query("reference_counts").iloc[0]["plans"] == 3
+
+
+def test_no_sql_text_in_python():
+    sql = re.compile(r"\b(select|insert|delete|update)\b[^\n\"]*\b(from|into|set)\b", re.IGNORECASE)
+    for path in [REPO / "app.py", *(REPO / "dashboard").rglob("*.py")]:
+        assert not sql.search(path.read_text(encoding="utf-8")), path
+
+
+def test_queries_bind_every_filter_value():
+    for name in QUERY_NAMES:
+        text = db.query_text(name)
+        assert "{" not in text and "%s" not in text, name
