@@ -147,8 +147,10 @@ def parse_capacity(text: str, year: int) -> Capacity:
     for m in CHANGE.finditer(text):
         years = years_near(text, m.start(1) - 4, m.end())
         before, after = int(m.group(1)), int(m.group(2))
-        if years and year not in years:  # a change made in an earlier year is the current state
-            return Capacity(after, None, unit_of(m.group(3)))
+        if years and year not in years:
+            if min(years) > year:  # announced for a later year: the plan year ends with the old figure
+                return Capacity(before, None, unit_of(m.group(3)))
+            return Capacity(after, None, unit_of(m.group(3)))  # made in an earlier year: the current state
         direction = "expanded" if after > before else "reduced" if after < before else None
         return Capacity(after, before, unit_of(m.group(3)), direction)
     m = EXPLICIT.search(text) or PLAIN_UNIT.search(text)

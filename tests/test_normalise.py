@@ -758,3 +758,10 @@ def test_places_in_text_without_reference(no_ref):
     place = places_in_text("ДЦЦУ гр. Ихтиман предоставя социални услуги", None, no_ref)
     assert [(s.name, s.ekatte) for s in place.settlements] == [("Ихтиман", None)]
     assert place.scope == "settlement"
+
+
+def test_a_capacity_change_announced_for_a_later_year_is_not_this_years_capacity():
+    text = "Капацитет 20 места. Увеличаване на капацитета от 2022 г. от 20 на 30 места."
+    capacity = parse_capacity(text, 2021)
+    assert (capacity.capacity, capacity.before, capacity.direction) == (20, None, None)
+    assert find_status(text, 2021, None, capacity) == "continuing"
