@@ -204,11 +204,25 @@ class Reference:
         if municipality_code is None:
             return self._match_national(cleaned, key)
         candidates = self._settlements_by_municipality.get(municipality_code, [])
+        by_kind = self._match_by_kind(name, key, municipality_code)
+        if by_kind is not None:
+            return by_kind
         for step in (self._match_exact, self._match_alias, self._match_abbreviation, self._match_fuzzy):
             found = step(key, municipality_code, candidates)
             if found is not None:
                 return found
         return SettlementMatch(cleaned, None, "unmatched")
+
+    def _match_by_kind(self, name: str, key: str, code: str) -> SettlementMatch | None:
+        """A name given to two settlements of one municipality (гр. and с. Костенец) is told apart by the
+        'гр.'/'с.' written before it."""
+        hits = [s for s in self._settlements_by_key.get(key, []) if s.municipality_code == code]
+        if len(hits) < 2:
+            return None
+        written = name.strip().lower()
+        kind = "гр." if written.startswith(("гр.", "гр ", "град ")) else "с." if written.startswith(
+            ("с.", "с ", "село ")) else None
+        return self._unique([s for s in hits if s.kind == kind], "exact") if kind else None
 
     def _match_national(self, cleaned: str, key: str) -> SettlementMatch:
         # Without a municipality only an exact, nationally unique name is safe (Петрово, Лясково repeat).

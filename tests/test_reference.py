@@ -255,3 +255,10 @@ def test_resolve_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.delenv(REFERENCE_ENV)
     default = Path(ref_module.__file__).resolve().parents[1].parent / "shared" / "reference"
     assert resolve_reference_dir() == (default.resolve() if default.is_dir() else None)
+
+
+def test_a_name_shared_by_a_town_and_a_village_is_told_apart_by_its_prefix(ref: Reference) -> None:
+    # EKATTE (ek_atte.json): SFO25 has гр. Костенец 38902 and с. Костенец 38916
+    assert ref.match_settlement("гр. Костенец", "SFO25").ekatte == "38902"
+    assert ref.match_settlement("с. Костенец", "SFO25").ekatte == "38916"
+    assert ref.match_settlement("Костенец", "SFO25").match == "unmatched"
