@@ -3,7 +3,7 @@
 PYTHON ?= python3
 export SSP_REFERENCE_DIR ?= $(abspath ../shared/reference)
 
-.PHONY: run test setup browser build export lint
+.PHONY: run test setup browser office build export lint
 
 setup: .make/installed
 
@@ -15,6 +15,11 @@ browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null)
 
+# LibreOffice reads .doc/.odt plans and makes the PDF fixtures of the format tests
+office:
+	@command -v soffice >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	  --no-install-recommends libreoffice-writer fonts-dejavu-core fonts-liberation >/dev/null)
+
 build: setup
 	$(PYTHON) -m etl build
 
@@ -24,7 +29,7 @@ export: build
 run: build
 	$(PYTHON) app.py
 
-test: setup browser
+test: setup browser office
 	$(PYTHON) -m pytest --headless -q
 
 lint: setup

@@ -38,6 +38,7 @@ class Line:
     no: int  # 1-based line number in the file
     raw: str  # the line as decoded, verbatim
     cells: list[str] = field(default_factory=list)  # plain text per TAB cell; paragraphs joined by "\n"
+    ref: str | None = None  # where in a .docx/.pdf ("стр. 2, табл. 1, ред 5"); None for a text file
 
     @property
     def nonempty(self) -> list[int]:
@@ -166,8 +167,9 @@ def split_lines(text: str) -> list[str]:
 
 
 def read_document(path: Path, data: bytes | None = None) -> Document:
-    """Read a plan text file (or its bytes, already read) into lines of cells. Raises ExtractError with the
-    file name on bad input."""
+    """Read a plan file (or its bytes, already read) into lines of cells. Raises ExtractError with the
+    file name on bad input. The format is told by the content, not the name: text (any supported
+    encoding), .docx, .pdf with a text layer, and .doc/.odt/.rtf through LibreOffice (etl/formats.py)."""
     try:
         size = len(data) if data is not None else path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -177,6 +179,12 @@ def read_document(path: Path, data: bytes | None = None) -> Document:
             data = path.read_bytes()
     except OSError as exc:
         raise ExtractError(f"{path.name}: cannot be read ({exc.strerror})") from exc
+    from .formats import read_lines, sniff  # .docx/.pdf/.doc/.odt: same lines of cells (etl/formats.py)
+
+    kind = sniff(data)
+    if kind != "text":
+        lines, kind = read_lines(path.name, data, kind)
+        return Document(path, hashlib.sha256(data).hexdigest(), kind, lines)
     text, encoding = decode(data, path.name)
     lines = [Line(i, raw, split_cells(raw)) for i, raw in enumerate(split_lines(text), start=1)]
     return Document(path, hashlib.sha256(data).hexdigest(), encoding, lines)

@@ -112,8 +112,8 @@ def flatten(normalised: NormalisedPlan) -> LoadedPlan:
         "item_settlements": [(r.item_id, r.plan_id, i + 1, s.name, s.raw, s.ekatte, s.match)
                              for r in records for i, s in enumerate(r.settlements)],
         "item_funding": [(r.item_id, r.plan_id, c, phrase) for r in records for c, phrase in r.funding],
-        "line_dispositions": [(normalised.plan.source_file, normalised.plan.plan_id, line, disp, item, text)
-                              for line, disp, item, text in normalised.dispositions],
+        "line_dispositions": [(normalised.plan.source_file, normalised.plan.plan_id, line, disp, item, text,
+                               normalised.line_refs.get(line)) for line, disp, item, text in normalised.dispositions],
     }
     return LoadedPlan(normalised.plan, rows, normalised.issues)
 
@@ -432,7 +432,7 @@ def tables(result: BuildResult, reference: Reference | None) -> dict[str, tuple[
         "item_settlements": (["item_id", "plan_id", "position", "name", "raw", "ekatte", "match"],
                              gather("item_settlements")),
         "item_funding": (["item_id", "plan_id", "funding_class", "phrase"], gather("item_funding")),
-        "line_dispositions": (["source_file", "plan_id", "line", "disposition", "item_id", "text"],
+        "line_dispositions": (["source_file", "plan_id", "line", "disposition", "item_id", "text", "source_ref"],
                               gather("line_dispositions")),
         "build_report": (["source_file", "plan_id", "line", "severity", "category", "message"], report_rows(result)),
         "build_info": (["key", "value"], list(build_info(result).items())),
@@ -445,7 +445,7 @@ ITEM_COLUMNS = ["item_id", "plan_id", "municipality", "year", "seq", "item_no", 
                 "description", "service_type", "settlements", "scope", "q1", "q2", "q3", "q4", "funding",
                 "funding_raw", "amount_bgn", "capacity", "capacity_before", "capacity_unit", "staff", "units",
                 "status", "provider", "place_raw", "term_raw", "layout", "source_file", "source_line",
-                "source_lines", "source_text"]
+                "source_lines", "source_text", "source_ref"]
 
 
 def item_row(r: Record) -> tuple:

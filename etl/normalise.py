@@ -381,6 +381,7 @@ class Record:
     source_line: int
     source_lines: list[int]
     source_text: str
+    source_ref: str | None = None  # .docx/.pdf: where the row starts ("стр. 2, табл. 1, ред 5"); None for text
 
     @property
     def funding_classes(self) -> list[str]:
@@ -393,6 +394,7 @@ class NormalisedPlan:
     records: list[Record]
     dispositions: list[tuple[int, str, str | None, str]]  # line, disposition, item_id, text
     issues: list[Issue]
+    line_refs: dict[int, str] = field(default_factory=dict)  # line → place in a .docx/.pdf (Line.ref)
 
 
 class PlanError(Exception):
@@ -459,7 +461,8 @@ def normalise_plan(parsed: ParsedPlan, reference: Reference) -> NormalisedPlan:
             continue
         disposition, row = parsed.dispositions.get(ln.no, ("prose", None))
         dispositions.append((ln.no, disposition, records[row].item_id if row is not None else None, ln.raw[:500]))
-    return NormalisedPlan(plan, records, dispositions, ctx.issues)
+    refs = {ln.no: ln.ref for ln in doc.lines if ln.ref is not None and not ln.is_blank}
+    return NormalisedPlan(plan, records, dispositions, ctx.issues, refs)
 
 
 @dataclass
@@ -501,7 +504,7 @@ class _Context:
             status=find_status(text, self.year, row.quarters, capacity), provider=cells.get("provider", ""),
             place_raw=cells.get("place", ""), term_raw=cells.get("term", ""), layout=row.layout,
             source_file=self.source_file, source_line=line, source_lines=[ln.no for ln in row.lines],
-            source_text="\n".join(ln.raw for ln in row.lines))
+            source_text="\n".join(ln.raw for ln in row.lines), source_ref=row.lines[0].ref)
         self.check(record, place)
         return record
 

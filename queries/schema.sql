@@ -14,7 +14,7 @@ create table plans (
     title             varchar,              -- the document's own heading
     source_file       varchar not null,     -- file name as loaded
     source_sha256     varchar not null,     -- content hash of the source bytes
-    encoding          varchar not null,     -- detected text encoding
+    encoding          varchar not null,     -- detected text encoding; for other formats the format read: docx, pdf, doc→docx, odt→docx
     layout            varchar not null,     -- table layout(s) recognised, ';'-joined
     items             integer not null,     -- number of item rows extracted
     lines_total       integer not null,     -- lines in the document
@@ -51,9 +51,10 @@ create table items (
     term_raw        varchar,              -- the schedule / deadline text when the layout has one (СРОК)
     layout          varchar not null,     -- layout of the table the row came from
     source_file     varchar not null,
-    source_line     integer not null,     -- 1-based line where the row starts
+    source_line     integer not null,     -- 1-based line where the row starts (for .docx/.pdf: line of the extracted document)
     source_lines    varchar not null,     -- all lines merged into the row, ','-joined (continuations)
-    source_text     varchar not null      -- the original lines, verbatim, joined by newlines
+    source_text     varchar not null,     -- the original lines, verbatim, joined by newlines
+    source_ref      varchar               -- .docx/.pdf: page, table and row where the row starts ('стр. 2, табл. 1, ред 5'); null for text
 );
 
 -- Settlements an item is delivered in, matched to EKATTE within the plan's municipality.
@@ -115,7 +116,8 @@ create table line_dispositions (
     line        integer not null,
     disposition varchar not null,         -- record | continuation | header | section | title | prose | separator | total | legend
     item_id     varchar,                  -- the record the line feeds, if any
-    text        varchar not null          -- the line, verbatim (truncated to 500 characters)
+    text        varchar not null,         -- the line, verbatim (truncated to 500 characters)
+    source_ref  varchar                   -- .docx/.pdf: page, table and row of the line; null for text
 );
 
 -- Build report: problems and notices (unknown service, no funding class, unmatched settlement, bad file ...).

@@ -1,0 +1,530 @@
+"""Office and PDF plans → the same lines of cells the text form gives (issue #6).
+
+Every format ends as a list of `Line(no, raw, cells, ref)`, so parse → normalise → load stay one path:
+
+- a table row → one Line, its cells the cell texts (paragraphs and list items joined by "\\n"), a
+  horizontally merged cell once followed by empty cells (column positions kept, as in the text form), a
+  vertically merged continuation cell empty; a paragraph outside tables → a one-cell Line;
+- the end of a table and a page break → a blank Line (the text form's page break);
+- `ref` says where the line is in the document: "табл. 2, ред 5" / "абз. 7" (.docx),
+  "стр. 3, табл. 1, ред 4" / "стр. 3" (.pdf).
+
+.docx is read with python-docx (the body's paragraphs and tables in order), .pdf with pdfplumber
+(ruled tables, text-strategy fallback for unruled ones, text lines between them in reading order), .doc,
+.odt and .rtf are converted to .docx with LibreOffice headless when it is installed.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .extract import ExtractError, Line
+
+SOFFICE_TIMEOUT = 120  # seconds for one LibreOffice conversion
+BULLETS = "•●▪◦■□➢►✓"
+CID = re.compile(r"\(cid:\d+\)")
+
+
+# --- format detection ------------------------------------------------------------------------------
+
+
+def sniff(data: bytes) -> str:
+    """The format by signature: docx | odt | zip | pdf | doc | rtf | text."""
+    if data.startswith(b"%PDF") or data[:1024].lstrip().startswith(b"%PDF"):
+        return "pdf"
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        return "doc"
+    if data.startswith(b"{\\rtf"):
+        return "rtf"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                names = set(z.namelist())
+                if "word/document.xml" in names:
+                    return "docx"
+                if "content.xml" in names and b"opendocument.text" in (z.read("mimetype") if "mimetype" in names
+                                                                       else b"opendocument.text"):
+                    return "odt"
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+            if b"word/" in data[:65536]:  # a damaged Word file: its first entries name word/…
+                return "docx"
+        return "zip"
+    return "text"
+
+
+def read_lines(name: str, data: bytes, kind: str) -> tuple[list[Line], str]:
+    """Lines of a non-text plan and the format read (stored as the plan's `encoding`)."""
+    if kind == "docx":
+        return docx_lines(name, data), "docx"
+    if kind == "pdf":
+        return pdf_lines(name, data), "pdf"
+    if kind in ("doc", "odt", "rtf"):
+        return docx_lines(name, convert_to_docx(name, data, kind)), f"{kind}→docx"
+    raise ExtractError(f"{name}: this is a ZIP container (.docx/.odt/.xlsx?) holding no Word or OpenDocument "
+                       "text document; save the plan as .docx, .pdf or text")
+
+
+# --- LibreOffice conversion ----------------------------------------------------------------------
+
+
+WHAT = {"doc": "an old MS Office document (.doc)", "odt": "an OpenDocument text (.odt)", "rtf": "an RTF document"}
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert_to_docx(name: str, data: bytes, kind: str) -> bytes:
+    """.doc/.odt/.rtf bytes → .docx bytes with LibreOffice headless (a private profile per run, so
+    conversions in parallel workers do not collide)."""
+    exe = soffice()
+    if exe is None:
+        raise ExtractError(f"{name}: {WHAT[kind]}; .{kind} needs LibreOffice (apt-get install libreoffice-writer) "
+                           "to be read")
+    with tempfile.TemporaryDirectory(prefix="ssp-convert-") as tmp:
+        source = Path(tmp) / f"plan.{kind}"
+        source.write_bytes(data)
+        out_dir = Path(tmp) / "out"
+        profile = Path(tmp) / "profile"
+        try:
+            done = subprocess.run(
+                [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--convert-to",
+                 "docx:MS Word 2007 XML", "--outdir", str(out_dir), str(source)],
+                capture_output=True, timeout=SOFFICE_TIMEOUT, env={**os.environ, "HOME": tmp})
+        except subprocess.TimeoutExpired as exc:
+            raise ExtractError(f"{name}: {WHAT[kind]} that LibreOffice did not convert within "
+                               f"{SOFFICE_TIMEOUT} s; not read") from exc
+        target = out_dir / "plan.docx"
+        if done.returncode != 0 or not target.exists():
+            said = [ln.strip() for ln in done.stderr.decode("utf-8", "replace").splitlines() if "rror" in ln]
+            detail = " ".join(" ".join(said).split())[:200]
+            raise ExtractError(f"{name}: {WHAT[kind]} that LibreOffice could not convert"
+                               f"{f' ({detail})' if detail else ''}; not read")
+        return target.read_bytes()
+
+
+# --- .docx -----------------------------------------------------------------------------------------
+
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+SKIP = {f"{W}pPr", f"{W}rPr", f"{W}del", f"{W}tblPr", f"{W}tcPr", f"{W}trPr", f"{W}instrText", MC_FALLBACK}
+PAGE_BREAK = "\f"
+
+
+def fold(text: str) -> str:
+    """Paragraph breaks kept as '\\n', spaces folded, empty paragraphs dropped (as cell_text does)."""
+    parts = (" ".join(p.split()) for p in text.split("\n"))
+    return "\n".join(p for p in parts if p)
+
+
+def _text(el, out: list[str]) -> None:
+    """Text of a paragraph (or any element) in document order: breaks → '\\n', page breaks → '\\f'."""
+    for child in el:
+        tag = child.tag
+        if tag in SKIP or not isinstance(tag, str):
+            continue
+        if tag == f"{W}t":
+            out.append(child.text or "")
+        elif tag == f"{W}tab":
+            out.append(" ")
+        elif tag in (f"{W}br", f"{W}cr"):
+            out.append(PAGE_BREAK if child.get(f"{W}type") == "page" else "\n")
+        elif tag == f"{W}noBreakHyphen":
+            out.append("-")
+        elif tag == f"{W}p":
+            _paragraph(child, out)
+        else:
+            _text(child, out)
+
+
+def _paragraph(p, out: list[str]) -> None:
+    ppr = p.find(f"{W}pPr")
+    if ppr is not None and ppr.find(f"{W}pageBreakBefore") is not None and \
+            ppr.find(f"{W}pageBreakBefore").get(f"{W}val", "true") not in ("0", "false"):
+        out.append(PAGE_BREAK)
+    out.append("\n")
+    _text(p, out)
+    out.append("\n")
+
+
+def _cell_text(tc) -> str:
+    out: list[str] = []
+    _text(tc, out)
+    return fold("".join(out).replace(PAGE_BREAK, "\n"))
+
+
+def _rows(tbl):
+    """The w:tr of a table, also those wrapped in content controls / custom XML."""
+    for child in tbl:
+        if child.tag == f"{W}tr":
+            yield child
+        elif child.tag in (f"{W}sdt", f"{W}customXml", f"{W}sdtContent"):
+            yield from _rows(child)
+
+
+def _cells(tr):
+    for child in tr:
+        if child.tag == f"{W}tc":
+            yield child
+        elif child.tag in (f"{W}sdt", f"{W}customXml", f"{W}sdtContent"):
+            yield from _cells(child)
+
+
+def _int_val(parent, tag: str, default: int) -> int:
+    el = parent.find(f"{W}{tag}") if parent is not None else None
+    try:
+        return max(0, int(el.get(f"{W}val"))) if el is not None else default
+    except (TypeError, ValueError):
+        return default
+
+
+def row_cells(tr) -> list[str]:
+    """One table row → cell texts in grid positions: a merged (gridSpan) cell once and empty cells after
+    it; a vertical-merge continuation cell empty; grid cells skipped before/after the row empty."""
+    trpr = tr.find(f"{W}trPr")
+    cells = [""] * _int_val(trpr, "gridBefore", 0)
+    for tc in _cells(tr):
+        tcpr = tc.find(f"{W}tcPr")
+        span = max(1, _int_val(tcpr, "gridSpan", 1))
+        vmerge = tcpr.find(f"{W}vMerge") if tcpr is not None else None
+        continued = vmerge is not None and vmerge.get(f"{W}val", "continue") != "restart"
+        cells.append("" if continued else _cell_text(tc))
+        cells += [""] * (span - 1)
+    return cells + [""] * _int_val(trpr, "gridAfter", 0)
+
+
+def docx_lines(name: str, data: bytes) -> list[Line]:
+    try:
+        import docx
+    except ImportError as exc:
+        raise ExtractError(f"{name}: reading .docx needs python-docx (pip install python-docx)") from exc
+    try:
+        body = docx.Document(io.BytesIO(data)).element.body
+    except Exception as exc:  # noqa: BLE001 - python-docx/lxml/zipfile raise many kinds; all mean "unreadable"
+        raise ExtractError(f"{name}: a ZIP container (.docx) that cannot be read as a Word document "
+                           f"({type(exc).__name__}: {' '.join(str(exc).split())[:120]}); not read") from exc
+    out = _DocxLines()
+    out.walk(body)
+    return out.lines
+
+
+class _DocxLines:
+    def __init__(self) -> None:
+        self.lines: list[Line] = []
+        self.tables = 0
+        self.paragraphs = 0
+
+    def add(self, cells: list[str], ref: str | None) -> None:
+        if not any(c.strip() for c in cells):
+            return  # an empty paragraph or spacer row: no line
+        raw = "\t".join(c.replace("\n", " ") for c in cells)
+        self.lines.append(Line(len(self.lines) + 1, raw, cells, ref))
+
+    def blank(self) -> None:
+        if self.lines and not self.lines[-1].is_blank:
+            self.lines.append(Line(len(self.lines) + 1, "", [""], None))
+
+    def walk(self, parent) -> None:
+        for child in parent:
+            if child.tag == f"{W}p":
+                self.paragraph(child)
+            elif child.tag == f"{W}tbl":
+                self.table(child)
+            elif child.tag in (f"{W}sdt", f"{W}sdtContent", f"{W}customXml"):
+                self.walk(child)
+
+    def paragraph(self, p) -> None:
+        self.paragraphs += 1
+        out: list[str] = []
+        _paragraph(p, out)
+        pieces = "".join(out).split(PAGE_BREAK)
+        for i, piece in enumerate(pieces):
+            if i:
+                self.blank()
+            text = fold(piece)
+            self.add([text], f"абз. {self.paragraphs}")
+        if p.find(f"{W}pPr/{W}sectPr") is not None:  # a section break ends the page
+            self.blank()
+
+    def table(self, tbl) -> None:
+        self.tables += 1
+        self.blank()
+        for r, tr in enumerate(_rows(tbl), start=1):
+            self.add(row_cells(tr), f"табл. {self.tables}, ред {r}")
+        self.blank()
+
+
+# --- .pdf ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Word:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+
+
+def _lines_of(words: list[_Word]) -> list[list[_Word]]:
+    """Words → visual lines (by vertical position), each sorted left to right."""
+    lines: list[list[_Word]] = []
+    for w in sorted(words, key=lambda w: (round(w.top, 1), w.x0)):
+        if lines:
+            last = lines[-1]
+            mid = (w.top + w.bottom) / 2
+            if last[0].top - 0.5 <= mid <= last[0].bottom + 0.5 and w.top < last[0].bottom:
+                last.append(w)
+                continue
+        lines.append([w])
+    return [sorted(line, key=lambda w: w.x0) for line in lines]
+
+
+def _line_text(line: list[_Word]) -> str:
+    return " ".join(w.text for w in line)
+
+
+NO_BREAK_BEFORE = tuple("/)]}.,:;!?–—-»“”\"'%")  # a line cannot start with these: they stay with the word before
+
+
+def line_pitches(boxes: list[list[_Word]]) -> dict[float, float]:
+    """The tightest line pitch per font size on a page (the single-spaced lines of one paragraph), from
+    the words of each box (cell, text run): a larger gap between two lines is a paragraph break."""
+    pitches: dict[float, float] = {}
+    for words in boxes:
+        lines = _lines_of(words)
+        for a, b in zip(lines, lines[1:], strict=False):
+            size, gap = round(a[0].size, 1), b[0].top - a[0].top
+            if size and b[0].size and round(b[0].size, 1) == size and 0.9 * size <= gap <= 3 * size:
+                pitches[size] = min(gap, pitches.get(size, gap))
+    return pitches
+
+
+def paragraphs(words: list[_Word], left: float, right: float, spaces: list[tuple[float, float]] | None = None,
+               pitches: dict[float, float] | None = None) -> str:
+    """Words inside one box (a table cell, the page's text column) → its paragraphs joined by '\\n'.
+    A visual line is a wrapped part of the paragraph above when the first word of the line (with the
+    punctuation that cannot start a line) would not have fitted at the end of the line before; a bullet
+    glyph or a gap larger than the line pitch starts a paragraph. `spaces` are the (x, top) of the
+    space characters of the box: a line ending in a space was wrapped at the space (joined with one),
+    else inside a word ('медико-' + 'социална'); None when the PDF has no space characters at all."""
+    lines = _lines_of(words)
+    if not lines:
+        return ""
+    pad = max(0.0, min(6.0, min(line[0].x0 for line in lines) - left))
+    inner = right - left - 2 * pad
+    gaps = [b[0].top - a[0].top for a, b in zip(lines, lines[1:], strict=False)]
+    pitch = min(gaps) if gaps else 0.0
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        text = _line_text(line)
+        bullet = text[:1] in BULLETS
+        if bullet:
+            text = text[1:].strip()
+        if i == 0 or bullet or not out:
+            out.append(text)
+            continue
+        prev = lines[i - 1]
+        size = line[0].size or prev[0].size or 8
+        unit = line[0].x1 - line[0].x0
+        for w in line[1:]:
+            if not w.text.startswith(NO_BREAK_BEFORE):
+                break
+            unit = w.x1 - line[0].x0
+        fits = (prev[-1].x1 - prev[0].x0) + 0.3 * size + unit < inner - 1.0
+        gap = line[0].top - prev[0].top
+        known = (pitches or {}).get(round(prev[0].size, 1))
+        # a single-spaced line is at most ~1.5 × the font size apart (1.15-1.3 in common fonts and settings)
+        single = min(x for x in (pitch, known, 1.5 * (prev[0].size or size)) if x)
+        if fits or gap > single + max(0.6, 0.06 * size):
+            out.append(text)
+        elif re.search(r"\w-$", out[-1]):
+            # wrapped after a hyphen inside a word ('медико-' + 'социална'), unless the PDF kept the space
+            # that followed it ('соци- ' + 'ални', as typed in the source)
+            last = prev[-1]
+            at_space = spaces is not None and any(
+                abs(top - last.top) < 1.5 and x >= last.x1 - 0.5 for x, top in spaces)
+            out[-1] += (" " if at_space else "") + text
+        else:
+            out[-1] += " " + text
+    return fold("\n".join(out))
+
+
+def _words(page) -> list[_Word]:
+    return [_Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"], float(w.get("size") or 0))
+            for w in page.extract_words(x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False,
+                                        use_text_flow=False, extra_attrs=["size"])]
+
+
+def _spaces(page) -> list[tuple[float, float]] | None:
+    found = [(c["x0"], c["top"]) for c in page.chars if c["text"] == " "]
+    return found or None
+
+
+def _within(spaces, bbox):
+    if spaces is None:
+        return None
+    return [(x, top) for x, top in spaces if bbox[0] <= x <= bbox[2] and bbox[1] - 1 <= top <= bbox[3]]
+
+
+def _inside(w: _Word, bbox) -> bool:
+    x, y = (w.x0 + w.x1) / 2, (w.top + w.bottom) / 2
+    return bbox[0] <= x <= bbox[2] and bbox[1] <= y <= bbox[3]
+
+
+def broken_text_layer(text: str) -> str | None:
+    """Why the extracted text of a page is not real text, or None: glyph codes without a Unicode mapping
+    ('(cid:123)'), private-use or replacement characters, or letters that are mostly not Cyrillic (a
+    font whose encoding maps Cyrillic glyphs to Latin-1 letters) in what should be a Bulgarian plan."""
+    cids = len(CID.findall(text))
+    letters = [c for c in CID.sub("", text) if c.isalpha()]
+    if cids >= 3 and cids * 4 >= len(letters) / 10:
+        return f"{cids} glyphs without a Unicode mapping (e.g. {CID.search(text).group()})"
+    odd = sum(1 for c in text if "\ue000" <= c <= "\uf8ff" or c == "\ufffd")
+    if odd >= 10 and odd > 0.1 * (len(letters) + odd):
+        return f"{odd} private-use or unknown characters"
+    if len(letters) >= 40:
+        cyrillic = sum("\u0400" <= c <= "\u04ff" for c in letters)
+        if cyrillic < 0.3 * len(letters):
+            return f"only {cyrillic} of {len(letters)} letters are Cyrillic (garbled font encoding)"
+    return None
+
+
+TEXT_TABLE = {"vertical_strategy": "text", "horizontal_strategy": "text", "snap_tolerance": 3,
+              "join_tolerance": 3, "min_words_vertical": 3, "min_words_horizontal": 2}
+
+
+def pdf_lines(name: str, data: bytes) -> list[Line]:
+    try:
+        import pdfplumber
+        from pdfminer.pdfparser import PDFSyntaxError
+    except ImportError as exc:
+        raise ExtractError(f"{name}: reading .pdf needs pdfplumber (pip install pdfplumber)") from exc
+    lines: list[Line] = []
+    scanned: list[int] = []
+    with_text = 0
+    unruled_width: int | None = None  # columns of an unruled table read on an earlier page
+
+    def add(cells: list[str], ref: str | None) -> None:
+        if cells and any(c.strip() for c in cells):
+            lines.append(Line(len(lines) + 1, "\t".join(c.replace("\n", " ") for c in cells), cells, ref))
+
+    def blank() -> None:
+        if lines and not lines[-1].is_blank:
+            lines.append(Line(len(lines) + 1, "", [""], None))
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except (PDFSyntaxError, Exception) as exc:  # noqa: BLE001 - pdfminer raises many kinds for a damaged file
+        raise ExtractError(f"{name}: a PDF document that cannot be read ({type(exc).__name__}); not read") from exc
+    with pdf:
+        try:
+            pages = list(pdf.pages)
+        except Exception as exc:  # noqa: BLE001
+            raise ExtractError(f"{name}: a PDF document that cannot be read ({type(exc).__name__}); not read") from exc
+        for number, page in enumerate(pages, start=1):
+            try:
+                chars = page.chars
+                if not any(c["text"].strip() for c in chars):
+                    if page.images:
+                        scanned.append(number)
+                    continue
+                with_text += 1
+                why = broken_text_layer("".join(c["text"] for c in chars))
+                if why:
+                    raise ExtractError(f"{name}: page {number}: broken text layer — {why}; the text cannot be "
+                                       "read reliably, so the file is not loaded (OCR is not enabled); export the "
+                                       "PDF again with embedded Unicode fonts or provide the .docx")
+                tables = page.find_tables()
+                if not tables:
+                    tables = _unruled_tables(page, unruled_width)
+                    if tables:
+                        unruled_width = len(tables[0].columns)
+                words = _words(page)
+            except ExtractError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                raise ExtractError(f"{name}: page {number}: the PDF page cannot be read "
+                                   f"({type(exc).__name__}); not read") from exc
+            blank()
+            _page_lines(page, number, tables, words, add, blank)
+            page.close()  # drop the page's parsed objects: memory stays flat on long documents
+    if scanned and not with_text:
+        raise ExtractError(f"{name}: scanned PDF (no text layer) — OCR is not enabled; provide the .docx or a PDF "
+                           "with a text layer")
+    if scanned:
+        pages_list = ", ".join(map(str, scanned))
+        raise ExtractError(f"{name}: page(s) {pages_list} are scanned images without a text layer — OCR is not "
+                           "enabled; their rows would be lost, so the file is not loaded")
+    if not with_text:
+        raise ExtractError(f"{name}: a PDF document with no text; not read")
+    return lines
+
+
+def _unruled_tables(page, width: int | None) -> list:
+    """Text-strategy tables of a page without ruling lines, accepted only when one holds a recognised
+    header row or continues an unruled table of the same width from an earlier page."""
+    from .parse import header_layout
+
+    found = page.find_tables(TEXT_TABLE)
+    accepted = []
+    for table in found:
+        rows = [[(c or "").replace("\n", " ") for c in row] for row in table.extract()]
+        if any(header_layout(r) for r in rows) or (width is not None and len(table.columns) == width):
+            accepted.append(table)
+    return accepted
+
+
+def _page_lines(page, number: int, tables: list, words: list[_Word], add, blank) -> None:
+    boxes = [t.bbox for t in tables]
+    loose = [w for w in words if not any(_inside(w, b) for b in boxes)]
+    text_left = min((w.x0 for w in words), default=0)
+    text_right = max((w.x1 for w in words), default=page.width)
+    spaces = _spaces(page)
+    cell_words = [[[w for w in words if _inside(w, bbox)] if bbox else [] for bbox in row.cells]
+                  for table in tables for row in table.rows]
+    offsets = [sum(len(tb.rows) for tb in tables[:i]) for i in range(len(tables))]
+    pitches = line_pitches([ws for row in cell_words for ws in row] + [loose])
+    items: list[tuple[float, int, object]] = []
+    for line in _lines_of(loose):
+        items.append((line[0].top, 0, line))
+    for t, table in enumerate(tables, start=1):
+        items.append((table.bbox[1], 1, (t, table)))
+    items.sort(key=lambda it: (it[0], it[1]))
+    para: list[list[_Word]] = []
+
+    def flush() -> None:  # the text lines between two tables → paragraphs, one line each
+        if para:
+            text = paragraphs([w for line in para for w in line], text_left, text_right, spaces, pitches)
+            for paragraph in text.split("\n"):
+                add([paragraph], f"стр. {number}")
+            para.clear()
+
+    for _, kind, payload in items:
+        if kind == 0:
+            para.append(payload)
+            continue
+        flush()
+        t, table = payload
+        blank()
+        for r, row in enumerate(table.rows, start=1):
+            cells = []
+            for c, bbox in enumerate(row.cells):
+                if bbox is None:
+                    cells.append("")
+                    continue
+                inside = cell_words[offsets[t - 1] + r - 1][c]
+                cells.append(paragraphs(inside, bbox[0], bbox[2], _within(spaces, bbox), pitches))
+            add(cells, f"стр. {number}, табл. {t}, ред {r}")
+        blank()
+    flush()
