@@ -344,16 +344,19 @@ def build_lock(db_path: Path) -> Iterator[None]:
         yield
 
 
-def write_database(result: BuildResult, reference: Reference) -> None:
-    db_path = result.db_path
+@contextlib.contextmanager
+def new_database(db_path: Path, copy_previous: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to a temporary file beside db_path (a copy of it, or empty) that replaces db_path
+    atomically when the block ends without error; on any error the temporary file goes and db_path stays."""
     tmp = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
     for stale in (tmp, Path(f"{tmp}.wal")):
         stale.unlink(missing_ok=True)
     try:
+        if copy_previous:
+            shutil.copyfile(db_path, tmp)
         con = duckdb.connect(str(tmp))
         try:
-            con.execute(SCHEMA.read_text(encoding="utf-8"))
-            insert(con, tables(result, reference))
+            yield con
             con.execute("checkpoint")
         finally:
             con.close()
@@ -361,6 +364,12 @@ def write_database(result: BuildResult, reference: Reference) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def write_database(result: BuildResult, reference: Reference) -> None:
+    with new_database(result.db_path) as con:
+        con.execute(SCHEMA.read_text(encoding="utf-8"))
+        insert(con, tables(result, reference))
 
 
 NEW_ROW_TABLES = ["items", "item_settlements", "item_funding", "line_dispositions"]
@@ -368,28 +377,15 @@ NEW_ROW_TABLES = ["items", "item_settlements", "item_funding", "line_disposition
 
 def write_incremental(result: BuildResult) -> None:
     """Copy the previous database, drop the rows of plans that changed or went, add the new ones, swap."""
-    db_path = result.db_path
-    tmp = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
-    try:
-        shutil.copyfile(db_path, tmp)
-        con = duckdb.connect(str(tmp))
-        try:
-            keep = pa.table({"plan_id": [k.plan_id for k in result.kept]})
-            con.register("keep", keep)
-            for table in [*NEW_ROW_TABLES, "plans"]:  # children first: items reference plans
-                con.execute(f"delete from {table} where plan_id not in (select plan_id from keep)")  # our names
-            con.execute("delete from build_report where plan_id is null or plan_id not in (select plan_id from keep)")
-            con.execute("delete from build_info")
-            con.unregister("keep")
-            fresh = tables(result, None)
-            insert(con, {t: fresh[t] for t in ["plans", *NEW_ROW_TABLES, "build_report", "build_info"]})
-            con.execute("checkpoint")
-        finally:
-            con.close()
-        swap(tmp, db_path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with new_database(result.db_path, copy_previous=True) as con:
+        con.register("keep", pa.table({"plan_id": [k.plan_id for k in result.kept]}))
+        for table in [*NEW_ROW_TABLES, "plans"]:  # children first: items reference plans
+            con.execute(f"delete from {table} where plan_id not in (select plan_id from keep)")  # our names
+        con.execute("delete from build_report where plan_id is null or plan_id not in (select plan_id from keep)")
+        con.execute("delete from build_info")
+        con.unregister("keep")
+        fresh = tables(result, None)
+        insert(con, {t: fresh[t] for t in ["plans", *NEW_ROW_TABLES, "build_report", "build_info"]})
 
 
 def insert(con: duckdb.DuckDBPyConnection, data: dict[str, tuple[list[str], list[tuple]]]) -> None:
