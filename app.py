@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 import dash
+from flask import abort, send_file
 
 from dashboard import db
 
@@ -17,6 +18,15 @@ app = dash.Dash(
     title="Социални услуги — планове",
 )
 server = app.server
+
+
+@server.route("/geo/municipalities.geojson")
+def municipalities_geojson():
+    """The municipality boundaries for the map, fetched once by the browser (not sent in every figure)."""
+    path = db.municipalities_geojson_path()
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="application/geo+json", max_age=3600)
 
 
 def main(argv: list[str] | None = None) -> None:

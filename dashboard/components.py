@@ -8,9 +8,9 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, html
 
-from dashboard.db import database_available, database_path, run_query
+from dashboard.db import DatabaseMissing, database_available, database_path, is_synthetic, run_query
 from dashboard.i18n import fmt_number, label, t
-from dashboard.state import FILTER_KEYS, query_string, state_from_query
+from dashboard.state import FILTER_KEYS, query_string, state_from_query, validate_state
 
 PAGES = {
     "overview": "/",
@@ -21,6 +21,7 @@ PAGES = {
     "data": "/data",
 }
 
+TABLE_ROWS = 200  # rows of a page table (the rest: narrow the filters, or the chart's CSV)
 FILTER_IDS = {key: "filters-" + key.replace("_", "-") for key in FILTER_KEYS}
 FILTER_INPUTS = [Input(FILTER_IDS[key], "value") for key in FILTER_KEYS]
 FILTER_STATES = [State(FILTER_IDS[key], "value") for key in FILTER_KEYS]
@@ -68,9 +69,17 @@ def _options(df: pd.DataFrame, kind: str, lang: str) -> list[dict]:
     return [{"label": lab, "value": v} for v, lab in zip(rows["value"], rows[col], strict=True)]
 
 
-def filter_bar(state: dict) -> dbc.Row:
+def known_values(options: pd.DataFrame) -> dict[str, set]:
+    """The values each filter accepts (from the filter_options query)."""
+    known = {key: set(options.loc[options["kind"] == key, "value"]) for key in FILTER_KEYS}
+    known["year"] = {int(v) for v in known["year"]}
+    return known
+
+
+def filter_bar(state: dict, options: pd.DataFrame | None = None) -> dbc.Row:
     """The five shared filters, restored from the URL state."""
-    lang, options = state["lang"], run_query("filter_options")
+    lang = state["lang"]
+    options = run_query("filter_options") if options is None else options
     cols = [
         dbc.Col(
             [
@@ -98,11 +107,51 @@ def db_missing(lang: str) -> dbc.Alert:
     )
 
 
+def synthetic_banner(lang: str) -> dbc.Alert:
+    """Shown on every page when the database was built from a synthetic corpus (build_info synthetic)."""
+    other = "en" if lang != "en" else "bg"
+    return dbc.Alert(
+        [html.Strong(t("synthetic", lang)), html.Span(" / " + t("synthetic", other), className="small")],
+        color="danger",
+        id="synthetic-banner",
+        className="py-2 mb-2",
+    )
+
+
+def url_notice(ignored: list[tuple[str, str]], lang: str) -> dbc.Alert:
+    """The URL parameters that were ignored (unknown value, malformed year), named as the reader wrote them."""
+    items = "; ".join(f"{t('filter_' + key, lang).lower()} = {value}" for key, value in ignored)
+    return dbc.Alert(
+        t("url_ignored", lang, items=items),
+        color="warning",
+        id="url-notice",
+        dismissable=True,
+        className="py-2 mb-2",
+    )
+
+
 def page_shell(page: str, query: dict, body: Callable[[dict], list]) -> html.Div:
-    """The whole page: navbar, filter bar, the page's own body, and the stores for the URL sync."""
+    """The whole page: navbar, banners, filter bar, the page's own body, and the stores for the URL sync.
+
+    Filter values from the URL that the database does not have (or a malformed year) are dropped
+    with a notice; the page never fails on a hand-edited address.
+    """
     state = state_from_query(query)
     if database_available():
-        content = [filter_bar(state), *body(state)]
+        try:
+            options = run_query("filter_options")
+            synthetic = is_synthetic()
+        except DatabaseMissing:
+            options = None
+    else:
+        options = None
+    if options is not None:
+        state, ignored = validate_state(state, known_values(options), query)
+        content = [filter_bar(state, options), *body(state)]
+        banners = [synthetic_banner(state["lang"])] if synthetic else []
+        if ignored:
+            banners.append(url_notice(ignored, state["lang"]))
+        content = banners + content
     else:
         content = [db_missing(state["lang"])]
     return html.Div(
@@ -165,30 +214,49 @@ def _cell(value, kind: str, lang: str) -> str:
     return str(value)
 
 
-def table(df: pd.DataFrame, columns: Sequence[tuple[str, str, str]], lang: str, max_rows: int = 500):
+def html_element(tag: str, children, **props) -> dict:
+    """An html.<tag> component in the form Dash sends it to the browser (what to_plotly_json gives).
+
+    Building thousands of html.Td objects costs ~30 µs each; a table of 500 rows took 150 ms.
+    The children are strings, so document text is always rendered as text.
+    """
+    return {"type": tag, "namespace": "dash_html_components", "props": {"children": children, **props}}
+
+
+def table(df: pd.DataFrame, columns: Sequence[tuple[str, str, str]], lang: str, max_rows: int = TABLE_ROWS):
     """A plain table: columns are (column, header text key, kind: text | number | label:<kind>).
 
-    Document text goes in as strings, so it is always rendered as text.
+    At most `max_rows` rows, with a notice saying how many there are. Document text goes in as
+    strings, so it is always rendered as text.
     """
     if df.empty:
         return dbc.Alert(t("empty", lang), color="light", className="empty-state")
     head = html.Thead(html.Tr([html.Th(t(key, lang)) for _, key, _ in columns]))
-    body = html.Tbody(
-        [
-            html.Tr(
-                [
-                    html.Td(_cell(row[col], kind, lang), className="text-end" if kind == "number" else None)
-                    for col, _, kind in columns
-                ]
-            )
-            for row in df.head(max_rows).to_dict("records")
-        ]
-    )
-    return dbc.Table([head, body], striped=True, hover=True, size="sm", responsive=True)
+    shown = df.head(max_rows)
+    cells = []
+    for col, _, kind in columns:
+        values = shown[col].astype(object).where(shown[col].notna(), None).tolist()
+        if kind.startswith("label:"):
+            names = {v: label(kind[6:], v, lang) for v in set(values)}
+            cells.append([names[v] for v in values])
+        else:
+            cells.append([_cell(v, kind, lang) for v in values])
+    right = [{"className": "text-end"} if kind == "number" else {} for _, _, kind in columns]
+    rows = [
+        html_element("Tr", [html_element("Td", row[i], **right[i]) for i in range(len(columns))])
+        for row in zip(*cells, strict=True)
+    ]
+    out = dbc.Table([head, html_element("Tbody", rows)], striped=True, hover=True, size="sm", responsive=True)
+    total = int(df["total_rows"].iloc[0]) if "total_rows" in df else len(df)
+    if total > len(shown):
+        notice = html.Small(t("table_truncated", lang, shown=len(shown), total=total), className="text-muted")
+        return html.Div([out, notice])
+    return out
 
 
 def csv_download(df: pd.DataFrame, filename: str) -> dict:
     """dcc.Download data for a DataFrame as UTF-8 CSV (with BOM, so spreadsheets read Cyrillic)."""
+    df = df.drop(columns=["total_rows"], errors="ignore")
     return {"content": "\ufeff" + df.to_csv(index=False), "filename": filename, "type": "text/csv"}
 
 

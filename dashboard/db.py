@@ -13,6 +13,8 @@ import logging
 import os
 import re
 import threading
+import time
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -39,6 +41,7 @@ class _Database:
         self._lock = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._identity: tuple | None = None
+        self._cache: dict = {}
 
     def set_path(self, path: str | os.PathLike) -> None:
         with self._lock:
@@ -49,6 +52,7 @@ class _Database:
         if self._con is not None:
             self._con.close()
         self._con, self._identity = None, None
+        self._cache = {}
 
     def _file_identity(self) -> tuple | None:
         try:
@@ -74,9 +78,16 @@ class _Database:
             self._identity = identity
         return self._con
 
-    def query(self, sql: str, params: dict) -> pd.DataFrame:
+    def query(self, sql: str, params: dict, cache_key: str | None = None) -> pd.DataFrame:
+        """The result of `sql`; with a cache_key, remembered until the file changes (do not modify it)."""
         with self._lock:
-            return self._current().execute(sql, params).df()
+            con = self._current()
+            if cache_key is not None and cache_key in self._cache:
+                return self._cache[cache_key]
+            df = con.execute(sql, params).df()
+            if cache_key is not None:
+                self._cache[cache_key] = df
+            return df
 
     def check(self) -> None:
         with self._lock:
@@ -122,7 +133,41 @@ def run_query(name: str, **params) -> pd.DataFrame:
     missing = [p for p in wanted if p not in params]
     if missing:
         raise TypeError(f"query {name} needs parameters {missing}")
-    return DB.query(sql, {p: params[p] for p in wanted})
+    key = name if name in CONSTANT_QUERIES else None
+    if _observer is None:
+        return DB.query(sql, {p: params[p] for p in wanted}, key)
+    start = time.perf_counter()
+    try:
+        return DB.query(sql, {p: params[p] for p in wanted}, key)
+    finally:
+        _observer(name, (time.perf_counter() - start) * 1000)
+
+
+_observer: Callable[[str, float], None] | None = None
+
+
+def set_observer(observer: Callable[[str, float], None] | None) -> None:
+    """Call observer(query name, milliseconds) after every query (bench/dashboard_latency.py); None: off."""
+    global _observer
+    _observer = observer
+
+
+def dashboard_queries() -> list[str]:
+    """The names of the queries the dashboard runs (every run_query("...") in dashboard/)."""
+    found = set()
+    for path in (REPO / "dashboard").rglob("*.py"):
+        found.update(re.findall(r'run_query\(\s*"(\w+)"', path.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+# Queries without parameters whose result only changes with the database file (every page load
+# runs them): kept per database file, dropped when the file is replaced.
+CONSTANT_QUERIES = {"filter_options", "reference_counts"}
+
+
+def is_synthetic() -> bool:
+    """The database was built from a synthetic corpus (build_info key 'synthetic' = 'true')."""
+    return bool(run_query("reference_counts").iloc[0]["synthetic"])
 
 
 def reference_dir() -> Path:
@@ -137,6 +182,21 @@ def _load_geojson(path: Path) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def municipalities_geojson_path() -> Path:
+    return reference_dir() / "geo" / "municipalities.geojson"
+
+
 def municipalities_geojson() -> dict | None:
     """Municipality boundaries (LAU_CODE = EKATTE code) from the reference directory, or None."""
-    return _load_geojson(reference_dir() / "geo" / "municipalities.geojson")
+    return _load_geojson(municipalities_geojson_path())
+
+
+@cache
+def _codes(path: Path) -> tuple[str, ...]:
+    geojson = _load_geojson(path)
+    return tuple(f["properties"]["LAU_CODE"] for f in geojson["features"]) if geojson else ()
+
+
+def municipality_codes() -> list[str]:
+    """The LAU codes of all municipality boundaries (empty without the reference files)."""
+    return list(_codes(municipalities_geojson_path()))

@@ -1,9 +1,14 @@
-"""Presentation stage: pure functions DataFrame -> plotly figure (graph_objects, one shared style)."""
+"""Presentation stage: pure functions DataFrame -> plotly figure, one shared style.
+
+Figures are plain dicts {"data": [...], "layout": {...}} (what plotly.js receives): building
+plotly.graph_objects figures validates every property and cost 50-500 ms per figure, a dict costs
+microseconds. Arrays are plain lists, so the figures are JSON as they are.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
+from plotly.colors import sequential
 
 from dashboard.i18n import label, plotly_separators, t
 
@@ -26,57 +31,84 @@ SETTING_COLORS = {
     "home": "#6a4c93",
 }
 SETTING_ORDER = ["institution", "residential", "family", "community", "home"]
-# a bare template plus explicit axis styling: the built-in "plotly_white" costs ~50 ms per figure
-TEMPLATE = go.layout.Template()
+
+
+def _scale(colours: list[str]) -> list[list]:
+    """A plotly.py named colour scale spelled out (plotly.js knows only a few names, not e.g. Teal)."""
+    return [[i / (len(colours) - 1), c] for i, c in enumerate(colours)]
+
+
+BLUES = _scale(sequential.Blues)
+TEAL = _scale(sequential.Teal)
 AXIS = {"automargin": True, "gridcolor": "#e6e6e6", "zeroline": False, "linecolor": "#999"}
+# more municipality-years than this in a selection: bars per year (summed over municipalities)
+MAX_PLAN_SERIES = 8
+MAX_PLAN_ROWS = 40
 
 
-def style(fig: go.Figure, title: str, x_title: str, y_title: str, lang: str, height: int = 420) -> go.Figure:
-    """The house look: title, axis labels, source note, Bulgarian number format."""
-    fig.update_layout(
-        title={
+def figure(data: list[dict], layout: dict) -> dict:
+    return {"data": data, "layout": layout}
+
+
+def style(
+    title: str,
+    x_title: str,
+    y_title: str,
+    lang: str,
+    height: int = 420,
+    xaxis: dict | None = None,
+    yaxis: dict | None = None,
+    **layout,
+) -> dict:
+    """The house look as a layout dict: title, axis labels, source note, Bulgarian number format."""
+    return {
+        "title": {
             "text": title,
             "x": 0.01,
             "xanchor": "left",
             "font": {"size": 16},
             "subtitle": {"text": t("source_note", lang), "font": {"size": 11, "color": "#666"}},
         },
-        template=TEMPLATE,
-        height=height,
-        separators=plotly_separators(lang),
-        plot_bgcolor="white",
-        font={"family": "Arial, sans-serif", "size": 12},
-        margin={"l": 10, "r": 10, "t": 115, "b": 50},
-        legend={"orientation": "h", "y": 1.03, "yanchor": "bottom", "x": 0},
-        hoverlabel={"namelength": -1},
-    )
-    fig.update_xaxes(title_text=x_title, **AXIS)
-    fig.update_yaxes(title_text=y_title, **AXIS)
-    return fig
+        "height": height,
+        "separators": plotly_separators(lang),
+        "plot_bgcolor": "white",
+        "font": {"family": "Arial, sans-serif", "size": 12},
+        "margin": {"l": 10, "r": 10, "t": 115, "b": 50},
+        "legend": {"orientation": "h", "y": 1.03, "yanchor": "bottom", "x": 0},
+        "hoverlabel": {"namelength": -1},
+        "xaxis": {**AXIS, "title": {"text": x_title}, **(xaxis or {})},
+        "yaxis": {**AXIS, "title": {"text": y_title}, **(yaxis or {})},
+        **layout,
+    }
 
 
-def empty(title: str, lang: str, message: str | None = None) -> go.Figure:
+def empty(title: str, lang: str, message: str | None = None) -> dict:
     """An empty-state figure: the title and a message instead of a blank chart."""
-    fig = go.Figure()
-    fig.add_annotation(
-        text=message or t("empty", lang),
-        x=0.5,
-        y=0.5,
-        xref="paper",
-        yref="paper",
-        showarrow=False,
-        font={"size": 16, "color": "#666"},
+    note = {
+        "text": message or t("empty", lang),
+        "x": 0.5,
+        "y": 0.5,
+        "xref": "paper",
+        "yref": "paper",
+        "showarrow": False,
+        "font": {"size": 16, "color": "#666"},
+    }
+    return figure(
+        [],
+        {
+            "title": {"text": title, "x": 0.01},
+            "annotations": [note],
+            "xaxis": {"visible": False},
+            "yaxis": {"visible": False},
+            "plot_bgcolor": "white",
+            "height": 300,
+            "meta": {"empty": True},
+        },
     )
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    fig.update_layout(
-        title={"text": title, "x": 0.01},
-        template=TEMPLATE,
-        plot_bgcolor="white",
-        height=300,
-        meta={"empty": True},
-    )
-    return fig
+
+
+def is_empty(fig: dict) -> bool:
+    return bool(fig["layout"].get("meta", {}).get("empty"))
 
 
 def plan_label(df: pd.DataFrame) -> pd.Series:
@@ -84,248 +116,348 @@ def plan_label(df: pd.DataFrame) -> pd.Series:
     return df["municipality"] + " " + df["year"].astype(str)
 
 
-def completeness(df: pd.DataFrame, lang: str) -> go.Figure:
+def _values(series: pd.Series) -> list:
+    """A column as a JSON-ready list (NaN -> None)."""
+    return series.astype(object).where(series.notna(), None).tolist()
+
+
+def completeness(df: pd.DataFrame, lang: str) -> dict:
     """Heatmap municipality × year; cell = rows extracted from that plan, blank = no plan."""
     title = t("completeness_title", lang)
+    loaded = df.dropna(subset=["year"])
     if df.empty:
         return empty(title, lang)
-    grid = df.pivot_table(index="municipality", columns="year", values="items", aggfunc="sum", dropna=False)
     rows = sorted(df["municipality"].unique(), reverse=True)
-    grid = grid.reindex(rows)
-    fig = go.Figure(
-        go.Heatmap(
-            z=grid.values,
-            x=[str(int(y)) for y in grid.columns],
-            y=grid.index.tolist(),
-            colorscale="Blues",
-            showscale=False,
-            xgap=2,
-            ygap=2,
-            texttemplate="%{z}",
-            hovertemplate="%{y} %{x}: %{z}<extra></extra>",
-        )
-    )
-    fig.update_xaxes(type="category", side="top")
-    return style(
-        fig,
-        title,
-        t("axis_year", lang),
-        t("axis_municipality", lang),
-        lang,
-        height=max(260, 60 + 28 * len(rows)),
+    years = sorted({int(y) for y in loaded["year"]})
+    cells = {(m, int(y)): n for m, y, n in zip(loaded["municipality"], loaded["year"], loaded["items"], strict=True)}
+    z = [[cells.get((m, y)) for y in years] for m in rows]
+    heat = {
+        "type": "heatmap",
+        "z": z,
+        "x": [str(y) for y in years],
+        "y": rows,
+        "colorscale": BLUES,
+        "showscale": False,
+        "xgap": 2,
+        "ygap": 2,
+        "texttemplate": "%{z}",
+        "hovertemplate": "%{y} %{x}: %{z}<extra></extra>",
+    }
+    per_row = 28 if len(rows) <= 60 else 16
+    return figure(
+        [heat],
+        style(
+            title,
+            t("axis_year", lang),
+            t("axis_municipality", lang),
+            lang,
+            height=max(260, 60 + per_row * len(rows)),
+            xaxis={"type": "category", "side": "top"},
+            yaxis={"type": "category"},
+        ),
     )
 
 
 def _dimension_label(df: pd.DataFrame, dim: str, lang: str) -> pd.Series:
     if dim == "service_type":
         return df["type_en" if lang == "en" else "type_bg"]
-    return df[dim].map(lambda code: label(dim, code, lang))
+    codes = df[dim].unique()
+    return df[dim].map({c: label(dim, c, lang) for c in codes})
 
 
-def capacity_by(df: pd.DataFrame, dim: str, lang: str) -> go.Figure:
-    """Grouped horizontal bars: capacity per category of `dim`, one bar per municipality-year."""
+def _series(df: pd.DataFrame, lang: str) -> pd.Series:
+    """'Дупница 2021' for rows of one plan; '2021 (265 общини)' for rows summed over a year's
+    municipalities (municipality null, `municipalities` = how many; see queries/*_chart.sql)."""
+    if df["municipality"].notna().all():
+        return plan_label(df)
+    names = {
+        (y, n): t("series_year", lang, year=int(y), n=int(n))
+        for y, n in set(zip(df["year"], df["municipalities"], strict=True))
+    }
+    return pd.Series(
+        [names[k] for k in zip(df["year"], df["municipalities"], strict=True)], index=df.index, dtype=object
+    )
+
+
+def capacity_by(df: pd.DataFrame, dim: str, lang: str) -> dict:
+    """Grouped horizontal bars: capacity per category of `dim`, one bar per municipality-year
+    (per year, summed over the municipalities, when more than MAX_PLAN_SERIES plans are selected)."""
     title = t("capacity_title", lang, dim=t(f"dim_{dim}", lang))
     df = df[df["capacity"].notna()]
     if df.empty:
         return empty(title, lang)
-    data = df.assign(category=_dimension_label(df, dim, lang), plan=plan_label(df))
-    sums = data.groupby(["plan", "category"], as_index=False)["capacity"].sum()
-    order = sums.groupby("category")["capacity"].sum().sort_values().index.tolist()
-    fig = go.Figure()
-    for i, (plan, part) in enumerate(sums.groupby("plan", sort=True)):
-        part = part.set_index("category").reindex(order).dropna(subset=["capacity"]).reset_index()
-        fig.add_bar(
-            y=part["category"],
-            x=part["capacity"],
-            name=plan,
-            orientation="h",
-            marker_color=COLORS[i % len(COLORS)],
-            hovertemplate="%{y}<br>" + plan + ": %{x:,.0f}<extra></extra>",
+    data = pd.DataFrame(
+        {"category": _dimension_label(df, dim, lang), "series": _series(df, lang),
+         "capacity": df["capacity"]}
+    )
+    sums = data.groupby(["series", "category"], sort=False)["capacity"].sum()
+    order = sums.groupby(level="category").sum().sort_values().index.tolist()
+    rank = {c: i for i, c in enumerate(order)}
+    traces = []
+    for i, (name, part) in enumerate(sums.groupby(level="series", sort=True)):
+        pairs = sorted(((rank[c], c, v) for (_, c), v in part.items()), key=lambda r: r[0])
+        traces.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "y": [c for _, c, _ in pairs],
+                "x": [float(v) for _, _, v in pairs],
+                "name": name,
+                "marker": {"color": COLORS[i % len(COLORS)]},
+                "hovertemplate": "%{y}<br>" + name + ": %{x:,.0f}<extra></extra>",
+            }
         )
-    fig.update_layout(barmode="group")
-    return style(
-        fig,
-        title,
-        t("axis_capacity", lang),
-        "",
-        lang,
-        height=max(360, 120 + 22 * len(order) * max(1, sums["plan"].nunique()) ** 0.5),
+    height = max(360, 120 + 22 * len(order) * max(1, len(traces)) ** 0.5)
+    return figure(
+        traces,
+        style(
+            title,
+            t("axis_capacity", lang),
+            "",
+            lang,
+            height=int(height),
+            barmode="group",
+            yaxis={"categoryorder": "array", "categoryarray": order},
+        ),
     )
 
 
-def deinstitutionalisation(df: pd.DataFrame, lang: str) -> go.Figure:
+def deinstitutionalisation(df: pd.DataFrame, lang: str) -> dict:
     """Lines over plan years: capacity in institutions versus residential and community settings."""
     title = t("di_title", lang)
     df = df[df["capacity"].notna()]
     if df.empty:
         return empty(title, lang)
-    fig = go.Figure()
+    traces = []
     for setting in SETTING_ORDER:
         part = df[df["setting"] == setting].sort_values("year")
         if part.empty:
             continue
-        fig.add_scatter(
-            x=part["year"].astype(str),
-            y=part["capacity"],
-            mode="lines+markers",
-            name=label("setting", setting, lang),
-            line={"color": SETTING_COLORS[setting], "width": 4 if setting == "institution" else 2},
+        traces.append(
+            {
+                "type": "scatter",
+                "x": part["year"].astype(str).tolist(),
+                "y": _values(part["capacity"]),
+                "mode": "lines+markers",
+                "name": label("setting", setting, lang),
+                "line": {"color": SETTING_COLORS[setting], "width": 4 if setting == "institution" else 2},
+            }
         )
-    fig.update_xaxes(type="category")
-    return style(fig, title, t("axis_year", lang), t("axis_capacity", lang), lang)
+    return figure(
+        traces, style(title, t("axis_year", lang), t("axis_capacity", lang), lang, xaxis={"type": "category"})
+    )
 
 
-def funding_mix(df: pd.DataFrame, measure: str, lang: str) -> go.Figure:
-    """100 % stacked bars per municipality-year: funding classes by services or capacity."""
+def funding_mix(df: pd.DataFrame, measure: str, lang: str) -> dict:
+    """100 % stacked bars per municipality-year (per year when many): funding classes by services or capacity."""
     title = t("funding_mix_title", lang, measure=t(f"measure_{measure}", lang))
     df = df[df[measure].fillna(0) > 0]
     if df.empty:
         return empty(title, lang)
-    data = df.assign(plan=plan_label(df))
-    totals = data.groupby("plan")[measure].transform("sum")
-    data = data.assign(share=100 * data[measure] / totals)
-    plans = sorted(data["plan"].unique(), reverse=True)
-    fig = go.Figure()
+    sums = (
+        pd.DataFrame({"plan": _series(df, lang), "cls": df["funding_mix"], "v": df[measure]})
+        .groupby(["plan", "cls"])["v"]
+        .sum()
+    )
+    totals = sums.groupby(level="plan").sum()
+    plans = sorted(totals.index, reverse=True)
+    traces = []
     for cls, colour in FUNDING_COLORS.items():
-        part = data[data["funding_mix"] == cls].set_index("plan").reindex(plans).dropna(subset=["share"])
-        if not part.empty:  # NaN gaps inside a stacked bar trace break plotly's stacking
-            fig.add_bar(
-                y=part.index.tolist(),
-                x=part["share"],
-                customdata=part[measure],
-                orientation="h",
-                name=label("funding", cls, lang),
-                marker_color=colour,
-                hovertemplate="%{y}: %{x:.1f} % (%{customdata:,.0f})<extra></extra>",
-            )
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(categoryorder="array", categoryarray=plans)
-    fig.update_xaxes(range=[0, 100])
-    return style(fig, title, t("axis_share", lang), "", lang, height=max(300, 140 + 40 * len(plans)))
+        part = sums.xs(cls, level="cls") if cls in sums.index.get_level_values("cls") else None
+        if part is None or part.empty:
+            continue
+        ys = [p for p in plans if p in part.index]  # no NaN gaps: they break plotly's stacking
+        traces.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "y": ys,
+                "x": [100 * float(part[p]) / float(totals[p]) for p in ys],
+                "customdata": [float(part[p]) for p in ys],
+                "name": label("funding", cls, lang),
+                "marker": {"color": colour},
+                "hovertemplate": "%{y}: %{x:.1f} % (%{customdata:,.0f})<extra></extra>",
+            }
+        )
+    return figure(
+        traces,
+        style(
+            title,
+            t("axis_share", lang),
+            "",
+            lang,
+            height=max(300, 140 + 40 * len(plans)),
+            barmode="stack",
+            xaxis={"range": [0, 100]},
+            yaxis={"categoryorder": "array", "categoryarray": plans},
+        ),
+    )
 
 
-def amounts(df: pd.DataFrame, lang: str) -> go.Figure:
-    """Stacked bars of stated amounts (leva) per municipality-year by funding class."""
+def amounts(df: pd.DataFrame, lang: str) -> dict:
+    """Stacked bars of stated amounts (leva) per municipality-year (per year when many) by funding class."""
     title = t("amounts_title", lang)
     if df.empty:
         return empty(title, lang)
-    data = df.assign(plan=plan_label(df))
-    sums = data.groupby(["plan", "funding_mix"], as_index=False)["amount_bgn"].sum()
-    plans = sorted(sums["plan"].unique(), reverse=True)
-    fig = go.Figure()
+    sums = (
+        pd.DataFrame({"plan": _series(df, lang), "cls": df["funding_mix"], "v": df["amount_bgn"]})
+        .groupby(["plan", "cls"])["v"]
+        .sum()
+    )
+    plans = sorted(sums.index.get_level_values("plan").unique(), reverse=True)
+    traces = []
     for cls, colour in FUNDING_COLORS.items():
-        part = sums[sums["funding_mix"] == cls].set_index("plan").reindex(plans).dropna(subset=["amount_bgn"])
-        if not part.empty:
-            fig.add_bar(
-                y=part.index.tolist(),
-                x=part["amount_bgn"],
-                orientation="h",
-                name=label("funding", cls, lang),
-                marker_color=colour,
-                hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
-            )
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(categoryorder="array", categoryarray=plans)
-    return style(fig, title, t("axis_amount", lang), "", lang, height=max(300, 140 + 40 * len(plans)))
+        if cls not in sums.index.get_level_values("cls"):
+            continue
+        part = sums.xs(cls, level="cls")
+        ys = [p for p in plans if p in part.index]
+        traces.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "y": ys,
+                "x": [float(part[p]) for p in ys],
+                "name": label("funding", cls, lang),
+                "marker": {"color": colour},
+                "hovertemplate": "%{y}: %{x:,.0f}<extra></extra>",
+            }
+        )
+    return figure(
+        traces,
+        style(
+            title,
+            t("axis_amount", lang),
+            "",
+            lang,
+            height=max(300, 140 + 40 * len(plans)),
+            barmode="stack",
+            yaxis={"categoryorder": "array", "categoryarray": plans},
+        ),
+    )
 
 
-def coverage(df: pd.DataFrame, plan: str, lang: str) -> go.Figure:
+def coverage(df: pd.DataFrame, plan: str, lang: str) -> dict:
     """Heatmap service type × settlement (number of services); municipality-wide services first."""
     title = t("coverage_title", lang, plan=plan)
     if df.empty:
         return empty(title, lang)
     whole = t("coverage_whole", lang)
-    data = df.assign(
-        place=df["settlement"].fillna(whole), service=df["type_en" if lang == "en" else "type_bg"]
+    places = df["settlement"].fillna(whole).tolist()
+    services = df["type_en" if lang == "en" else "type_bg"].tolist()
+    cells: dict[tuple, float] = {}
+    for place, service, n in zip(places, services, df["services"].tolist(), strict=True):
+        cells[(service, place)] = cells.get((service, place), 0) + n
+    columns = sorted(set(places) - {whole})
+    if whole in places:
+        columns = [whole, *columns]
+    rows = sorted(set(services), reverse=True)
+    heat = {
+        "type": "heatmap",
+        "z": [[cells.get((r, c)) for c in columns] for r in rows],
+        "x": columns,
+        "y": rows,
+        "colorscale": TEAL,
+        "showscale": False,
+        "xgap": 2,
+        "ygap": 2,
+        "texttemplate": "%{z}",
+        "hovertemplate": "%{x} — %{y}: %{z}<extra></extra>",
+    }
+    return figure(
+        [heat],
+        style(
+            title,
+            t("axis_settlement", lang),
+            t("axis_service_type", lang),
+            lang,
+            height=max(360, 160 + 26 * len(rows)),
+            xaxis={"side": "top", "tickangle": -30, "type": "category"},
+            yaxis={"type": "category"},
+        ),
     )
-    grid = data.pivot_table(index="service", columns="place", values="services", aggfunc="sum")
-    places = sorted(p for p in grid.columns if p != whole)
-    grid = grid.reindex(columns=([whole] if whole in grid.columns else []) + places)
-    grid = grid.sort_index(ascending=False)
-    heat = go.Heatmap(
-        z=grid.values,
-        x=grid.columns.tolist(),
-        y=grid.index.tolist(),
-        colorscale="Teal",
-        showscale=False,
-        xgap=2,
-        ygap=2,
-        texttemplate="%{z}",
-        hovertemplate="%{x} — %{y}: %{z}<extra></extra>",
-    )
-    fig = go.Figure(heat)
-    fig.update_xaxes(side="top", tickangle=-30)
-    height = max(360, 160 + 26 * len(grid.index))
-    return style(fig, title, t("axis_settlement", lang), t("axis_service_type", lang), lang, height=height)
 
 
-def municipality_map(df: pd.DataFrame, geojson: dict, lang: str) -> go.Figure:
+def municipality_map(df: pd.DataFrame, geojson: str, codes: list[str], lang: str) -> dict:
     """Choropleth of the 265 municipalities: services in the latest selected plan of each.
 
-    Drawn with maplibre on a blank background: no tiles or topojson are fetched from the network.
+    `geojson` is the URL the boundaries are served from (plotly.js fetches it once and the browser
+    caches it), `codes` the LAU codes of all municipalities for the grey outline. Drawn with maplibre on
+    a blank background: no tiles are fetched from the network.
     """
     title = t("map_title", lang)
-    outline = [f["properties"]["LAU_CODE"] for f in geojson["features"]]
-    fig = go.Figure(
-        go.Choroplethmap(
-            geojson=geojson,
-            featureidkey="properties.LAU_CODE",
-            locations=outline,
-            z=[0] * len(outline),
-            colorscale=[[0, "#f2f2f2"], [1, "#f2f2f2"]],
-            showscale=False,
-            hoverinfo="skip",
-            marker_line_width=0.4,
-            marker_line_color="#999",
-        )
-    )
-    fig.add_trace(
-        go.Choroplethmap(
-            geojson=geojson,
-            featureidkey="properties.LAU_CODE",
-            locations=df["municipality_code"],
-            z=df["services"],
-            zmin=0,
-            zmax=max(1, int(df["services"].max() or 0)) if len(df) else 1,
-            text=df["municipality"],
-            colorscale="Blues",
-            marker_line_width=0.6,
-            colorbar={"title": {"text": t("axis_events", lang)}},
-            hovertemplate="%{text}: %{z}<extra></extra>",
-        )
-    )
-    fig.update_layout(map={"style": "white-bg", "center": {"lon": 25.4, "lat": 42.75}, "zoom": 5.6})
-    return style(fig, title, "", "", lang, height=520)
+    outline = {
+        "type": "choroplethmap",
+        "geojson": geojson,
+        "featureidkey": "properties.LAU_CODE",
+        "locations": codes,
+        "z": [0] * len(codes),
+        "colorscale": [[0, "#f2f2f2"], [1, "#f2f2f2"]],
+        "showscale": False,
+        "hoverinfo": "skip",
+        "marker": {"line": {"width": 0.4, "color": "#999"}},
+    }
+    services = df["services"].tolist()
+    values = {
+        "type": "choroplethmap",
+        "geojson": geojson,
+        "featureidkey": "properties.LAU_CODE",
+        "locations": df["municipality_code"].tolist(),
+        "z": services,
+        "zmin": 0,
+        "zmax": max(1, int(max(services, default=0) or 0)),
+        "text": df["municipality"].tolist(),
+        "colorscale": BLUES,
+        "marker": {"line": {"width": 0.6}},
+        "colorbar": {"title": {"text": t("axis_events", lang)}},
+        "hovertemplate": "%{text}: %{z}<extra></extra>",
+    }
+    layout = style(title, "", "", lang, height=520)
+    layout["map"] = {"style": "white-bg", "center": {"lon": 25.4, "lat": 42.75}, "zoom": 5.6}
+    return figure([outline, values], layout)
 
 
-def timeline(df: pd.DataFrame, lang: str) -> go.Figure:
-    """Stacked bars per year: services opening, expanding, reducing, closing, planned, transformed."""
+TIMELINE_COLORS = {
+    "new": "#4c9a2a",
+    "appeared": "#8fc46a",
+    "expanded": "#1f6f8b",
+    "planned": "#5fa8d3",
+    "transformed": "#6a4c93",
+    "reduced": "#e07a1f",
+    "closing": "#b83b5e",
+    "disappeared": "#e38aa3",
+}
+
+
+def timeline(df: pd.DataFrame, lang: str) -> dict:
+    """Stacked bars per year: services opening, expanding, reducing, closing, planned, transformed.
+
+    `df`: year, event, events (counted in SQL).
+    """
     title = t("timeline_title", lang)
     if df.empty:
         return empty(title, lang)
-    counts = df.groupby(["year", "event"], as_index=False).size()
-    years = sorted(counts["year"].unique())
-    palette = {
-        "new": "#4c9a2a",
-        "appeared": "#8fc46a",
-        "expanded": "#1f6f8b",
-        "planned": "#5fa8d3",
-        "transformed": "#6a4c93",
-        "reduced": "#e07a1f",
-        "closing": "#b83b5e",
-        "disappeared": "#e38aa3",
-    }
-    fig = go.Figure()
-    for event, colour in palette.items():
-        part = counts[counts["event"] == event].set_index("year").reindex(years).dropna(subset=["size"])
+    traces = []
+    for event, colour in TIMELINE_COLORS.items():
+        part = df[df["event"] == event].sort_values("year")
         if not part.empty:
-            fig.add_bar(
-                x=[str(y) for y in part.index],
-                y=part["size"],
-                name=label("status", event, lang),
-                marker_color=colour,
-                hovertemplate="%{x}: %{y}<extra></extra>",
+            traces.append(
+                {
+                    "type": "bar",
+                    "x": [str(int(y)) for y in part["year"]],
+                    "y": [int(n) for n in part["events"]],
+                    "name": label("status", event, lang),
+                    "marker": {"color": colour},
+                    "hovertemplate": "%{x}: %{y}<extra></extra>",
+                }
             )
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(type="category")
-    return style(fig, title, t("axis_year", lang), t("axis_events", lang), lang)
+    return figure(
+        traces,
+        style(
+            title,
+            t("axis_year", lang),
+            t("axis_events", lang),
+            lang,
+            barmode="stack",
+            xaxis={"type": "category", "categoryorder": "category ascending"},
+        ),
+    )

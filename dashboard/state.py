@@ -28,8 +28,13 @@ def as_list(value) -> list[str]:
     return out
 
 
+def is_year(value: str) -> bool:
+    """'2021' — four ASCII digits (not '２０２１', '2021.0' or a number too large for the database)."""
+    return len(value) == 4 and value.isascii() and value.isdigit()
+
+
 def as_years(value) -> list[int]:
-    return [int(v) for v in as_list(value) if v.isdigit()]
+    return [int(v) for v in as_list(value) if is_year(v)]
 
 
 def state_from_query(query: dict) -> dict:
@@ -41,6 +46,32 @@ def state_from_query(query: dict) -> dict:
         value = query.get(key)
         state[key] = value[0] if isinstance(value, list) else value
     return state
+
+
+def validate_state(state: dict, known: dict[str, set], query: dict | None = None) -> tuple[dict, list]:
+    """Drop filter values the database does not know; (clean state, [(key, value as written), ...]).
+
+    `known`: key -> the allowed values (years as ints). `query`: the raw query parameters, so a
+    malformed year ('abc', '20x1') is reported too, not only an unknown one ('1800').
+    """
+    clean, ignored = dict(state), []
+    for key in FILTER_KEYS:
+        if key not in known:
+            continue
+        if key == "year":
+            raw = as_list((query or {}).get("year")) if query is not None else [str(y) for y in state["year"]]
+            keep = []
+            for value in raw:
+                if is_year(value) and int(value) in known["year"]:
+                    if int(value) not in keep:
+                        keep.append(int(value))
+                else:
+                    ignored.append((key, value))
+            clean[key] = keep
+        else:
+            clean[key] = [v for v in state[key] if v in known[key]]
+            ignored.extend((key, v) for v in state[key] if v not in known[key])
+    return clean, ignored
 
 
 def query_string(state: dict) -> str:

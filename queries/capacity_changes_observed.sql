@@ -1,5 +1,6 @@
 -- Capacity per service type compared between consecutive plans of the same municipality
 -- (only pairs where the capacity differs, including a type that appears or disappears).
+-- total_rows: rows of the whole selection; $limit: at most that many rows (null: all).
 with
 
 selected as (
@@ -52,4 +53,5 @@ final as (
     where before.service_type is not null or after.service_type is not null
 )
 
-select * from final where change <> 0 order by municipality, year, service_type
+select *, count(*) over () as total_rows from final where change <> 0 order by municipality, year, service_type
+limit $limit

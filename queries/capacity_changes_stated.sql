@@ -1,4 +1,5 @@
 -- Capacity changes a plan states for its year ("от 20 на 30 места"): before, after, change.
+-- total_rows: rows of the whole selection; $limit: at most that many rows (null: all).
 with
 
 selected as (
@@ -21,4 +22,5 @@ final as (
     where capacity_before is not null
 )
 
-select * from final order by municipality, year, source_line
+select *, count(*) over () as total_rows from final order by municipality, year, source_line
+limit $limit

@@ -1,6 +1,7 @@
 -- Services that open, close, are planned, expanded, reduced or transformed: as the plans state
 -- them (origin 'stated') and as service types appear in or disappear from consecutive plans of
 -- a municipality (origin 'observed') unless a plan already states that change.
+-- total_rows: rows of the whole selection; $limit: at most that many rows (null: all).
 with
 
 selected as (
@@ -69,4 +70,5 @@ final as (
     union all by name select * from disappeared
 )
 
-select * from final order by year, municipality, origin desc, source_line
+select *, count(*) over () as total_rows from final order by year, municipality, origin desc, source_line
+limit $limit

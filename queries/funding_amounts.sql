@@ -1,4 +1,5 @@
 -- Rows for which the plan states an amount in leva, with their funding.
+-- total_rows: rows of the whole selection; $limit: at most that many rows (null: all).
 with
 
 selected as (
@@ -23,4 +24,5 @@ final as (
     where amount_bgn is not null
 )
 
-select * from final order by municipality, year, source_line
+select *, count(*) over () as total_rows from final order by municipality, year, source_line
+limit $limit

@@ -1,8 +1,10 @@
 -- Headline figures for the current selection: services, capacity, funding shares, new and closing.
+-- One pass over the selection; the funding classes of a row are its ';'-joined `funding` column
+-- (the same classes item_funding lists).
 with
 
 selected as (
-    select i.*, st.target_group
+    select i.plan_id, i.service_type, i.capacity, i.status, string_split(coalesce(i.funding, ''), ';') as classes
     from items i
     join plans p using (plan_id)
     left join service_types st on st.code = i.service_type
@@ -13,26 +15,17 @@ selected as (
       and (len($service_types) = 0 or list_contains($service_types, i.service_type))
 ),
 
-services as (
-    select * from selected where service_type is not null
-),
-
-classes as (
-    select f.item_id, f.funding_class
-    from item_funding f
-    semi join services s on s.item_id = f.item_id
-),
-
 final as (
     select
-        (select count(*) from services) as services,
-        (select coalesce(sum(capacity), 0) from services) as capacity,
-        (select count(distinct item_id) from classes where funding_class = 'state_delegated') as delegated,
-        (select count(distinct item_id) from classes where funding_class = 'project') as project,
-        (select count(distinct item_id) from classes where funding_class = 'municipal') as municipal,
-        (select count(*) from services where status = 'new') as new_services,
-        (select count(*) from services where status = 'closing') as closing_services,
-        (select count(distinct plan_id) from selected) as plans
+        count(*) filter (where service_type is not null) as services,
+        coalesce(sum(capacity) filter (where service_type is not null), 0) as capacity,
+        count(*) filter (where service_type is not null and list_contains(classes, 'state_delegated')) as delegated,
+        count(*) filter (where service_type is not null and list_contains(classes, 'project')) as project,
+        count(*) filter (where service_type is not null and list_contains(classes, 'municipal')) as municipal,
+        count(*) filter (where service_type is not null and status = 'new') as new_services,
+        count(*) filter (where service_type is not null and status = 'closing') as closing_services,
+        count(distinct plan_id) as plans
+    from selected
 )
 
 select * from final

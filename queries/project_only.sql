@@ -1,4 +1,5 @@
 -- Services funded by projects alone: at risk when the programme ends.
+-- total_rows: rows of the whole selection; $limit: at most that many rows (null: all).
 with
 
 selected as (
@@ -20,4 +21,5 @@ final as (
     where service_type is not null and funding = 'project'
 )
 
-select * from final order by municipality, year, source_line
+select *, count(*) over () as total_rows from final order by municipality, year, source_line
+limit $limit

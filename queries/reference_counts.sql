@@ -1,7 +1,8 @@
--- Size of the reference data and build facts: is EKATTE loaded, when was the database built.
+-- Size of the reference data and build facts: is EKATTE loaded, when was the database built, is it synthetic.
 select
     (select count(*) from municipalities) as municipalities,
     (select count(*) from settlements) as settlements,
     (select count(*) from plans) as plans,
     (select count(distinct municipality) from plans) as loaded_municipalities,
-    (select max(value) from build_info where key in ('built_at', 'build_time', 'time')) as built_at
+    (select max(value) from build_info where key in ('built_at', 'build_time', 'time')) as built_at,
+    coalesce((select max(value) from build_info where key = 'synthetic') = 'true', false) as synthetic

@@ -34,8 +34,15 @@ def tiny(tmp_path) -> Path:
 
 @pytest.mark.parametrize("name", QUERY_NAMES)
 def test_every_query_runs_with_the_shared_parameters(tiny, name):
-    df = db.run_query(name, plan_id="dupnitsa-2021", **filter_params())
+    from dashboard.pages import data
+
+    page = {"plan_id": "dupnitsa-2021", "limit": 100, "max_series": 8, **data.grid_params(None, "bg", 100)}
+    df = db.run_query(name, **page, **filter_params())
     assert df is not None
+
+
+def test_query_names_match_the_dashboard():
+    assert db.dashboard_queries() == QUERY_NAMES
 
 
 def test_parameters_are_bound_not_pasted(tiny):

@@ -9,6 +9,7 @@ import app  # noqa: F401  (creates the Dash app, which registers the pages)
 from dashboard import db
 from dashboard.components import page_shell, sync_url
 from dashboard.pages import capacity, changes, coverage, data, funding, overview
+from dashboard.state import filter_params
 from tests.fixtures.make_tiny_db import make_tiny_db
 
 NO_FILTERS = (None, None, None, None, None)
@@ -22,13 +23,22 @@ def texts(component) -> list[str]:
         return [str(component)]
     if isinstance(component, list | tuple):
         return [s for c in component for s in texts(c)]
+    if isinstance(component, dict):  # a component in wire form (components.html_element)
+        return texts(component.get("props", {}).get("children"))
     return texts(getattr(component, "children", None))
 
 
-def bars(fig, name: str) -> dict:
+def bars(fig: dict, name: str) -> dict:
     """{category: value} of the horizontal bar trace `name`."""
-    trace = next(tr for tr in fig.data if tr.name == name)
-    return {y: x for y, x in zip(trace.y, trace.x, strict=True) if x == x and x is not None}
+    trace = next(tr for tr in fig["data"] if tr["name"] == name)
+    return {y: x for y, x in zip(trace["y"], trace["x"], strict=True) if x == x and x is not None}
+
+
+def grid(filters=NO_FILTERS, request=None, lang="bg"):
+    """The data grid's first page for the filter bar `filters`: (rows, count text, model)."""
+    request = {"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {}, **(request or {})}
+    response, count, model = data.rows_page(request, *filters, lang)
+    return response["rowData"], count, model
 
 
 @pytest.fixture()
@@ -49,13 +59,13 @@ def test_overview_headline_on_tiny(tiny):
     shown = texts(kpis)
     assert "11" in shown and "672" in shown and "45,5 %" in shown
     assert counts.startswith("Заредени планове: 3; общини с план: 2 от 3")
-    assert fig.data[0].type == "heatmap"
+    assert fig["data"][0]["type"] == "heatmap"
 
 
 def test_empty_selection_shows_a_message_not_a_blank_chart(tiny):
     fig, stated, observed, di = capacity.update(None, ["Няма такава"], None, None, None, "service_type", "bg")
-    assert fig.layout.meta == {"empty": True}
-    assert fig.layout.annotations[0].text == "Няма данни за избраните филтри"
+    assert fig["layout"]["meta"] == {"empty": True}
+    assert fig["layout"]["annotations"][0]["text"] == "Няма данни за избраните филтри"
     assert "Няма данни за избраните филтри" in texts(stated)
 
 
@@ -74,7 +84,7 @@ def test_changes_combine_stated_and_observed(tiny):
 
 def test_language_switches_labels(tiny):
     fig = capacity.update(None, None, None, None, None, "setting", "en")[0]
-    assert fig.layout.title.text == "Capacity by setting"
+    assert fig["layout"]["title"]["text"] == "Capacity by setting"
     assert "Institution" in bars(fig, "Дупница 2020")
 
 
@@ -82,7 +92,7 @@ def test_coverage_marks_municipality_wide_services(tiny):
     options, value = coverage.plan_options(None, ["Дупница"], [2021], None, None, None)
     assert value == "dupnitsa-2021" and len(options) == 1
     fig, unserved = coverage.update("dupnitsa-2021", None, None, "bg", options)
-    assert "Цялата община" in fig.data[0].x
+    assert "Цялата община" in fig["data"][0]["x"]
     assert "с. Крайници" in texts(unserved) and "с. Самораново" in texts(unserved)
 
 
@@ -93,12 +103,33 @@ def test_map_notice_without_boundaries(tiny, monkeypatch, tmp_path):
 
 
 def test_data_csv_has_exactly_the_filtered_rows(tiny):
-    rows = data.update(None, ["Кресна"], None, None, None, "bg")
-    assert len(rows) == 3 and rows[0]["source_text"]
-    csv = data.download_rows(1, rows[:2])
+    kresna = (None, ["Кресна"], None, None, None)
+    rows, count, model = grid(kresna)
+    assert len(rows) == 3 and rows[0]["source_text"] and count == "Показани редове: 3"
+    # a column filter in the grid narrows the page, the count and the CSV alike
+    request = {"filterModel": {"source_line": {"filterType": "number", "type": "lessThan", "filter": 22}}}
+    rows, count, model = grid(kresna, request)
+    assert [r["source_line"] for r in rows] == [20, 21] and count == "Показани редове: 2"
+    csv = data.download_rows(1, model, "bg", *kresna)
     table = pd.read_csv(pd.io.common.StringIO(csv["content"].lstrip("\ufeff")))
     assert list(table["source_line"]) == [20, 21]
-    assert table.columns[0] == "plan_id"
+    assert list(table.columns) == data.CSV_COLUMNS
+
+
+def test_data_grid_pages_sorts_and_filters_on_the_server(tiny):
+    rows, count, _ = grid(request={"startRow": 0, "endRow": 5})
+    assert len(rows) == 5 and count == "Показани редове: 12"
+    rest, _, _ = grid(request={"startRow": 5, "endRow": 100})
+    assert len(rest) == 7 and not {r["item_id"] for r in rows} & {r["item_id"] for r in rest}
+    by_capacity, _, _ = grid(request={"sortModel": [{"colId": "capacity", "sort": "desc"}]})
+    capacities = [r["capacity"] for r in by_capacity if r["capacity"] is not None]
+    assert capacities == sorted(capacities, reverse=True)
+    text = {"name": {"filterType": "text", "type": "contains", "filter": "ПАТРОНАЖ"}}
+    rows, count, _ = grid(request={"filterModel": text})
+    assert rows and all("патронаж" in r["name"].lower() for r in rows)
+    # unknown columns, filter types and junk values are ignored, never an error
+    junk = {"nope": {"type": "contains", "filter": "x"}, "name": {"type": "drop table"}, "capacity": "x"}
+    assert grid(request={"filterModel": junk})[1] == "Показани редове: 12"
 
 
 def test_url_sync_writes_filters_to_links():
@@ -148,7 +179,7 @@ def test_sample_dupnitsa_home_patronage(sample):
 def test_sample_five_plans_loaded(sample):
     _, counts, fig = overview.update(*NO_FILTERS, "bg")
     assert counts.startswith("Заредени планове: 5; общини с план: 5 от 265")
-    assert set(fig.data[0].x) == {"2013", "2015", "2020", "2021"}
+    assert set(fig["data"][0]["x"]) == {"2013", "2015", "2020", "2021"}
 
 
 def test_sample_stara_zagora_closes_two_institutions(sample):
@@ -164,6 +195,37 @@ def test_sample_lyubimets_amounts(sample):
 
 
 def test_sample_oblast_filter(sample):
-    rows = data.update(["Кюстендил"], None, None, None, None, "bg")
+    rows, count, _ = grid((["Кюстендил"], None, None, None, None))
     assert {r["municipality"] for r in rows} == {"Дупница"}
-    assert len(rows) == 39
+    assert len(rows) == 39 and count == "Показани редове: 39"
+
+
+def test_figures_are_plain_json(sample):
+    """Figures are plain dicts of lists, numbers and strings (no plotly objects, no numpy values)."""
+    import json
+
+    figs = [
+        *overview.update(*NO_FILTERS, "bg")[2:],
+        *capacity.update(*NO_FILTERS, "target_group", "en")[::3],
+        *funding.update(*NO_FILTERS, "capacity", "bg")[::2],
+        changes.update(*NO_FILTERS, "bg")[0],
+        coverage.update("dupnitsa-2021", None, None, "bg", None)[0],
+        coverage.update_map(*NO_FILTERS, "bg")[0],
+    ]
+    for fig in figs:
+        assert isinstance(fig, dict) and set(fig) == {"data", "layout"}
+        json.dumps(fig, allow_nan=False)
+
+
+def test_many_plans_are_summed_per_year(sample):
+    """More plans than fit as bars: one series per year, named with its number of municipalities."""
+    from dashboard import figures
+
+    fig = capacity.update(*NO_FILTERS, "setting", "bg")[0]
+    assert {tr["name"] for tr in fig["data"]} == {"Дупница 2021", "Ихтиман 2020", "Стара Загора 2015"}
+    chart = db.run_query("capacity_chart", max_series=2, **filter_params())
+    fig = figures.capacity_by(chart, "setting", "en")
+    assert [tr["name"] for tr in fig["data"]] == ["2015 (1 municipalities)", "2020 (1 municipalities)",
+                                                 "2021 (1 municipalities)"]
+    total = sum(sum(tr["x"]) for tr in fig["data"])
+    assert total == db.run_query("capacity_chart", max_series=8, **filter_params())["capacity"].sum()

@@ -12,6 +12,7 @@ from dashboard.components import (
     FILTER_INPUTS,
     FILTER_STATES,
     LANG_STATE,
+    TABLE_ROWS,
     chart_card,
     csv_download,
     page_shell,
@@ -93,10 +94,12 @@ def observed_columns(lang: str) -> list:
 )
 def update(oblast, municipality, year, target_group, service_type, dim, lang):
     params = filter_params(oblast, municipality, year, target_group, service_type)
+    dim = dim if dim in dict(DIMENSIONS) else "service_type"
+    chart = run_query("capacity_chart", max_series=figures.MAX_PLAN_SERIES, **params)
     return (
-        figures.capacity_by(run_query("capacity_by_group", **params), dim or "service_type", lang),
-        table(run_query("capacity_changes_stated", **params), STATED_COLUMNS, lang),
-        table(run_query("capacity_changes_observed", **params), observed_columns(lang), lang),
+        figures.capacity_by(chart, dim, lang),
+        table(run_query("capacity_changes_stated", limit=TABLE_ROWS, **params), STATED_COLUMNS, lang),
+        table(run_query("capacity_changes_observed", limit=TABLE_ROWS, **params), observed_columns(lang), lang),
         figures.deinstitutionalisation(run_query("deinstitutionalisation", **params), lang),
     )
 

@@ -10,6 +10,7 @@ from dashboard.components import (
     FILTER_INPUTS,
     FILTER_STATES,
     LANG_STATE,
+    TABLE_ROWS,
     chart_card,
     csv_download,
     page_shell,
@@ -62,10 +63,9 @@ def with_origin(df, lang: str):
     LANG_STATE,
 )
 def update(oblast, municipality, year, target_group, service_type, lang):
-    events = with_origin(
-        run_query("changes", **filter_params(oblast, municipality, year, target_group, service_type)), lang
-    )
-    return figures.timeline(events, lang), table(events, COLUMNS, lang)
+    params = filter_params(oblast, municipality, year, target_group, service_type)
+    events = with_origin(run_query("changes", limit=TABLE_ROWS, **params), lang)
+    return figures.timeline(run_query("changes_timeline", **params), lang), table(events, COLUMNS, lang)
 
 
 @callback(
@@ -75,4 +75,4 @@ def update(oblast, municipality, year, target_group, service_type, lang):
     prevent_initial_call=True,
 )
 def download_timeline(_, *filters):
-    return csv_download(run_query("changes", **filter_params(*filters)), "changes.csv")
+    return csv_download(run_query("changes", limit=None, **filter_params(*filters)), "changes.csv")

@@ -16,13 +16,14 @@ from dashboard.components import (
     page_shell,
     table_card,
 )
-from dashboard.db import municipalities_geojson, reference_dir, run_query
+from dashboard.db import municipality_codes, reference_dir, run_query
 from dashboard.i18n import t
 from dashboard.state import filter_params
 
 dash.register_page(__name__, path="/coverage", name="Обхват", order=3)
 
 PLAN_ID = {"page": "coverage", "view": "plan"}
+GEOJSON_URL = "/geo/municipalities.geojson"  # served by app.py from the reference directory
 
 
 def body(state: dict) -> list:
@@ -102,14 +103,15 @@ def update(plan_id, target_group, service_type, lang, options):
     LANG_STATE,
 )
 def update_map(oblast, municipality, year, target_group, service_type, lang):
-    geojson = municipalities_geojson()
-    if geojson is None:
+    codes = municipality_codes()
+    if not codes:
         notice = t("map_missing", lang, path=str(reference_dir() / "geo" / "municipalities.geojson"))
         return figures.empty(t("map_title", lang), lang, notice), dbc.Alert(notice, color="info")
     services = run_query(
         "municipality_services", **filter_params(oblast, municipality, year, target_group, service_type)
     )
-    return figures.municipality_map(services, geojson, lang), None
+    url = dash.get_relative_path(GEOJSON_URL)
+    return figures.municipality_map(services, url, codes, lang), None
 
 
 @callback(

@@ -1,5 +1,9 @@
 """Page /data: every record in a filterable grid with source file, line and original text; CSV of
-exactly the rows left after filtering."""
+exactly the rows left after filtering.
+
+The grid uses AG Grid's infinite row model: it asks the server for one page at a time, and the
+column filters and sorting run in SQL (queries/data_items.sql), so a national selection of
+~140k records never travels to the browser. The CSV runs the same query without the page limit."""
 
 from __future__ import annotations
 
@@ -7,11 +11,11 @@ import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
-from dashboard.components import FILTER_INPUTS, LANG_STATE, csv_download, page_shell
+from dashboard.components import FILTER_INPUTS, FILTER_STATES, LANG_STATE, csv_download, page_shell
 from dashboard.db import run_query
-from dashboard.i18n import label, t
+from dashboard.i18n import LABELS, norm_lang, t
 from dashboard.state import filter_params
 
 dash.register_page(__name__, path="/data", name="Данни", order=5)
@@ -71,13 +75,36 @@ CSV_COLUMNS = [
 ]
 
 
+TEXT_FILTERS = ["contains", "notContains", "equals", "notEqual", "startsWith", "endsWith", "blank", "notBlank"]
+NUMBER_FILTERS = [
+    "equals",
+    "notEqual",
+    "lessThan",
+    "lessThanOrEqual",
+    "greaterThan",
+    "greaterThanOrEqual",
+    "inRange",
+    "blank",
+    "notBlank",
+]
+PAGE_SIZE = 100  # rows per grid page = per request to the server
+NO_FILTER = [{"col": "", "op": "none", "text": "", "num": None, "num_to": None}]
+
+
 def column_defs(lang: str) -> list[dict]:
     locale = "bg-BG" if lang == "bg" else "en-GB"
     defs = []
     for field, (bg, en, kind) in COLUMNS.items():
-        col = {"field": field, "headerName": en if lang == "en" else bg, "filter": "agTextColumnFilter"}
+        col = {
+            "field": field,
+            "headerName": en if lang == "en" else bg,
+            "filter": "agTextColumnFilter",
+            # filtered and sorted on the server (queries/data_items.sql): one condition per column
+            "filterParams": {"filterOptions": TEXT_FILTERS, "maxNumConditions": 1, "debounceMs": 400},
+        }
         if kind in ("number", "year"):
             col.update(filter="agNumberColumnFilter", type="rightAligned", width=120)
+            col["filterParams"] = {"filterOptions": NUMBER_FILTERS, "maxNumConditions": 1, "debounceMs": 400}
         if kind == "number":
             col["valueFormatter"] = {
                 "function": f"params.value == null ? '' : Number(params.value).toLocaleString('{locale}')"
@@ -88,15 +115,65 @@ def column_defs(lang: str) -> list[dict]:
     return defs
 
 
-def grid_rows(df: pd.DataFrame, lang: str) -> list[dict]:
-    """Records for the grid: the stored fields plus readable labels of the codes."""
-    shown = df.assign(
-        section_text=df["section"].map(lambda c: label("section", c, lang)),
-        type_name=df["type_en" if lang == "en" else "type_bg"],
-        target_group_text=df["target_group"].map(lambda c: label("target_group", c, lang)),
-        setting_text=df["setting"].map(lambda c: label("setting", c, lang)),
-        status_text=df["status"].map(lambda c: label("status", c, lang)),
-    )
+def grid_filters(model: dict | None) -> list[dict]:
+    """AG Grid's filterModel as data_items parameters; unknown columns and filter types are dropped."""
+    out = []
+    for col, spec in (model if isinstance(model, dict) else {}).items():
+        if col not in COLUMNS or not isinstance(spec, dict):
+            continue
+        if "conditions" in spec:  # a combined model: only its first condition (maxNumConditions = 1)
+            conditions = spec["conditions"]
+            ok = isinstance(conditions, list) and conditions and isinstance(conditions[0], dict)
+            spec = conditions[0] if ok else {}
+        op = spec.get("type")
+        if op not in TEXT_FILTERS and op not in NUMBER_FILTERS:
+            continue
+        if spec.get("filterType") == "number":
+
+            def num(v):
+                try:
+                    return float(v)
+                except (TypeError, ValueError):
+                    return None
+
+            item = {"col": col, "op": op, "text": "", "num": num(spec.get("filter")), "num_to": num(spec.get("filterTo"))}
+            if op not in ("blank", "notBlank") and item["num"] is None:
+                continue
+            if op in ("blank", "notBlank"):
+                item["num"] = None
+            elif op == "equals" or op == "notEqual":
+                item["text"] = str(spec.get("filter"))
+        else:
+            item = {"col": col, "op": op, "text": str(spec.get("filter") or ""), "num": None, "num_to": None}
+        out.append(item)
+    return out
+
+
+def grid_params(request: dict | None, lang: str, limit: int | None, offset: int = 0) -> dict:
+    """The data_items parameters of a grid request (filterModel, sortModel, page), in `lang`."""
+    request = request if isinstance(request, dict) else {}
+    filters = grid_filters(request.get("filterModel"))
+    sorts = request.get("sortModel") if isinstance(request.get("sortModel"), list) else []
+    sort = next((s for s in sorts if isinstance(s, dict) and s.get("colId") in COLUMNS), None)
+    keys, values = ["lang:en"], [lang]
+    for kind in ("section", "target_group", "setting", "status"):
+        for code, text in LABELS[kind][norm_lang(lang)].items():
+            keys.append(f"{kind}:{code}")
+            values.append(text)
+    return {
+        "labels": {"key": keys, "value": values},
+        "grid_filters": filters or NO_FILTER,
+        "no_grid_filters": not filters,
+        "sort_col": sort["colId"] if sort else "",
+        "sort_dir": "desc" if sort and sort.get("sort") == "desc" else "asc",
+        "limit": limit,
+        "offset": offset,
+    }
+
+
+def grid_rows(df: pd.DataFrame) -> list[dict]:
+    """Records for the grid: the stored fields plus the readable labels the query added."""
+    shown = df.drop(columns=["total_rows"], errors="ignore")
     shown = shown.astype(object).where(shown.notna(), None)
     return shown.to_dict("records")
 
@@ -106,11 +183,14 @@ def body(state: dict) -> list:
     grid = dag.AgGrid(
         id="data-grid",
         columnDefs=column_defs(lang),
-        rowData=[],
+        rowModelType="infinite",
         defaultColDef={"sortable": True, "resizable": True, "floatingFilter": True},
         dashGridOptions={
             "pagination": True,
-            "paginationPageSize": 50,
+            "paginationPageSize": PAGE_SIZE,
+            "paginationPageSizeSelector": False,
+            "cacheBlockSize": PAGE_SIZE,
+            "maxBlocksInCache": 20,
             "enableCellTextSelection": True,
             "animateRows": False,
         },
@@ -131,6 +211,8 @@ def body(state: dict) -> list:
             className="mb-2 align-items-center",
         ),
         dcc.Download(id="data-csv"),
+        dcc.Store(id="data-grid-model"),
+        dcc.Store(id="data-grid-purged"),
         grid,
     ]
 
@@ -139,28 +221,57 @@ def layout(**query) -> html.Div:
     return page_shell("data", query, body)
 
 
-@callback(Output("data-grid", "rowData"), *FILTER_INPUTS, LANG_STATE)
-def update(oblast, municipality, year, target_group, service_type, lang):
-    return grid_rows(
-        run_query("data_items", **filter_params(oblast, municipality, year, target_group, service_type)), lang
-    )
+@callback(
+    Output("data-grid", "getRowsResponse"),
+    Output("data-count", "children"),
+    Output("data-grid-model", "data"),
+    Input("data-grid", "getRowsRequest"),
+    *FILTER_STATES,
+    LANG_STATE,
+)
+def rows_page(request, oblast, municipality, year, target_group, service_type, lang):
+    """One page of rows for the grid (server-side filtering, sorting and paging)."""
+    if not isinstance(request, dict):
+        return dash.no_update, dash.no_update, dash.no_update
+    start, end = request.get("startRow"), request.get("endRow")
+    start = max(0, start) if isinstance(start, int) else 0
+    end = min(start + 10 * PAGE_SIZE, max(start + 1, end if isinstance(end, int) else start + PAGE_SIZE))
+    params = filter_params(oblast, municipality, year, target_group, service_type)
+    df = run_query("data_items", **params, **grid_params(request, lang, end - start, start))
+    total = int(df["total_rows"].iloc[0]) if len(df) else (0 if start == 0 else None)
+    if total is None:  # a page past the end (the rows changed under the grid): count them
+        total = int(run_query("data_items", **params, **grid_params(request, lang, 1))["total_rows"].sum())
+    model = {"filterModel": request.get("filterModel"), "sortModel": request.get("sortModel")}
+    return {"rowData": grid_rows(df), "rowCount": total}, t("rows_shown", lang, n=total), model
 
 
-@callback(Output("data-count", "children"), Input("data-grid", "virtualRowData"), LANG_STATE)
-def count_rows(rows, lang):
-    return t("rows_shown", lang, n=len(rows or []))
+# A new selection in the filter bar: the grid drops its cached pages and asks again.
+clientside_callback(
+    """function () {
+        const api = window.dash_ag_grid && dash_ag_grid.getApi && dash_ag_grid.getApi('data-grid');
+        if (api) { api.purgeInfiniteCache(); }
+        return window.dash_clientside.no_update;
+    }""",
+    Output("data-grid-purged", "data"),
+    *FILTER_INPUTS,
+    prevent_initial_call=True,
+)
 
 
-def rows_csv(rows: list[dict] | None) -> pd.DataFrame:
-    """The grid's filtered rows (virtualRowData) as the CSV table: stored fields only."""
-    return pd.DataFrame(rows or [], columns=CSV_COLUMNS)
+def rows_csv(df: pd.DataFrame) -> pd.DataFrame:
+    """The selected rows as the CSV table: stored fields only, in CSV_COLUMNS order."""
+    return df.reindex(columns=CSV_COLUMNS)
 
 
 @callback(
     Output("data-csv", "data"),
     Input("data-csv-button", "n_clicks"),
-    State("data-grid", "virtualRowData"),
+    State("data-grid-model", "data"),
+    LANG_STATE,
+    *FILTER_STATES,
     prevent_initial_call=True,
 )
-def download_rows(_, rows):
-    return csv_download(rows_csv(rows), "plan_items.csv")
+def download_rows(_, model, lang, *filters):
+    """Exactly the rows the grid shows: the filter bar, the grid's column filters and its sort."""
+    df = run_query("data_items", **filter_params(*filters), **grid_params(model, lang or "bg", None))
+    return csv_download(rows_csv(df), "plan_items.csv")

@@ -10,6 +10,7 @@ from dashboard.components import (
     FILTER_INPUTS,
     FILTER_STATES,
     LANG_STATE,
+    TABLE_ROWS,
     chart_card,
     csv_download,
     page_shell,
@@ -76,12 +77,13 @@ def layout(**query) -> html.Div:
 )
 def update(oblast, municipality, year, target_group, service_type, measure, lang):
     params = filter_params(oblast, municipality, year, target_group, service_type)
-    amounts = run_query("funding_amounts", **params)
+    measure = measure if measure in dict(MEASURES) else "services"
+    series = {"max_series": figures.MAX_PLAN_ROWS}
     return (
-        figures.funding_mix(run_query("funding_mix", **params), measure or "services", lang),
-        table(run_query("project_only", **params), PROJECT_COLUMNS, lang),
-        figures.amounts(amounts, lang),
-        table(amounts, AMOUNT_COLUMNS, lang),
+        figures.funding_mix(run_query("funding_mix_chart", **series, **params), measure, lang),
+        table(run_query("project_only", limit=TABLE_ROWS, **params), PROJECT_COLUMNS, lang),
+        figures.amounts(run_query("funding_amounts_chart", **series, **params), lang),
+        table(run_query("funding_amounts", limit=TABLE_ROWS, **params), AMOUNT_COLUMNS, lang),
     )
 
 
@@ -102,4 +104,4 @@ def download_mix(_, *filters):
     prevent_initial_call=True,
 )
 def download_amounts(_, *filters):
-    return csv_download(run_query("funding_amounts", **filter_params(*filters)), "funding_amounts.csv")
+    return csv_download(run_query("funding_amounts", limit=None, **filter_params(*filters)), "funding_amounts.csv")

@@ -1,0 +1,46 @@
+-- Funding-mix chart: services and capacity per series and funding class ('mixed': several,
+-- 'unknown': none stated).
+-- one series per municipality-year when the selection has at most $max_series plans, else one per
+-- year (municipality null, summed over the municipalities; `municipalities` says how many)
+with
+
+selected as (
+    select i.*, p.oblast, st.name_bg as type_bg, st.name_en as type_en, st.target_group, st.setting
+    from items i
+    join plans p using (plan_id)
+    left join service_types st on st.code = i.service_type
+    where (len($oblasts) = 0 or list_contains($oblasts, p.oblast))
+      and (len($municipalities) = 0 or list_contains($municipalities, i.municipality))
+      and (len($years) = 0 or list_contains($years, i.year))
+      and (len($target_groups) = 0 or list_contains($target_groups, st.target_group))
+      and (len($service_types) = 0 or list_contains($service_types, i.service_type))
+),
+
+classified as (
+    select municipality, year, capacity,
+        case when funding is null or funding = '' then 'unknown'
+             when contains(funding, ';') then 'mixed'
+             else funding end as funding_mix
+    from selected
+    where service_type is not null
+),
+
+per_plan as (
+    select count(*) <= $max_series as by_plan from (select distinct municipality, year from classified)
+),
+
+year_municipalities as (
+    select year, count(distinct municipality) as municipalities from classified group by year
+),
+
+final as (
+    select case when (select by_plan from per_plan) then municipality end as municipality, year, funding_mix,
+        count(*) as services, coalesce(sum(capacity), 0) as capacity
+    from classified
+    group by all
+)
+
+select f.*, y.municipalities
+from final f
+join year_municipalities y using (year)
+order by f.municipality, f.year, funding_mix
