@@ -9,7 +9,7 @@ with
 
 selected as (
     select i.item_id, i.municipality, i.year, i.seq, i.item_no, i.section, i.name, i.settlements, i.funding_raw,
-        i.status, i.provider, i.source_file, i.source_line, i.source_text, i.amount_bgn, i.capacity,
+        i.status, i.provider, i.source_file, i.source_line, i.source_ref, i.source_text, i.amount_bgn, i.capacity,
         i.capacity_before, st.name_bg as type_bg, st.name_en as type_en, st.target_group, st.setting
     from items i
     join plans p using (plan_id)
@@ -23,7 +23,7 @@ selected as (
 
 labelled as (
     select item_id, municipality, year, seq, item_no, name, settlements, funding_raw, provider, source_file,
-        source_line, source_text, amount_bgn, capacity, capacity_before,
+        source_line, source_ref, source_text, amount_bgn, capacity, capacity_before,
         coalesce($labels['section:' || section], section) as section_text,
         case when $labels['lang:en'] = 'en' then type_en else type_bg end as type_name,
         coalesce($labels['target_group:' || target_group], target_group) as target_group_text,
@@ -45,6 +45,7 @@ filtered as materialized (
                 when 'settlements' then settlements when 'funding_raw' then funding_raw
                 when 'status_text' then status_text when 'provider' then provider
                 when 'source_file' then source_file when 'source_text' then source_text
+                when 'source_ref' then source_ref
                 when 'year' then year::varchar when 'source_line' then source_line::varchar
                 when 'amount_bgn' then amount_bgn::varchar when 'capacity' then capacity::varchar
                 when 'capacity_before' then capacity_before::varchar end, '')),
@@ -82,7 +83,8 @@ page as (
             when 'target_group_text' then target_group_text when 'setting_text' then setting_text
             when 'settlements' then settlements when 'funding_raw' then funding_raw
             when 'status_text' then status_text when 'provider' then provider
-            when 'source_file' then source_file when 'source_text' then source_text end as sort_text,
+            when 'source_file' then source_file when 'source_text' then source_text
+            when 'source_ref' then source_ref end as sort_text,
         case $sort_col
             when 'year' then year::double when 'source_line' then source_line::double
             when 'amount_bgn' then amount_bgn when 'capacity' then capacity::double
@@ -112,7 +114,7 @@ final as (
         i.settlements, i.scope, i.funding, i.funding_raw, i.amount_bgn, i.capacity, i.capacity_before,
         i.capacity_unit, i.staff, i.units, i.status, coalesce($labels['status:' || i.status], i.status) as status_text,
         i.provider, i.description, i.place_raw, i.term_raw, i.q1, i.q2, i.q3, i.q4, i.source_file, i.source_line,
-        i.source_text, i.item_id, i.plan_id, i.seq, n.position
+        i.source_ref, i.source_text, i.item_id, i.plan_id, i.seq, n.position
     from numbered n
     join items i using (item_id)
     join plans p using (plan_id)

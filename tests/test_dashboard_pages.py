@@ -229,3 +229,24 @@ def test_many_plans_are_summed_per_year(sample):
                                                  "2021 (1 municipalities)"]
     total = sum(sum(tr["x"]) for tr in fig["data"])
     assert total == db.run_query("capacity_chart", max_series=8, **filter_params())["capacity"].sum()
+
+
+def test_data_grid_and_csv_show_where_a_docx_record_stands(tmp_path):
+    """Provenance for Word/PDF sources: the grid and the CSV carry the table and row, not only a line."""
+    from etl.load import build
+    from etl.reference import load_reference
+    from tests.conftest import REPO, reference_dir
+    from tests.fixtures.make_formats import build_docx
+
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    build_docx(REPO / "data" / "plans" / "lyubimets-2013.txt", plans / "lyubimets-2013.docx")
+    build(plans, tmp_path / "plans.duckdb", load_reference(reference_dir()))
+    db.set_database(tmp_path / "plans.duckdb")
+    rows, _, model = grid()
+    patronage = next(r for r in rows if r["name"] == "Домашен социален патронаж")
+    assert patronage["source_file"] == "lyubimets-2013.docx"
+    assert patronage["source_ref"].startswith("табл. ") and ", ред " in patronage["source_ref"]
+    csv = data.download_rows(1, model, "bg", *NO_FILTERS)
+    table = pd.read_csv(pd.io.common.StringIO(csv["content"].lstrip("\ufeff")))
+    assert table["source_ref"].notna().all() and len(table) == 16

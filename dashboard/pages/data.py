@@ -39,6 +39,7 @@ COLUMNS = {
     "provider": ("Изпълнител", "Provider", "text"),
     "source_file": ("Файл", "File", "text"),
     "source_line": ("Ред", "Line", "year"),
+    "source_ref": ("Място (стр./табл./ред)", "Place (page/table/row)", "text"),
     "source_text": ("Оригинален текст", "Original text", "source"),
 }
 # the CSV carries the record as stored (codes, as in the open-data export), in this order
@@ -71,6 +72,7 @@ CSV_COLUMNS = [
     "provider",
     "source_file",
     "source_line",
+    "source_ref",
     "source_text",
 ]
 
