@@ -3,7 +3,7 @@
 PYTHON ?= python3
 export SSP_REFERENCE_DIR ?= $(abspath ../shared/reference)
 
-.PHONY: run test setup browser office build export lint
+.PHONY: run test setup browser office build export lint bench
 
 setup: .make/installed
 
@@ -31,6 +31,9 @@ run: build
 
 test: setup browser office
 	$(PYTHON) -m pytest --headless -q
+
+bench: setup browser
+	$(PYTHON) -m bench
 
 lint: setup
 	$(PYTHON) -m ruff check .

@@ -25,17 +25,22 @@ def render(frames: dict[str, pd.DataFrame], verbose: bool = False) -> list[str]:
     """Plain-text report lines (rich markup free, so it reads the same in CI logs)."""
     out = []
     plans, lines, issues = frames["report_plans"], frames["report_lines"], frames["report_issues"]
+    unused = lines[~lines.disposition.isin(["record", "continuation"])]
+    unused_by_plan = {plan_id: group for plan_id, group in unused.groupby("plan_id", sort=False)}
+    issues_by_plan = {plan_id: group for plan_id, group in issues.dropna(subset=["plan_id"]).groupby("plan_id",
+                                                                                                     sort=False)}
+    empty = unused.iloc[0:0]
     for plan in plans.itertuples():
         out.append(f"{plan.source_file} → {plan.plan_id} ({plan.municipality}, {plan.oblast or 'oblast unknown'}, "
                    f"{plan.year}), {plan.encoding}, layout {plan.layout}")
         out.append(f"  lines: {plan.lines_nonempty} non-empty; records: {plan.items}; "
                    f"accounted for: {plan.accounted}/{plan.lines_nonempty}")
-        unused = lines[(lines.plan_id == plan.plan_id) & ~lines.disposition.isin(["record", "continuation"])]
-        kinds = unused.groupby("disposition").size().to_dict()
+        plan_unused = unused_by_plan.get(plan.plan_id, empty)
+        kinds = plan_unused.groupby("disposition").size().to_dict()
         out.append("  lines not used: " + (", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) or "none"))
         if verbose:
-            out += [f"    L{r.line} {r.disposition}: {r.text[:100]}" for r in unused.itertuples()]
-        for issue in issues[issues.plan_id == plan.plan_id].itertuples():
+            out += [f"    L{r.line} {r.disposition}: {r.text[:100]}" for r in plan_unused.itertuples()]
+        for issue in issues_by_plan.get(plan.plan_id, issues.iloc[0:0]).itertuples():
             where = f"L{int(issue.line)} " if pd.notna(issue.line) else ""
             out.append(f"  {issue.severity}: {where}{issue.category}: {issue.message}")
     for issue in issues[issues.plan_id.isna()].itertuples():

@@ -1,0 +1,90 @@
+"""First load of each page in headless Chromium: seconds from navigation until the page is drawn.
+
+A fresh browser (empty cache and profile) per page, against gunicorn on 127.0.0.1. "Drawn" means: the
+Dash renderer has put the page in (`#<page>-page`), nothing is loading any more, every graph has its
+SVG (`.js-plotly-plot .main-svg`), every table card has its table or its "no data" note, and an AG Grid,
+if there is one, shows rows (or its no-rows overlay).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+
+from bench.load import PAGES, Server
+
+PAGE_IDS = {"/": "overview", "/capacity": "capacity", "/funding": "funding", "/coverage": "coverage",
+            "/changes": "changes", "/data": "data"}
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+# true when the page is drawn (argument: the page's container id)
+DRAWN = """
+const page = document.getElementById(arguments[0]) || document.getElementById('_pages_content');
+if (!page) return false;
+if (document.querySelector('[data-dash-is-loading="true"]')) return false;
+const graphs = page.querySelectorAll('.dash-graph');
+for (const g of graphs) { if (!g.querySelector('.js-plotly-plot .main-svg')) return false; }
+const tables = page.querySelectorAll('[id$="-table"]');
+for (const t of tables) { if (!t.children.length) return false; }
+const grid = page.querySelector('.ag-root-wrapper');
+if (grid && !grid.querySelector('.ag-center-cols-container .ag-row, .ag-overlay-no-rows-center, .ag-overlay-no-rows-wrapper')) return false;
+return graphs.length + tables.length + (grid ? 1 : 0) > 0;
+"""
+
+
+def new_driver():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000"):
+        options.add_argument(arg)
+    profile = tempfile.mkdtemp(prefix="bench-chromium-")
+    options.add_argument(f"--user-data-dir={profile}")
+    options.binary_location = CHROMIUM
+    options.page_load_strategy = "none"  # get() returns at once; readiness is polled below
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    return driver, profile
+
+
+def first_load(url: str, page_id: str, timeout: float) -> dict:
+    from selenium.common.exceptions import TimeoutException, WebDriverException
+
+    driver, profile = new_driver()
+    try:
+        driver.set_script_timeout(5)
+        start = time.perf_counter()
+        driver.get(url)
+        while True:
+            try:
+                drawn = driver.execute_script(DRAWN, page_id)
+            except TimeoutException:  # the renderer is busy (drawing): ask again
+                drawn = False
+            except WebDriverException as exc:  # the document is being replaced while loading
+                if "javascript error" in str(exc).lower():
+                    raise
+                drawn = False
+            elapsed = time.perf_counter() - start
+            if drawn:
+                return {"seconds": elapsed, "drawn": True}
+            if elapsed > timeout:
+                return {"seconds": None, "drawn": False, "error": f"not drawn within {timeout:.0f} s"}
+            time.sleep(0.05)
+    except Exception as exc:  # noqa: BLE001 — a page that fails is a result too
+        return {"seconds": None, "drawn": False, "error": f"{type(exc).__name__}: {exc}".splitlines()[0][:200]}
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def bench_pages(db, scale: str, pages=PAGES, timeout: float = 60, log=None) -> list[dict]:
+    rows = []
+    with Server(db, log=log) as server:
+        for page in pages:
+            result = {"scale": scale, "page": page, **first_load(server.url + page, f"{PAGE_IDS[page]}-page", timeout)}
+            rows.append(result)
+            shown = "—" if result["seconds"] is None else f"{result['seconds']:.2f} s"
+            print(f"[pages] {scale:10} {page:10} {shown} {result.get('error', '')}", flush=True)
+    return rows

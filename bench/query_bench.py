@@ -1,0 +1,309 @@
+"""Query and callback benchmarks.
+
+- every queries/*.sql except schema.sql, on its own DuckDB read-only connection, with the dashboard's
+  filter states as parameters (all, one oblast, one municipality, a year range; one plan for coverage);
+- every dashboard callback in process: the same POST /_dash-update-component the browser sends (built by
+  bench.load.DashSite from the app's dependencies and each page's layout), dispatched through the Flask
+  test client, with the time spent in SQL during it (dashboard.db's query observer).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from bench.load import PAGES, REPO, DashSite, FlaskTransport, percentile, response_ok
+
+QUERIES = REPO / "queries"
+PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+LIST_PARAMS = ("oblasts", "municipalities", "years", "target_groups", "service_types")
+
+
+def timed_runs(fn, repeat: int, budget: float, min_runs: int = 3) -> list[float]:
+    """Seconds of `repeat` calls after one warm-up, fewer when they take longer than budget seconds
+    (but at least min_runs)."""
+    fn()
+    times: list[float] = []
+    spent = 0.0
+    while len(times) < repeat and (len(times) < min_runs or spent < budget):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+        spent += times[-1]
+    return times
+
+
+def summary(times: list[float]) -> dict:
+    ms = [t * 1000 for t in times]
+    return {"runs": len(ms), "p50_ms": percentile(ms, 50), "p95_ms": percentile(ms, 95)}
+
+
+# ------------------------------------------------------------------------------------------- queries
+
+
+def filter_scenarios(con) -> tuple[list[tuple[str, dict]], str | None]:
+    """(label, parameters) as the dashboard's filters set them, and a plan for the one-plan queries:
+    all; the oblast with most plans; the municipality with most records; the last three years."""
+    empty = {k: [] for k in LIST_PARAMS}
+    out = [("all", empty)]
+    oblast = con.execute("select oblast from plans where oblast is not null group by 1 "
+                         "order by count(*) desc, 1 limit 1").fetchone()
+    if oblast:
+        out.append((f"oblast={oblast[0]}", {**empty, "oblasts": [oblast[0]]}))
+    muni = con.execute("select municipality from items group by 1 order by count(*) desc, 1 limit 1").fetchone()
+    if muni:
+        out.append((f"municipality={muni[0]}", {**empty, "municipalities": [muni[0]]}))
+    years = [y for (y,) in con.execute("select distinct year from plans order by year desc limit 3").fetchall()]
+    if years:
+        years.sort()
+        out.append((f"year={years[0]}-{years[-1]}", {**empty, "years": years}))
+    plan = con.execute("select plan_id from plans where municipality = ? order by year desc limit 1",
+                       [muni[0] if muni else ""]).fetchone() or con.execute(
+        "select plan_id from plans order by plan_id limit 1").fetchone()
+    return out, plan[0] if plan else None
+
+
+URL_KEYS = {"oblasts": "oblast", "municipalities": "municipality", "years": "year"}
+
+
+def url_cases(db: Path) -> list[tuple[str, str]]:
+    """The filter scenarios as the pages' query strings (the URL state the filters restore from)."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        cases, _ = filter_scenarios(con)
+    finally:
+        con.close()
+    out = []
+    for label, params in cases:
+        pairs = [(URL_KEYS[k], ",".join(map(str, v))) for k, v in params.items() if v and k in URL_KEYS]
+        out.append((label, "?" + urlencode(pairs, safe=",") if pairs else ""))
+    return out
+
+
+def bench_queries(db: Path, repeat: int = 30, budget: float = 10) -> list[dict]:
+    """Every query with the parameters the dashboard itself passes in each filter case (captured while
+    its pages' callbacks run, downloads included); queries it never runs (export, report) with the
+    filter cases' lists. Timed on a separate read-only connection, fetched as a DataFrame."""
+    import duckdb
+
+    captured = dashboard_parameters(db)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        cases, plan_id = filter_scenarios(con)
+        rows = []
+        for path in sorted(QUERIES.glob("*.sql")):
+            if path.stem == "schema":
+                continue
+            sql = path.read_text(encoding="utf-8")
+            wanted = list(dict.fromkeys(PARAM.findall(sql)))
+            runs = captured.get(path.stem)
+            if not runs:
+                runs = []
+                for label, params in cases:
+                    bound = {p: plan_id if p == "plan_id" else params.get(p, [] if p in LIST_PARAMS else None)
+                             for p in wanted}
+                    runs.append((label if any(p in LIST_PARAMS for p in wanted) else "—", bound))
+            seen = set()
+            for label, params in runs:
+                bound = {p: params.get(p) for p in wanted}
+                key = json.dumps(bound, sort_keys=True, ensure_ascii=False, default=str)
+                if key in seen:
+                    continue  # the query does not use the filter this case sets
+                seen.add(key)
+                shown = case_text(label, bound)
+                result = {"query": path.stem, "case": shown, "params": json.loads(key)}
+                try:
+                    n = [0]
+
+                    def run(bound=bound, n=n, sql=sql):
+                        n[0] = len(con.execute(sql, bound).df())
+
+                    result.update(summary(timed_runs(run, repeat, budget)), rows=n[0])
+                except Exception as exc:  # noqa: BLE001 — a failing query is a result too
+                    result["error"] = f"{type(exc).__name__}: {exc}"[:300]
+                rows.append(result)
+                print(f"[queries] {path.stem:28} {shown:40} {fmt_ms(result.get('p95_ms'))} ms p95"
+                      f"{' ' + result['error'] if 'error' in result else ''}", flush=True)
+        return rows
+    finally:
+        con.close()
+
+
+def filter_label(bound: dict) -> str:
+    """'all', 'oblast=…', 'municipality=…', 'year=first-last' from bound list parameters."""
+    parts = []
+    for key, name in (("oblasts", "oblast"), ("municipalities", "municipality")):
+        if bound.get(key):
+            parts.append(f"{name}={','.join(map(str, bound[key]))}")
+    if bound.get("years"):
+        years = sorted(bound["years"])
+        parts.append(f"year={years[0]}-{years[-1]}" if len(years) > 1 else f"year={years[0]}")
+    for key in ("target_groups", "service_types"):
+        if bound.get(key):
+            parts.append(f"{key}={','.join(bound[key])}")
+    return ", ".join(parts) or "all"
+
+
+SHOWN_PARAMS = ("limit", "offset", "max_series", "sort_col")
+
+
+def case_text(label: str, bound: dict) -> str:
+    """The filter case plus the other parameters that matter (plan, limit/no limit, …), briefly."""
+    if not bound:
+        return "—"
+    extras = []
+    if bound.get("plan_id"):
+        extras.append(f"plan={bound['plan_id']}")
+    for k in SHOWN_PARAMS:
+        if k not in bound:
+            continue
+        v = bound[k]
+        if k == "limit" and v is None:
+            extras.append("no limit")
+        elif v not in (None, 0, "", [], {}):
+            extras.append(f"{k}={v}")
+    if bound.get("no_grid_filters") is False:
+        extras.append("grid filter")
+    head = label if any(k in LIST_PARAMS for k in bound) else ""
+    if head == "all" and bound.get("plan_id"):
+        head = ""
+    return ", ".join(x for x in [head, *extras] if x) or "—"
+
+
+def dashboard_parameters(db: Path) -> dict[str, list[tuple[str, dict]]]:
+    """query name -> [(filter case, parameters)] as the dashboard's callbacks pass them: every page
+    visited in every filter case, every callback run once (CSV downloads too)."""
+    site, transport = dashboard_site(db)
+    captured: dict[str, list[tuple[str, dict]]] = {}
+    for label, search in url_cases(db):
+        for page in PAGES:
+            TAP.calls = []
+            try:
+                site.visit(page, search, label, execute="all", downloads=True)
+            except Exception as exc:  # noqa: BLE001 — the callback bench reports failures
+                print(f"[queries] {page} {label}: a callback failed ({exc}); its queries use the filter lists",
+                      flush=True)
+            for name, params in TAP.calls:
+                captured.setdefault(name, []).append((label, params))
+    TAP.calls = None
+    return captured
+
+
+def fmt_ms(value) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+# ----------------------------------------------------------------------------------------- callbacks
+
+
+class QueryTap:
+    """Wraps dashboard.db.run_query (in every module that imported it): seconds spent in it since
+    reset(), the names of the queries run and, while `calls` is a list, their parameters."""
+
+    def __init__(self):
+        self.seconds = 0.0
+        self.names: set[str] = set()
+        self.calls: list | None = None
+        self.installed = False
+
+    def reset(self) -> None:
+        self.seconds, self.names = 0.0, set()
+
+    def install(self) -> None:
+        """Once per process, after the app is imported."""
+        from dashboard import db
+
+        if self.installed:
+            return
+        self.installed = True
+        original = db.run_query
+
+        def run_query(name, **params):
+            if self.calls is not None:
+                self.calls.append((name, dict(params)))
+            start = time.perf_counter()
+            try:
+                return original(name, **params)
+            finally:
+                self.seconds += time.perf_counter() - start
+                self.names.add(name)
+
+        for module in list(sys.modules.values()):  # every `from dashboard.db import run_query`, and db itself
+            if getattr(module, "run_query", None) is original:
+                module.run_query = run_query
+
+
+TAP = QueryTap()
+
+
+def dashboard_site(db: Path) -> tuple[DashSite, FlaskTransport]:
+    """The app in this process on database db, its run_query tapped; a DashSite over the Flask test client."""
+    os.environ["SSP_DB"] = str(db)
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    import app  # noqa: PLC0415  (registers the pages)
+    from dashboard import db as dashboard_db
+
+    dashboard_db.set_database(db)
+    app.server.logger.setLevel(logging.CRITICAL)  # a failing callback is reported in the table, once
+    TAP.install()
+    transport = FlaskTransport(app.server)
+    return DashSite(transport, app.app), transport
+
+
+def bench_callbacks(db: Path, repeat: int = 30, budget: float = 5, pages=PAGES) -> list[dict]:
+    """Every callback a page fires on load (and its CSV downloads), in every filter scenario, dispatched
+    in process. Rows: callback, case, p50/p95 of the whole dispatch, p50/p95 of its SQL, queries run."""
+    site, transport = dashboard_site(db)
+    clock = TAP
+    cases = url_cases(db)
+    rows = []
+    seen = set()
+    for label, search in cases:
+        for page in pages:
+            visit = site.visit(page, search, label, execute="chained", downloads=True)
+            for request in visit.requests:
+                if request.kind == "page":
+                    continue
+                name = f"pages.router {page}" if request.kind == "router" else request.name
+                if (name, label) in seen:
+                    continue
+                seen.add((name, label))
+                rows.append(measure_callback(transport, request, name, label, clock, repeat, budget))
+    return rows
+
+
+def measure_callback(transport, request, name: str, label: str, clock: QueryTap, repeat: int,
+                     budget: float) -> dict:
+    sql_times: list[float] = []
+    result = {"callback": name, "case": label}
+
+    def run():
+        clock.reset()
+        status, body = transport.post(request.path, request.body)
+        problem = response_ok(status, body, request.kind, full=False)
+        if problem:
+            raise RuntimeError(f"{problem}: {body[:200]!r}")
+        sql_times.append(clock.seconds)
+        result["bytes"] = len(body)
+
+    try:
+        times = timed_runs(run, repeat, budget)
+        sql_times[:] = sql_times[1:]  # the warm-up
+        result.update(summary(times))
+        sql = summary(sql_times)
+        result.update(sql_p50_ms=sql["p50_ms"], sql_p95_ms=sql["p95_ms"], queries=sorted(clock.names))
+        # no ratio for a callback that runs no SQL to speak of (none, or only cached results)
+        result["ratio"] = result["p95_ms"] / result["sql_p95_ms"] if result["sql_p95_ms"] >= 1 else None
+    except Exception as exc:  # noqa: BLE001 — a failing callback is a result too
+        result["error"] = f"{type(exc).__name__}: {exc}"[:300]
+    print(f"[callbacks] {name:28} {label:32} {fmt_ms(result.get('p95_ms'))} ms p95", flush=True)
+    return result

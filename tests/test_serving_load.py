@@ -1,0 +1,45 @@
+"""The dashboard under load (issue #5): gunicorn on the sample database, 20 concurrent clients for 60 s
+replaying page visits with different filters — page GETs, the Pages router and every callback each page
+fires on load (real POST /_dash-update-component payloads, built from the app's dependencies and each
+page's layout by bench/load.py). Every request must succeed, and the server must not keep growing.
+"""
+
+from __future__ import annotations
+
+from bench.load import Server, record_visits, run_load
+
+CLIENTS = 20
+DURATION = 60  # seconds of load
+WARMUP = 10  # memory growth is measured from the RSS this many seconds in
+GROWTH_LIMIT = 50 * 1024 * 1024
+
+
+def test_twenty_clients_for_a_minute_get_only_good_answers_and_memory_stays_flat(sample_db, tmp_path):
+    server = Server(sample_db, workers=2, threads=4, log=tmp_path / "gunicorn.log")
+    try:
+        server.start()
+        visits = record_visits(server.port, variety=3)
+        kinds = {r.kind for v in visits for r in v.requests}
+        assert {"page", "router", "callback"} <= kinds, kinds
+        assert len({v.search for v in visits}) >= 5, "the visits should use several different filter states"
+        result = run_load(server.port, visits, clients=CLIENTS, duration=DURATION, timeout=30, server=server,
+                          warmup=WARMUP, full_check=True)
+    finally:
+        server.stop()
+    assert server.proc.poll() is not None, "gunicorn still running"
+
+    mb = 1024 * 1024
+    growth = result["rss_end"] - result["rss_after_warmup"]
+    print(f"\n{result['requests']} requests in {result['elapsed_s']:.1f} s with {CLIENTS} clients: "
+          f"{result['requests_per_s']:.1f} req/s, p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms, "
+          f"max {result['max_ms']:.0f} ms, {result['errors']} errors")
+    for kind, s in result["by_kind"].items():
+        print(f"  {kind:8} {s['requests']:6} requests, p95 {s['p95_ms'] or 0:.0f} ms, {s['errors']} errors")
+    print(f"server RSS: start {result['rss_start'] / mb:.0f} MB, after {WARMUP} s {result['rss_after_warmup'] / mb:.0f} MB, "
+          f"end {result['rss_end'] / mb:.0f} MB (growth {growth / mb:+.0f} MB)")
+
+    assert result["requests"] > 0
+    assert result["by_kind"]["callback"]["requests"] > 0 and result["by_kind"]["page"]["requests"] > 0
+    assert result["errors"] == 0, f"{result['errors']} failed requests: {result['error_messages']}"
+    assert result["stuck_clients"] == 0
+    assert growth <= GROWTH_LIMIT, f"server RSS grew by {growth / mb:.0f} MB after the warm-up"
