@@ -3,15 +3,7 @@
 with
 
 selected as (
-    select i.*, p.oblast, st.name_bg as type_bg, st.name_en as type_en, st.target_group, st.setting
-    from items i
-    join plans p using (plan_id)
-    left join service_types st on st.code = i.service_type
-    where (len($oblasts) = 0 or list_contains($oblasts, p.oblast))
-      and (len($municipalities) = 0 or list_contains($municipalities, i.municipality))
-      and (len($years) = 0 or list_contains($years, i.year))
-      and (len($target_groups) = 0 or list_contains($target_groups, st.target_group))
-      and (len($service_types) = 0 or list_contains($service_types, i.service_type))
+    select * from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types)
 ),
 
 final as (
