@@ -27,6 +27,7 @@ DEFAULT_DB = REPO / "data" / "build" / "plans.duckdb"
 PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 log = logging.getLogger(__name__)
+MEMORY_LIMIT = "512MB"
 
 
 class DatabaseMissing(RuntimeError):
@@ -71,7 +72,10 @@ class _Database:
             # replacement can be opened; queries are serialised, so none is in flight here.
             self._close()
             try:
-                self._con = duckdb.connect(str(self.path), read_only=True)
+                # a bounded buffer: many worker processes share the machine, and DuckDB would otherwise
+                # keep caching up to most of its memory under sustained load
+                self._con = duckdb.connect(str(self.path), read_only=True,
+                                           config={"memory_limit": MEMORY_LIMIT, "threads": 2})
             except duckdb.Error as exc:
                 log.warning("could not open %s: %s", self.path, exc)
                 raise DatabaseMissing(f"{self.path}: {exc}") from exc
