@@ -258,12 +258,15 @@ def best_window(region: list[str], extra: int = 0) -> list[str]:
 
 # --- document heading: municipality, year, title -------------------------------------------------
 
-MUNICIPALITY = re.compile(r"общин[аи]\s+([^\n]{2,60})", re.I)
+MUNICIPALITY = re.compile(r"общин[аи]\s*:?\s+([^\n]{2,60})", re.I)
 YEAR_PATTERNS = [
     re.compile(r"\bза\s+((?:19|20)\d\d)\s*(?:г|год)", re.I),
     re.compile(r"планов\s+период\D{0,12}?(?:\d\d\.\d\d\.)?((?:19|20)\d\d)", re.I),
     re.compile(r"\b((?:19|20)\d\d)\s*(?:г\.?\s*)?година", re.I),
     re.compile(r"(?:план за действие|времеви график за|времени график за)\s+((?:19|20)\d\d)", re.I),
+    # a year in the title line, not a strategy period such as "2016-2020"
+    re.compile(r"годишен\s*план[^\n]{0,160}?(?<!\d[-–])(?<!\d[-–]\s)(?<!\d\s[-–]\s)\b((?:19|20)\d\d)\b(?!\s*[-–]\s*(?:19|20)\d\d)",
+               re.I),
 ]
 STOP_WORDS = {"за", "област", "обл", "в", "на", "и", "планов", "година", "г"}
 

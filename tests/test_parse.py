@@ -584,3 +584,16 @@ def test_parse_document_row_before_header_is_not_read():
     ])))
     assert parsed.rows == []
     assert parsed.dispositions[2] == ("unrecognised", None)
+
+
+@pytest.mark.parametrize(("text", "year"), [
+    ("ГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ – 2022 г.", 2022),
+    ("Годишен план по стратегията 2016-2020 за развитие", None),
+    ("Годишен план по стратегията (2016 – 2020)", None),
+])
+def test_find_year_in_a_title_without_za_but_not_a_strategy_period(text, year):
+    assert find_year(text) == year
+
+
+def test_municipality_after_a_colon():
+    assert municipality_candidates("ОБЩИНА: ГОРНА ОРЯХОВИЦА\nПЛАН")[0][0] == "ГОРНА ОРЯХОВИЦА"
