@@ -167,15 +167,25 @@ def page_shell(page: str, query: dict, body: Callable[[dict], list]) -> html.Div
     )
 
 
-def view_control(page: str, key: str, options: list[tuple[str, str]], value: str, lang: str) -> html.Div:
-    """A page option (radio buttons) whose value lives in the URL under `key`."""
-    return dbc.RadioItems(
+def view_choice(state: dict, key: str, options: list[tuple[str, str]]) -> str:
+    """The page option `key` from the URL state when it is one of the options, else the first option."""
+    return state.get(key) if state.get(key) in dict(options) else options[0][0]
+
+
+def view_control(
+    page: str, key: str, options: list[tuple[str, str]], value: str, lang: str, label: str | None = None
+) -> html.Div:
+    """A page option (radio buttons) whose value lives in the URL under `key`, after its label if given."""
+    radios = dbc.RadioItems(
         id={"page": page, "view": key},
         value=value,
         inline=True,
         options=[{"label": t(text, lang), "value": v} for v, text in options],
         className="mb-2",
     )
+    if label is None:
+        return radios
+    return html.Div([html.Span(t(label, lang) + ": ", className="me-2"), radios], className="d-flex")
 
 
 def chart_card(page: str, name: str, lang: str, extra: Sequence = ()) -> dbc.Card:

@@ -18,6 +18,7 @@ from dashboard.components import (
     page_shell,
     table,
     table_card,
+    view_choice,
     view_control,
 )
 from dashboard.db import run_query
@@ -55,14 +56,8 @@ OBSERVED_COLUMNS = [
 
 def body(state: dict) -> list:
     lang = state["lang"]
-    dim = state.get("dim") if state.get("dim") in dict(DIMENSIONS) else "service_type"
-    control = html.Div(
-        [
-            html.Span(t("dimension", lang) + ": ", className="me-2"),
-            view_control("capacity", "dim", DIMENSIONS, dim, lang),
-        ],
-        className="d-flex",
-    )
+    dim = view_choice(state, "dim", DIMENSIONS)
+    control = view_control("capacity", "dim", DIMENSIONS, dim, lang, label="dimension")
     return [
         chart_card("capacity", "by-group", lang, extra=[control]),
         dbc.Row(

@@ -16,6 +16,7 @@ from dashboard.components import (
     page_shell,
     table,
     table_card,
+    view_choice,
     view_control,
 )
 from dashboard.db import run_query
@@ -46,14 +47,8 @@ AMOUNT_COLUMNS = [
 
 def body(state: dict) -> list:
     lang = state["lang"]
-    measure = state.get("measure") if state.get("measure") in dict(MEASURES) else "services"
-    control = html.Div(
-        [
-            html.Span(t("measure", lang) + ": ", className="me-2"),
-            view_control("funding", "measure", MEASURES, measure, lang),
-        ],
-        className="d-flex",
-    )
+    measure = view_choice(state, "measure", MEASURES)
+    control = view_control("funding", "measure", MEASURES, measure, lang, label="measure")
     return [
         chart_card("funding", "mix", lang, extra=[control]),
         table_card("funding", "project-only", t("project_only_title", lang)),
