@@ -8,17 +8,10 @@
 with
 
 selected as (
-    select i.item_id, i.municipality, i.year, i.seq, i.item_no, i.section, i.name, i.settlements, i.funding_raw,
-        i.status, i.provider, i.source_file, i.source_line, i.source_ref, i.source_text, i.amount_bgn, i.capacity,
-        i.capacity_before, st.name_bg as type_bg, st.name_en as type_en, st.target_group, st.setting
-    from items i
-    join plans p using (plan_id)
-    left join service_types st on st.code = i.service_type
-    where (len($oblasts) = 0 or list_contains($oblasts, p.oblast))
-      and (len($municipalities) = 0 or list_contains($municipalities, i.municipality))
-      and (len($years) = 0 or list_contains($years, i.year))
-      and (len($target_groups) = 0 or list_contains($target_groups, st.target_group))
-      and (len($service_types) = 0 or list_contains($service_types, i.service_type))
+    select item_id, municipality, year, seq, item_no, section, name, settlements, funding_raw,
+        status, provider, source_file, source_line, source_ref, source_text, amount_bgn, capacity,
+        capacity_before, type_bg, type_en, target_group, setting
+    from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types)
 ),
 
 labelled as (

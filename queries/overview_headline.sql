@@ -4,15 +4,8 @@
 with
 
 selected as (
-    select i.plan_id, i.service_type, i.capacity, i.status, string_split(coalesce(i.funding, ''), ';') as classes
-    from items i
-    join plans p using (plan_id)
-    left join service_types st on st.code = i.service_type
-    where (len($oblasts) = 0 or list_contains($oblasts, p.oblast))
-      and (len($municipalities) = 0 or list_contains($municipalities, i.municipality))
-      and (len($years) = 0 or list_contains($years, i.year))
-      and (len($target_groups) = 0 or list_contains($target_groups, st.target_group))
-      and (len($service_types) = 0 or list_contains($service_types, i.service_type))
+    select plan_id, service_type, capacity, status, string_split(coalesce(funding, ''), ';') as classes
+    from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types)
 ),
 
 final as (
