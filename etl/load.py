@@ -25,6 +25,8 @@ from .reference import Reference, load_reference
 from .synth import MARKER
 
 SCHEMA = Path(__file__).resolve().parents[1] / "queries" / "schema.sql"
+# summary tables the dashboard reads, computed from the loaded tables at the end of every build
+DERIVED = SCHEMA.with_name("derived.sql")
 
 
 class BuildError(Exception):
@@ -370,6 +372,7 @@ def write_database(result: BuildResult, reference: Reference) -> None:
     with new_database(result.db_path) as con:
         con.execute(SCHEMA.read_text(encoding="utf-8"))
         insert(con, tables(result, reference))
+        derive(con)
 
 
 NEW_ROW_TABLES = ["items", "item_settlements", "item_funding", "line_dispositions"]
@@ -386,6 +389,12 @@ def write_incremental(result: BuildResult) -> None:
         con.unregister("keep")
         fresh = tables(result, None)
         insert(con, {t: fresh[t] for t in ["plans", *NEW_ROW_TABLES, "build_report", "build_info"]})
+        derive(con)
+
+
+def derive(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)compute the summary tables of queries/derived.sql from the tables just written."""
+    con.execute(DERIVED.read_text(encoding="utf-8"))
 
 
 def insert(con: duckdb.DuckDBPyConnection, data: dict[str, tuple[list[str], list[tuple]]]) -> None:
