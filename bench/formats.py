@@ -1,10 +1,12 @@
-"""Plans per second by input format: the five sample plans as .txt, .docx and .pdf (and .doc with --doc),
+"""Plans per second by input format: the five sample plans as .txt, .docx, .pdf, unruled .pdf (every table
+border removed, columns and rows rebuilt from word positions) and .doc with --doc,
 read through extract → parse → normalise (etl.load.read_plan), one process, no cache.
 
     python bench/formats.py [--rounds N] [--doc]
 
-The .docx files are built with tests/fixtures/make_formats.py and the PDFs converted from them with
-LibreOffice (skipped when soffice is not installed); building them is not timed.
+The .docx files are built with tests/fixtures/make_formats.py (borderless ones for the unruled PDFs)
+and the PDFs converted from them with LibreOffice (skipped when soffice is not installed); building them
+is not timed.
 """
 
 from __future__ import annotations
@@ -47,16 +49,21 @@ def main() -> None:
         if make_formats.soffice():
             (out / "pdf").mkdir()
             formats["pdf"] = make_formats.convert(docs, "pdf", out / "pdf")
+            for folder in ("docx-unruled", "pdf-unruled"):
+                (out / folder).mkdir()
+            unruled = [make_formats.build_docx(s, out / "docx-unruled" / f"{s.stem}.docx", ruled=False)
+                       for s in samples]
+            formats["pdf-unruled"] = make_formats.convert(unruled, "pdf", out / "pdf-unruled")
             if args.doc:
                 (out / "doc").mkdir()
                 formats["doc"] = make_formats.convert(docs, "doc:MS Word 97", out / "doc")
         else:
             print("LibreOffice not installed: no .pdf/.doc figures")
-        print(f"{'format':<6} {'plans/s':>9} {'ms/plan':>9} {'records':>8}   ({len(samples)} plans × {args.rounds} rounds)")
+        print(f"{'format':<11} {'plans/s':>9} {'ms/plan':>9} {'records':>8}   ({len(samples)} plans × {args.rounds} rounds)")
         for kind, files in formats.items():
             rounds = 1 if kind == "doc" else args.rounds
             per_plan, records = timed(files, reference, rounds)
-            print(f"{kind:<6} {1 / per_plan:>9.1f} {per_plan * 1000:>9.1f} {records:>8}")
+            print(f"{kind:<11} {1 / per_plan:>9.1f} {per_plan * 1000:>9.1f} {records:>8}")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ Every format ends as a list of `Line(no, raw, cells, ref)`, so parse → normali
   "стр. 3, табл. 1, ред 4" / "стр. 3" (.pdf).
 
 .docx is read with python-docx (the body's paragraphs and tables in order), .pdf with pdfplumber
-(ruled tables, text-strategy fallback for unruled ones, text lines between them in reading order), .doc,
+(ruled tables; on pages without ruling, tables rebuilt from word positions — see "unruled PDF tables";
+text lines between them in reading order), .doc,
 .odt and .rtf are converted to .docx with LibreOffice headless when it is installed.
 """
 
@@ -23,7 +24,7 @@ import shutil
 import subprocess
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .extract import ExtractError, Line
@@ -400,10 +401,6 @@ def broken_text_layer(text: str) -> str | None:
     return None
 
 
-TEXT_TABLE = {"vertical_strategy": "text", "horizontal_strategy": "text", "snap_tolerance": 3,
-              "join_tolerance": 3, "min_words_vertical": 3, "min_words_horizontal": 2}
-
-
 def pdf_lines(name: str, data: bytes) -> list[Line]:
     try:
         import pdfplumber
@@ -413,7 +410,7 @@ def pdf_lines(name: str, data: bytes) -> list[Line]:
     lines: list[Line] = []
     scanned: list[int] = []
     with_text = 0
-    unruled_width: int | None = None  # columns of an unruled table read on an earlier page
+    unruled = _Unruled()  # the columns of an unruled table, kept from page to page
 
     def add(cells: list[str], ref: str | None) -> None:
         if cells and any(c.strip() for c in cells):
@@ -446,10 +443,6 @@ def pdf_lines(name: str, data: bytes) -> list[Line]:
                                        "read reliably, so the file is not loaded (OCR is not enabled); export the "
                                        "PDF again with embedded Unicode fonts or provide the .docx")
                 tables = page.find_tables()
-                if not tables:
-                    tables = _unruled_tables(page, unruled_width)
-                    if tables:
-                        unruled_width = len(tables[0].columns)
                 words = _words(page)
             except ExtractError:
                 raise
@@ -457,7 +450,10 @@ def pdf_lines(name: str, data: bytes) -> list[Line]:
                 raise ExtractError(f"{name}: page {number}: the PDF page cannot be read "
                                    f"({type(exc).__name__}); not read") from exc
             blank()
-            _page_lines(page, number, tables, words, add, blank)
+            if tables:
+                _page_lines(page, number, tables, words, add, blank)
+            else:
+                unruled.page(page, number, words, add, blank)
             page.close()  # drop the page's parsed objects: memory stays flat on long documents
     if scanned and not with_text:
         raise ExtractError(f"{name}: scanned PDF (no text layer) — OCR is not enabled; provide the .docx or a PDF "
@@ -469,20 +465,6 @@ def pdf_lines(name: str, data: bytes) -> list[Line]:
     if not with_text:
         raise ExtractError(f"{name}: a PDF document with no text; not read")
     return lines
-
-
-def _unruled_tables(page, width: int | None) -> list:
-    """Text-strategy tables of a page without ruling lines, accepted only when one holds a recognised
-    header row or continues an unruled table of the same width from an earlier page."""
-    from .parse import header_layout
-
-    found = page.find_tables(TEXT_TABLE)
-    accepted = []
-    for table in found:
-        rows = [[(c or "").replace("\n", " ") for c in row] for row in table.extract()]
-        if any(header_layout(r) for r in rows) or (width is not None and len(table.columns) == width):
-            accepted.append(table)
-    return accepted
 
 
 def _page_lines(page, number: int, tables: list, words: list[_Word], add, blank) -> None:
@@ -528,3 +510,308 @@ def _page_lines(page, number: int, tables: list, words: list[_Word], add, blank)
             add(cells, f"стр. {number}, табл. {t}, ред {r}")
         blank()
     flush()
+
+
+# --- unruled PDF tables ----------------------------------------------------------------------------
+#
+# A table without ruling lines is rebuilt from the positions of its words: a table starts at a header
+# row the parser recognises by its wording; its columns are the x-ranges the words of the table's lines
+# share (a column's text starts at the same x in every row, and cells keep a padding apart); its rows
+# follow from cells being top-aligned — a row ends where a column gets text below the row's first line
+# although it had none in the row (its cell would have started at the row's top), or where a column's
+# text goes on after more than a paragraph's spacing. A chunk of words crossing into the next column
+# is a merged header cell in the header row ("Времеви график" over the quarter columns: its own row
+# above the quarter labels, as the ruled reader gives it) and prose anywhere else (the table ends).
+# A page without a header continues the open table: with its columns when the words still fit them,
+# else with the columns of its own words.
+
+HEADER_HINT = re.compile(r"финанс|източни", re.I)
+HEADER_LINES = 10  # lines looked at when testing whether a header row starts at a line
+
+
+def _chunks(line: list[_Word]) -> list[list[_Word]]:
+    """A visual line → runs of words a word space apart (a cell's text on that line); a wider gap is
+    the padding between two columns."""
+    out: list[list[_Word]] = []
+    for w in line:
+        if out and w.x0 - out[-1][-1].x1 <= max(4.0, 0.75 * (w.size or 8.0)):
+            out[-1].append(w)
+        else:
+            out.append([w])
+    return out
+
+
+@dataclass
+class _VLine:
+    words: list[_Word]
+    chunks: list[list[_Word]]
+
+    @property
+    def text(self) -> str:
+        return _line_text(self.words)
+
+
+def _overlap(a: list[_Word], b: list[_Word]) -> bool:
+    return a[0].x0 < b[-1].x1 and b[0].x0 < a[-1].x1
+
+
+def _spanning(lines: list[_VLine]) -> set[int]:
+    """Chunks lying over two or more chunks of another line (a merged header cell, a prose line)."""
+    found: set[int] = set()
+    for i, line in enumerate(lines):
+        for chunk in line.chunks:
+            for j, other in enumerate(lines):
+                if j != i and len(other.chunks) >= 2 and \
+                        sum(_overlap(chunk, o) for o in other.chunks) >= 2:
+                    found.add(id(chunk))
+                    break
+    return found
+
+
+def _columns(lines: list[_VLine]) -> list[float]:
+    """Where each column's text starts: the x-ranges covered by the chunks of the lines (spanning
+    chunks left out), overlapping ranges joined."""
+    spans = _spanning(lines)
+    ranges = sorted((c[0].x0, c[-1].x1) for line in lines for c in line.chunks if id(c) not in spans)
+    starts: list[float] = []
+    end = None
+    for x0, x1 in ranges:
+        if end is None or x0 >= end:
+            starts.append(x0)
+            end = x1
+        else:
+            end = max(end, x1)
+    return starts
+
+
+def _column_of(starts: list[float], x: float) -> int:
+    c = 0
+    while c + 1 < len(starts) and starts[c + 1] <= x + 2.0:
+        c += 1
+    return c
+
+
+def _crossing(starts: list[float], chunk: list[_Word]) -> bool:
+    c = _column_of(starts, chunk[0].x0)
+    return c + 1 < len(starts) and chunk[-1].x1 > starts[c + 1] + 1.0
+
+
+@dataclass
+class _Row:
+    top: float
+    words: dict[int, list[_Word]]
+    last: dict[int, float]  # the top of the last line with text per column
+    span: tuple[int, int, float] | None = None  # a chunk over columns a..b on the line at top
+    lines: int = 0
+    sizes: dict[int, float] = field(default_factory=dict)  # the font size of the last line per column
+
+
+def _segment(lines: list[_VLine], starts: list[float], pitches: dict[float, float]) -> list[_Row]:
+    """The lines of a table → its rows (see the comment above)."""
+    rows: list[_Row] = []
+    columns: dict[int, list[_Word]] = {}
+    for line in lines:
+        for w in line.words:
+            columns.setdefault(_column_of(starts, w.x0), []).append(w)
+    pitches = {**line_pitches(list(columns.values())), **pitches}
+    for line in lines:
+        cols: dict[int, list[_Word]] = {}
+        span = None
+        for chunk in line.chunks:
+            a = _column_of(starts, chunk[0].x0)
+            b = _column_of(starts, chunk[-1].x1 - 1.0)
+            cols.setdefault(a, []).extend(chunk)
+            if b > a and span is None:
+                span = (a, b)
+        if span:  # a merged cell reaches up to the next cell with text on its line
+            span = (span[0], min([c for c in cols if c > span[0]], default=len(starts)) - 1)
+        tops = {c: min(w.top for w in ws) for c, ws in cols.items()}
+        row = rows[-1] if rows else None
+        new = row is None
+        breaks = []  # the gaps of the columns whose text goes on in a new paragraph on this line
+        for c, top in tops.items():
+            if new:
+                break
+            size = round(cols[c][0].size, 1) or 8.0
+            pitch = pitches.get(size, 1.2 * size)
+            last = row.last.get(c)
+            if last is None and row.span and row.span[0] <= c <= row.span[1]:
+                last = row.span[2]
+            if last is None:
+                new = top > row.top + 2.0  # a cell starts at the row's top
+            else:
+                new = top - last > 1.6 * pitch
+                if top - last > pitch + 0.6:
+                    breaks.append(top - last)
+                before = row.sizes.get(c, size)
+                if abs(size - before) > 0.5:  # a paragraph in another font size (a heading under the table)
+                    new = new or top - last > pitches.get(before, 1.2 * before) + 0.6
+        # every cell of the line starts a paragraph after the same gap, in most of the row's columns:
+        # one-line rows one under the other (a header and the first row)
+        if not new and len(breaks) == len(tops) >= max(2, len(row.words) / 2) and max(breaks) - min(breaks) < 1.0:
+            new = True
+        # a paragraph alone on its line worded as a section heading or a total row is a row of its own
+        if not new and len(breaks) == len(tops) == 1 and _row_wording(line.text):
+            new = True
+        if new:
+            row = _Row(min(tops.values()), {}, {})
+            rows.append(row)
+        row.lines += 1
+        for c, ws in cols.items():
+            row.words.setdefault(c, []).extend(ws)
+            row.last[c] = tops[c]
+            row.sizes[c] = round(ws[0].size, 1) or 8.0
+        if span and row.span is None:
+            row.span = (*span, min(tops.values()))
+    return rows
+
+
+def _row_wording(text: str) -> bool:
+    from .parse import TOTAL, match_section
+
+    return bool(TOTAL.match(text) or match_section(text))
+
+
+def _split_span(row: _Row) -> list[_Row]:
+    """A row under a merged cell spanning columns a..b with text of its own in two or more of them
+    below it (the quarter labels under "Времеви график") → the row above (the merged cell once, the
+    other cells whole) and the row of the sub-cells, as a ruled table has them."""
+    if row.span is None:
+        return [row]
+    a, b, top = row.span
+    below = {c: [w for w in row.words.get(c, []) if w.top > top + 2.0] for c in range(a, b + 1)}
+    if sum(bool(ws) for ws in below.values()) < 2:
+        return [row]
+    upper = _Row(row.top, {c: [w for w in ws if not (a <= c <= b and w.top > top + 2.0)]
+                           for c, ws in row.words.items()}, {})
+    lower = _Row(min(w.top for ws in below.values() for w in ws), {c: ws for c, ws in below.items() if ws}, {})
+    return [upper, lower]
+
+
+def _is_header_start(lines: list[_VLine], i: int) -> bool:
+    line = lines[i]
+    if len(line.chunks) < 3 or not HEADER_HINT.search(" ".join(ln.text for ln in lines[i: i + 4])):
+        return False
+    window = lines[i: i + HEADER_LINES]
+    starts = _columns(window)
+    if len(starts) < 3:
+        return False
+    first = _segment(window, starts, {})[0]
+    upper = _split_span(first)[0]
+    cells = [_line_text(sorted(upper.words.get(c, []), key=lambda w: (w.top, w.x0))) for c in range(len(starts))]
+    from .parse import header_layout
+
+    return header_layout(cells) is not None
+
+
+class _Unruled:
+    """Reads the pages of a PDF without ruling lines, keeping the open table's columns between pages."""
+
+    def __init__(self) -> None:
+        self.starts: list[float] | None = None  # the columns of the table whose header was read last
+
+    def page(self, page, number: int, words: list[_Word], add, blank) -> None:
+        lines = [_VLine(line, _chunks(line)) for line in _lines_of(words)]
+        heads = [i for i in range(len(lines)) if _is_header_start(lines, i)]
+        # regions: before the first header (a continued table, or prose), then one per header
+        bounds = [0, *heads, len(lines)]
+        regions = [(bounds[k], bounds[k + 1], k > 0) for k in range(len(bounds) - 1) if bounds[k] < bounds[k + 1]]
+        spaces = _spaces(page)
+        text_left = min((w.x0 for w in words), default=0)
+        text_right = max((w.x1 for w in words), default=page.width)
+        items: list[tuple[str, object]] = []  # ("text", _VLine) | ("table", (starts, slots, [_VLine]))
+        for begin, end, headed in regions:
+            region = lines[begin:end]
+            found = self.columns_for(region, headed)
+            if found is None:
+                items += [("text", line) for line in region]
+                continue
+            starts, slots = found
+            if headed:
+                self.starts = starts
+            # the header row's lines may hold a merged cell over several columns; elsewhere that is prose
+            head = _segment(region[:HEADER_LINES], starts, {})[0].lines if headed else 0
+            table: list[_VLine] = []
+            for k, line in enumerate(region):
+                prose = k >= head and any(_crossing(starts, c) for c in line.chunks)
+                # after prose, lines of one chunk stay prose until a line of cells comes
+                after_prose = k > 0 and items and items[-1][0] == "text" and not table and len(line.chunks) < 2
+                if prose or after_prose:
+                    if table:
+                        items.append(("table", (starts, slots, table)))
+                        table = []
+                    items.append(("text", line))
+                else:
+                    table.append(line)
+            if table:
+                items.append(("table", (starts, slots, table)))
+        self.emit(items, number, spaces, text_left, text_right, add, blank)
+
+    def columns_for(self, region: list[_VLine], headed: bool) -> tuple[list[float], list[int]] | None:
+        """Where the columns of the region's table start, and the cell each of them fills."""
+        if headed:
+            starts = _columns(region)
+            return starts, list(range(len(starts)))
+        if self.starts is None:
+            return None  # no unruled table read yet: the lines are prose
+        own = _columns(region)
+        if len(own) < 2:
+            return None
+        spans = _spanning(region)
+        kept = [c for line in region for c in line.chunks if id(c) not in spans]
+        if len(own) <= len(self.starts) and not any(_crossing(self.starts, c) for c in kept):
+            # the same table going on: its columns, also those empty on this page
+            return self.starts, list(range(len(self.starts)))
+        # laid out anew (other widths): the columns that have text on this page, in order — a column
+        # empty on the whole page cannot be seen (the parser aligns short rows to the right)
+        return own, list(range(len(own)))
+
+    @staticmethod
+    def emit(items, number: int, spaces, text_left: float, text_right: float, add, blank) -> None:
+        boxes = [line.words for kind, line in items if kind == "text"]
+        for kind, payload in items:
+            if kind == "table":
+                starts, _, lines = payload
+                for c in range(len(starts)):
+                    boxes.append([w for line in lines for w in line.words if _column_of(starts, w.x0) == c])
+        pitches = line_pitches(boxes)
+        para: list[_VLine] = []
+        tables = 0
+
+        def flush() -> None:
+            if para:
+                text = paragraphs([w for line in para for w in line.words], text_left, text_right, spaces, pitches)
+                for paragraph in text.split("\n"):
+                    add([paragraph], f"стр. {number}")
+                para.clear()
+
+        for kind, payload in items:
+            if kind == "text":
+                para.append(payload)
+                continue
+            flush()
+            tables += 1
+            starts, slots, lines = payload
+            width = max(slots, default=-1) + 1
+            blank()
+            rows = [part for row in _segment(lines, starts, pitches) for part in _split_span(row)]
+            right_most = max((w.x1 for line in lines for w in line.words), default=text_right)
+            ends = [max((c[-1].x1 for line in lines for c in line.chunks
+                         if _column_of(starts, c[0].x0) == k and not _crossing(starts, c)), default=s)
+                    for k, s in enumerate(starts)]
+            gaps = [starts[c + 1] - ends[c] for c in range(len(starts) - 1)]
+            pad = min(6.0, max(1.0, min(gaps, default=12.0) / 2))
+            for r, row in enumerate(rows, start=1):
+                cells = [""] * width
+                for c, start in enumerate(starts):
+                    inside = row.words.get(c, [])
+                    if not inside:
+                        continue
+                    left = start - pad
+                    right = (starts[c + 1] if c + 1 < len(starts) else right_most + pad) - pad
+                    bbox = (left, min(w.top for w in inside), right, max(w.bottom for w in inside))
+                    cells[slots[c]] = paragraphs(inside, left, right, _within(spaces, bbox), pitches)
+                add(cells, f"стр. {number}, табл. {tables}, ред {r}")
+            blank()
+        flush()
+
