@@ -7,6 +7,7 @@ import hashlib
 import html
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -140,6 +141,20 @@ class _CellText(HTMLParser):
 
 def cell_text(raw: str) -> str:
     """One raw cell → clean text: HTML removed, paragraphs separated by '\\n', spaces folded."""
+    # cells repeat a lot (empty cells, marks, headers after page breaks, a service carried over from the
+    # year before): short ones are remembered
+    return _cell_text_cached(raw) if len(raw) <= CACHED_CELL_CHARS else _cell_text(raw)
+
+
+CACHED_CELL_CHARS = 2000
+
+
+@lru_cache(maxsize=32768)
+def _cell_text_cached(raw: str) -> str:
+    return _cell_text(raw)
+
+
+def _cell_text(raw: str) -> str:
     if "<" not in raw and "&" not in raw and raw.isprintable():  # the common case, kept cheap
         return " ".join(raw[:MAX_CELL_CHARS].split())
     raw = CONTROL_CHARS.sub(" ", raw[:MAX_CELL_CHARS])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import gc
 import hashlib
 import os
 import pickle
@@ -12,6 +13,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 import duckdb
@@ -95,29 +97,39 @@ def read_plan(path: Path, reference: Reference, data: bytes | None = None) -> No
 
 @dataclass
 class LoadedPlan:
-    """A plan ready to load: its `plans` row, the rows of its other tables as tuples (cheap to pickle,
-    send between processes and hand to Arrow), and its issues."""
+    """A plan ready to load: its `plans` row, the rows of its other tables as columns (lists in the
+    order of ROW_SCHEMAS: cheap to pickle into the parse cache and to hand to Arrow for many plans at
+    once) or, when read in a worker, as Arrow slices of the worker's batch, and its issues."""
 
     plan: PlanRecord
-    rows: dict[str, list[tuple]]
+    rows: dict[str, list[list] | pa.Table]  # a table from a worker's batch: that plan's slice of it
     issues: list
+    batches: dict[str, tuple[pa.Table, int]] | None = None  # the batch tables and where the slices start
 
     @property
     def record_count(self) -> int:
-        return len(self.rows["items"])
+        items = self.rows["items"]
+        return items.num_rows if isinstance(items, pa.Table) else len(items[0])
 
 
 def flatten(normalised: NormalisedPlan) -> LoadedPlan:
     records = normalised.records
+    source_file, plan_id, refs = normalised.plan.source_file, normalised.plan.plan_id, normalised.line_refs
     rows = {
         "items": [item_row(r) for r in records],
         "item_settlements": [(r.item_id, r.plan_id, i + 1, s.name, s.raw, s.ekatte, s.match)
                              for r in records for i, s in enumerate(r.settlements)],
         "item_funding": [(r.item_id, r.plan_id, c, phrase) for r in records for c, phrase in r.funding],
-        "line_dispositions": [(normalised.plan.source_file, normalised.plan.plan_id, line, disp, item, text,
-                               normalised.line_refs.get(line)) for line, disp, item, text in normalised.dispositions],
+        "line_dispositions": [(source_file, plan_id, line, disp, item, text, refs.get(line))
+                              for line, disp, item, text in normalised.dispositions],
     }
-    return LoadedPlan(normalised.plan, rows, normalised.issues)
+    return LoadedPlan(normalised.plan, {t: columns(r, len(ROW_SCHEMAS[t])) for t, r in rows.items()},
+                      normalised.issues)
+
+
+def columns(rows: list[tuple], width: int) -> list[list]:
+    """Rows → columns."""
+    return [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
 
 
 Outcome = tuple[LoadedPlan | None, FileProblem | None]
@@ -143,7 +155,7 @@ def build(plans_dir: Path, db_path: Path, reference: Reference,
                          reference=reference)
     if not reference.available:
         result.problems.append(FileProblem("", "notice", "reference_missing", reference.notice or "no EKATTE reference"))
-    with build_lock(db_path):
+    with build_lock(db_path), gc_paused():
         remove_stale_temporaries(db_path)
         previous = previous_plans(db_path, salt.hex()) if use_cache else None
         unchanged = {}
@@ -163,6 +175,19 @@ def build(plans_dir: Path, db_path: Path, reference: Reference,
         if cache:
             cache.prune(keep={cache.key(k.source_file, bytes.fromhex(k.source_sha256), hashed=True) for k in result.kept})
     return result
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the build gathers the plans' rows: the collector would walk
+    the millions of objects received again and again (the rows hold no reference cycles)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def select_plans(files: list[Path], unchanged: dict[Path, KeptPlan], outcomes: dict[Path, Outcome],
@@ -249,45 +274,102 @@ def read_all(files: list[Path], reference: Reference, cache: PlanCache | None, w
         except OSError as exc:
             outcomes[i] = (None, FileProblem(path.name, "error", "ExtractError", f"{path.name}: cannot be read ({exc})"))
             continue
-        cached = cache.get(path.name, data) if cache else None
+        key = cache.key(path.name, data) if cache else None
+        cached = cache.load(key) if cache else None
         if cached is not None:
             outcomes[i] = (cached, None)
             if on_file:
                 on_file(path)
         else:
-            todo.append((i, path, data))
+            todo.append((i, path, data, key))
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(todo) >= 16:
-        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(reference.directory,)) as pool:
-            done = pool.map(_work, [(p, d) for _, p, d in todo], chunksize=8)
-            for (i, path, data), outcome in zip(todo, done, strict=True):
-                outcomes[i] = outcome
-                finish(cache, path, data, outcome, on_file)
+        # Workers take a batch of files each: they read them, write the parse cache and send back the
+        # plans with the batch's rows as Arrow tables, so the build process only slices them.
+        folder, salt = (cache.folder, cache.salt) if cache else (None, b"")
+        batches = [todo[b : b + BATCH] for b in range(0, len(todo), BATCH)]
+        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(reference.directory, folder, salt)) as pool:
+            done = pool.map(_work, [[(p, d, k) for _, p, d, k in batch] for batch in batches])
+            for batch, result in zip(batches, done, strict=True):
+                for (i, path, _, _), outcome in zip(batch, unbatch(*result), strict=True):
+                    outcomes[i] = outcome
+                    if on_file:
+                        on_file(path)
     else:
-        for i, path, data in todo:
+        for i, path, data, key in todo:
             outcomes[i] = read_one(path, reference, data)
-            finish(cache, path, data, outcomes[i], on_file)
+            if cache and outcomes[i][0] is not None:
+                cache.store(key, pickle.dumps(outcomes[i][0], protocol=pickle.HIGHEST_PROTOCOL))
+            if on_file:
+                on_file(path)
     return outcomes
 
 
-def finish(cache: PlanCache | None, path: Path, data: bytes, outcome: Outcome, on_file) -> None:
-    if cache and outcome[0] is not None:
-        cache.put(path.name, data, outcome[0])
-    if on_file:
-        on_file(path)
-
-
 _worker_reference: Reference | None = None
+_worker_cache: PlanCache | None = None
 
 
-def _init_worker(directory: Path | None) -> None:
-    global _worker_reference
+def _init_worker(directory: Path | None, cache_folder: Path | None, salt: bytes) -> None:
+    global _worker_reference, _worker_cache
     _worker_reference = load_reference(directory)
+    _worker_cache = PlanCache(cache_folder, salt) if cache_folder is not None else None
 
 
-def _work(job: tuple[Path, bytes]) -> Outcome:
-    path, data = job
-    return read_one(path, _worker_reference, data)
+BATCH = 16  # files per worker task
+
+
+def _work(jobs: list[tuple[Path, bytes, str | None]]) -> tuple[list, dict[str, bytes]]:
+    """A batch of files in a worker. Each plan read is written to the parse cache; returned are, per file,
+    (plan row, issues, number of rows per table) or the problem, and the rows of all the batch's plans
+    as Arrow tables (Arrow IPC)."""
+    outcomes, plans = [], []
+    for path, data, key in jobs:
+        plan, problem = read_one(path, _worker_reference, data)
+        if plan is None:
+            outcomes.append((None, problem))
+            continue
+        if _worker_cache is not None and key is not None:
+            _worker_cache.store(key, pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL))
+        plans.append(plan)
+        outcomes.append(((plan.plan, plan.issues, {t: len(c[0]) for t, c in plan.rows.items()}), None))
+    return outcomes, {t: to_ipc(arrow_rows(t, plans)) for t in ROW_SCHEMAS}
+
+
+def unbatch(outcomes: list, ipc: dict[str, bytes]) -> Iterator[Outcome]:
+    """The outcomes of a worker's batch, each plan with its slices of the batch's Arrow tables."""
+    tables = {t: from_ipc(blob) for t, blob in ipc.items()}
+    offsets = dict.fromkeys(tables, 0)
+    for head, problem in outcomes:
+        if head is None:
+            yield None, problem
+            continue
+        plan, issues, counts = head
+        rows, batches = {}, {}
+        for t, n in counts.items():
+            rows[t] = tables[t].slice(offsets[t], n)
+            batches[t] = (tables[t], offsets[t])
+            offsets[t] += n
+        yield LoadedPlan(plan, rows, issues, batches), None
+
+
+def arrow_rows(table: str, plans: list[LoadedPlan]) -> pa.Table:
+    """One table of several plans held as columns, as Arrow of the types in ROW_SCHEMAS (the database
+    casts them to its own, as it would values of Python's int, float and str)."""
+    schema = ROW_SCHEMAS[table]
+    return pa.Table.from_arrays(
+        [pa.array(list(chain.from_iterable(p.rows[table][j] for p in plans)), type=f.type)
+         for j, f in enumerate(schema)], schema=schema)
+
+
+def to_ipc(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def from_ipc(blob: bytes) -> pa.Table:
+    return pa.ipc.open_stream(blob).read_all()
 
 
 class PlanCache:
@@ -299,28 +381,38 @@ class PlanCache:
         self.salt = salt
         self.hits = 0
         self.used: set[str] = set()
+        self._made = False
 
     def key(self, name: str, data: bytes, hashed: bool = False) -> str:
         content = data if hashed else hashlib.sha256(data).digest()
         return hashlib.sha256(self.salt + name.encode() + b"\0" + content).hexdigest()
 
     def get(self, name: str, data: bytes) -> LoadedPlan | None:
-        key = self.key(name, data)
+        return self.load(self.key(name, data))
+
+    def load(self, key: str) -> LoadedPlan | None:
         self.used.add(key)
         try:
             with open(self.folder / f"{key}.pickle", "rb") as f:
                 plan = pickle.load(f)
-        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError):
+        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            return None
+        if not isinstance(plan, LoadedPlan):
             return None
         self.hits += 1
         return plan
 
     def put(self, name: str, data: bytes, plan: LoadedPlan) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        key = self.key(name, data)
+        self.store(self.key(name, data), pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def store(self, key: str, blob: bytes) -> None:
+        """Write a pickled LoadedPlan under key (atomically: a temporary file renamed into place)."""
+        if not self._made:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._made = True
         tmp = self.folder / f"{key}.tmp-{os.getpid()}"
         with open(tmp, "wb") as f:
-            pickle.dump(plan, f, protocol=pickle.HIGHEST_PROTOCOL)
+            f.write(blob)
         os.replace(tmp, self.folder / f"{key}.pickle")
 
     def prune(self, keep: set[str]) -> None:
@@ -397,10 +489,16 @@ def derive(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DERIVED.read_text(encoding="utf-8"))
 
 
-def insert(con: duckdb.DuckDBPyConnection, data: dict[str, tuple[list[str], list[tuple]]]) -> None:
+def insert(con: duckdb.DuckDBPyConnection, data: dict[str, tuple[list[str], list[tuple] | pa.Table]]) -> None:
+    """Each table's rows (Python tuples, or an Arrow table gathered from the plans) in one statement."""
     for table, (columns, rows) in data.items():
-        if rows:
+        if isinstance(rows, pa.Table):
+            frame = rows
+        elif rows:
             frame = pa.Table.from_arrays([pa.array(list(col)) for col in zip(*rows, strict=True)], names=columns)
+        else:
+            continue
+        if frame.num_rows:
             con.register("frame", frame)
             con.execute(f"insert into {table} by name select * from frame")  # table names are ours
             con.unregister("frame")
@@ -416,8 +514,35 @@ def tables(result: BuildResult, reference: Reference | None) -> dict[str, tuple[
     """Every table as (columns, rows)."""
     plans = result.plans
 
-    def gather(table: str) -> list[tuple]:
-        return [row for p in plans for row in p.rows[table]]
+    def gather(table: str) -> pa.Table:
+        """One table of every plan read, in plan order: Arrow slices from the workers as they are, plans
+        held as columns (parse cache, small builds) converted together."""
+        parts: list[pa.Table] = []
+        pending: list[LoadedPlan] = []
+        run: list = []  # [batch table, offset, length]: consecutive slices of one worker batch, taken whole
+        for p in plans:
+            rows = p.rows[table]
+            if isinstance(rows, pa.Table):
+                if pending:
+                    parts.append(arrow_rows(table, pending))
+                    pending = []
+                base, offset = p.batches[table] if p.batches else (rows, 0)
+                if run and run[0] is base and run[1] + run[2] == offset:
+                    run[2] += rows.num_rows
+                else:
+                    if run:
+                        parts.append(run[0].slice(run[1], run[2]))
+                    run = [base, offset, rows.num_rows]
+            else:
+                if run:
+                    parts.append(run[0].slice(run[1], run[2]))
+                    run = []
+                pending.append(p)
+        if run:
+            parts.append(run[0].slice(run[1], run[2]))
+        if pending:
+            parts.append(arrow_rows(table, pending))
+        return pa.concat_tables(parts).combine_chunks() if parts else ROW_SCHEMAS[table].empty_table()
 
     reference_tables = {} if reference is None else {
         "service_types": (["code", "name_bg", "name_en", "target_group", "setting"],
@@ -434,11 +559,9 @@ def tables(result: BuildResult, reference: Reference | None) -> dict[str, tuple[
     return reference_tables | {
         "plans": (PLAN_COLUMNS, [tuple(getattr(p.plan, c) for c in PLAN_COLUMNS) for p in plans]),
         "items": (ITEM_COLUMNS, gather("items")),
-        "item_settlements": (["item_id", "plan_id", "position", "name", "raw", "ekatte", "match"],
-                             gather("item_settlements")),
-        "item_funding": (["item_id", "plan_id", "funding_class", "phrase"], gather("item_funding")),
-        "line_dispositions": (["source_file", "plan_id", "line", "disposition", "item_id", "text", "source_ref"],
-                              gather("line_dispositions")),
+        "item_settlements": (ROW_SCHEMAS["item_settlements"].names, gather("item_settlements")),
+        "item_funding": (ROW_SCHEMAS["item_funding"].names, gather("item_funding")),
+        "line_dispositions": (ROW_SCHEMAS["line_dispositions"].names, gather("line_dispositions")),
         "build_report": (["source_file", "plan_id", "line", "severity", "category", "message"], report_rows(result)),
         "build_info": (["key", "value"], list(build_info(result).items())),
     }
@@ -453,15 +576,31 @@ ITEM_COLUMNS = ["item_id", "plan_id", "municipality", "year", "seq", "item_no", 
                 "source_lines", "source_text", "source_ref"]
 
 
+INT_COLUMNS = {"year", "seq", "q1", "q2", "q3", "q4", "capacity", "capacity_before", "staff", "units", "source_line",
+               "position", "line"}
+
+
+def _schema(columns: list[str]) -> pa.Schema:
+    return pa.schema([(c, pa.float64() if c == "amount_bgn" else pa.int64() if c in INT_COLUMNS else pa.string())
+                      for c in columns])
+
+
+ROW_SCHEMAS = {  # the per-plan tables, as flatten() builds them
+    "items": _schema(ITEM_COLUMNS),
+    "item_settlements": _schema(["item_id", "plan_id", "position", "name", "raw", "ekatte", "match"]),
+    "item_funding": _schema(["item_id", "plan_id", "funding_class", "phrase"]),
+    "line_dispositions": _schema(["source_file", "plan_id", "line", "disposition", "item_id", "text", "source_ref"]),
+}
+
+
 def item_row(r: Record) -> tuple:
-    quarters = r.quarters or [None] * 4
-    values = {
-        "settlements": ";".join(s.name for s in r.settlements),
-        "funding": ";".join(r.funding_classes),
-        "q1": quarters[0], "q2": quarters[1], "q3": quarters[2], "q4": quarters[3],
-        "source_lines": ",".join(map(str, r.source_lines)),
-    }
-    row = (values[c] if c in values else getattr(r, c) for c in ITEM_COLUMNS)
+    """The `items` row of a record, in the order of ITEM_COLUMNS; empty texts become NULL."""
+    q = r.quarters or (None, None, None, None)
+    row = (r.item_id, r.plan_id, r.municipality, r.year, r.seq, r.item_no, r.parent_item_id, r.section, r.name,
+           r.description, r.service_type, ";".join(s.name for s in r.settlements), r.scope, q[0], q[1], q[2], q[3],
+           ";".join(r.funding_classes), r.funding_raw, r.amount_bgn, r.capacity, r.capacity_before, r.capacity_unit,
+           r.staff, r.units, r.status, r.provider, r.place_raw, r.term_raw, r.layout, r.source_file, r.source_line,
+           ",".join(map(str, r.source_lines)), r.source_text, r.source_ref)
     return tuple(None if v == "" else v for v in row)
 
 

@@ -42,6 +42,11 @@ def service_matcher() -> tuple[re.Pattern, list[str]]:
 
 
 @lru_cache(maxsize=1)
+def service_needles() -> tuple[str, ...] | None:
+    return needles(service_matcher()[0])
+
+
+@lru_cache(maxsize=1)
 def funding_patterns() -> list[tuple[str, re.Pattern, str]]:
     with open(DATA / "funding_phrases.csv", encoding="utf-8") as f:
         return [(r["funding_class"], re.compile(r["pattern"], re.I), r["unless"]) for r in csv.DictReader(f)]
@@ -54,20 +59,143 @@ def status_patterns() -> list[tuple[str, re.Pattern]]:
 
 
 @lru_cache(maxsize=1)
+def guarded_status_patterns() -> list[tuple[str, re.Pattern, tuple[str, ...] | None]]:
+    return [(status, pattern, needles(pattern)) for status, pattern in status_patterns()]
+
+
+@lru_cache(maxsize=1)
+def guarded_funding_patterns() -> list[tuple[str, re.Pattern, str, tuple[str, ...] | None]]:
+    return [(cls, pattern, unless, needles(pattern)) for cls, pattern, unless in funding_patterns()]
+
+
+@lru_cache(maxsize=1)
 def service_types() -> dict[str, dict[str, str]]:
     with open(DATA / "service_types.csv", encoding="utf-8") as f:
         return {r["code"]: r for r in csv.DictReader(f)}
 
 
+# --- quick rejection of regex searches ----------------------------------------------------------
+# Case-insensitive Cyrillic patterns are slow in `re` (no literal prefix search), and most texts contain
+# none of the phrases. Every match of a pattern contains one of its "needles" (literal texts read from the
+# pattern), so a pattern is only run on a text whose lower-cased form contains a needle. This is exact:
+# re.IGNORECASE compares the simple lower case of each character, which is what str.lower() gives
+# (except for U+0130, where no needle is used), plus the few extra equivalences of re._casefix ('ſ'/'s',
+# 'ᲀ'/'в'), which both sides fold to one character.
+
+
+def _fold_table() -> dict[int, int] | None:
+    try:
+        from re._casefix import _EXTRA_CASES
+    except ImportError:
+        return None
+    classes: dict[int, set[int]] = {}
+    for lower, others in _EXTRA_CASES.items():
+        members = {lower, *others}
+        for m in list(members):
+            members |= classes.get(m, set())
+        for m in members:
+            classes[m] = members
+    return {m: min(c) for m, c in classes.items() if m != min(c)}
+
+
+FOLD = _fold_table()
+FOLDED = re.compile("[" + re.escape("".join(map(chr, FOLD))) + "]") if FOLD else None
+
+
+def fold_key(text: str) -> str | None:
+    """The text as needles are looked for in it; None when no needle may be used."""
+    if FOLD is None or "\u0130" in text:
+        return None
+    low = text.lower()
+    return low.translate(FOLD) if FOLDED.search(low) else low
+
+
+class Needles(tuple):
+    """Needles of a pattern; many of them are looked for with one literal alternation."""
+
+    def __new__(cls, found):
+        self = super().__new__(cls, sorted(found))
+        self.any_in = re.compile("|".join(re.escape(n) for n in sorted(self, key=len, reverse=True))).search
+        return self
+
+
+def needles(pattern: re.Pattern) -> Needles | None:
+    """Texts (in fold_key form) at least one of which is part of every match of the pattern; None when
+    no such set is known."""
+    if FOLD is None or pattern.flags & re.LOCALE:
+        return None
+    try:
+        from re import _constants as op
+        from re import _parser
+
+        found = _required(_parser.parse(pattern.pattern, pattern.flags), op)
+    except Exception:  # an unexpected pattern structure: no quick rejection, the pattern always runs
+        return None
+    return Needles(found) if found else None
+
+
+def _required(items, op) -> set[str] | None:
+    """Literal texts one of which every match of this sequence contains (the most selective set)."""
+    best: set[str] | None = None
+
+    def consider(candidate: set[str] | None) -> None:
+        nonlocal best
+        if candidate and (best is None or _selectivity(candidate) > _selectivity(best)):
+            best = candidate
+
+    run: list[str] = []
+    for kind, value in items:
+        if kind is op.LITERAL:
+            low = chr(value).lower()
+            if len(low) == 1 and ord(low) < 0x10000:
+                run.append(low.translate(FOLD))
+                continue
+        consider({"".join(run)} if run else None)
+        run = []
+        if kind is op.SUBPATTERN:
+            consider(_required(value[-1], op))
+        elif kind is op.ATOMIC_GROUP:
+            consider(_required(value, op))
+        elif kind in (op.MAX_REPEAT, op.MIN_REPEAT, op.POSSESSIVE_REPEAT):
+            if value[0] >= 1:
+                consider(_required(value[2], op))
+        elif kind is op.BRANCH:
+            alternatives = [_required(branch, op) for branch in value[1]]
+            if all(alternatives):
+                consider(set().union(*alternatives))
+    consider({"".join(run)} if run else None)
+    return best
+
+
+def _selectivity(candidate: set[str]) -> tuple[int, int]:
+    return min(len(n) for n in candidate), -len(candidate)
+
+
+def may_match(need: tuple[str, ...] | None, key: str | None) -> bool:
+    """False only when the pattern of these needles cannot match the text of this key."""
+    if need is None or key is None:
+        return True
+    if len(need) <= 4:
+        return any(n in key for n in need)
+    return need.any_in(key) is not None
+
+
 # --- text helpers --------------------------------------------------------------------------------
+
+
+HYPHENATED = re.compile(r"(?<=[а-я])- (?=[а-я])")
 
 
 def clean(text: str | None) -> str:
     """Single-spaced text; words hyphenated at a line end ('об- щности') joined again."""
     if not text:
         return ""
-    text = " ".join(text.split())
-    return re.sub(r"(?<=[а-я])- (?=[а-я])", "", text)
+    return _clean(text) if len(text) <= 2000 else _clean.__wrapped__(text)
+
+
+@lru_cache(maxsize=32768)
+def _clean(text: str) -> str:
+    return HYPHENATED.sub("", " ".join(text.split()))
 
 
 def join_texts(*parts: str) -> str:
@@ -88,14 +216,19 @@ def to_int(text: str) -> int:
 # --- service type --------------------------------------------------------------------------------
 
 
+ATTACHED = re.compile(r"\bкъм\s*$", re.I)
+
+
 def find_services(text: str) -> list[tuple[int, str]]:
     """Service codes named in a text as (position, code); the more specific pattern wins where two
     overlap, and a service named after 'към' (attached to) is a qualifier, not the subject."""
     matcher, codes = service_matcher()
     taken: list[tuple[int, str]] = []
+    if not may_match(service_needles(), fold_key(text)):
+        return taken
     for m in matcher.finditer(text):
         start = m.start()
-        if not re.search(r"\bкъм\s*$", text[max(0, start - 6):start], re.I):
+        if not ATTACHED.search(text[max(0, start - 6):start]):
             taken.append((start, codes[int(m.lastgroup[1:])]))
     return taken
 
@@ -144,7 +277,24 @@ def years_near(text: str, start: int, end: int) -> set[int]:
 
 
 def parse_capacity(text: str, year: int) -> Capacity:
-    for m in CHANGE.finditer(text):
+    return Capacity(*_parse_capacity(text, year))
+
+
+@lru_cache(maxsize=16384)
+def _parse_capacity(text: str, year: int) -> tuple:
+    c = _read_capacity(text, year)
+    return c.capacity, c.before, c.unit, c.direction
+
+
+@lru_cache(maxsize=1)
+def capacity_needles() -> tuple:
+    return needles(CHANGE), needles(EXPLICIT), needles(PLAIN_UNIT)
+
+
+def _read_capacity(text: str, year: int) -> Capacity:
+    key = fold_key(text)
+    change, explicit, plain = capacity_needles()
+    for m in (CHANGE.finditer(text) if may_match(change, key) else ()):
         years = years_near(text, m.start(1) - 4, m.end())
         before, after = int(m.group(1)), int(m.group(2))
         if years and year not in years:
@@ -153,7 +303,8 @@ def parse_capacity(text: str, year: int) -> Capacity:
             return Capacity(after, None, unit_of(m.group(3)))  # made in an earlier year: the current state
         direction = "expanded" if after > before else "reduced" if after < before else None
         return Capacity(after, before, unit_of(m.group(3)), direction)
-    m = EXPLICIT.search(text) or PLAIN_UNIT.search(text)
+    m = (EXPLICIT.search(text) if may_match(explicit, key) else None) or (
+        PLAIN_UNIT.search(text) if may_match(plain, key) else None)
     if m:
         return Capacity(to_int(m.group(1)), None, unit_of(m.group(2)))
     return Capacity()
@@ -164,6 +315,7 @@ STAFF = [re.compile(r"персонал\w*\s*[-–—:]?\s*(\d{1,4})", re.I),
          re.compile(r"(\d{1,4})\s*(?:служители|специалисти|души персонал)", re.I)]
 
 
+@lru_cache(maxsize=16384)
 def parse_staff(text: str) -> int | None:
     for pattern in STAFF:
         m = pattern.search(text)
@@ -179,6 +331,7 @@ UNITS = [re.compile(r"[-–—]\s*(\d{1,3})\s*бр\b", re.I),
          re.compile(r"(\d{1,3})\s*бр\.?\s*(?:клуб|цент|жилищ|цнст|звен|дом)", re.I)]
 
 
+@lru_cache(maxsize=16384)
 def parse_units(name: str, description: str, has_type: bool) -> int | None:
     for pattern, text in zip(UNITS, (name, name, name, f"{name} {description}"), strict=True):
         m = pattern.search(text)
@@ -192,6 +345,7 @@ AMOUNT = re.compile(r"(\d[\d\s]{0,12}\d|\d)\s*(?:лв|лева)\b", re.I)
 TOTAL_WORD = re.compile(r"общ(о|ия|а|)\b[^\d]{0,25}$", re.I)
 
 
+@lru_cache(maxsize=8192)
 def parse_amount(text: str) -> float | None:
     """The total stated in a funding cell: the amount labelled общо/общ бюджет/обща сума, else a lone amount."""
     amounts = list(AMOUNT.finditer(text))
@@ -213,28 +367,59 @@ def classify_funding(text: str) -> tuple[tuple[str, str], ...]:
     A phrase with an 'unless' class does not count next to that class ('държавния бюджет' beside
     a ДДД phrase is where the ДДД money comes from)."""
     rest = text
+    key = fold_key(text)  # kept aligned with rest (lower() and the fold keep every character in place)
+    if key is not None and len(key) != len(text):
+        key = None
     found: list[tuple[str, str, str]] = []
-    for cls, pattern, unless in funding_patterns():
-        for m in pattern.finditer(rest):
-            if cls:
-                found.append((cls, text[m.start():m.end()], unless))
-        rest = pattern.sub(lambda m: " " * len(m.group(0)), rest)
+    for cls, pattern, unless, need in guarded_funding_patterns():
+        if not may_match(need, key):
+            continue
+        matches = list(pattern.finditer(rest))
+        if not matches:
+            continue
+        if cls:
+            found += [(cls, text[m.start():m.end()], unless) for m in matches]
+        rest = blank(rest, matches)  # what pattern.sub would replace: the same non-overlapping matches
+        if key is not None:
+            key = blank(key, matches)
     classes = {c for c, _, _ in found}
     return tuple((c, p) for c, p, unless in found if not (unless and unless in classes))
+
+
+def blank(text: str, matches: list[re.Match]) -> str:
+    """The text with the matched spans replaced by as many spaces."""
+    parts, at = [], 0
+    for m in matches:
+        parts += [text[at:m.start()], " " * (m.end() - m.start())]
+        at = m.end()
+    return "".join(parts) + text[at:]
 
 
 @lru_cache(maxsize=16384)
 def status_phrases_in(text: str, year: int) -> tuple[tuple[str, str], ...]:
     """(status, phrase) for each status phrase in the text that is not dated in another year."""
     hits: dict[str, str] = {}
-    for status, pattern in status_patterns():
+    for status, phrase, years in status_matches(text):
+        if not years or year in years:
+            hits.setdefault(status, phrase)
+    return tuple(hits.items())
+
+
+@lru_cache(maxsize=16384)
+def status_matches(text: str) -> tuple[tuple[str, str, frozenset[int]], ...]:
+    """Every status phrase in the text, in pattern order, with the years it is dated in (the same text
+    recurs in the plans of other years, so this part is remembered whatever the plan year)."""
+    found = []
+    key = fold_key(text)
+    for status, pattern, need in guarded_status_patterns():
+        if not may_match(need, key):
+            continue
         for m in pattern.finditer(text):
             years = years_near(text, m.start(), m.end())
             if status == "new" and "от" in m.group(0).lower():
                 years = {int(y) for y in YEAR.findall(text[m.end():m.end() + 12])} or years
-            if not years or year in years:
-                hits.setdefault(status, m.group(0))
-    return tuple(hits.items())
+            found.append((status, m.group(0), frozenset(years)))
+    return tuple(found)
 
 
 def find_status(text: str, year: int, quarters: list[str] | None, capacity: Capacity) -> str:
@@ -259,6 +444,9 @@ QUALIFIER = re.compile(r",?\s*\bобщ(\.|ина)\s+[А-Я]\w+(\s+[А-Я]\w+)?\.
 ADDRESS = re.compile(r"(^|\s)(ул|пл|бул|жк|ж\.к|кв|бл|вх|ет|ап)(?=[\s.„“”\"'])|№", re.I)
 PREFIX = re.compile(r"^(гр\.|град\b|с\.|село\b)\s*", re.I)
 PREFIX_SPLIT = re.compile(r"(?<=[\s,;])(?=(гр\.|с\.)\s*[А-Я])", re.I)
+HAS_SETTLEMENT = re.compile(r"(^|\s)(гр\.|с\.)", re.I)
+WHOLE_MUNICIPALITY = re.compile(r"общината|населени", re.I)
+PLACE_SPLIT = re.compile(r"[,;]|\s+и\s+")
 NAMED = re.compile(r"\b(?:гр|с)\.\s*([А-Я][а-я]+(?:\s+[А-Я][а-я]+)?)")
 
 
@@ -280,16 +468,30 @@ class Place:
 
 
 def parse_place(text: str, municipality_code: str | None, reference: Reference) -> Place:
+    """Settlements and scope of a place cell (a fresh Place; the reading is remembered per text, municipality
+    and reference: place cells repeat from row to row and year to year)."""
+    if len(text) > 2000:
+        return _read_place(text, municipality_code, reference)
+    place = _parse_place(text, municipality_code, reference)
+    return Place(list(place.settlements), place.scope, list(place.unmatched))
+
+
+@lru_cache(maxsize=16384)
+def _parse_place(text: str, municipality_code: str | None, reference: Reference) -> Place:
+    return _read_place(text, municipality_code, reference)
+
+
+def _read_place(text: str, municipality_code: str | None, reference: Reference) -> Place:
     place = Place()
     if not text:
         return place
     if REGION.search(text):
         place.scope = "region"
-    has_settlement = bool(re.search(r"(^|\s)(гр\.|с\.)", text, re.I))
-    if WIDE.search(text) and not (has_settlement and not re.search(r"общината|населени", text, re.I)):
+    has_settlement = bool(HAS_SETTLEMENT.search(text))
+    if WIDE.search(text) and not (has_settlement and not WHOLE_MUNICIPALITY.search(text)):
         place.scope = place.scope or "municipality"
     text = REGION.sub(" ", WIDE.sub(" ", QUALIFIER.sub(" ", text) if has_settlement else text))
-    for part in re.split(r"[,;]|\s+и\s+", text):
+    for part in PLACE_SPLIT.split(text):
         for chunk in PREFIX_SPLIT.split(part):
             add_settlement(place, chunk, municipality_code, reference)
     if place.settlements and not place.scope:

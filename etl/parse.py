@@ -108,6 +108,12 @@ HEADER_WORDS = [  # header cell wording → logical column; the first match wins
 ]
 
 
+@lru_cache(maxsize=16384)
+def header_word(text: str) -> str:
+    """The logical column a header cell's wording names ('' for none): the first of HEADER_WORDS that matches."""
+    return next((col for col, pattern in HEADER_WORDS if pattern.search(text)), "")
+
+
 def header_columns(cells: list[str]) -> list[str] | None:
     """Logical column of each header cell, or None when the row is not a table header: a header names
     the row title and the funding, and most of its cells are known column wordings."""
@@ -117,7 +123,7 @@ def header_columns(cells: list[str]) -> list[str] | None:
     columns = []
     for i, cell in enumerate(cells):
         text = cell.strip().replace("\n", " ")
-        kind = next((col for col, pattern in HEADER_WORDS if text and pattern.search(text)), "")
+        kind = header_word(text) if text else ""
         columns.append(kind or (f"extra{i}" if text else ""))
     known = [c for c in columns if c and not c.startswith("extra")]
     nonempty = [c for c in cells if c.strip()]

@@ -1,0 +1,127 @@
+"""The build's shortcuts give the same result as the plain way: worker batches (Arrow slices) and the
+one-process path, the parse cache, the direct `items` row, and the regex needles (quick rejection)."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl import load, normalise, parse
+from etl.load import ITEM_COLUMNS, build, read_plan
+from etl.reference import load_reference
+from etl.synth import generate
+
+from .conftest import REPO, reference_dir
+
+PLANS = REPO / "data" / "plans"
+
+
+@pytest.fixture(scope="module")
+def reference():
+    ref = load_reference(reference_dir())
+    if not ref.available:
+        pytest.skip("EKATTE reference not available")
+    return ref
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory, reference) -> Path:
+    """A small synthetic corpus (several worker batches) plus the samples, a duplicate and a bad file."""
+    out = tmp_path_factory.mktemp("corpus")
+    generate(out, reference, 5, (2019, 2025), seed=7)
+    for plan in PLANS.iterdir():
+        shutil.copy(plan, out / "plans" / plan.name)
+    shutil.copy(PLANS / "dupnitsa-2021.txt", out / "plans" / "dupnitsa-2021-copy.txt")
+    (out / "plans" / "empty.txt").write_bytes(b"")
+    return out / "plans"
+
+
+def dump(db: Path) -> dict[str, list[tuple]]:
+    """Every table in its stored order (and sorted), build time left out."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = [r[0] for r in con.execute("select table_name from information_schema.tables order by 1").fetchall()]
+        out = {}
+        for table in tables:
+            rows = con.execute(f'select * from "{table}"').fetchall()  # stored order
+            if table == "build_info":
+                rows = [r for r in rows if r[0] != "built_at"]
+            out[table] = rows
+        return out
+    finally:
+        con.close()
+
+
+def test_worker_batches_equal_one_process(corpus, tmp_path, reference):
+    assert len(list(corpus.iterdir())) > 2 * load.BATCH
+    one = build(corpus, tmp_path / "one" / "p.duckdb", reference, workers=1, use_cache=False)
+    build(corpus, tmp_path / "pool" / "p.duckdb", reference, workers=2, use_cache=False)
+    assert {p.category for p in one.problems} >= {"duplicate_plan", "ExtractError"}
+    assert dump(tmp_path / "one" / "p.duckdb") == dump(tmp_path / "pool" / "p.duckdb")
+
+
+def test_parse_cache_equals_a_fresh_read(corpus, tmp_path, reference):
+    db = tmp_path / "c" / "p.duckdb"
+    first = build(corpus, db, reference, workers=2)  # workers write the cache
+    fresh = dump(db)
+    db.unlink()
+    again = build(corpus, db, reference, workers=2)  # everything from the cache
+    assert again.cache_hits == len(first.plans) + 1 and not again.plans[0].batches  # + the duplicate
+    assert dump(db) == fresh
+    db.unlink()
+    mixed = build(corpus, db, reference, workers=1)
+    assert mixed.cache_hits == again.cache_hits
+    assert dump(db) == fresh
+
+
+def test_items_row_follows_the_column_list(reference):
+    for path in sorted(PLANS.iterdir()):
+        for record in read_plan(path, reference).records:
+            quarters = record.quarters or [None] * 4
+            special = {"settlements": ";".join(s.name for s in record.settlements),
+                       "funding": ";".join(record.funding_classes),
+                       "q1": quarters[0], "q2": quarters[1], "q3": quarters[2], "q4": quarters[3],
+                       "source_lines": ",".join(map(str, record.source_lines))}
+            expected = tuple(None if v == "" else v
+                             for v in (special[c] if c in special else getattr(record, c) for c in ITEM_COLUMNS))
+            assert load.item_row(record) == expected
+
+
+def all_patterns():
+    return ([p for _, p in normalise.status_patterns()] + [p for _, p, _ in normalise.funding_patterns()]
+            + [p for _, p in normalise.service_patterns()] + [normalise.service_matcher()[0], normalise.CHANGE,
+                                                              normalise.EXPLICIT, normalise.PLAIN_UNIT]
+            + [p for _, p in parse.HEADER_WORDS])
+
+
+def test_needles_never_reject_a_text_the_pattern_matches():
+    rng = random.Random(3)
+    odd = "ᲀᲁᲂᲃᲄᲅᲆᲇᲈſıİΣσςµẛﬅ"
+    texts = []
+    for path in sorted(PLANS.glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            texts += [line, line.upper(), line.swapcase(),
+                      "".join(c if rng.random() > 0.05 else rng.choice(odd) for c in line)]
+    patterns = [(p, normalise.needles(p)) for p in all_patterns()]
+    assert sum(n is not None for _, n in patterns) > len(patterns) // 2
+    rejected = 0
+    for text in texts:
+        key = normalise.fold_key(text)
+        for pattern, need in patterns:
+            if not normalise.may_match(need, key):
+                rejected += 1
+                assert pattern.search(text) is None, (pattern.pattern, text)
+    assert rejected > 0
+
+
+def test_needles_of_special_patterns():
+    needles = normalise.needles
+    assert needles(normalise.re.compile("закрит\\w*|прекратяване", normalise.re.I)) == ("закрит", "прекратяване")
+    assert needles(normalise.re.compile("(а|б)?в", normalise.re.I)) == ("в",)
+    assert needles(normalise.re.compile("x*|y", normalise.re.I)) is None  # may match the empty text
+    assert normalise.fold_key("ᲀ") == normalise.fold_key("В") == "в"
+    assert normalise.fold_key("İ") is None
