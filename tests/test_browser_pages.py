@@ -73,6 +73,18 @@ def choose(dash_duo, key: str, option: str) -> None:
     dash_duo.find_element("body").send_keys(Keys.ESCAPE)
 
 
+def table_rows(dash_duo, container_id: str) -> list[list[str]]:
+    """The rows a page table shows (an AG Grid inside `container_id`), as lists of cell texts in column order."""
+    return dash_duo.driver.execute_script(
+        """const rows = document.querySelectorAll('#' + arguments[0] + ' .ag-center-cols-container .ag-row');
+        return Array.from(rows).sort((a, b) => +a.getAttribute('row-index') - +b.getAttribute('row-index'))
+          .map(r => Array.from(r.querySelectorAll('.ag-cell'))
+            .sort((a, b) => a.getBoundingClientRect().left - b.getBoundingClientRect().left)
+            .map(c => c.innerText.trim()));""",
+        container_id,
+    )
+
+
 def current_query(dash_duo) -> str:
     return dash_duo.driver.execute_script("return decodeURIComponent(window.location.search);")
 
@@ -150,8 +162,8 @@ def test_capacity_url_restores_view(dash_duo, dash_app):
         dash_duo,
         lambda: bar_values(dash_duo, "capacity-by-group-graph", "Дупница 2021") == {"В общността": 60},
     )
-    stated = until(dash_duo, lambda: dash_duo.find_element("#capacity-stated-table table").text)
-    assert stated.count("20 30 10") == 2  # "от 20 на 30 места", twice
+    stated = until(dash_duo, lambda: table_rows(dash_duo, "capacity-stated-table"))
+    assert [row[3:6] for row in stated].count(["20", "30", "10"]) == 2  # "от 20 на 30 места", twice
     checked = dash_duo.find_element("input[type=radio]:checked")
     assert checked.get_attribute("value") == "setting"
 
@@ -187,7 +199,8 @@ def test_coverage_plan_matrix_and_map(dash_duo, dash_app):
 
 def test_changes_table_from_url(dash_duo, dash_app):
     open_page(dash_duo, dash_app, "/changes?municipality=" + quote("Стара Загора") + "&year=2015")
-    table = until(dash_duo, lambda: dash_duo.find_element("#changes-events-table table").text)
+    rows = until(dash_duo, lambda: table_rows(dash_duo, "changes-events-table"))
+    table = [cell for row in rows for cell in row]
     assert table.count("закрива се") == 2  # ДДУИ с. Петрово, ДДУИ с. Сл. кладенец: закриване 2015
     assert "ДДУИ с. Петрово" in table
     bars = until(dash_duo, lambda: traces(dash_duo, "changes-timeline-graph"))

@@ -23,8 +23,9 @@ def texts(component) -> list[str]:
         return [str(component)]
     if isinstance(component, list | tuple):
         return [s for c in component for s in texts(c)]
-    if isinstance(component, dict):  # a component in wire form (components.html_element)
-        return texts(component.get("props", {}).get("children"))
+    rows = getattr(component, "rowData", None)
+    if rows is not None:  # a page table (AG Grid): the text of every cell (a number column's formatted text)
+        return [v for row in rows for k, v in row.items() if isinstance(v, str)]
     return texts(getattr(component, "children", None))
 
 
