@@ -5,7 +5,7 @@ Measures, at the five sample plans and at national scale (a synthetic corpus of 
 
   etl        full build (wall, plans/s, peak memory incl. worker processes) against the floor of just
              reading the files; rebuild after one plan changed / one plan added
-  queries    every queries/*.sql but schema.sql with the dashboard's filter states, p50/p95
+  queries    every queries/*.sql but schema.sql and derived.sql with the dashboard's filter states, p50/p95
   callbacks  every dashboard callback in process (the browser's POST, dispatched by the Flask test
              client): p50/p95 and the ratio to the SQL it runs
   load       gunicorn on 127.0.0.1 with the national database, N concurrent clients replaying page

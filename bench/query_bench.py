@@ -1,6 +1,6 @@
 """Query and callback benchmarks.
 
-- every queries/*.sql except schema.sql, on its own DuckDB read-only connection, with the dashboard's
+- every queries/*.sql except schema.sql and derived.sql, on its own DuckDB read-only connection, with the dashboard's
   filter states as parameters (all, one oblast, one municipality, a year range; one plan for coverage);
 - every dashboard callback in process: the same POST /_dash-update-component the browser sends (built by
   bench.load.DashSite from the app's dependencies and each page's layout), dispatched through the Flask
@@ -100,7 +100,7 @@ def bench_queries(db: Path, repeat: int = 30, budget: float = 10) -> list[dict]:
         cases, plan_id = filter_scenarios(con)
         rows = []
         for path in sorted(QUERIES.glob("*.sql")):
-            if path.stem == "schema":
+            if path.stem in ("schema", "derived"):
                 continue
             sql = path.read_text(encoding="utf-8")
             wanted = list(dict.fromkeys(PARAM.findall(sql)))

@@ -1,4 +1,99 @@
 -- Summary tables computed at the end of every build from the loaded tables (etl/load.py derive()).
--- The dashboard reads them instead of aggregating every item per request. Each statement replaces
--- its table, so an incremental build (a copy of the previous database) recomputes them.
-select 1;
+-- The dashboard reads them instead of comparing every plan with the one before it on each request.
+-- Every statement replaces its object, so an incremental build (a copy of the previous database)
+-- recomputes them. Comparisons between consecutive plans are made over ALL loaded plans, so a filter on
+-- years still compares a selected plan with its municipality's previous plan.
+
+-- Each plan with the previous loaded plan of the same municipality (null for its first plan).
+create or replace table plan_pairs as
+select plan_id, municipality, oblast, year,
+    lag(year) over (partition by municipality order by year) as previous_year
+from plans;
+
+-- Capacity per plan and service type (sum of the items; null when no item of the type states one).
+create or replace table type_capacity as
+select plan_id, municipality, year, service_type, sum(capacity) as capacity,
+    min(source_file) as source_file, min(source_line) as source_line
+from items
+where service_type is not null
+group by all;
+
+-- Capacity per service type compared between consecutive plans of a municipality, where it differs
+-- (a type that appears or disappears counts as 0 on the side where it is absent).
+create or replace table observed_capacity as
+with pairs as (
+    select pp.plan_id, pp.municipality, pp.oblast, pp.previous_year, pp.year, t.service_type
+    from plan_pairs pp
+    join (select distinct municipality, service_type from type_capacity) t using (municipality)
+    where pp.previous_year is not null
+)
+select p.plan_id, p.municipality, p.oblast, p.previous_year, p.year, p.service_type,
+    coalesce(before.capacity, 0) as capacity_before, coalesce(after.capacity, 0) as capacity,
+    coalesce(after.capacity, 0) - coalesce(before.capacity, 0) as change
+from pairs p
+left join type_capacity before
+    on before.municipality = p.municipality and before.year = p.previous_year and before.service_type = p.service_type
+left join type_capacity after
+    on after.municipality = p.municipality and after.year = p.year and after.service_type = p.service_type
+where (before.service_type is not null or after.service_type is not null)
+  and coalesce(after.capacity, 0) <> coalesce(before.capacity, 0);
+
+-- Services that open, close, are planned, expanded, reduced or transformed: as the plans state them
+-- (origin 'stated') and as service types appear in or disappear from consecutive plans of a
+-- municipality (origin 'observed') unless a plan already states that change.
+create or replace table events as
+with
+
+stated as (
+    select plan_id, municipality, year, 'stated' as origin, status as event, item_no, name, service_type,
+        capacity_before, capacity, source_file, source_line
+    from items
+    where status <> 'continuing' and (service_type is not null or status in ('new', 'closing', 'planned'))
+),
+
+appeared as (
+    select c.plan_id, c.municipality, c.year, 'observed' as origin, 'appeared' as event, null as item_no,
+        null as name, cur.service_type, null::integer as capacity_before, cur.capacity, cur.source_file,
+        cur.source_line
+    from plan_pairs c
+    join type_capacity cur on cur.plan_id = c.plan_id
+    anti join type_capacity prev
+        on prev.municipality = c.municipality and prev.year = c.previous_year and prev.service_type = cur.service_type
+    anti join stated s on s.plan_id = c.plan_id and s.service_type = cur.service_type
+    where c.previous_year is not null
+),
+
+disappeared as (
+    select c.plan_id, c.municipality, c.year, 'observed' as origin, 'disappeared' as event, null as item_no,
+        null as name, prev.service_type, prev.capacity as capacity_before, null::integer as capacity,
+        prev.source_file, prev.source_line
+    from plan_pairs c
+    join type_capacity prev on prev.municipality = c.municipality and prev.year = c.previous_year
+    anti join type_capacity cur on cur.plan_id = c.plan_id and cur.service_type = prev.service_type
+    anti join stated s
+        on s.municipality = c.municipality and s.year = c.previous_year and s.service_type = prev.service_type
+        and s.event = 'closing'
+    where c.previous_year is not null
+)
+
+select e.municipality, e.year, e.origin, e.event, e.item_no, coalesce(e.name, st.name_bg) as name, e.service_type,
+    st.name_bg as type_bg, st.name_en as type_en, e.capacity_before, e.capacity, e.source_file, e.source_line,
+    p.oblast, st.target_group
+from (
+    select * from stated
+    union all by name select * from appeared
+    union all by name select * from disappeared
+) e
+join plans p using (plan_id)
+left join service_types st on st.code = e.service_type;
+
+-- The events of the filter bar's selection (oblasts, municipalities, years, target groups, service
+-- types; an empty list means all). The columns of changes.sql and its CSV.
+create or replace macro service_events(oblasts, municipalities, years, target_groups, service_types) as table
+    select * exclude (oblast, target_group)
+    from events
+    where (len(oblasts) = 0 or list_contains(oblasts, oblast))
+      and (len(municipalities) = 0 or list_contains(municipalities, municipality))
+      and (len(years) = 0 or list_contains(years, year))
+      and (len(target_groups) = 0 or list_contains(target_groups, target_group))
+      and (len(service_types) = 0 or list_contains(service_types, service_type));

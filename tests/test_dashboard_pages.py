@@ -76,6 +76,15 @@ def test_observed_changes_between_consecutive_plans(tiny):
     assert "Дом за стари хора" in rows and "-20" in rows and "2020" in rows
 
 
+def test_a_year_filter_still_compares_with_the_previous_plan(tiny):
+    """Only 2021 selected: its plan is compared with Дупница's 2020 plan, which the filter leaves out."""
+    _, _, observed, _ = capacity.update(None, ["Дупница"], [2021], None, None, "service_type", "bg")
+    rows = texts(observed)
+    assert "Дом за стари хора" in rows and "-20" in rows and "2020" in rows
+    _, table = changes.update(None, ["Дупница"], [2021], None, None, "bg")
+    assert "липсва в следващия план" in texts(table)
+
+
 def test_changes_combine_stated_and_observed(tiny):
     fig, table = changes.update(None, ["Дупница"], None, None, None, "bg")
     shown = texts(table)
