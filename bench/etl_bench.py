@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench.load import REPO, descendants, pss_bytes, rss_bytes
+from dashboard.db import CONNECTION_CONFIG
 
 WORK = REPO / "data" / "build" / "bench"
 SAMPLE_PLANS = REPO / "data" / "plans"
@@ -131,7 +132,7 @@ def run_build(plans: Path, db: Path, quiet: bool = True, poll: float = 0.05) -> 
 def build_info(db: Path) -> dict[str, str]:
     import duckdb
 
-    con = duckdb.connect(str(db), read_only=True)
+    con = duckdb.connect(str(db), read_only=True, config=CONNECTION_CONFIG)
     try:
         return dict(con.execute("select key, value from build_info").fetchall())
     finally:

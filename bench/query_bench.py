@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from bench.load import PAGES, REPO, DashSite, FlaskTransport, percentile, response_ok
+from dashboard.db import CONNECTION_CONFIG
 
 QUERIES = REPO / "queries"
 PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -76,7 +77,7 @@ def url_cases(db: Path) -> list[tuple[str, str]]:
     """The filter scenarios as the pages' query strings (the URL state the filters restore from)."""
     import duckdb
 
-    con = duckdb.connect(str(db), read_only=True)
+    con = duckdb.connect(str(db), read_only=True, config=CONNECTION_CONFIG)
     try:
         cases, _ = filter_scenarios(con)
     finally:
@@ -95,7 +96,7 @@ def bench_queries(db: Path, repeat: int = 30, budget: float = 10) -> list[dict]:
     import duckdb
 
     captured = dashboard_parameters(db)
-    con = duckdb.connect(str(db), read_only=True)
+    con = duckdb.connect(str(db), read_only=True, config=CONNECTION_CONFIG)
     try:
         cases, plan_id = filter_scenarios(con)
         rows = []

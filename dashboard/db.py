@@ -28,6 +28,10 @@ PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 log = logging.getLogger(__name__)
 MEMORY_LIMIT = "512MB"
+# a bounded buffer: many worker processes share the machine, and DuckDB would otherwise keep caching up
+# to most of its memory under sustained load. Other read-only connections to the same file in this
+# process (the benchmarks) must use the same configuration: DuckDB refuses a second one that differs.
+CONNECTION_CONFIG = {"memory_limit": MEMORY_LIMIT, "threads": 2}
 
 
 class DatabaseMissing(RuntimeError):
@@ -72,10 +76,7 @@ class _Database:
             # replacement can be opened; queries are serialised, so none is in flight here.
             self._close()
             try:
-                # a bounded buffer: many worker processes share the machine, and DuckDB would otherwise
-                # keep caching up to most of its memory under sustained load
-                self._con = duckdb.connect(str(self.path), read_only=True,
-                                           config={"memory_limit": MEMORY_LIMIT, "threads": 2})
+                self._con = duckdb.connect(str(self.path), read_only=True, config=CONNECTION_CONFIG)
             except duckdb.Error as exc:
                 log.warning("could not open %s: %s", self.path, exc)
                 raise DatabaseMissing(f"{self.path}: {exc}") from exc
