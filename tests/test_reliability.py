@@ -32,8 +32,10 @@ from .fixtures import hostile
 
 SAMPLES = hostile.SAMPLE_DIR
 SAMPLE_ITEMS = 143  # records of the five sample plans (tests/test_load.py: "5 plans, 143 records")
-TABLES = sorted(line.split()[2] for line in SCHEMA.read_text(encoding="utf-8").splitlines()
-                if line.lower().startswith("create table"))
+TABLES = sorted(  # the schema's tables and the summary tables of derived.sql
+    line.split()[-2] for sql in (SCHEMA, SCHEMA.with_name("derived.sql"))
+    for line in sql.read_text(encoding="utf-8").splitlines()
+    if line.lower().startswith(("create table", "create or replace table")))
 
 
 @pytest.fixture(scope="module")
