@@ -299,7 +299,7 @@ def read_all(files: list[Path], reference: Reference, cache: PlanCache | None, w
         for i, path, data, key in todo:
             outcomes[i] = read_one(path, reference, data)
             if cache and outcomes[i][0] is not None:
-                cache.store(key, pickle.dumps(outcomes[i][0], protocol=pickle.HIGHEST_PROTOCOL))
+                cache.store(key, outcomes[i][0])
             if on_file:
                 on_file(path)
     return outcomes
@@ -329,7 +329,7 @@ def _work(jobs: list[tuple[Path, bytes, str | None]]) -> tuple[list, dict[str, b
             outcomes.append((None, problem))
             continue
         if _worker_cache is not None and key is not None:
-            _worker_cache.store(key, pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL))
+            _worker_cache.store(key, plan)
         plans.append(plan)
         outcomes.append(((plan.plan, plan.issues, {t: len(c[0]) for t, c in plan.rows.items()}), None))
     return outcomes, {t: to_ipc(arrow_rows(t, plans)) for t in ROW_SCHEMAS}
@@ -387,9 +387,6 @@ class PlanCache:
         content = data if hashed else hashlib.sha256(data).digest()
         return hashlib.sha256(self.salt + name.encode() + b"\0" + content).hexdigest()
 
-    def get(self, name: str, data: bytes) -> LoadedPlan | None:
-        return self.load(self.key(name, data))
-
     def load(self, key: str) -> LoadedPlan | None:
         self.used.add(key)
         try:
@@ -402,11 +399,9 @@ class PlanCache:
         self.hits += 1
         return plan
 
-    def put(self, name: str, data: bytes, plan: LoadedPlan) -> None:
-        self.store(self.key(name, data), pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL))
-
-    def store(self, key: str, blob: bytes) -> None:
-        """Write a pickled LoadedPlan under key (atomically: a temporary file renamed into place)."""
+    def store(self, key: str, plan: LoadedPlan) -> None:
+        """Write the plan, pickled, under key (atomically: a temporary file renamed into place)."""
+        blob = pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL)
         if not self._made:
             self.folder.mkdir(parents=True, exist_ok=True)
             self._made = True

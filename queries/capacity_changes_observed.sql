@@ -7,10 +7,10 @@ select o.municipality, o.previous_year, o.year, o.service_type, st.name_bg as ty
     o.capacity_before, o.capacity, o.change, count(*) over () as total_rows
 from observed_capacity o
 left join service_types st on st.code = o.service_type
-where (len($oblasts) = 0 or list_contains($oblasts, o.oblast))
-  and (len($municipalities) = 0 or list_contains($municipalities, o.municipality))
-  and (len($years) = 0 or list_contains($years, o.year))
-  and (len($target_groups) = 0 or list_contains($target_groups, st.target_group))
-  and (len($service_types) = 0 or list_contains($service_types, o.service_type))
+where chosen($oblasts, o.oblast)
+  and chosen($municipalities, o.municipality)
+  and chosen($years, o.year)
+  and chosen($target_groups, st.target_group)
+  and chosen($service_types, o.service_type)
 order by o.municipality, o.year, o.service_type
 limit $limit

@@ -5,9 +5,9 @@ with
 loaded as (
     select municipality, oblast, year, items, plan_id
     from plans
-    where (len($oblasts) = 0 or list_contains($oblasts, oblast))
-      and (len($municipalities) = 0 or list_contains($municipalities, municipality))
-      and (len($years) = 0 or list_contains($years, year))
+    where chosen($oblasts, oblast)
+      and chosen($municipalities, municipality)
+      and chosen($years, year)
 ),
 
 reference as (
@@ -15,7 +15,7 @@ reference as (
     from municipalities m
     join oblasts o using (oblast_code)
     where len($oblasts) > 0 and list_contains($oblasts, o.name)
-      and (len($municipalities) = 0 or list_contains($municipalities, m.name))
+      and chosen($municipalities, m.name)
 ),
 
 missing as (

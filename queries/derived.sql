@@ -92,8 +92,8 @@ left join service_types st on st.code = e.service_type;
 create or replace macro service_events(oblasts, municipalities, years, target_groups, service_types) as table
     select * exclude (oblast, target_group)
     from events
-    where (len(oblasts) = 0 or list_contains(oblasts, oblast))
-      and (len(municipalities) = 0 or list_contains(municipalities, municipality))
-      and (len(years) = 0 or list_contains(years, year))
-      and (len(target_groups) = 0 or list_contains(target_groups, target_group))
-      and (len(service_types) = 0 or list_contains(service_types, service_type));
+    where chosen(oblasts, oblast)
+      and chosen(municipalities, municipality)
+      and chosen(years, year)
+      and chosen(target_groups, target_group)
+      and chosen(service_types, service_type);

@@ -136,6 +136,9 @@ create table build_info (
     value varchar
 );
 
+-- A filter of the dashboard's filter bar: an empty list of choices means all.
+create macro chosen(choices, value) as len(choices) = 0 or list_contains(choices, value);
+
 -- The items of the dashboard's filter bar (oblasts, municipalities, years, target groups, service types;
 -- an empty list means all), with their oblast and service-type facts: the first step of the page queries.
 create macro selected_items(oblasts, municipalities, years, target_groups, service_types) as table
@@ -143,10 +146,10 @@ create macro selected_items(oblasts, municipalities, years, target_groups, servi
     from items i
     join plans p using (plan_id)
     left join service_types st on st.code = i.service_type
-    where (len(oblasts) = 0 or list_contains(oblasts, p.oblast))
-      and (len(municipalities) = 0 or list_contains(municipalities, i.municipality))
-      and (len(years) = 0 or list_contains(years, i.year))
-      and (len(target_groups) = 0 or list_contains(target_groups, st.target_group))
-      and (len(service_types) = 0 or list_contains(service_types, i.service_type));
+    where chosen(oblasts, p.oblast)
+      and chosen(municipalities, i.municipality)
+      and chosen(years, i.year)
+      and chosen(target_groups, st.target_group)
+      and chosen(service_types, i.service_type);
 
 -- Summary tables and the service_events macro: queries/derived.sql (computed at the end of every build).
