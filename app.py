@@ -20,6 +20,18 @@ app = dash.Dash(
 server = app.server
 
 
+def finish_setup(dash_app: dash.Dash) -> None:
+    """Complete Dash's setup now, in this thread, before any request is served.
+
+    Dash registers the pages' router and copies every callback into its map in before-request hooks of
+    the first request, and marks each hook done before doing it: with several request threads, a fresh
+    worker's concurrent first requests can find no callback (HTTP 500 "Callback function not found",
+    seen under load once gunicorn recycles workers). One request here runs the hooks.
+    """
+    with dash_app.server.test_client() as client:
+        client.get("/_dash-dependencies")
+
+
 @server.route("/geo/municipalities.geojson")
 def municipalities_geojson():
     """The municipality boundaries for the map, fetched once by the browser (not sent in every figure)."""
@@ -27,6 +39,9 @@ def municipalities_geojson():
     if not path.is_file():
         abort(404)
     return send_file(path, mimetype="application/geo+json", max_age=3600)
+
+
+finish_setup(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -6,7 +6,10 @@ page's layout by bench/load.py). Every request must succeed, and the server must
 
 from __future__ import annotations
 
-from bench.load import Server, record_visits, run_load
+import subprocess
+import sys
+
+from bench.load import REPO, Server, record_visits, run_load
 
 CLIENTS = 20
 DURATION = 90  # seconds of load: 30 s warm-up, then 60 s in which memory must stay flat
@@ -43,3 +46,13 @@ def test_twenty_clients_for_a_minute_get_only_good_answers_and_memory_stays_flat
     assert result["errors"] == 0, f"{result['errors']} failed requests: {result['error_messages']}"
     assert result["stuck_clients"] == 0
     assert growth <= GROWTH_LIMIT, f"server RSS grew by {growth / mb:.0f} MB after the warm-up"
+
+
+def test_a_fresh_worker_knows_every_callback_before_its_first_request():
+    """Dash fills its callback map in a hook of the first request and marks it done first, so concurrent
+    first requests of a new (recycled) worker could get HTTP 500; app.py finishes the setup on import."""
+    code = "import app; print(len(app.app.callback_map), any('pages' in k or '_pages' in k for k in app.app.callback_map))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    count, router = done.stdout.split()
+    assert int(count) >= 15 and router == "True", done.stdout
