@@ -189,7 +189,8 @@ def load_report(r: dict) -> str:
     ]
     if r["error_messages"]:
         notes.append("errors: " + "; ".join(f"{n}× {m}" for m, n in r["error_messages"].items()))
-    return table("Dashboard under load (ms)", ["requests", "n", "req/s", "p50", "p95", "max", "errors", "target"],
+    cache = "result cache on (as served)" if r.get("result_cache", True) else "result cache off (SSP_RESULT_CACHE=0)"
+    return table(f"Dashboard under load (ms), {cache}", ["requests", "n", "req/s", "p50", "p95", "max", "errors", "target"],
                  head, notes)
 
 
@@ -242,8 +243,10 @@ def render(results: dict, parts=PARTS) -> str:
         out.append(query_report(scale, rows))
     for scale, rows in (results.get("callbacks") or {}).items() if "callbacks" in parts else ():
         out.append(callback_report(scale, rows))
-    if "load" in parts and results.get("load"):
-        out.append(load_report(results["load"]))
+    if "load" in parts:
+        for key in ("load", "load_uncached"):
+            if results.get(key):
+                out.append(load_report(results[key]))
     if "pages" in parts and results.get("pages"):
         out.append(page_report(results["pages"]))
     return "\n\n".join(out) + "\n"
@@ -301,7 +304,10 @@ def main(argv: list[str] | None = None) -> int:
 
     def run_callbacks():
         from bench.query_bench import bench_callbacks
+        from dashboard import db as dashboard_db
 
+        # the computation itself: repeated calls must not be answered from the result cache
+        dashboard_db.RESULT_CACHE_SIZE = 0
         results["callbacks"] = {}
         for scale in ("sample", big):  # one app per process: the database is switched in place
             rows = bench_callbacks(ensure(scale), args.repeat, args.budget)
@@ -309,19 +315,22 @@ def main(argv: list[str] | None = None) -> int:
 
     def run_load_part():
         db = ensure(big)
-        server = Server(db, log=work / "gunicorn-load.log")
-        try:
-            server.start()
-            boot = server.rss()
-            print("[load] recording visits ...", flush=True)
-            visits = record_visits(server.port, variety=2)
-            print(f"[load] {args.clients} clients for {args.duration:.0f} s ...", flush=True)
-            r = run_load(server.port, visits, clients=args.clients, duration=args.duration, server=server)
-        finally:
-            server.stop()
-        r.update(rss_boot=boot, db=str(db), server=f"-w {server.workers} --threads {server.threads}",
-                 visits=len(visits), cases=len(visits) // len(PAGES))
-        results["load"] = r
+        # as served (page callbacks' results cached per database file), then with that cache off: what
+        # readers who each ask something new would see
+        for key, cache in (("load", None), ("load_uncached", "0")):
+            server = Server(db, log=work / "gunicorn-load.log", env={"SSP_RESULT_CACHE": cache} if cache else {})
+            try:
+                server.start()
+                boot = server.rss()
+                print(f"[load] {key}: recording visits ...", flush=True)
+                visits = record_visits(server.port, variety=2)
+                print(f"[load] {key}: {args.clients} clients for {args.duration:.0f} s ...", flush=True)
+                r = run_load(server.port, visits, clients=args.clients, duration=args.duration, server=server)
+            finally:
+                server.stop()
+            r.update(rss_boot=boot, db=str(db), server=f"-w {server.workers} --threads {server.threads}",
+                     visits=len(visits), cases=len(visits) // len(PAGES), result_cache=cache != "0")
+            results[key] = r
 
     def run_pages():
         from bench.page_bench import bench_pages
@@ -361,7 +370,8 @@ def write_json(path: Path, results: dict, parts: list[str]) -> None:
             previous = json.loads(path.read_text(encoding="utf-8"))
         except ValueError:
             previous = {}
-    merged = {k: v for k, v in previous.items() if k in PARTS and k not in parts}
+    part_of = {"load_uncached": "load"}  # result keys that belong to a part of another name
+    merged = {k: v for k, v in previous.items() if part_of.get(k, k) in PARTS and part_of.get(k, k) not in parts}
     merged.update(results)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(merged, indent=1, ensure_ascii=False, default=str), encoding="utf-8")

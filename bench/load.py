@@ -120,8 +120,9 @@ class Server:
     """gunicorn serving app:server on 127.0.0.1 with SSP_DB=db; a context manager that always stops it."""
 
     def __init__(self, db: str | os.PathLike, workers: int = 2, threads: int = 4, port: int | None = None,
-                 log: str | os.PathLike | None = None, timeout: float = 90):
+                 log: str | os.PathLike | None = None, timeout: float = 90, env: dict | None = None):
         self.db, self.workers, self.threads = Path(db), workers, threads
+        self.env = dict(env or {})
         self.port = port or free_port()
         self.log_path = Path(log) if log else None
         self.timeout = timeout
@@ -132,7 +133,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> Server:
-        env = {**os.environ, "SSP_DB": str(self.db)}
+        env = {**os.environ, "SSP_DB": str(self.db), **self.env}
         cmd = [sys.executable, "-m", "gunicorn", "-w", str(self.workers), "--threads", str(self.threads),
                "-b", f"127.0.0.1:{self.port}", "--timeout", "300", "--graceful-timeout", "5", "app:server"]
         out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115

@@ -9,7 +9,14 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, html
 
-from dashboard.db import DatabaseMissing, database_available, database_path, is_synthetic, run_query
+from dashboard.db import (
+    DatabaseMissing,
+    database_available,
+    database_path,
+    is_synthetic,
+    remembered,
+    run_query,
+)
 from dashboard.i18n import fmt_number, label, t
 from dashboard.state import FILTER_KEYS, query_string, state_from_query, validate_state
 
@@ -77,17 +84,30 @@ def known_values(options: pd.DataFrame) -> dict[str, set]:
     return known
 
 
-def filter_bar(state: dict, options: pd.DataFrame | None = None) -> dbc.Row:
+@remembered
+def filter_choices(lang: str) -> dict[str, list[dict]]:
+    """Each filter's dropdown options in `lang`, built once per database file (every page load needs them)."""
+    options = run_query("filter_options")
+    return {key: _options(options, key, lang) for key in FILTER_KEYS}
+
+
+@remembered
+def accepted_values() -> dict[str, set]:
+    """known_values of the database's filter options, once per database file."""
+    return known_values(run_query("filter_options"))
+
+
+def filter_bar(state: dict) -> dbc.Row:
     """The five shared filters, restored from the URL state."""
     lang = state["lang"]
-    options = run_query("filter_options") if options is None else options
+    choices = filter_choices(lang)
     cols = [
         dbc.Col(
             [
                 dbc.Label(t(f"filter_{key}", lang), html_for=FILTER_IDS[key], className="small mb-0"),
                 dcc.Dropdown(
                     id=FILTER_IDS[key],
-                    options=_options(options, key, lang),
+                    options=choices[key],
                     value=state[key],
                     multi=True,
                     placeholder=t("all", lang),
@@ -138,17 +158,16 @@ def page_shell(page: str, query: dict, body: Callable[[dict], list]) -> html.Div
     with a notice; the page never fails on a hand-edited address.
     """
     state = state_from_query(query)
+    known = None
     if database_available():
         try:
-            options = run_query("filter_options")
+            known = accepted_values()
             synthetic = is_synthetic()
         except DatabaseMissing:
-            options = None
-    else:
-        options = None
-    if options is not None:
-        state, ignored = validate_state(state, known_values(options), query)
-        content = [filter_bar(state, options), *body(state)]
+            known = None
+    if known is not None:
+        state, ignored = validate_state(state, known, query)
+        content = [filter_bar(state), *body(state)]
         banners = [synthetic_banner(state["lang"])] if synthetic else []
         if ignored:
             banners.append(url_notice(ignored, state["lang"]))

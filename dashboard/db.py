@@ -8,12 +8,15 @@ as DatabaseMissing (pages show a message) and retried on the next query.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import logging
 import os
 import re
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -32,6 +35,9 @@ MEMORY_LIMIT = "512MB"
 # to most of its memory under sustained load. Other read-only connections to the same file in this
 # process (the benchmarks) must use the same configuration: DuckDB refuses a second one that differs.
 CONNECTION_CONFIG = {"memory_limit": MEMORY_LIMIT, "threads": 2}
+# Results of @remembered functions (page callbacks, filter choices) kept per process; 0 turns it off
+# (the callback benchmark measures the computation itself that way).
+RESULT_CACHE_SIZE = int(os.environ.get("SSP_RESULT_CACHE", "256") or 0)
 
 
 class DatabaseMissing(RuntimeError):
@@ -47,6 +53,8 @@ class _Database:
         self._con: duckdb.DuckDBPyConnection | None = None
         self._identity: tuple | None = None
         self._cache: dict = {}
+        self._results: OrderedDict = OrderedDict()
+        self._results_lock = threading.Lock()  # not the query lock: a hit never waits for a query
 
     def set_path(self, path: str | os.PathLike) -> None:
         with self._lock:
@@ -58,6 +66,8 @@ class _Database:
             self._con.close()
         self._con, self._identity = None, None
         self._cache = {}
+        with self._results_lock:
+            self._results.clear()
 
     def _file_identity(self) -> tuple | None:
         try:
@@ -98,8 +108,51 @@ class _Database:
         with self._lock:
             self._current()
 
+    def recall(self, key: tuple) -> tuple[tuple, object]:
+        """(full key, remembered result or _MISSING). The key includes the file's identity now, so a
+        result computed from a replaced file is never served for the new one."""
+        full = (self._file_identity(), *key)
+        with self._results_lock:
+            if full in self._results:
+                self._results.move_to_end(full)
+                return full, self._results[full]
+        return full, _MISSING
+
+    def keep(self, full: tuple, value: object, size: int) -> None:
+        with self._results_lock:
+            self._results[full] = value
+            self._results.move_to_end(full)
+            while len(self._results) > size:
+                self._results.popitem(last=False)
+
+
+_MISSING = object()
+
 
 DB = _Database()
+
+
+def remembered(fn: Callable) -> Callable:
+    """fn's results by argument values, kept until the database file is replaced (least recently used
+    dropped beyond RESULT_CACHE_SIZE per process). Only for functions whose result depends on nothing but
+    their arguments (JSON values), the database and the reference files; callers must not modify a result.
+
+    Page callbacks use it: many readers open the same views, and a view's figures and tables are the
+    same until the next build."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
+
+    @functools.wraps(fn)
+    def wrapper(*args):
+        if RESULT_CACHE_SIZE <= 0:
+            return fn(*args)
+        arguments = json.dumps(args, sort_keys=True, ensure_ascii=False).encode()
+        full, value = DB.recall((name, hashlib.blake2b(arguments, digest_size=20).digest()))
+        if value is _MISSING:
+            value = fn(*args)
+            DB.keep(full, value, RESULT_CACHE_SIZE)
+        return value
+
+    return wrapper
 
 
 def set_database(path: str | os.PathLike) -> None:

@@ -100,3 +100,74 @@ def test_queries_bind_every_filter_value():
     for name in QUERY_NAMES:
         text = db.query_text(name)
         assert "{" not in text and "%s" not in text, name
+
+
+def test_remembered_results_last_until_the_file_is_replaced(tiny, tmp_path, monkeypatch):
+    monkeypatch.setattr(db, "RESULT_CACHE_SIZE", 8)
+    calls = []
+
+    @db.remembered
+    def plans_in(municipalities):
+        calls.append(municipalities)
+        return int(db.run_query("reference_counts").iloc[0]["plans"])
+
+    assert plans_in(["Дупница"]) == 3
+    assert plans_in(["Дупница"]) == 3
+    assert calls == [["Дупница"]]  # the second call was served from the cache
+    assert plans_in(["Кресна"]) == 3 and len(calls) == 2  # other arguments: computed
+    newer = make_tiny_db(tmp_path / "next.duckdb")
+    con = duckdb.connect(str(newer))
+    con.execute("delete from items where plan_id = 'kresna-2020'")
+    con.execute("delete from plans where plan_id = 'kresna-2020'")
+    con.close()
+    os.replace(newer, tiny)
+    assert plans_in(["Дупница"]) == 2  # a rebuilt database: computed again, the new count
+    assert len(calls) == 3
+
+
+def test_remembered_is_bounded_and_can_be_turned_off(tiny, monkeypatch):
+    monkeypatch.setattr(db, "RESULT_CACHE_SIZE", 2)
+    calls = []
+
+    @db.remembered
+    def echo(x):
+        calls.append(x)
+        return x
+
+    for x in (1, 2, 3, 1):  # 1 was the least recently used when 3 came: dropped, computed again
+        echo(x)
+    assert calls == [1, 2, 3, 1]
+    echo(3)
+    assert calls == [1, 2, 3, 1]
+    monkeypatch.setattr(db, "RESULT_CACHE_SIZE", 0)
+    echo(3)
+    assert calls == [1, 2, 3, 1, 3]
+
+
+def test_remembered_callbacks_answer_as_computed(tiny, monkeypatch):
+    """A page callback served from the cache sends the same response as one computed afresh, and runs
+    no query to do it."""
+    import app
+    from dashboard.pages import overview
+
+    filters = [("filters-oblast", []), ("filters-municipality", ["Дупница"]), ("filters-year", []),
+               ("filters-target-group", []), ("filters-service-type", [])]
+    outputs = [("overview-kpis", "children"), ("overview-counts", "children"),
+               ("overview-completeness-graph", "figure")]
+    body = {
+        "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
+        "outputs": [{"id": i, "property": p} for i, p in outputs],
+        "inputs": [{"id": i, "property": "value", "value": v} for i, v in filters],
+        "state": [{"id": "filters-lang", "property": "data", "value": "bg"}],
+        "changedPropIds": [],
+    }
+    client = app.server.test_client()
+    monkeypatch.setattr(db, "RESULT_CACHE_SIZE", 0)
+    fresh = client.post("/_dash-update-component", json=body)
+    monkeypatch.setattr(db, "RESULT_CACHE_SIZE", 8)
+    first = client.post("/_dash-update-component", json=body)
+    monkeypatch.setattr(overview, "run_query", lambda *a, **k: pytest.fail("a query ran: not from the cache"))
+    second = client.post("/_dash-update-component", json=body)
+    assert fresh.status_code == first.status_code == second.status_code == 200
+    assert "Дупница" in fresh.get_data(as_text=True)
+    assert fresh.get_data() == first.get_data() == second.get_data()

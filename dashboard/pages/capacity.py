@@ -21,7 +21,7 @@ from dashboard.components import (
     view_choice,
     view_control,
 )
-from dashboard.db import run_query
+from dashboard.db import remembered, run_query
 from dashboard.i18n import t
 from dashboard.state import filter_params
 
@@ -87,6 +87,7 @@ def observed_columns(lang: str) -> list:
     DIM,
     LANG_STATE,
 )
+@remembered
 def update(oblast, municipality, year, target_group, service_type, dim, lang):
     params = filter_params(oblast, municipality, year, target_group, service_type)
     dim = dim if dim in dict(DIMENSIONS) else "service_type"

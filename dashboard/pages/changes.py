@@ -17,7 +17,7 @@ from dashboard.components import (
     table,
     table_card,
 )
-from dashboard.db import run_query
+from dashboard.db import remembered, run_query
 from dashboard.i18n import label, t
 from dashboard.state import filter_params
 
@@ -62,6 +62,7 @@ def with_origin(df, lang: str):
     *FILTER_INPUTS,
     LANG_STATE,
 )
+@remembered
 def update(oblast, municipality, year, target_group, service_type, lang):
     params = filter_params(oblast, municipality, year, target_group, service_type)
     events = with_origin(run_query("changes", limit=TABLE_ROWS, **params), lang)

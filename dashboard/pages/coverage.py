@@ -16,7 +16,7 @@ from dashboard.components import (
     page_shell,
     table_card,
 )
-from dashboard.db import municipality_codes, reference_dir, run_query
+from dashboard.db import municipality_codes, reference_dir, remembered, run_query
 from dashboard.i18n import t
 from dashboard.state import filter_params
 
@@ -71,6 +71,7 @@ def unserved_list(df, available: bool, lang: str):
 
 
 @callback(Output(PLAN_ID, "options"), Output(PLAN_ID, "value"), *FILTER_INPUTS, State(PLAN_ID, "value"))
+@remembered
 def plan_options(oblast, municipality, year, target_group, service_type, current):
     plans = run_query(
         "coverage_plans", **filter_params(oblast, municipality, year, target_group, service_type)
@@ -87,6 +88,7 @@ def plan_options(oblast, municipality, year, target_group, service_type, current
     LANG_STATE,
     State(PLAN_ID, "options"),
 )
+@remembered
 def update(plan_id, target_group, service_type, lang, options):
     params = filter_params(target_group=target_group, service_type=service_type)
     plan = next((o["label"] for o in options or [] if o["value"] == plan_id), plan_id or "")
@@ -102,6 +104,7 @@ def update(plan_id, target_group, service_type, lang, options):
     *FILTER_INPUTS,
     LANG_STATE,
 )
+@remembered
 def update_map(oblast, municipality, year, target_group, service_type, lang):
     codes = municipality_codes()
     if not codes:

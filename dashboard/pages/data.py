@@ -14,7 +14,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
 from dashboard.components import FILTER_INPUTS, FILTER_STATES, LANG_STATE, csv_download, page_shell
-from dashboard.db import run_query
+from dashboard.db import remembered, run_query
 from dashboard.i18n import LABELS, norm_lang, t
 from dashboard.state import filter_params
 
@@ -231,6 +231,7 @@ def layout(**query) -> html.Div:
     *FILTER_STATES,
     LANG_STATE,
 )
+@remembered
 def rows_page(request, oblast, municipality, year, target_group, service_type, lang):
     """One page of rows for the grid (server-side filtering, sorting and paging)."""
     if not isinstance(request, dict):

@@ -19,7 +19,7 @@ from dashboard.components import (
     view_choice,
     view_control,
 )
-from dashboard.db import run_query
+from dashboard.db import remembered, run_query
 from dashboard.i18n import t
 from dashboard.state import filter_params
 
@@ -70,6 +70,7 @@ def layout(**query) -> html.Div:
     MEASURE,
     LANG_STATE,
 )
+@remembered
 def update(oblast, municipality, year, target_group, service_type, measure, lang):
     params = filter_params(oblast, municipality, year, target_group, service_type)
     measure = measure if measure in dict(MEASURES) else "services"

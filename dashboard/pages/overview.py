@@ -16,7 +16,7 @@ from dashboard.components import (
     csv_download,
     page_shell,
 )
-from dashboard.db import run_query
+from dashboard.db import remembered, run_query
 from dashboard.i18n import fmt_number, fmt_percent, t
 from dashboard.state import filter_params, search_for
 
@@ -104,6 +104,7 @@ def counts_text(plans: pd.DataFrame, ref: dict, lang: str) -> str:
     *FILTER_INPUTS,
     LANG_STATE,
 )
+@remembered
 def update(oblast, municipality, year, target_group, service_type, lang):
     filters = (oblast, municipality, year, target_group, service_type)
     params = filter_params(*filters)
