@@ -5,19 +5,21 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import functools
 import gc
 import hashlib
+import json
 import os
 import pickle
 import shutil
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pyarrow as pa
 
 from . import __version__
 from .extract import MAX_FILE_BYTES, ExtractError, read_document
@@ -25,6 +27,11 @@ from .normalise import NormalisedPlan, PlanError, PlanRecord, Record, normalise_
 from .parse import parse_document
 from .reference import Reference, load_reference
 from .synth import MARKER
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+# pyarrow (and the pandas it imports) is imported only where Arrow is used: a rebuild that reads a plan or
+# two passes its rows to DuckDB as Python values and starts faster without it.
 
 SCHEMA = Path(__file__).resolve().parents[1] / "queries" / "schema.sql"
 # summary tables the dashboard reads, computed from the loaded tables at the end of every build
@@ -98,7 +105,7 @@ def read_plan(path: Path, reference: Reference, data: bytes | None = None) -> No
 @dataclass
 class LoadedPlan:
     """A plan ready to load: its `plans` row, the rows of its other tables as columns (lists in the
-    order of ROW_SCHEMAS: cheap to pickle into the parse cache and to hand to Arrow for many plans at
+    order of ROW_COLUMNS: cheap to pickle into the parse cache and to hand to Arrow for many plans at
     once) or, when read in a worker, as Arrow slices of the worker's batch, and its issues."""
 
     plan: PlanRecord
@@ -109,7 +116,7 @@ class LoadedPlan:
     @property
     def record_count(self) -> int:
         items = self.rows["items"]
-        return items.num_rows if isinstance(items, pa.Table) else len(items[0])
+        return len(items[0]) if isinstance(items, list) else items.num_rows
 
 
 def flatten(normalised: NormalisedPlan) -> LoadedPlan:
@@ -123,7 +130,7 @@ def flatten(normalised: NormalisedPlan) -> LoadedPlan:
         "line_dispositions": [(source_file, plan_id, line, disp, item, text, refs.get(line))
                               for line, disp, item, text in normalised.dispositions],
     }
-    return LoadedPlan(normalised.plan, {t: columns(r, len(ROW_SCHEMAS[t])) for t, r in rows.items()},
+    return LoadedPlan(normalised.plan, {t: columns(r, len(ROW_COLUMNS[t])) for t, r in rows.items()},
                       normalised.issues)
 
 
@@ -158,20 +165,28 @@ def build(plans_dir: Path, db_path: Path, reference: Reference,
     with build_lock(db_path), gc_paused():
         remove_stale_temporaries(db_path)
         previous = previous_plans(db_path, salt.hex()) if use_cache else None
+        hashes = FileHashes(index_path(db_path))
         unchanged = {}
         for path in files:
             known = (previous or {}).get(path.name)
-            if known and known.source_sha256 == file_sha256(path):
+            if known and known.source_sha256 == hashes.sha256(path):
                 unchanged[path] = known
         to_read = [f for f in files if f not in unchanged]
         cache = PlanCache(db_path.parent / "cache", salt) if use_cache else None
-        outcomes = dict(zip(to_read, read_all(to_read, reference, cache, workers, on_file), strict=True))
-        select_plans(files, unchanged, outcomes, result)
-        result.cache_hits = cache.hits if cache else 0
-        if previous is not None and result.kept:
-            write_incremental(result)
+        if not unchanged:
+            # nothing to carry over: a new database, each worker batch inserted as it arrives
+            write_database(result, reference, select_stream(read_stream(to_read, reference, cache, workers, on_file,
+                                                                            hashes), result))
         else:
-            write_database(result, reference)
+            outcomes = {path: outcome for chunk in read_stream(to_read, reference, cache, workers, on_file, hashes)
+                        for path, outcome in chunk}
+            select_plans(files, unchanged, outcomes, result)
+            if previous is not None and result.kept:
+                write_incremental(result)
+            else:
+                write_database(result, reference, [result.plans])
+        result.cache_hits = cache.hits if cache else 0
+        hashes.save(files)
         if cache:
             cache.prune(keep={cache.key(k.source_file, bytes.fromhex(k.source_sha256), hashed=True) for k in result.kept})
     return result
@@ -202,15 +217,38 @@ def select_plans(files: list[Path], unchanged: dict[Path, KeptPlan], outcomes: d
             continue
         key = (kept.municipality, kept.year) if kept else (plan.plan.municipality, plan.plan.year)
         if key in seen:
-            result.problems.append(FileProblem(
-                path.name, "error", "duplicate_plan",
-                f"{path.name}: a second plan for {key[0]} {key[1]} (already loaded from {seen[key]}); not loaded"))
+            result.problems.append(duplicate(path, key, seen[key]))
             continue
         seen[key] = path.name
         if kept:
             result.kept.append(kept)
         else:
             result.plans.append(plan)
+
+
+def select_stream(chunks: Iterator[list[tuple[Path, Outcome]]], result: BuildResult) -> Iterator[list[LoadedPlan]]:
+    """select_plans for outcomes arriving in file order, chunk by chunk (nothing carried over): per chunk,
+    the plans it adds to result.plans."""
+    seen: dict[tuple[str, int], str] = {}
+    for chunk in chunks:
+        chosen = []
+        for path, (plan, problem) in chunk:
+            if problem:
+                result.problems.append(problem)
+                continue
+            key = (plan.plan.municipality, plan.plan.year)
+            if key in seen:
+                result.problems.append(duplicate(path, key, seen[key]))
+                continue
+            seen[key] = path.name
+            chosen.append(plan)
+        result.plans += chosen
+        yield chosen
+
+
+def duplicate(path: Path, key: tuple[str, int], first: str) -> FileProblem:
+    return FileProblem(path.name, "error", "duplicate_plan",
+                       f"{path.name}: a second plan for {key[0]} {key[1]} (already loaded from {first}); not loaded")
 
 
 def remove_stale_temporaries(db_path: Path) -> None:
@@ -220,11 +258,76 @@ def remove_stale_temporaries(db_path: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
-def file_sha256(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return ""
+def index_path(db_path: Path) -> Path:
+    """Where a build keeps the content hashes of the files it saw, by their stat (FileHashes)."""
+    return db_path.with_name(f"{db_path.name}.files")
+
+
+class FileHashes:
+    """SHA-256 of the plan files, taken from the previous build's record when a file's stat is the same as
+    then, so that a rebuild does not read every file to find the one that changed.
+
+    A file is trusted unread only when its size, modification and status-change times (nanoseconds), inode
+    and device are those recorded, and both times were more than RACY_NS older than the moment of that
+    record: a write changes the status-change time (which tools that restore modification times cannot set
+    back), and a write in the same clock tick as the record ("racily clean", as git calls it) is excluded by
+    the margin. Anything else is read and hashed, and any error means reading the file."""
+
+    VERSION = 1
+    RACY_NS = 2_000_000_000
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.known: dict[str, list] = {}
+        self.seen: dict[str, list] = {}  # name → [stat, sha256 hex, when the stat was taken]
+        try:
+            data = json.loads(path.read_bytes())
+            if isinstance(data, dict) and data.get("version") == self.VERSION and isinstance(data.get("files"), dict):
+                self.known = data["files"]
+        except (OSError, ValueError):
+            pass
+
+    @staticmethod
+    def stat(path: Path) -> tuple[list[int], int]:
+        """The stat a hash is recorded under, and when it was taken (before the file is read)."""
+        taken = time.time_ns()
+        st = os.stat(path)
+        return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev], taken
+
+    def sha256(self, path: Path) -> str:
+        """The content hash of path ('' when it cannot be read)."""
+        try:
+            stat, taken = self.stat(path)
+            entry = self.known.get(path.name)
+            if self.trusted(entry, stat):
+                self.seen[path.name] = entry
+                return entry[1]
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            return ""
+        self.note(path.name, stat, taken, digest)
+        return digest
+
+    def trusted(self, entry: object, stat: list[int]) -> bool:
+        try:
+            recorded, digest, taken = entry  # type: ignore[misc]
+            return (recorded == stat and isinstance(digest, str) and len(digest) == 64
+                    and max(stat[1], stat[2]) + self.RACY_NS < taken)
+        except (TypeError, ValueError, IndexError):
+            return False
+
+    def note(self, name: str, stat: list[int], taken: int, digest: str) -> None:
+        self.seen[name] = [stat, digest, taken]
+
+    def save(self, files: list[Path]) -> None:
+        """Record the hashes of this build's files (atomically; a failure only means hashing next time)."""
+        entries = {p.name: self.seen[p.name] for p in files if p.name in self.seen}
+        tmp = self.path.with_name(f"{self.path.name.removesuffix('.files')}.tmp-files-{os.getpid()}")
+        try:
+            tmp.write_text(json.dumps({"version": self.VERSION, "files": entries}), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
 
 
 def build_salt(reference: Reference) -> bytes:
@@ -260,49 +363,99 @@ def previous_plans(db_path: Path, salt: str) -> dict[str, KeptPlan] | None:
         return None  # an unreadable previous database is simply rebuilt in full
 
 
-def read_all(files: list[Path], reference: Reference, cache: PlanCache | None, workers: int | None,
-             on_file: Callable[[Path], None] | None) -> list[Outcome]:
-    """Outcomes in file order: cached ones as they are, the rest parsed (in worker processes when many)."""
-    outcomes: list[Outcome | None] = [None] * len(files)
-    todo = []
-    for i, path in enumerate(files):
-        try:
-            if path.stat().st_size > MAX_FILE_BYTES:  # refused by extract; never read a huge file into memory
-                outcomes[i] = read_one(path, reference)
-                continue
-            data = path.read_bytes()
-        except OSError as exc:
-            outcomes[i] = (None, FileProblem(path.name, "error", "ExtractError", f"{path.name}: cannot be read ({exc})"))
-            continue
-        key = cache.key(path.name, data) if cache else None
-        cached = cache.load(key) if cache else None
-        if cached is not None:
-            outcomes[i] = (cached, None)
-            if on_file:
-                on_file(path)
-        else:
-            todo.append((i, path, data, key))
+def read_stream(files: list[Path], reference: Reference, cache: PlanCache | None, workers: int | None,
+                on_file: Callable[[Path], None] | None,
+                hashes: FileHashes | None = None) -> Iterator[list[tuple[Path, Outcome]]]:
+    """The outcomes of files in file order, a chunk at a time as they become known: cached ones as they
+    are, the rest parsed in worker processes (batches of BATCH files) once BATCH of them are waiting, else
+    here. Batches are sent while the files are still being read, and a chunk is handed on as soon as the
+    batches before it are back, so the caller can insert while the workers parse."""
     workers = workers or os.cpu_count() or 1
-    if workers > 1 and len(todo) >= 16:
-        # Workers take a batch of files each: they read them, write the parse cache and send back the
-        # plans with the batch's rows as Arrow tables, so the build process only slices them.
-        folder, salt = (cache.folder, cache.salt) if cache else (None, b"")
-        batches = [todo[b : b + BATCH] for b in range(0, len(todo), BATCH)]
-        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(reference.directory, folder, salt)) as pool:
-            done = pool.map(_work, [[(p, d, k) for _, p, d, k in batch] for batch in batches])
-            for batch, result in zip(batches, done, strict=True):
-                for (i, path, _, _), outcome in zip(batch, unbatch(*result), strict=True):
-                    outcomes[i] = outcome
-                    if on_file:
-                        on_file(path)
-    else:
-        for i, path, data, key in todo:
-            outcomes[i] = read_one(path, reference, data)
-            if cache and outcomes[i][0] is not None:
-                cache.store(key, outcomes[i][0])
+    slots: list[list] = []  # per file: [path, outcome or None]
+    pending: list[tuple[int, tuple[Path, bytes, str | None]]] = []  # files to parse, not yet sent
+    sent: list[tuple[object, list[int]]] = []  # (future, slot of each file of its batch), in order
+    head = 0  # slots before it have been handed on
+    pool = None
+
+    def ready(block: bool) -> list[tuple[Path, Outcome]]:
+        """The outcomes now known from the first not handed on, in file order; with block, at least one."""
+        nonlocal head
+        while sent and (sent[0][0].done() or (block and slots[head][1] is None)):
+            future, where = sent.pop(0)
+            for i, outcome in zip(where, unbatch(*future.result()), strict=True):
+                slots[i][1] = outcome
+        chunk = []
+        while head < len(slots) and slots[head] is not None and slots[head][1] is not None:
+            path, outcome = slots[head]
+            slots[head] = None  # handed on: not kept here
+            head += 1
             if on_file:
                 on_file(path)
-    return outcomes
+            chunk.append((path, outcome))
+        return chunk
+
+    try:
+        for path in files:
+            slots.append([path, None])
+            job = prepare(path, reference, cache, hashes)
+            if isinstance(job, tuple) and len(job) == 3:
+                pending.append((len(slots) - 1, job))
+            else:
+                slots[-1][1] = job
+            if workers > 1 and len(pending) == BATCH:
+                if pool is None:
+                    pool = _pool(workers, reference, cache)
+                sent.append((pool.submit(_work, [j for _, j in pending]), [i for i, _ in pending]))
+                pending = []
+            chunk = ready(block=False)
+            if chunk:
+                yield chunk
+        if pending and pool is not None:
+            sent.append((pool.submit(_work, [j for _, j in pending]), [i for i, _ in pending]))
+        elif pending:
+            for i, (path, data, key) in pending:
+                slots[i][1] = read_one(path, reference, data)
+                if cache and slots[i][1][0] is not None:
+                    cache.store(key, slots[i][1][0])
+        pending = []
+        while head < len(slots):
+            chunk = ready(block=True)
+            if not chunk:
+                raise RuntimeError("internal error: the outcome of a file went missing")
+            yield chunk
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def prepare(path: Path, reference: Reference, cache: PlanCache | None,
+            hashes: FileHashes | None) -> Outcome | tuple[Path, bytes, str | None]:
+    """A file's outcome when it is known without parsing (cached, unreadable, too large), else the job of
+    parsing it: (path, its bytes, its parse-cache key)."""
+    try:
+        stat, taken = FileHashes.stat(path)
+        if stat[0] > MAX_FILE_BYTES:  # refused by extract; never read a huge file into memory
+            return read_one(path, reference)
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, FileProblem(path.name, "error", "ExtractError", f"{path.name}: cannot be read ({exc})")
+    digest = hashlib.sha256(data).digest()
+    if hashes is not None:
+        hashes.note(path.name, stat, taken, digest.hex())
+    key = cache.key(path.name, digest, hashed=True) if cache else None
+    cached = cache.load(key) if cache else None
+    if cached is not None:
+        return cached, None
+    return path, data, key
+
+
+def _pool(workers: int, reference: Reference, cache: PlanCache | None):
+    """Worker processes: each reads its batches of files, writes the parse cache and sends back the plans
+    with the batch's rows as Arrow tables, so the build process only slices them."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    folder, salt = (cache.folder, cache.salt) if cache else (None, b"")
+    return ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(reference.directory, folder, salt))
 
 
 _worker_reference: Reference | None = None
@@ -332,7 +485,7 @@ def _work(jobs: list[tuple[Path, bytes, str | None]]) -> tuple[list, dict[str, b
             _worker_cache.store(key, plan)
         plans.append(plan)
         outcomes.append(((plan.plan, plan.issues, {t: len(c[0]) for t, c in plan.rows.items()}), None))
-    return outcomes, {t: to_ipc(arrow_rows(t, plans)) for t in ROW_SCHEMAS}
+    return outcomes, {t: to_ipc(arrow_rows(t, plans)) for t in ROW_COLUMNS}
 
 
 def unbatch(outcomes: list, ipc: dict[str, bytes]) -> Iterator[Outcome]:
@@ -353,15 +506,19 @@ def unbatch(outcomes: list, ipc: dict[str, bytes]) -> Iterator[Outcome]:
 
 
 def arrow_rows(table: str, plans: list[LoadedPlan]) -> pa.Table:
-    """One table of several plans held as columns, as Arrow of the types in ROW_SCHEMAS (the database
+    """One table of several plans held as columns, as Arrow of the types in row_schemas() (the database
     casts them to its own, as it would values of Python's int, float and str)."""
-    schema = ROW_SCHEMAS[table]
+    import pyarrow as pa
+
+    schema = row_schemas()[table]
     return pa.Table.from_arrays(
         [pa.array(list(chain.from_iterable(p.rows[table][j] for p in plans)), type=f.type)
          for j, f in enumerate(schema)], schema=schema)
 
 
 def to_ipc(table: pa.Table) -> bytes:
+    import pyarrow as pa
+
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
@@ -369,6 +526,8 @@ def to_ipc(table: pa.Table) -> bytes:
 
 
 def from_ipc(blob: bytes) -> pa.Table:
+    import pyarrow as pa
+
     return pa.ipc.open_stream(blob).read_all()
 
 
@@ -455,10 +614,16 @@ def new_database(db_path: Path, copy_previous: bool = False) -> Iterator[duckdb.
         raise
 
 
-def write_database(result: BuildResult, reference: Reference) -> None:
+def write_database(result: BuildResult, reference: Reference, chunks: Iterable[list[LoadedPlan]]) -> None:
+    """A new database of the reference tables and the plans of chunks (inserted chunk by chunk, in order:
+    each table's rows are stored in plan order), then result's report and the derived tables."""
     with new_database(result.db_path) as con:
         con.execute(SCHEMA.read_text(encoding="utf-8"))
-        insert(con, tables(result, reference))
+        types: dict[str, dict[str, str]] = {}
+        insert(con, reference_tables(reference), types)
+        for plans in chunks:
+            insert(con, plan_tables(plans), types)
+        insert(con, result_tables(result), types)
         derive(con)
 
 
@@ -468,14 +633,15 @@ NEW_ROW_TABLES = ["items", "item_settlements", "item_funding", "line_disposition
 def write_incremental(result: BuildResult) -> None:
     """Copy the previous database, drop the rows of plans that changed or went, add the new ones, swap."""
     with new_database(result.db_path, copy_previous=True) as con:
-        con.register("keep", pa.table({"plan_id": [k.plan_id for k in result.kept]}))
+        keep = [k.plan_id for k in result.kept]
         for table in [*NEW_ROW_TABLES, "plans"]:  # children first: items reference plans
-            con.execute(f"delete from {table} where plan_id not in (select plan_id from keep)")  # our names
-        con.execute("delete from build_report where plan_id is null or plan_id not in (select plan_id from keep)")
+            con.execute(f"delete from {table} where plan_id not in (select unnest(?::varchar[]))", [keep])  # our names
+        con.execute("delete from build_report where plan_id is null or plan_id not in (select unnest(?::varchar[]))",
+                    [keep])
         con.execute("delete from build_info")
-        con.unregister("keep")
-        fresh = tables(result, None)
-        insert(con, {t: fresh[t] for t in ["plans", *NEW_ROW_TABLES, "build_report", "build_info"]})
+        types: dict[str, dict[str, str]] = {}
+        insert(con, plan_tables(result.plans), types)
+        insert(con, result_tables(result), types)
         derive(con)
 
 
@@ -484,17 +650,37 @@ def derive(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DERIVED.read_text(encoding="utf-8"))
 
 
-def insert(con: duckdb.DuckDBPyConnection, data: dict[str, tuple[list[str], list[tuple] | pa.Table]]) -> None:
-    """Each table's rows (Python tuples, or an Arrow table gathered from the plans) in one statement."""
-    for table, (columns, rows) in data.items():
-        if isinstance(rows, pa.Table):
-            frame = rows
-        elif rows:
-            frame = pa.Table.from_arrays([pa.array(list(col)) for col in zip(*rows, strict=True)], names=columns)
-        else:
-            continue
-        if frame.num_rows:
-            con.register("frame", frame)
+class Columns(list):
+    """A table's rows given as its columns (lists of equal length)."""
+
+
+SMALL_INSERT = 20_000  # values: fewer go to DuckDB as lists of Python values, more as Arrow
+
+
+def insert(con: duckdb.DuckDBPyConnection, data: dict[str, tuple[list[str], list[tuple] | Columns | pa.Table]],
+           types: dict[str, dict[str, str]] | None = None) -> None:
+    """Each table's rows in one statement: Python tuples or columns, or an Arrow table. Python values
+    are passed as one list per column (unnested by DuckDB, cast to the column's type), or, when there are
+    many, converted to Arrow (no pyarrow import for a small rebuild)."""
+    types = {} if types is None else types
+    for table, (names, rows) in data.items():
+        if isinstance(rows, list):
+            cols = rows if isinstance(rows, Columns) else [list(c) for c in zip(*rows, strict=True)]
+            count = len(cols[0]) if cols else 0
+            if not count:
+                continue
+            if count * len(cols) <= SMALL_INSERT:
+                if table not in types:
+                    types[table] = dict(con.execute("select column_name, data_type from duckdb_columns() "
+                                                    "where table_name = ? and schema_name = 'main'", [table]).fetchall())
+                unnested = ", ".join(f'unnest(?::{types[table][n]}[]) as "{n}"' for n in names)
+                con.execute(f"insert into {table} by name select {unnested}", cols)  # table names are ours
+                continue
+            import pyarrow as pa
+
+            rows = pa.Table.from_arrays([pa.array(c) for c in cols], names=names)
+        if rows.num_rows:
+            con.register("frame", rows)
             con.execute(f"insert into {table} by name select * from frame")  # table names are ours
             con.unregister("frame")
 
@@ -505,41 +691,8 @@ def swap(tmp: Path, db_path: Path) -> None:
     os.replace(tmp, db_path)
 
 
-def tables(result: BuildResult, reference: Reference | None) -> dict[str, tuple[list[str], list[tuple]]]:
-    """Every table as (columns, rows)."""
-    plans = result.plans
-
-    def gather(table: str) -> pa.Table:
-        """One table of every plan read, in plan order: Arrow slices from the workers as they are, plans
-        held as columns (parse cache, small builds) converted together."""
-        parts: list[pa.Table] = []
-        pending: list[LoadedPlan] = []
-        run: list = []  # [batch table, offset, length]: consecutive slices of one worker batch, taken whole
-        for p in plans:
-            rows = p.rows[table]
-            if isinstance(rows, pa.Table):
-                if pending:
-                    parts.append(arrow_rows(table, pending))
-                    pending = []
-                base, offset = p.batches[table] if p.batches else (rows, 0)
-                if run and run[0] is base and run[1] + run[2] == offset:
-                    run[2] += rows.num_rows
-                else:
-                    if run:
-                        parts.append(run[0].slice(run[1], run[2]))
-                    run = [base, offset, rows.num_rows]
-            else:
-                if run:
-                    parts.append(run[0].slice(run[1], run[2]))
-                    run = []
-                pending.append(p)
-        if run:
-            parts.append(run[0].slice(run[1], run[2]))
-        if pending:
-            parts.append(arrow_rows(table, pending))
-        return pa.concat_tables(parts).combine_chunks() if parts else ROW_SCHEMAS[table].empty_table()
-
-    reference_tables = {} if reference is None else {
+def reference_tables(reference: Reference) -> dict[str, tuple[list[str], list[tuple]]]:
+    return {
         "service_types": (["code", "name_bg", "name_en", "target_group", "setting"],
                           [(t["code"], t["name_bg"], t["name_en"], t["target_group"], t["setting"])
                            for t in service_types().values()]),
@@ -551,12 +704,56 @@ def tables(result: BuildResult, reference: Reference | None) -> dict[str, tuple[
                         [(s.ekatte, s.kind, s.name, s.name_en, s.municipality_code, s.oblast_code)
                          for s in reference.settlements.values()]),
     }
-    return reference_tables | {
-        "plans": (PLAN_COLUMNS, [tuple(getattr(p.plan, c) for c in PLAN_COLUMNS) for p in plans]),
-        "items": (ITEM_COLUMNS, gather("items")),
-        "item_settlements": (ROW_SCHEMAS["item_settlements"].names, gather("item_settlements")),
-        "item_funding": (ROW_SCHEMAS["item_funding"].names, gather("item_funding")),
-        "line_dispositions": (ROW_SCHEMAS["line_dispositions"].names, gather("line_dispositions")),
+
+
+def plan_tables(plans: list[LoadedPlan]) -> dict[str, tuple[list[str], list[tuple] | Columns | pa.Table]]:
+    """The rows of plans, table by table, in plan order (the `plans` table first: items reference it)."""
+    out: dict[str, tuple[list[str], list[tuple] | Columns | pa.Table]] = {
+        "plans": (PLAN_COLUMNS, [tuple(getattr(p.plan, c) for c in PLAN_COLUMNS) for p in plans])}
+    for table in NEW_ROW_TABLES:
+        out[table] = (ROW_COLUMNS[table], gather(table, plans))
+    return out
+
+
+def gather(table: str, plans: list[LoadedPlan]) -> Columns | pa.Table:
+    """One table of plans, in plan order: Arrow slices from the workers as they are (consecutive slices of
+    one worker batch taken whole), plans held as columns (parse cache, small builds) converted together;
+    plans that all hold columns give columns."""
+    width = len(ROW_COLUMNS[table])
+    if all(isinstance(p.rows[table], list) for p in plans):
+        return Columns(list(chain.from_iterable(p.rows[table][j] for p in plans)) for j in range(width))
+    import pyarrow as pa
+
+    parts: list[pa.Table] = []
+    pending: list[LoadedPlan] = []
+    run: list = []  # [batch table, offset, length]: consecutive slices of one worker batch, taken whole
+    for p in plans:
+        rows = p.rows[table]
+        if not isinstance(rows, list):
+            if pending:
+                parts.append(arrow_rows(table, pending))
+                pending = []
+            base, offset = p.batches[table] if p.batches else (rows, 0)
+            if run and run[0] is base and run[1] + run[2] == offset:
+                run[2] += rows.num_rows
+            else:
+                if run:
+                    parts.append(run[0].slice(run[1], run[2]))
+                run = [base, offset, rows.num_rows]
+        else:
+            if run:
+                parts.append(run[0].slice(run[1], run[2]))
+                run = []
+            pending.append(p)
+    if run:
+        parts.append(run[0].slice(run[1], run[2]))
+    if pending:
+        parts.append(arrow_rows(table, pending))
+    return pa.concat_tables(parts)
+
+
+def result_tables(result: BuildResult) -> dict[str, tuple[list[str], list[tuple]]]:
+    return {
         "build_report": (["source_file", "plan_id", "line", "severity", "category", "message"], report_rows(result)),
         "build_info": (["key", "value"], list(build_info(result).items())),
     }
@@ -573,19 +770,22 @@ ITEM_COLUMNS = ["item_id", "plan_id", "municipality", "year", "seq", "item_no", 
 
 INT_COLUMNS = {"year", "seq", "q1", "q2", "q3", "q4", "capacity", "capacity_before", "staff", "units", "source_line",
                "position", "line"}
-
-
-def _schema(columns: list[str]) -> pa.Schema:
-    return pa.schema([(c, pa.float64() if c == "amount_bgn" else pa.int64() if c in INT_COLUMNS else pa.string())
-                      for c in columns])
-
-
-ROW_SCHEMAS = {  # the per-plan tables, as flatten() builds them
-    "items": _schema(ITEM_COLUMNS),
-    "item_settlements": _schema(["item_id", "plan_id", "position", "name", "raw", "ekatte", "match"]),
-    "item_funding": _schema(["item_id", "plan_id", "funding_class", "phrase"]),
-    "line_dispositions": _schema(["source_file", "plan_id", "line", "disposition", "item_id", "text", "source_ref"]),
+ROW_COLUMNS = {  # the per-plan tables, as flatten() builds them
+    "items": ITEM_COLUMNS,
+    "item_settlements": ["item_id", "plan_id", "position", "name", "raw", "ekatte", "match"],
+    "item_funding": ["item_id", "plan_id", "funding_class", "phrase"],
+    "line_dispositions": ["source_file", "plan_id", "line", "disposition", "item_id", "text", "source_ref"],
 }
+
+
+@functools.cache
+def row_schemas() -> dict[str, pa.Schema]:
+    """ROW_COLUMNS as Arrow schemas."""
+    import pyarrow as pa
+
+    return {table: pa.schema([(c, pa.float64() if c == "amount_bgn" else pa.int64() if c in INT_COLUMNS
+                                  else pa.string()) for c in columns])
+            for table, columns in ROW_COLUMNS.items()}
 
 
 def item_row(r: Record) -> tuple:

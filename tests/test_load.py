@@ -118,7 +118,7 @@ def test_failed_build_leaves_previous_database_intact(plans, tmp_path, reference
     def broken(*_):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(load, "tables", broken)
+    monkeypatch.setattr(load, "result_tables", broken)  # after the plans' rows went in
     with pytest.raises(RuntimeError):
         build(plans, db, reference)
     assert query(db, "select count(*) from items") == before
