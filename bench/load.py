@@ -399,7 +399,8 @@ class DashSite:
         """The requests that show page+search: GET, router, and the callbacks fired on load, in order.
         execute: 'chained' runs (once, now) only callbacks whose outputs feed later ones, so their
         payloads carry real values (the coverage plan picker); 'all' runs every one. downloads: also the
-        'download CSV' callbacks, as if each button were clicked once."""
+        'download CSV' callbacks, as if each button were clicked once, and the callbacks that redraw a page
+        drawn with its data (fired by every filter change, not on load), as if their inputs changed."""
         router, components = self.layout(page, search)
         values = {key: dict(props) for key, (_, props) in components.items()}
         ids = {key: cid for key, (cid, _) in components.items()}
@@ -449,8 +450,7 @@ class DashSite:
     def _fires(self, dep: dict, ids: dict, downloads: bool) -> bool:
         if dep.get("clientside_function") or dep is self.router:
             return False
-        if dep.get("prevent_initial_call") and not (
-                downloads and any(i["property"] == "n_clicks" for i in dep["inputs"])):
+        if dep.get("prevent_initial_call") and not downloads:
             return False
         plain = [x["id"] for x in dep["inputs"] + dep["state"] if not is_wildcard(x["id"])]
         outs = [o["id"] for o in self._dep_outputs(dep) if not is_wildcard(o["id"])]

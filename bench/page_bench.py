@@ -4,6 +4,11 @@ A fresh browser (empty cache and profile) per page, against gunicorn on 127.0.0.
 Dash renderer has put the page in (`#<page>-page`), nothing is loading any more, every graph has its
 SVG (`.js-plotly-plot .main-svg`), every table card has its table or its "no data" note, and an AG Grid,
 if there is one, shows rows (or its no-rows overlay).
+
+Also measured: where the browser's main thread spent the first load (Chromium's sampling profiler,
+self time per script: plotly.js, AG Grid, the Dash renderer, ...; "(idle)" is waiting for the server
+or the network), and a second load of the same page in the same browser (its HTTP and compiled-code
+caches warm), which is what a returning reader sees.
 """
 
 from __future__ import annotations
@@ -49,34 +54,71 @@ def new_driver():
     return driver, profile
 
 
-def first_load(url: str, page_id: str, timeout: float) -> dict:
+def script_name(url: str) -> str:
+    """A profiler call frame's script as a short name: 'plotly.min.js', 'dash_ag_grid…min.js', '(idle)'."""
+    if not url:
+        return ""
+    name = url.split("?")[0].rsplit("/", 1)[-1]
+    return name.split(".v")[0] + ".js" if ".v" in name and name.endswith(".js") else name
+
+
+def self_times(profile: dict) -> dict[str, float]:
+    """Milliseconds of main-thread self time per script in a CDP Profiler profile; frames without a
+    script under their function name ('(idle)', '(program)', '(garbage collector)')."""
+    frames = {n["id"]: n["callFrame"] for n in profile["nodes"]}
+    spent: dict[str, float] = {}
+    for node, delta in zip(profile["samples"][1:], profile["timeDeltas"][1:], strict=True):
+        frame = frames[node]
+        key = script_name(frame["url"]) or frame["functionName"] or "(anonymous)"
+        spent[key] = spent.get(key, 0.0) + delta / 1000
+    return dict(sorted(spent.items(), key=lambda kv: -kv[1]))
+
+
+def wait_drawn(driver, page_id: str, start: float, timeout: float) -> dict:
     from selenium.common.exceptions import TimeoutException, WebDriverException
 
+    while True:
+        try:
+            drawn = driver.execute_script(DRAWN, page_id)
+        except TimeoutException:  # the renderer is busy (drawing): ask again
+            drawn = False
+        except WebDriverException as exc:  # the document is being replaced while loading
+            if "javascript error" in str(exc).lower():
+                raise
+            drawn = False
+        elapsed = time.perf_counter() - start
+        if drawn:
+            return {"seconds": elapsed, "drawn": True}
+        if elapsed > timeout:
+            return {"seconds": None, "drawn": False, "error": f"not drawn within {timeout:.0f} s"}
+        time.sleep(0.05)
+
+
+def first_load(url: str, page_id: str, timeout: float) -> dict:
     driver, profile = new_driver()
     try:
         driver.set_script_timeout(5)
-        start = time.perf_counter()
-        driver.get(url)
-        while True:
-            try:
-                drawn = driver.execute_script(DRAWN, page_id)
-            except TimeoutException:  # the renderer is busy (drawing): ask again
-                drawn = False
-            except WebDriverException as exc:  # the document is being replaced while loading
-                if "javascript error" in str(exc).lower():
-                    raise
-                drawn = False
-            elapsed = time.perf_counter() - start
-            if drawn:
-                return {"seconds": elapsed, "drawn": True}
-            if elapsed > timeout:
-                return {"seconds": None, "drawn": False, "error": f"not drawn within {timeout:.0f} s"}
-            time.sleep(0.05)
+        driver.execute_cdp_cmd("Profiler.enable", {})
+        driver.execute_cdp_cmd("Profiler.setSamplingInterval", {"interval": 2000})  # µs: light sampling
+        driver.execute_cdp_cmd("Profiler.start", {})
+        result = wait_drawn(driver, page_id, _navigate(driver, url), timeout)
+        result["main_thread_ms"] = self_times(driver.execute_cdp_cmd("Profiler.stop", {})["profile"])
+        if result["drawn"]:
+            driver.get("about:blank")
+            again = wait_drawn(driver, page_id, _navigate(driver, url), timeout)
+            result["repeat_seconds"] = again["seconds"]
+        return result
     except Exception as exc:  # noqa: BLE001 — a page that fails is a result too
         return {"seconds": None, "drawn": False, "error": f"{type(exc).__name__}: {exc}".splitlines()[0][:200]}
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def _navigate(driver, url: str) -> float:
+    start = time.perf_counter()
+    driver.get(url)
+    return start
 
 
 def bench_pages(db, scale: str, pages=PAGES, timeout: float = 60, log=None) -> list[dict]:
@@ -86,5 +128,6 @@ def bench_pages(db, scale: str, pages=PAGES, timeout: float = 60, log=None) -> l
             result = {"scale": scale, "page": page, **first_load(server.url + page, f"{PAGE_IDS[page]}-page", timeout)}
             rows.append(result)
             shown = "—" if result["seconds"] is None else f"{result['seconds']:.2f} s"
-            print(f"[pages] {scale:10} {page:10} {shown} {result.get('error', '')}", flush=True)
+            again = "" if result.get("repeat_seconds") is None else f" (again: {result['repeat_seconds']:.2f} s)"
+            print(f"[pages] {scale:10} {page:10} {shown}{again} {result.get('error', '')}", flush=True)
     return rows

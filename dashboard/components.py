@@ -208,13 +208,15 @@ def view_control(
     return html.Div([html.Span(t(label, lang) + ": ", className="me-2"), radios], className="d-flex")
 
 
-def chart_card(page: str, name: str, lang: str, extra: Sequence = ()) -> dbc.Card:
-    """A chart with its own "download data" button; ids `<page>-<name>-graph` / `-csv-button` / `-csv`."""
+def chart_card(page: str, name: str, lang: str, extra: Sequence = (), figure: dict | None = None) -> dbc.Card:
+    """A chart with its own "download data" button; ids `<page>-<name>-graph` / `-csv-button` / `-csv`.
+    `figure`: the chart drawn with the page (no callback round trip, no empty chart drawn first)."""
+    graph = dcc.Graph(id=f"{page}-{name}-graph", config={"displaylogo": False}, **({"figure": figure} if figure else {}))
     return dbc.Card(
         dbc.CardBody(
             [
                 *extra,
-                dcc.Loading(dcc.Graph(id=f"{page}-{name}-graph", config={"displaylogo": False})),
+                dcc.Loading(graph),
                 dbc.Button(
                     t("download", lang),
                     id=f"{page}-{name}-csv-button",
@@ -229,9 +231,10 @@ def chart_card(page: str, name: str, lang: str, extra: Sequence = ()) -> dbc.Car
     )
 
 
-def table_card(page: str, name: str, title: str) -> dbc.Card:
-    """A titled card whose body `<page>-<name>-table` a callback fills with `table(...)`."""
-    return dbc.Card(dbc.CardBody([html.H5(title), html.Div(id=f"{page}-{name}-table")]), className="mb-3")
+def table_card(page: str, name: str, title: str, content=None) -> dbc.Card:
+    """A titled card whose body `<page>-<name>-table` shows `content` (a `table(...)`), which the page's
+    callback replaces when the filters change."""
+    return dbc.Card(dbc.CardBody([html.H5(title), html.Div(content, id=f"{page}-{name}-table")]), className="mb-3")
 
 
 def _cell(value, kind: str, lang: str) -> str:

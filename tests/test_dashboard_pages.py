@@ -260,3 +260,52 @@ def test_data_grid_and_csv_show_where_a_docx_record_stands(tmp_path):
     csv = data.download_rows(1, model, "bg", *NO_FILTERS)
     table = pd.read_csv(pd.io.common.StringIO(csv["content"].lstrip("\ufeff")))
     assert table["source_ref"].notna().all() and len(table) == 16
+
+
+def find(component, cid):
+    """The component with id `cid` in a Dash component tree, or None."""
+    if isinstance(component, list | tuple):
+        return next((f for c in component if (f := find(c, cid)) is not None), None)
+    if getattr(component, "id", None) == cid:
+        return component
+    children = getattr(component, "children", None)
+    return None if children is None else find(children, cid)
+
+
+DRAWN_WITH_DATA = [
+    (overview, "Дупница", (), {"overview-completeness-graph": 2}),
+    (capacity, "Стара Загора", ("service_type",), {"capacity-by-group-graph": 0, "capacity-di-graph": 3}),
+    (funding, "Любимец", ("services",), {"funding-mix-graph": 0, "funding-amounts-graph": 2}),
+    (changes, "Стара Загора", (), {"changes-timeline-graph": 0}),
+]
+
+
+@pytest.mark.parametrize(("module", "municipality", "view", "graphs"), DRAWN_WITH_DATA,
+                         ids=[m.__name__.rsplit(".", 1)[-1] for m, *_ in DRAWN_WITH_DATA])
+def test_pages_are_drawn_with_their_data(sample, module, municipality, view, graphs):
+    """A page arrives with its charts drawn for the URL's filters (no callback round trip on load), the
+    same charts its callback draws when the filters change."""
+    page = module.layout(municipality=municipality, lang="en")
+    expected = module.update(None, [municipality], None, None, None, *view, "en")
+    for graph_id, output in graphs.items():
+        figure = find(page, graph_id).figure
+        assert figure["data"], graph_id
+        assert figure == expected[output]
+
+
+def test_coverage_page_is_drawn_with_its_plan(sample):
+    page = coverage.layout(municipality="Кресна")
+    picker = find(page, coverage.PLAN_ID)
+    assert [o["label"] for o in picker.options] == ["Кресна 2020"] and picker.value == "kresna-2020"
+    matrix, _ = coverage.update("kresna-2020", [], [], "bg", picker.options)
+    assert find(page, "coverage-matrix-graph").figure == matrix
+
+
+def test_callbacks_of_pages_drawn_with_data_do_not_fire_on_load():
+    """What the browser is told (/_dash-dependencies): the callbacks that redraw these charts wait for a
+    change of their inputs."""
+    outputs = {"overview-completeness-graph", "capacity-by-group-graph", "funding-mix-graph", "changes-timeline-graph",
+               "coverage-matrix-graph", "coverage-map-graph"}
+    deps = app.server.test_client().get("/_dash-dependencies").get_json()
+    waiting = {o for dep in deps for o in outputs if f"{o}.figure" in dep["output"] and dep.get("prevent_initial_call")}
+    assert waiting == outputs

@@ -23,7 +23,7 @@ from dashboard.components import (
 )
 from dashboard.db import remembered, run_query
 from dashboard.i18n import t
-from dashboard.state import filter_params
+from dashboard.state import FILTER_KEYS, filter_params
 
 dash.register_page(__name__, path="/capacity", name="Капацитет", order=1)
 
@@ -58,15 +58,16 @@ def body(state: dict) -> list:
     lang = state["lang"]
     dim = view_choice(state, "dim", DIMENSIONS)
     control = view_control("capacity", "dim", DIMENSIONS, dim, lang, label="dimension")
+    by_group, stated, observed, di = update(*(state[key] for key in FILTER_KEYS), dim, lang)
     return [
-        chart_card("capacity", "by-group", lang, extra=[control]),
+        chart_card("capacity", "by-group", lang, extra=[control], figure=by_group),
         dbc.Row(
             [
-                dbc.Col(table_card("capacity", "stated", t("stated_changes_title", lang)), lg=6),
-                dbc.Col(table_card("capacity", "observed", t("observed_changes_title", lang)), lg=6),
+                dbc.Col(table_card("capacity", "stated", t("stated_changes_title", lang), stated), lg=6),
+                dbc.Col(table_card("capacity", "observed", t("observed_changes_title", lang), observed), lg=6),
             ]
         ),
-        chart_card("capacity", "di", lang),
+        chart_card("capacity", "di", lang, figure=di),
     ]
 
 
@@ -86,6 +87,7 @@ def observed_columns(lang: str) -> list:
     *FILTER_INPUTS,
     DIM,
     LANG_STATE,
+    prevent_initial_call=True,  # the page is drawn with them (body)
 )
 @remembered
 def update(oblast, municipality, year, target_group, service_type, dim, lang):

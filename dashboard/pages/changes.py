@@ -19,7 +19,7 @@ from dashboard.components import (
 )
 from dashboard.db import remembered, run_query
 from dashboard.i18n import label, t
-from dashboard.state import filter_params
+from dashboard.state import FILTER_KEYS, filter_params
 
 dash.register_page(__name__, path="/changes", name="Нови и закрити", order=4)
 
@@ -37,9 +37,10 @@ COLUMNS = [
 
 def body(state: dict) -> list:
     lang = state["lang"]
+    timeline, events = update(*(state[key] for key in FILTER_KEYS), lang)
     return [
-        chart_card("changes", "timeline", lang),
-        table_card("changes", "events", t("timeline_title", lang)),
+        chart_card("changes", "timeline", lang, figure=timeline),
+        table_card("changes", "events", t("timeline_title", lang), events),
     ]
 
 
@@ -61,6 +62,7 @@ def with_origin(df, lang: str):
     Output("changes-events-table", "children"),
     *FILTER_INPUTS,
     LANG_STATE,
+    prevent_initial_call=True,  # the page is drawn with them (body)
 )
 @remembered
 def update(oblast, municipality, year, target_group, service_type, lang):

@@ -18,7 +18,7 @@ from dashboard.components import (
 )
 from dashboard.db import municipality_codes, reference_dir, remembered, run_query
 from dashboard.i18n import t
-from dashboard.state import filter_params
+from dashboard.state import FILTER_KEYS, filter_params
 
 dash.register_page(__name__, path="/coverage", name="Обхват", order=3)
 
@@ -28,18 +28,22 @@ GEOJSON_URL = "/geo/municipalities.geojson"  # served by app.py from the referen
 
 def body(state: dict) -> list:
     lang = state["lang"]
+    filters = [state[key] for key in FILTER_KEYS]
+    options, plan = plan_options(*filters, state.get("plan"))
+    matrix, unserved = update(plan, state["target_group"], state["service_type"], lang, options)
+    map_figure, map_notice = update_map(*filters, lang)
     picker = dbc.Row(
         [
             dbc.Col(dbc.Label(t("plan", lang), html_for="coverage-plan"), width="auto"),
-            dbc.Col(dcc.Dropdown(id=PLAN_ID, value=state.get("plan"), clearable=False), md=4),
+            dbc.Col(dcc.Dropdown(id=PLAN_ID, options=options, value=plan, clearable=False), md=4),
         ],
         className="mb-2 align-items-center",
     )
     return [
-        chart_card("coverage", "matrix", lang, extra=[picker]),
-        table_card("coverage", "unserved", t("unserved_title", lang)),
-        html.Div(id="coverage-map-notice"),
-        chart_card("coverage", "map", lang),
+        chart_card("coverage", "matrix", lang, extra=[picker], figure=matrix),
+        table_card("coverage", "unserved", t("unserved_title", lang), unserved),
+        html.Div(map_notice, id="coverage-map-notice"),
+        chart_card("coverage", "map", lang, figure=map_figure),
     ]
 
 
@@ -70,7 +74,15 @@ def unserved_list(df, available: bool, lang: str):
     return html.Div([html.Div(names), html.Small(t("unserved_note", lang), className="text-muted")])
 
 
-@callback(Output(PLAN_ID, "options"), Output(PLAN_ID, "value"), *FILTER_INPUTS, State(PLAN_ID, "value"))
+# The page is drawn with the plan choices, the matrix and the map (body); the callbacks redraw them
+# when the filters or the plan change.
+@callback(
+    Output(PLAN_ID, "options"),
+    Output(PLAN_ID, "value"),
+    *FILTER_INPUTS,
+    State(PLAN_ID, "value"),
+    prevent_initial_call=True,
+)
 @remembered
 def plan_options(oblast, municipality, year, target_group, service_type, current):
     plans = run_query(
@@ -87,6 +99,7 @@ def plan_options(oblast, municipality, year, target_group, service_type, current
     FILTER_INPUTS[4],
     LANG_STATE,
     State(PLAN_ID, "options"),
+    prevent_initial_call=True,
 )
 @remembered
 def update(plan_id, target_group, service_type, lang, options):
@@ -103,6 +116,7 @@ def update(plan_id, target_group, service_type, lang, options):
     Output("coverage-map-notice", "children"),
     *FILTER_INPUTS,
     LANG_STATE,
+    prevent_initial_call=True,
 )
 @remembered
 def update_map(oblast, municipality, year, target_group, service_type, lang):

@@ -21,7 +21,7 @@ from dashboard.components import (
 )
 from dashboard.db import remembered, run_query
 from dashboard.i18n import t
-from dashboard.state import filter_params
+from dashboard.state import FILTER_KEYS, filter_params
 
 dash.register_page(__name__, path="/funding", name="Финансиране", order=2)
 
@@ -49,11 +49,12 @@ def body(state: dict) -> list:
     lang = state["lang"]
     measure = view_choice(state, "measure", MEASURES)
     control = view_control("funding", "measure", MEASURES, measure, lang, label="measure")
+    mix, project_only, amounts, amounts_table = update(*(state[key] for key in FILTER_KEYS), measure, lang)
     return [
-        chart_card("funding", "mix", lang, extra=[control]),
-        table_card("funding", "project-only", t("project_only_title", lang)),
-        chart_card("funding", "amounts", lang),
-        table_card("funding", "amounts", t("amounts_title", lang)),
+        chart_card("funding", "mix", lang, extra=[control], figure=mix),
+        table_card("funding", "project-only", t("project_only_title", lang), project_only),
+        chart_card("funding", "amounts", lang, figure=amounts),
+        table_card("funding", "amounts", t("amounts_title", lang), amounts_table),
     ]
 
 
@@ -69,6 +70,7 @@ def layout(**query) -> html.Div:
     *FILTER_INPUTS,
     MEASURE,
     LANG_STATE,
+    prevent_initial_call=True,  # the page is drawn with them (body)
 )
 @remembered
 def update(oblast, municipality, year, target_group, service_type, measure, lang):

@@ -18,7 +18,7 @@ from dashboard.components import (
 )
 from dashboard.db import remembered, run_query
 from dashboard.i18n import fmt_number, fmt_percent, t
-from dashboard.state import filter_params, search_for
+from dashboard.state import FILTER_KEYS, filter_params, search_for
 
 dash.register_page(__name__, path="/", name="Преглед", order=0)
 
@@ -37,10 +37,11 @@ SHARES = {"delegated", "project", "municipal"}
 
 def body(state: dict) -> list:
     lang = state["lang"]
+    kpis, counts, completeness = update(*(state[key] for key in FILTER_KEYS), lang)
     return [
-        html.Div(id="overview-kpis", className="mb-3"),
-        html.P(id="overview-counts", className="text-muted"),
-        chart_card("overview", "completeness", lang),
+        html.Div(kpis, id="overview-kpis", className="mb-3"),
+        html.P(counts, id="overview-counts", className="text-muted"),
+        chart_card("overview", "completeness", lang, figure=completeness),
     ]
 
 
@@ -103,6 +104,7 @@ def counts_text(plans: pd.DataFrame, ref: dict, lang: str) -> str:
     Output("overview-completeness-graph", "figure"),
     *FILTER_INPUTS,
     LANG_STATE,
+    prevent_initial_call=True,  # the page is drawn with them (body)
 )
 @remembered
 def update(oblast, municipality, year, target_group, service_type, lang):
