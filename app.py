@@ -44,6 +44,17 @@ def municipalities_geojson():
 finish_setup(app)
 
 
+def warm_default_views() -> None:
+    """Draw every page once with no filters (in Bulgarian), so that the first readers of a freshly started
+    worker find the default views in the result cache. gunicorn runs it in a background thread of each
+    worker (gunicorn.conf.py); a failure is logged, never raised."""
+    for page in dash.page_registry.values():
+        try:
+            page["layout"]()
+        except Exception:  # noqa: BLE001 — warming is an optimisation; the request will show the error
+            server.logger.warning("warming %s failed", page["path"], exc_info=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Serve the social-services plans dashboard.")
     parser.add_argument("--host", default="127.0.0.1")

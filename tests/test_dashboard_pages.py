@@ -309,3 +309,19 @@ def test_callbacks_of_pages_drawn_with_data_do_not_fire_on_load():
     deps = app.server.test_client().get("/_dash-dependencies").get_json()
     waiting = {o for dep in deps for o in outputs if f"{o}.figure" in dep["output"] and dep.get("prevent_initial_call")}
     assert waiting == outputs
+
+
+def test_warming_draws_every_default_view_once(sample):
+    """After app.warm_default_views (run by each gunicorn worker at start), the default view of every
+    page is drawn without a query but the constant ones (filter options, reference counts)."""
+    import dash
+
+    app.warm_default_views()
+    ran = []
+    db.set_observer(lambda name, ms: ran.append(name))
+    try:
+        for page in dash.page_registry.values():
+            page["layout"]()
+    finally:
+        db.set_observer(None)
+    assert ran and set(ran) <= db.CONSTANT_QUERIES
