@@ -44,6 +44,16 @@ AXIS = {"automargin": True, "gridcolor": "#e6e6e6", "zeroline": False, "linecolo
 # more municipality-years than this in a selection: bars per year (summed over municipalities)
 MAX_PLAN_SERIES = 8
 MAX_PLAN_ROWS = 40
+# a heatmap with more cells than this shows its numbers on hover and a colour scale, not in every cell:
+# 265 municipalities × 14 years of labels are unreadable, and drawing them took the browser seconds
+MAX_LABELLED_CELLS = 600
+
+
+def cell_labels(rows: int, columns: int) -> dict:
+    """The heatmap properties that show each cell's number: in the cell when few, else a colour scale."""
+    if rows * columns <= MAX_LABELLED_CELLS:
+        return {"showscale": False, "texttemplate": "%{z}"}
+    return {"showscale": True, "colorbar": {"thickness": 12, "len": 0.5, "y": 1, "yanchor": "top"}}
 
 
 def figure(data: list[dict], layout: dict) -> dict:
@@ -137,10 +147,9 @@ def completeness(df: pd.DataFrame, lang: str) -> dict:
         "x": [str(y) for y in years],
         "y": rows,
         "colorscale": BLUES,
-        "showscale": False,
         "xgap": 2,
         "ygap": 2,
-        "texttemplate": "%{z}",
+        **cell_labels(len(rows), len(years)),
         "hovertemplate": "%{y} %{x}: %{z}<extra></extra>",
     }
     per_row = 28 if len(rows) <= 60 else 16
@@ -357,10 +366,9 @@ def coverage(df: pd.DataFrame, plan: str, lang: str) -> dict:
         "x": columns,
         "y": rows,
         "colorscale": TEAL,
-        "showscale": False,
         "xgap": 2,
         "ygap": 2,
-        "texttemplate": "%{z}",
+        **cell_labels(len(rows), len(columns)),
         "hovertemplate": "%{x} — %{y}: %{z}<extra></extra>",
     }
     return figure(

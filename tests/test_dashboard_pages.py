@@ -325,3 +325,17 @@ def test_warming_draws_every_default_view_once(sample):
     finally:
         db.set_observer(None)
     assert ran and set(ran) <= db.CONSTANT_QUERIES
+
+
+def test_a_large_heatmap_shows_a_colour_scale_instead_of_cell_numbers():
+    from dashboard import figures
+
+    def plans(municipalities: int) -> pd.DataFrame:
+        rows = [(f"Община {m:03}", y, m + y) for m in range(municipalities) for y in range(2013, 2027)]
+        return pd.DataFrame(rows, columns=["municipality", "year", "items"])
+
+    small = figures.completeness(plans(5), "bg")["data"][0]
+    assert small["texttemplate"] == "%{z}" and small["showscale"] is False
+    national = figures.completeness(plans(265), "bg")["data"][0]
+    assert "texttemplate" not in national and national["showscale"] is True
+    assert len(national["y"]) == 265 and national["z"][0][0] is not None  # the numbers are all still there
