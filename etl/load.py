@@ -619,12 +619,22 @@ def write_database(result: BuildResult, reference: Reference, chunks: Iterable[l
     each table's rows are stored in plan order), then result's report and the derived tables."""
     with new_database(result.db_path) as con:
         con.execute(SCHEMA.read_text(encoding="utf-8"))
+        con.execute("begin")  # one transaction: a commit per insert statement would cost more than the rows
         types: dict[str, dict[str, str]] = {}
         insert(con, reference_tables(reference), types)
+        group: list[LoadedPlan] = []
         for plans in chunks:
-            insert(con, plan_tables(plans), types)
+            group += plans
+            if len(group) >= INSERT_GROUP:  # inserted in groups: each statement has a fixed cost
+                insert(con, plan_tables(group), types)
+                group = []
+        insert(con, plan_tables(group), types)
         insert(con, result_tables(result), types)
+        con.execute("commit")
         derive(con)
+
+
+INSERT_GROUP = 256  # plans per insert statement while the workers go on parsing
 
 
 NEW_ROW_TABLES = ["items", "item_settlements", "item_funding", "line_dispositions"]
@@ -718,7 +728,7 @@ def plan_tables(plans: list[LoadedPlan]) -> dict[str, tuple[list[str], list[tupl
 def gather(table: str, plans: list[LoadedPlan]) -> Columns | pa.Table:
     """One table of plans, in plan order: Arrow slices from the workers as they are (consecutive slices of
     one worker batch taken whole), plans held as columns (parse cache, small builds) converted together;
-    plans that all hold columns give columns."""
+    plans that all hold columns give columns. (An empty list of plans gives empty columns.)"""
     width = len(ROW_COLUMNS[table])
     if all(isinstance(p.rows[table], list) for p in plans):
         return Columns(list(chain.from_iterable(p.rows[table][j] for p in plans)) for j in range(width))
@@ -749,7 +759,8 @@ def gather(table: str, plans: list[LoadedPlan]) -> Columns | pa.Table:
         parts.append(run[0].slice(run[1], run[2]))
     if pending:
         parts.append(arrow_rows(table, pending))
-    return pa.concat_tables(parts)
+    # one chunk: DuckDB keeps the order of a primary-keyed table's rows only from a single-chunk table
+    return pa.concat_tables(parts).combine_chunks() if len(parts) > 1 else parts[0]
 
 
 def result_tables(result: BuildResult) -> dict[str, tuple[list[str], list[tuple]]]:
