@@ -1,15 +1,12 @@
 -- Capacity by setting (institution, residential, family, community, home) per plan year,
 -- summed over the selected municipalities.
+-- (selected_plan_types, derived.sql: the selection per plan and service type)
 with
 
-selected as (
-    select * from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types)
-),
-
 final as (
-    select year, setting, count(*) as services, sum(capacity) as capacity,
+    select year, setting, sum(services)::bigint as services, sum(capacity) as capacity,
         count(distinct municipality) as municipalities
-    from selected
+    from selected_plan_types($oblasts, $municipalities, $years, $target_groups, $service_types)
     where setting is not null
     group by all
 )

@@ -10,10 +10,11 @@ select plan_id, municipality, oblast, year,
     lag(year) over (partition by municipality order by year) as previous_year
 from plans;
 
--- Capacity per plan and service type (sum of the items; null when no item of the type states one).
+-- Capacity per plan and service type (sum of the items; null when no item of the type states one);
+-- services: how many items of the type (the page queries' per-type counts).
 create or replace table type_capacity as
 select plan_id, municipality, year, service_type, sum(capacity) as capacity,
-    min(source_file) as source_file, min(source_line) as source_line
+    min(source_file) as source_file, min(source_line) as source_line, count(*) as services
 from items
 where service_type is not null
 group by all;
@@ -97,3 +98,91 @@ create or replace macro service_events(oblasts, municipalities, years, target_gr
       and chosen(years, year)
       and chosen(target_groups, target_group)
       and chosen(service_types, service_type);
+
+-- ---------------------------------------------------------------------------------------------------
+-- Query summaries: what the dashboard's page queries read instead of joining and aggregating every
+-- item on each request.
+
+-- The plans numbered in (municipality, year) order: the page queries order and join on plan_no.
+create or replace table plan_keys as
+select row_number() over (order by municipality, year) as plan_no, plan_id, municipality, oblast, year,
+    municipality_code
+from plans
+order by plan_no;
+
+-- Every item (services, measures, activities) per plan and funding mix (the single funding class,
+-- 'mixed' when several, 'unknown' when none), for a selection without a target-group or service-type
+-- filter: items / items_capacity / items_amount_bgn / items_amount_n over every item, the rest over its
+-- services (service_type not null).
+create or replace table plan_summary as
+with grouped as (
+    select plan_id,
+        case when funding is null or funding = '' then 'unknown'
+             when contains(funding, ';') then 'mixed'
+             else funding end as funding_mix,
+        count(*) as items,
+        sum(capacity)::bigint as items_capacity,
+        sum(amount_bgn) as items_amount_bgn,
+        count(amount_bgn) as items_amount_n,
+        count(service_type) as services,
+        sum(capacity) filter (where service_type is not null)::bigint as capacity,
+        count(service_type) filter (where (';' || funding || ';') like '%;state_delegated;%') as delegated,
+        count(service_type) filter (where (';' || funding || ';') like '%;project;%') as project,
+        count(service_type) filter (where (';' || funding || ';') like '%;municipal;%') as municipal,
+        count(service_type) filter (where status = 'new') as new_services,
+        count(service_type) filter (where status = 'closing') as closing_services
+    from items
+    group by all
+)
+select k.plan_no, g.*
+from grouped g
+join plan_keys k using (plan_id)
+order by k.plan_no, g.funding_mix;
+
+-- The filter bar's selection (oblasts, municipalities, years, target groups, service types; an empty
+-- list means all) per plan and funding mix, with the columns of plan_summary: read from plan_summary when
+-- no target group or service type is chosen, else computed from the selected items (then all services).
+create or replace macro selected_plan_funding(oblasts, municipalities, years, target_groups, service_types) as table
+    select k.plan_no, k.plan_id, k.municipality, k.oblast, k.year, k.municipality_code, s.funding_mix, s.items,
+        s.items_capacity, s.items_amount_bgn, s.items_amount_n, s.services, s.capacity, s.delegated, s.project,
+        s.municipal, s.new_services, s.closing_services
+    from plan_summary s
+    join plan_keys k using (plan_no)
+    where len(target_groups) = 0 and len(service_types) = 0
+      and chosen(oblasts, k.oblast)
+      and chosen(municipalities, k.municipality)
+      and chosen(years, k.year)
+    union all
+    select k.plan_no, k.plan_id, k.municipality, k.oblast, k.year, k.municipality_code, i.funding_mix,
+        count(*) as items, sum(i.capacity)::bigint as items_capacity, sum(i.amount_bgn) as items_amount_bgn,
+        count(i.amount_bgn) as items_amount_n, count(i.service_type) as services,
+        sum(i.capacity) filter (where i.service_type is not null)::bigint as capacity,
+        count(i.service_type) filter (where (';' || i.funding || ';') like '%;state_delegated;%') as delegated,
+        count(i.service_type) filter (where (';' || i.funding || ';') like '%;project;%') as project,
+        count(i.service_type) filter (where (';' || i.funding || ';') like '%;municipal;%') as municipal,
+        count(i.service_type) filter (where i.status = 'new') as new_services,
+        count(i.service_type) filter (where i.status = 'closing') as closing_services
+    from (
+        select plan_id, service_type, capacity, amount_bgn, funding, status,
+            case when funding is null or funding = '' then 'unknown'
+                 when contains(funding, ';') then 'mixed'
+                 else funding end as funding_mix
+        from selected_items(oblasts, municipalities, years, target_groups, service_types)
+        where len(target_groups) > 0 or len(service_types) > 0
+    ) i
+    join plan_keys k using (plan_id)
+    group by all;
+
+-- The filter bar's selection per plan and service type (type_capacity with the plan's oblast and the
+-- type's names, target group and setting).
+create or replace macro selected_plan_types(oblasts, municipalities, years, target_groups, service_types) as table
+    select k.plan_no, t.plan_id, t.municipality, k.oblast, t.year, t.service_type, st.name_bg as type_bg,
+        st.name_en as type_en, st.target_group, st.setting, t.services, t.capacity
+    from type_capacity t
+    join plan_keys k using (plan_id)
+    left join service_types st on st.code = t.service_type
+    where chosen(oblasts, k.oblast)
+      and chosen(municipalities, t.municipality)
+      and chosen(years, t.year)
+      and chosen(target_groups, st.target_group)
+      and chosen(service_types, t.service_type);

@@ -1,23 +1,17 @@
 -- Amounts chart: stated amounts (leva) per series and funding class.
 -- one series per municipality-year when the selection has at most $max_series plans, else one per
 -- year (municipality null, summed over the municipalities; `municipalities` says how many)
+-- (selected_plan_funding, derived.sql: the selection per plan and funding mix)
 with
 
-selected as (
-    select * from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types)
-),
-
 stated as (
-    select municipality, year, amount_bgn,
-        case when funding is null or funding = '' then 'unknown'
-             when contains(funding, ';') then 'mixed'
-             else funding end as funding_mix
-    from selected
-    where amount_bgn is not null
+    select plan_no, municipality, year, funding_mix, items_amount_bgn as amount_bgn
+    from selected_plan_funding($oblasts, $municipalities, $years, $target_groups, $service_types)
+    where items_amount_n > 0
 ),
 
 per_plan as (
-    select count(*) <= $max_series as by_plan from (select distinct municipality, year from stated)
+    select count(distinct plan_no) <= $max_series as by_plan from stated
 ),
 
 year_municipalities as (

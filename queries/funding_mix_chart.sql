@@ -2,23 +2,17 @@
 -- 'unknown': none stated).
 -- one series per municipality-year when the selection has at most $max_series plans, else one per
 -- year (municipality null, summed over the municipalities; `municipalities` says how many)
+-- (selected_plan_funding, derived.sql: the selection per plan and funding mix)
 with
 
-selected as (
-    select * from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types)
-),
-
 classified as (
-    select municipality, year, capacity,
-        case when funding is null or funding = '' then 'unknown'
-             when contains(funding, ';') then 'mixed'
-             else funding end as funding_mix
-    from selected
-    where service_type is not null
+    select plan_no, municipality, year, funding_mix, services, capacity
+    from selected_plan_funding($oblasts, $municipalities, $years, $target_groups, $service_types)
+    where services > 0
 ),
 
 per_plan as (
-    select count(*) <= $max_series as by_plan from (select distinct municipality, year from classified)
+    select count(distinct plan_no) <= $max_series as by_plan from classified
 ),
 
 year_municipalities as (
@@ -27,7 +21,7 @@ year_municipalities as (
 
 final as (
     select case when (select by_plan from per_plan) then municipality end as municipality, year, funding_mix,
-        count(*) as services, coalesce(sum(capacity), 0) as capacity
+        sum(services)::bigint as services, coalesce(sum(capacity), 0) as capacity
     from classified
     group by all
 )

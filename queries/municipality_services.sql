@@ -1,8 +1,9 @@
 -- For the map: number of services in the latest selected plan of each municipality.
+-- (selected_plan_funding, derived.sql: the selection per plan and funding mix)
 with
 
 selected as (
-    select * from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types)
+    select * from selected_plan_funding($oblasts, $municipalities, $years, $target_groups, $service_types)
 ),
 
 latest as (
@@ -10,11 +11,10 @@ latest as (
 ),
 
 final as (
-    select p.municipality_code, s.municipality, s.year, count(*) filter (where s.service_type is not null) as services,
-        sum(s.capacity) as capacity
+    select s.municipality_code, s.municipality, s.year, sum(s.services)::bigint as services,
+        sum(s.items_capacity) as capacity
     from selected s
     semi join latest l on l.municipality = s.municipality and l.year = s.year
-    join plans p using (plan_id)
     group by all
 )
 

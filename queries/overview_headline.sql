@@ -1,24 +1,19 @@
 -- Headline figures for the current selection: services, capacity, funding shares, new and closing.
--- One pass over the selection; the funding classes of a row are its ';'-joined `funding` column
--- (the same classes item_funding lists).
+-- (selected_plan_funding, derived.sql: the selection per plan and funding mix; a service's funding
+-- classes are its ';'-joined `funding` column, the same classes item_funding lists)
 with
-
-selected as (
-    select plan_id, service_type, capacity, status, string_split(coalesce(funding, ''), ';') as classes
-    from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types)
-),
 
 final as (
     select
-        count(*) filter (where service_type is not null) as services,
-        coalesce(sum(capacity) filter (where service_type is not null), 0) as capacity,
-        count(*) filter (where service_type is not null and list_contains(classes, 'state_delegated')) as delegated,
-        count(*) filter (where service_type is not null and list_contains(classes, 'project')) as project,
-        count(*) filter (where service_type is not null and list_contains(classes, 'municipal')) as municipal,
-        count(*) filter (where service_type is not null and status = 'new') as new_services,
-        count(*) filter (where service_type is not null and status = 'closing') as closing_services,
-        count(distinct plan_id) as plans
-    from selected
+        coalesce(sum(services), 0)::bigint as services,
+        coalesce(sum(capacity), 0) as capacity,
+        coalesce(sum(delegated), 0)::bigint as delegated,
+        coalesce(sum(project), 0)::bigint as project,
+        coalesce(sum(municipal), 0)::bigint as municipal,
+        coalesce(sum(new_services), 0)::bigint as new_services,
+        coalesce(sum(closing_services), 0)::bigint as closing_services,
+        count(distinct plan_no) as plans
+    from selected_plan_funding($oblasts, $municipalities, $years, $target_groups, $service_types)
 )
 
 select * from final

@@ -1,0 +1,237 @@
+"""The query summaries of queries/derived.sql (plan_keys, plan_summary, type_capacity.services and the
+selected_plan_funding / selected_plan_types macros) agree with a direct computation from the base tables,
+and every page query that reads them gives exactly what the same query over the items gives (the item-level
+formulations below are the queries as they were before the summaries), on the sample plans and on a small
+synthetic corpus, for many filter states."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from etl.load import build
+from etl.reference import load_reference
+from etl.synth import generate
+
+from .conftest import REPO, reference_dir
+
+QUERIES = REPO / "queries"
+LISTS = ("oblasts", "municipalities", "years", "target_groups", "service_types")
+FUNDING_MIX = """case when funding is null or funding = '' then 'unknown'
+             when contains(funding, ';') then 'mixed' else funding end"""
+
+# The page queries over the items (selected_items of schema.sql), as they were before the summary tables.
+ITEM_LEVEL = {
+    "funding_mix": f"""
+        with classified as (
+            select *, {FUNDING_MIX} as funding_mix
+            from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types)
+            where service_type is not null)
+        select municipality, year, funding_mix, count(*) as services, coalesce(sum(capacity), 0) as capacity
+        from classified group by all order by municipality, year, funding_mix""",
+    "funding_mix_chart": f"""
+        with classified as (
+            select municipality, year, capacity, {FUNDING_MIX} as funding_mix
+            from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types)
+            where service_type is not null),
+        per_plan as (select count(*) <= $max_series as by_plan from (select distinct municipality, year from classified)),
+        year_municipalities as (select year, count(distinct municipality) as municipalities from classified group by year),
+        final as (
+            select case when (select by_plan from per_plan) then municipality end as municipality, year, funding_mix,
+                count(*) as services, coalesce(sum(capacity), 0) as capacity
+            from classified group by all)
+        select f.*, y.municipalities from final f join year_municipalities y using (year)
+        order by f.municipality, f.year, funding_mix""",
+    "funding_amounts_chart": f"""
+        with stated as (
+            select municipality, year, amount_bgn, {FUNDING_MIX} as funding_mix
+            from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types)
+            where amount_bgn is not null),
+        per_plan as (select count(*) <= $max_series as by_plan from (select distinct municipality, year from stated)),
+        year_municipalities as (select year, count(distinct municipality) as municipalities from stated group by year),
+        final as (
+            select case when (select by_plan from per_plan) then municipality end as municipality, year, funding_mix,
+                sum(amount_bgn) as amount_bgn
+            from stated group by all)
+        select f.*, y.municipalities from final f join year_municipalities y using (year)
+        order by f.municipality, f.year, funding_mix""",
+    "overview_headline": """
+        with selected as (
+            select plan_id, service_type, capacity, status, string_split(coalesce(funding, ''), ';') as classes
+            from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types))
+        select
+            count(*) filter (where service_type is not null) as services,
+            coalesce(sum(capacity) filter (where service_type is not null), 0) as capacity,
+            count(*) filter (where service_type is not null and list_contains(classes, 'state_delegated')) as delegated,
+            count(*) filter (where service_type is not null and list_contains(classes, 'project')) as project,
+            count(*) filter (where service_type is not null and list_contains(classes, 'municipal')) as municipal,
+            count(*) filter (where service_type is not null and status = 'new') as new_services,
+            count(*) filter (where service_type is not null and status = 'closing') as closing_services,
+            count(distinct plan_id) as plans
+        from selected""",
+    "municipality_services": """
+        with selected as (select * from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types)),
+        latest as (select municipality, max(year) as year from selected group by all),
+        final as (
+            select p.municipality_code, s.municipality, s.year,
+                count(*) filter (where s.service_type is not null) as services, sum(s.capacity) as capacity
+            from selected s
+            semi join latest l on l.municipality = s.municipality and l.year = s.year
+            join plans p using (plan_id)
+            group by all)
+        select * from final where municipality_code is not null order by municipality""",
+    "capacity_chart": """
+        with services as (
+            select * from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types)
+            where service_type is not null and capacity is not null),
+        per_plan as (select count(*) <= $max_series as by_plan from (select distinct municipality, year from services)),
+        year_municipalities as (select year, count(distinct municipality) as municipalities from services group by year),
+        final as (
+            select case when (select by_plan from per_plan) then municipality end as municipality, year,
+                service_type, any_value(type_bg) as type_bg, any_value(type_en) as type_en,
+                any_value(target_group) as target_group, any_value(setting) as setting, sum(capacity) as capacity
+            from services group by all)
+        select f.*, y.municipalities from final f join year_municipalities y using (year)
+        order by f.municipality, f.year, service_type""",
+    "deinstitutionalisation": """
+        select year, setting, count(*) as services, sum(capacity) as capacity,
+            count(distinct municipality) as municipalities
+        from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types)
+        where setting is not null
+        group by all order by year, setting""",
+    "capacity_by_group": """
+        select municipality, year, service_type, type_bg, type_en, target_group, setting,
+            count(*) as services, sum(capacity) as capacity
+        from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types)
+        where service_type is not null
+        group by all order by municipality, year, service_type""",
+}
+SERIES = ("funding_mix_chart", "funding_amounts_chart", "capacity_chart")
+
+
+@pytest.fixture(scope="module")
+def synthetic_db(tmp_path_factory) -> Path:
+    """A small synthetic corpus (a few municipalities over several years) plus the sample plans."""
+    reference = load_reference(reference_dir())
+    out = tmp_path_factory.mktemp("summaries")
+    generate(out, reference, 6, (2018, 2025), seed=11)
+    for plan in (REPO / "data" / "plans").iterdir():
+        (out / "plans" / plan.name).write_bytes(plan.read_bytes())
+    db = out / "plans.duckdb"
+    build(out / "plans", db, reference, workers=1, use_cache=False)
+    return db
+
+
+@pytest.fixture(params=["sample", "synthetic"])
+def con(request, sample_db, synthetic_db):
+    db = sample_db if request.param == "sample" else synthetic_db
+    # the dashboard's configuration: other tests open these files with it in this process
+    connection = duckdb.connect(str(db), read_only=True, config={"memory_limit": "512MB", "threads": 2})
+    yield connection
+    connection.close()
+
+
+def filter_states(con) -> list[dict]:
+    """All; each oblast / a municipality / years / target groups / service types alone and combined;
+    a value that matches nothing."""
+    def values(sql):
+        return [r[0] for r in con.execute(sql).fetchall()]
+
+    oblasts = values("select distinct oblast from plans where oblast is not null order by 1")
+    municipalities = values("select municipality from items group by 1 order by count(*) desc, 1")
+    years = values("select distinct year from plans order by 1")
+    groups = values("select distinct target_group from service_types order by 1")
+    types = values("select service_type from items where service_type is not null group by 1 order by count(*) desc, 1")
+    empty = dict.fromkeys(LISTS, [])
+    states = [empty, {**empty, "oblasts": ["none such"]}, {**empty, "years": years[-3:]},
+              {**empty, "years": years[:1]}, {**empty, "municipalities": municipalities[:1]},
+              {**empty, "municipalities": municipalities[-2:], "years": years[-2:]}]
+    states += [{**empty, "oblasts": [o]} for o in oblasts[:3]]
+    states += [{**empty, "target_groups": [g]} for g in groups]
+    states += [{**empty, "service_types": types[:1]}, {**empty, "service_types": types[-2:]},
+               {**empty, "target_groups": groups[:2], "years": years[-2:]},
+               {**empty, "oblasts": oblasts[:1], "service_types": types[:3]},
+               {**empty, "municipalities": municipalities[:2], "target_groups": groups[-1:]}]
+    return states
+
+
+def run(con, sql: str, params: dict) -> pd.DataFrame:
+    wanted = {k: v for k, v in params.items() if f"${k}" in sql}
+    return con.execute(sql, wanted).df()
+
+
+def assert_same(got: pd.DataFrame, want: pd.DataFrame, what: str) -> None:
+    assert list(got.columns) == list(want.columns), what
+    assert list(got.dtypes.astype(str)) == list(want.dtypes.astype(str)), what
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True), check_exact=True,
+                                  obj=what)
+
+
+def test_plan_keys_number_the_plans_in_municipality_year_order(con):
+    got = con.execute("select plan_no, plan_id, municipality, oblast, year, municipality_code from plan_keys "
+                      "order by plan_no").fetchall()
+    want = con.execute("select row_number() over (order by municipality, year), plan_id, municipality, oblast, "
+                       "year, municipality_code from plans order by municipality, year").fetchall()
+    assert got == want and len(got) == con.execute("select count(*) from plans").fetchone()[0]
+
+
+def test_plan_summary_equals_the_items_counted_per_plan_and_funding_mix(con):
+    cols = ("plan_no, plan_id, funding_mix, items, items_capacity, items_amount_bgn, items_amount_n, services, "
+            "capacity, delegated, project, municipal, new_services, closing_services")
+    got = con.execute(f"select {cols} from plan_summary order by plan_no, funding_mix").fetchall()
+    want = con.execute(f"""
+        with classified as (
+            select *, {FUNDING_MIX} as funding_mix, string_split(coalesce(funding, ''), ';') as classes
+            from items)
+        select k.plan_no, c.plan_id, c.funding_mix, count(*), sum(c.capacity), sum(c.amount_bgn), count(c.amount_bgn),
+            count(*) filter (where c.service_type is not null),
+            sum(c.capacity) filter (where c.service_type is not null),
+            count(*) filter (where c.service_type is not null and list_contains(c.classes, 'state_delegated')),
+            count(*) filter (where c.service_type is not null and list_contains(c.classes, 'project')),
+            count(*) filter (where c.service_type is not null and list_contains(c.classes, 'municipal')),
+            count(*) filter (where c.service_type is not null and c.status = 'new'),
+            count(*) filter (where c.service_type is not null and c.status = 'closing')
+        from classified c join plan_keys k using (plan_id)
+        group by all order by k.plan_no, c.funding_mix""").fetchall()
+    assert got == want and got
+    # every item is counted once
+    assert con.execute("select sum(items) from plan_summary").fetchone()[0] == \
+        con.execute("select count(*) from items").fetchone()[0]
+
+
+def test_type_capacity_counts_the_services_of_each_plan_and_type(con):
+    got = con.execute("select plan_id, service_type, services, capacity from type_capacity order by all").fetchall()
+    want = con.execute("select plan_id, service_type, count(*), sum(capacity) from items "
+                       "where service_type is not null group by all order by all").fetchall()
+    assert got == want and got
+
+
+def test_page_queries_equal_their_item_level_formulation(con):
+    states = filter_states(con)
+    for name, reference in ITEM_LEVEL.items():
+        sql = (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
+        for state in states:
+            for extra in ([{"max_series": 8}, {"max_series": 0}, {"max_series": 1000}] if name in SERIES else [{}]):
+                params = {**state, **extra}
+                assert_same(run(con, sql, params), run(con, reference, params), f"{name} {params}")
+
+
+def test_data_items_plan_order_page_equals_the_general_path(con):
+    """Without grid filters and sort the page is taken on integer keys; with a sort column the query knows
+    nothing about (sorting by null) the general path gives the same rows in the same order."""
+    sql = (QUERIES / "data_items.sql").read_text(encoding="utf-8")
+    labels = {"key": ["lang:en", "section:social_service", "status:new"], "value": ["bg", "Социална услуга", "нова"]}
+    no_filter = [{"col": "", "op": "none", "text": "", "num": None, "num_to": None}]
+    total = con.execute("select count(*) from items").fetchone()[0]
+    for state in filter_states(con)[:10]:
+        for limit, offset in ((100, 0), (7, 3), (None, 0), (5, total - 2)):
+            base = {**state, "labels": labels, "grid_filters": no_filter, "sort_dir": "asc", "limit": limit,
+                    "offset": offset}
+            fast = run(con, sql, {**base, "no_grid_filters": True, "sort_col": ""})
+            general = run(con, sql, {**base, "no_grid_filters": True, "sort_col": "none such"})
+            assert_same(fast, general, f"data_items {state} {limit} {offset}")
+            filtered = run(con, sql, {**base, "no_grid_filters": False, "sort_col": ""})
+            assert_same(fast, filtered, f"data_items grid filter 'none' {state} {limit} {offset}")
