@@ -17,6 +17,7 @@ from dashboard.db import (
     remembered,
     run_query,
 )
+from dashboard.figures import plain
 from dashboard.i18n import fmt_number, label, t
 from dashboard.state import FILTER_KEYS, query_string, state_from_query, validate_state
 
@@ -265,7 +266,7 @@ def table(df: pd.DataFrame, columns: Sequence[tuple[str, str, str]], lang: str, 
     records: list[dict] = [{} for _ in range(len(shown))]
     column_defs = []
     for col, key, kind in columns:
-        values = shown[col].astype(object).where(shown[col].notna(), None).tolist()
+        values = plain(shown[col])
         if kind.startswith("label:"):
             names = {v: label(kind[6:], v, lang) for v in set(values)}
             texts = [names[v] for v in values]

@@ -126,20 +126,34 @@ def plan_label(df: pd.DataFrame) -> pd.Series:
     return df["municipality"] + " " + df["year"].astype(str)
 
 
-def _values(series: pd.Series) -> list:
-    """A column as a JSON-ready list (NaN -> None)."""
-    return series.astype(object).where(series.notna(), None).tolist()
+def plain(series: pd.Series) -> list:
+    """A column as Python values, missing ones (NaN, NA, None) as None: JSON-ready, in one pass. The
+    figures below work on such lists; pandas operations cost ~0.3 ms each, which added up to 10-30 ms
+    per figure."""
+    return [None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v for v in series.tolist()]
+
+
+def add_up(keys: list[tuple], values: list) -> dict[tuple, float]:
+    """Sums of values by key, keys in order of first appearance, as pandas' groupby sums them: a row with
+    a missing key part is left out, a missing value counts as 0."""
+    sums: dict[tuple, float] = {}
+    for key, value in zip(keys, values, strict=True):
+        if None not in key:
+            sums[key] = sums.get(key, 0) + (0 if value is None else value)
+    return sums
 
 
 def completeness(df: pd.DataFrame, lang: str) -> dict:
     """Heatmap municipality × year; cell = rows extracted from that plan, blank = no plan."""
     title = t("completeness_title", lang)
-    loaded = df.dropna(subset=["year"])
     if df.empty:
         return empty(title, lang)
-    rows = sorted(df["municipality"].unique(), reverse=True)
-    years = sorted({int(y) for y in loaded["year"]})
-    cells = {(m, int(y)): n for m, y, n in zip(loaded["municipality"], loaded["year"], loaded["items"], strict=True)}
+    municipalities = plain(df["municipality"])
+    loaded = [(m, int(y), n) for m, y, n in zip(municipalities, plain(df["year"]), plain(df["items"]), strict=True)
+              if y is not None]
+    rows = sorted(set(municipalities), reverse=True)
+    years = sorted({y for _, y, _ in loaded})
+    cells = {(m, y): n for m, y, n in loaded}
     z = [[cells.get((m, y)) for y in years] for m in rows]
     heat = {
         "type": "heatmap",
@@ -195,16 +209,17 @@ def capacity_by(df: pd.DataFrame, dim: str, lang: str) -> dict:
     df = df[df["capacity"].notna()]
     if df.empty:
         return empty(title, lang)
-    data = pd.DataFrame(
-        {"category": _dimension_label(df, dim, lang), "series": _series(df, lang),
-         "capacity": df["capacity"]}
-    )
-    sums = data.groupby(["series", "category"], sort=False)["capacity"].sum()
-    order = sums.groupby(level="category").sum().sort_values().index.tolist()
+    keys = list(zip(plain(_series(df, lang)), plain(_dimension_label(df, dim, lang)), strict=True))
+    sums = add_up(keys, plain(df["capacity"]))  # (series, category) -> capacity
+    totals: dict[str, float] = {}
+    for (_, category), value in sums.items():
+        totals[category] = totals.get(category, 0) + value
+    # categories by total, smallest first; ties in the order pandas' sort gives them (as drawn before)
+    order = pd.Series(totals, dtype=float).sort_index().sort_values().index.tolist()
     rank = {c: i for i, c in enumerate(order)}
     traces = []
-    for i, (name, part) in enumerate(sums.groupby(level="series", sort=True)):
-        pairs = sorted(((rank[c], c, v) for (_, c), v in part.items()), key=lambda r: r[0])
+    for i, name in enumerate(sorted({series for series, _ in sums})):
+        pairs = sorted((rank[c], c, v) for (series, c), v in sums.items() if series == name)
         traces.append(
             {
                 "type": "bar",
@@ -238,15 +253,16 @@ def deinstitutionalisation(df: pd.DataFrame, lang: str) -> dict:
     if df.empty:
         return empty(title, lang)
     traces = []
+    rows = list(zip(plain(df["setting"]), plain(df["year"]), plain(df["capacity"]), strict=True))
     for setting in SETTING_ORDER:
-        part = df[df["setting"] == setting].sort_values("year")
-        if part.empty:
+        part = sorted(((year, capacity) for s, year, capacity in rows if s == setting), key=lambda r: r[0])
+        if not part:
             continue
         traces.append(
             {
                 "type": "scatter",
-                "x": part["year"].astype(str).tolist(),
-                "y": _values(part["capacity"]),
+                "x": [str(year) for year, _ in part],
+                "y": [capacity for _, capacity in part],
                 "mode": "lines+markers",
                 "name": label("setting", setting, lang),
                 "line": {"color": SETTING_COLORS[setting], "width": 4 if setting == "institution" else 2},
@@ -257,25 +273,33 @@ def deinstitutionalisation(df: pd.DataFrame, lang: str) -> dict:
     )
 
 
+def _by_class(df: pd.DataFrame, column: str, lang: str) -> dict[str, dict[str, float]]:
+    """funding class -> {plan series: sum of `column`}."""
+    keys = list(zip(plain(df["funding_mix"]), plain(_series(df, lang)), strict=True))
+    out: dict[str, dict[str, float]] = {}
+    for (cls, plan), value in add_up(keys, plain(df[column])).items():
+        out.setdefault(cls, {})[plan] = value
+    return out
+
+
 def funding_mix(df: pd.DataFrame, measure: str, lang: str) -> dict:
     """100 % stacked bars per municipality-year (per year when many): funding classes by services or capacity."""
     title = t("funding_mix_title", lang, measure=t(f"measure_{measure}", lang))
     df = df[df[measure].fillna(0) > 0]
     if df.empty:
         return empty(title, lang)
-    sums = (
-        pd.DataFrame({"plan": _series(df, lang), "cls": df["funding_mix"], "v": df[measure]})
-        .groupby(["plan", "cls"])["v"]
-        .sum()
-    )
-    totals = sums.groupby(level="plan").sum()
-    plans = sorted(totals.index, reverse=True)
+    by_class = _by_class(df, measure, lang)
+    totals: dict[str, float] = {}
+    for part in by_class.values():
+        for plan, value in part.items():
+            totals[plan] = totals.get(plan, 0) + value
+    plans = sorted(totals, reverse=True)
     traces = []
     for cls, colour in FUNDING_COLORS.items():
-        part = sums.xs(cls, level="cls") if cls in sums.index.get_level_values("cls") else None
-        if part is None or part.empty:
+        part = by_class.get(cls)
+        if not part:
             continue
-        ys = [p for p in plans if p in part.index]  # no NaN gaps: they break plotly's stacking
+        ys = [p for p in plans if p in part]  # no NaN gaps: they break plotly's stacking
         traces.append(
             {
                 "type": "bar",
@@ -308,18 +332,14 @@ def amounts(df: pd.DataFrame, lang: str) -> dict:
     title = t("amounts_title", lang)
     if df.empty:
         return empty(title, lang)
-    sums = (
-        pd.DataFrame({"plan": _series(df, lang), "cls": df["funding_mix"], "v": df["amount_bgn"]})
-        .groupby(["plan", "cls"])["v"]
-        .sum()
-    )
-    plans = sorted(sums.index.get_level_values("plan").unique(), reverse=True)
+    by_class = _by_class(df, "amount_bgn", lang)
+    plans = sorted({plan for part in by_class.values() for plan in part}, reverse=True)
     traces = []
     for cls, colour in FUNDING_COLORS.items():
-        if cls not in sums.index.get_level_values("cls"):
+        part = by_class.get(cls)
+        if not part:
             continue
-        part = sums.xs(cls, level="cls")
-        ys = [p for p in plans if p in part.index]
+        ys = [p for p in plans if p in part]
         traces.append(
             {
                 "type": "bar",
