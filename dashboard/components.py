@@ -181,7 +181,9 @@ def page_shell(page: str, query: dict, body: Callable[[dict], list]) -> html.Div
             dbc.Container(content, fluid=True, id=f"{page}-page"),
             dcc.Store(id="filters-lang", data=state["lang"]),
             dcc.Store(id="filters-page", data=PAGES[page]),
-            dcc.Store(id="url-search"),
+            # the address of this view (filters dropped as unknown are gone, page options filled in): the
+            # clientside callback below puts it in the address bar; sync_url keeps it up to date
+            dcc.Store(id="url-search", data=query_string(state)),
             dcc.Store(id="url-sink"),
         ],
         lang=state["lang"],
@@ -314,6 +316,7 @@ def csv_download(df: pd.DataFrame, filename: str) -> dict:
     State({"type": "nav", "page": ALL}, "id"),
     LANG_STATE,
     State("filters-page", "data"),
+    prevent_initial_call=True,  # the page is drawn with its links and address (page_shell)
 )
 def sync_url(
     oblast, municipality, year, target_group, service_type, view_values, view_ids, nav_ids, lang, path

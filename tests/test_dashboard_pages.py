@@ -339,3 +339,19 @@ def test_a_large_heatmap_shows_a_colour_scale_instead_of_cell_numbers():
     national = figures.completeness(plans(265), "bg")["data"][0]
     assert "texttemplate" not in national and national["showscale"] is True
     assert len(national["y"]) == 265 and national["z"][0][0] is not None  # the numbers are all still there
+
+
+def test_page_arrives_with_its_clean_address_and_links(sample):
+    """The address the page puts in the browser's bar (url-search) and its nav links are drawn with
+    it: unknown values dropped, page options filled in; no sync_url round trip on load."""
+    from urllib.parse import unquote
+
+    page = capacity.layout(municipality="Нищо,Дупница", year="abc")
+    assert unquote(find(page, "url-search").data) == "?municipality=Дупница&dim=service_type"
+    link = find(page, {"type": "nav", "page": "funding"}).href
+    assert unquote(link) == "/funding?municipality=Дупница&dim=service_type"
+    page = coverage.layout(municipality="Кресна")
+    assert unquote(find(page, "url-search").data) == "?municipality=Кресна&plan=kresna-2020"
+    deps = app.server.test_client().get("/_dash-dependencies").get_json()
+    sync = next(d for d in deps if "url-search.data" in d["output"] and d.get("clientside_function") is None)
+    assert sync.get("prevent_initial_call")

@@ -56,7 +56,7 @@ OBSERVED_COLUMNS = [
 
 def body(state: dict) -> list:
     lang = state["lang"]
-    dim = view_choice(state, "dim", DIMENSIONS)
+    dim = state["dim"] = view_choice(state, "dim", DIMENSIONS)  # in the page's address, too
     control = view_control("capacity", "dim", DIMENSIONS, dim, lang, label="dimension")
     by_group, stated, observed, di = update(*(state[key] for key in FILTER_KEYS), dim, lang)
     return [

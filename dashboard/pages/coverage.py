@@ -30,6 +30,7 @@ def body(state: dict) -> list:
     lang = state["lang"]
     filters = [state[key] for key in FILTER_KEYS]
     options, plan = plan_options(*filters, state.get("plan"))
+    state["plan"] = plan  # in the page's address, too
     matrix, unserved = update(plan, state["target_group"], state["service_type"], lang, options)
     map_figure, map_notice = update_map(*filters, lang)
     picker = dbc.Row(

@@ -47,7 +47,7 @@ AMOUNT_COLUMNS = [
 
 def body(state: dict) -> list:
     lang = state["lang"]
-    measure = view_choice(state, "measure", MEASURES)
+    measure = state["measure"] = view_choice(state, "measure", MEASURES)  # in the page's address, too
     control = view_control("funding", "measure", MEASURES, measure, lang, label="measure")
     mix, project_only, amounts, amounts_table = update(*(state[key] for key in FILTER_KEYS), measure, lang)
     return [
