@@ -174,9 +174,10 @@ def build(plans_dir: Path, db_path: Path, reference: Reference,
         to_read = [f for f in files if f not in unchanged]
         cache = PlanCache(db_path.parent / "cache", salt) if use_cache else None
         if not unchanged:
-            # nothing to carry over: a new database, each worker batch inserted as it arrives
-            write_database(result, reference, select_stream(read_stream(to_read, reference, cache, workers, on_file,
-                                                                            hashes), result))
+            # nothing to carry over: a new database, worker batches inserted as they arrive
+            chunks = select_stream(read_stream(to_read, reference, cache, workers, on_file, hashes), result)
+            first = next(chunks, [])  # the workers are forked before the new database is opened
+            write_database(result, reference, chain([first], chunks))
         else:
             outcomes = {path: outcome for chunk in read_stream(to_read, reference, cache, workers, on_file, hashes)
                         for path, outcome in chunk}
@@ -454,6 +455,9 @@ def _pool(workers: int, reference: Reference, cache: PlanCache | None):
     with the batch's rows as Arrow tables, so the build process only slices them."""
     from concurrent.futures import ProcessPoolExecutor
 
+    import pyarrow as pa
+
+    pa.array([0])  # pyarrow imports pandas on its first array (≈0.4 s): done once here, inherited by the workers
     folder, salt = (cache.folder, cache.salt) if cache else (None, b"")
     return ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(reference.directory, folder, salt))
 
@@ -807,7 +811,7 @@ def item_row(r: Record) -> tuple:
            ";".join(r.funding_classes), r.funding_raw, r.amount_bgn, r.capacity, r.capacity_before, r.capacity_unit,
            r.staff, r.units, r.status, r.provider, r.place_raw, r.term_raw, r.layout, r.source_file, r.source_line,
            ",".join(map(str, r.source_lines)), r.source_text, r.source_ref)
-    return tuple(None if v == "" else v for v in row)
+    return tuple([None if v == "" else v for v in row])
 
 
 def report_rows(result: BuildResult) -> list[tuple]:

@@ -47,6 +47,30 @@ def service_needles() -> tuple[str, ...] | None:
 
 
 @lru_cache(maxsize=1)
+def service_alias_needles() -> list[tuple[str, ...] | None]:
+    return [needles(p) for _, p in service_patterns()]
+
+
+@lru_cache(maxsize=1)
+def service_needle_index() -> tuple[tuple[str, ...], dict[str, tuple[int, ...]], tuple[int, ...]]:
+    """Every needle of the aliases, the aliases each needle belongs to, and the aliases with no needles
+    (always tried): the aliases that may match a text are those of the needles it holds."""
+    aliases_of: dict[str, list[int]] = {}
+    for i, need in enumerate(service_alias_needles()):
+        for n in need or ():
+            aliases_of.setdefault(n, []).append(i)
+    always = tuple(i for i, need in enumerate(service_alias_needles()) if need is None)
+    return tuple(aliases_of), {n: tuple(a) for n, a in aliases_of.items()}, always
+
+
+@lru_cache(maxsize=4096)
+def service_submatcher(aliases: tuple[int, ...]) -> re.Pattern:
+    """service_matcher() of some of the aliases (in file order; groups named by their place in the file)."""
+    patterns = service_patterns()
+    return re.compile("|".join(f"(?P<s{i}>{patterns[i][1].pattern})" for i in aliases), re.I)
+
+
+@lru_cache(maxsize=1)
 def funding_patterns() -> list[tuple[str, re.Pattern, str]]:
     with open(DATA / "funding_phrases.csv", encoding="utf-8") as f:
         return [(r["funding_class"], re.compile(r["pattern"], re.I), r["unless"]) for r in csv.DictReader(f)]
@@ -176,7 +200,10 @@ def may_match(need: tuple[str, ...] | None, key: str | None) -> bool:
     if need is None or key is None:
         return True
     if len(need) <= 4:
-        return any(n in key for n in need)
+        for n in need:  # a loop, not any(): this runs for every pattern on every text
+            if n in key:
+                return True
+        return False
     return need.any_in(key) is not None
 
 
@@ -224,8 +251,20 @@ def find_services(text: str) -> list[tuple[int, str]]:
     overlap, and a service named after 'към' (attached to) is a qualifier, not the subject."""
     matcher, codes = service_matcher()
     taken: list[tuple[int, str]] = []
-    if not may_match(service_needles(), fold_key(text)):
+    key = fold_key(text)
+    if not may_match(service_needles(), key):
         return taken
+    if key is not None:
+        # only the aliases whose needles the text holds: an alternative that cannot match anywhere in the
+        # text changes nothing in what the whole alternation finds, and the rest run much faster alone
+        needle_list, aliases_of, always = service_needle_index()
+        possible = set(always)
+        for n in needle_list:
+            if n in key:
+                possible.update(aliases_of[n])
+        if not possible:
+            return taken
+        matcher = service_submatcher(tuple(sorted(possible)))
     for m in matcher.finditer(text):
         start = m.start()
         if not ATTACHED.search(text[max(0, start - 6):start]):
@@ -317,11 +356,17 @@ STAFF = [re.compile(r"персонал\w*\s*[-–—:]?\s*(\d{1,4})", re.I),
 
 @lru_cache(maxsize=16384)
 def parse_staff(text: str) -> int | None:
-    for pattern in STAFF:
-        m = pattern.search(text)
+    key = fold_key(text)
+    for pattern, need in guarded_staff_patterns():
+        m = pattern.search(text) if may_match(need, key) else None
         if m:
             return int(m.group(1))
     return None
+
+
+@lru_cache(maxsize=1)
+def guarded_staff_patterns() -> list[tuple[re.Pattern, tuple[str, ...] | None]]:
+    return [(pattern, needles(pattern)) for pattern in STAFF]
 
 
 NUMBER_WORD = "|".join(NUMBER_WORDS)
@@ -333,12 +378,19 @@ UNITS = [re.compile(r"[-–—]\s*(\d{1,3})\s*бр\b", re.I),
 
 @lru_cache(maxsize=16384)
 def parse_units(name: str, description: str, has_type: bool) -> int | None:
-    for pattern, text in zip(UNITS, (name, name, name, f"{name} {description}"), strict=True):
-        m = pattern.search(text)
+    name_key = fold_key(name)
+    texts = (name, name, name, f"{name} {description}")
+    for (pattern, need), text in zip(guarded_unit_patterns(), texts, strict=True):
+        m = pattern.search(text) if may_match(need, name_key if text is name else fold_key(text)) else None
         if m:
             value = m.group(1).lower()
             return int(value) if value.isdigit() else NUMBER_WORDS[value]
     return 1 if has_type else None
+
+
+@lru_cache(maxsize=1)
+def guarded_unit_patterns() -> list[tuple[re.Pattern, tuple[str, ...] | None]]:
+    return [(pattern, needles(pattern)) for pattern in UNITS]
 
 
 AMOUNT = re.compile(r"(\d[\d\s]{0,12}\d|\d)\s*(?:лв|лева)\b", re.I)

@@ -257,8 +257,8 @@ def best_window(region: list[str], extra: int = 0) -> list[str]:
     if len(region) <= 4:
         return [c.strip() for c in region] + [""] * (4 - len(region))
     shifted = min(extra, len(region) - 4)
-    best = max(range(len(region) - 3),
-               key=lambda s: (sum(is_mark(c) for c in region[s : s + 4]), s == shifted, -s))
+    marks = [is_mark(c) for c in region]
+    best = max(range(len(region) - 3), key=lambda s: (sum(marks[s : s + 4]), s == shifted, -s))
     return [c.strip() for c in region[best : best + 4]]
 
 

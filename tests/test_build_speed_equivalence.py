@@ -100,7 +100,7 @@ def all_patterns():
     return ([p for _, p in normalise.status_patterns()] + [p for _, p, _ in normalise.funding_patterns()]
             + [p for _, p in normalise.service_patterns()] + [normalise.service_matcher()[0], normalise.CHANGE,
                                                               normalise.EXPLICIT, normalise.PLAIN_UNIT]
-            + [p for _, p in parse.HEADER_WORDS])
+            + [p for _, p in parse.HEADER_WORDS] + normalise.STAFF + normalise.UNITS)
 
 
 def test_needles_never_reject_a_text_the_pattern_matches():
