@@ -7,7 +7,9 @@ import argparse
 import dash
 from flask import abort, send_file
 
-from dashboard import db
+from dashboard import db, serialise
+
+serialise.install()  # same JSON as Dash's own encoder, without plotly's cleaning walk (dashboard/serialise.py)
 
 app = dash.Dash(
     __name__,

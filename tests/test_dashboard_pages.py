@@ -355,3 +355,26 @@ def test_page_arrives_with_its_clean_address_and_links(sample):
     deps = app.server.test_client().get("/_dash-dependencies").get_json()
     sync = next(d for d in deps if "url-search.data" in d["output"] and d.get("clientside_function") is None)
     assert sync.get("prevent_initial_call")
+
+
+def test_responses_are_encoded_as_plotly_would(sample, monkeypatch):
+    """dashboard.serialise.to_json (Dash's encoder in this app) writes the same JSON as plotly's, for
+    every page and the callbacks' outputs, and leaves what it cannot encode to plotly."""
+    import dash
+    import numpy as np
+    from plotly.io.json import to_json_plotly
+
+    from dashboard import serialise
+
+    assert dash._callback.to_json is serialise.to_json and dash.dash.to_json is serialise.to_json
+    values = [page["layout"](municipality="Дупница,Кресна", lang=lang) for page in dash.page_registry.values()
+              for lang in ("bg", "en")]
+    values += [capacity.update(*NO_FILTERS, "setting", "bg"), funding.update(*NO_FILTERS, "capacity", "en"),
+               coverage.update_map(*NO_FILTERS, "bg"), changes.update(*NO_FILTERS, "en"), grid()]
+    values.append({"nan": float("nan"), "np": np.arange(3), "i": np.int64(2), "when": pd.Timestamp("2021-01-02"),
+                   "text": "</script>\u2028"})
+    fallbacks = []
+    monkeypatch.setattr(serialise, "to_json_plotly", lambda value: fallbacks.append(value) or to_json_plotly(value))
+    for value in values:
+        assert serialise.to_json(value) == to_json_plotly(value)
+    assert fallbacks == values[-1:]  # only the value with a pandas Timestamp needed plotly's walk
