@@ -15,22 +15,38 @@ lab as materialized (
     select $labels as m
 ),
 
-plan_order as (
-    select item_id, plan_no, seq
-    from items i
-    join plan_keys k using (plan_id)
-    left join service_types st on st.code = i.service_type
-    where $no_grid_filters and $sort_col = ''
-      and chosen($oblasts, k.oblast)
-      and chosen($municipalities, k.municipality)
-      and chosen($years, k.year)
-      and chosen($target_groups, st.target_group)
-      and chosen($service_types, i.service_type)
+-- the fast path: the number of selected rows of each plan (plan_summary / type_capacity), so the page's rows
+-- are read from the few plans it spans only
+plan_rows as (
+    select plan_no, plan_id, rows, sum(rows) over (order by plan_no) - rows as rows_before
+    from (
+        select k.plan_no, k.plan_id, sum(s.items) as rows
+        from plan_summary s
+        join plan_keys k using (plan_no)
+        where $no_grid_filters and $sort_col = '' and len($target_groups) = 0 and len($service_types) = 0
+          and chosen($oblasts, k.oblast)
+          and chosen($municipalities, k.municipality)
+          and chosen($years, k.year)
+        group by all
+        union all
+        select plan_no, plan_id, sum(services) as rows
+        from selected_plan_types($oblasts, $municipalities, $years, $target_groups, $service_types)
+        where $no_grid_filters and $sort_col = '' and (len($target_groups) > 0 or len($service_types) > 0)
+        group by all
+    )
 ),
 
 plan_order_page as (
-    select item_id, row_number() over (order by plan_no, seq) as position
-    from (select * from plan_order order by plan_no, seq limit $limit offset $offset)
+    select i.item_id, p.rows_before + row_number() over (partition by p.plan_no order by i.seq) as position,
+        (select sum(rows) from plan_rows)::bigint as total_rows
+    from items i
+    join plan_rows p using (plan_id)
+    where p.rows_before < $offset + coalesce($limit, 9223372036854775807 - $offset)
+      and p.rows_before + p.rows > $offset
+      and (len($target_groups) = 0
+           or i.service_type in (select code from service_types where list_contains($target_groups, target_group)))
+      and chosen($service_types, i.service_type)
+    qualify position > $offset and ($limit is null or position <= $offset + $limit)
 ),
 
 selected as (
@@ -121,9 +137,9 @@ page as (
 ),
 
 numbered as (
-    select item_id, row_number() over () as position from page
+    select item_id, row_number() over () as position, null::bigint as total_rows from page
     union all
-    select item_id, position from plan_order_page
+    select item_id, position, total_rows from plan_order_page
 ),
 
 final as (
@@ -136,7 +152,7 @@ final as (
         i.settlements, i.scope, i.funding, i.funding_raw, i.amount_bgn, i.capacity, i.capacity_before,
         i.capacity_unit, i.staff, i.units, i.status, coalesce(lab.m['status:' || i.status], i.status) as status_text,
         i.provider, i.description, i.place_raw, i.term_raw, i.q1, i.q2, i.q3, i.q4, i.source_file, i.source_line,
-        i.source_ref, i.source_text, i.item_id, i.plan_id, i.seq, n.position
+        i.source_ref, i.source_text, i.item_id, i.plan_id, i.seq, n.position, n.total_rows
     from numbered n
     cross join lab
     join items i using (item_id)
@@ -144,6 +160,6 @@ final as (
     left join service_types st on st.code = i.service_type
 )
 
-select * exclude (position), (select count(*) from filtered) + (select count(*) from plan_order) as total_rows
+select * exclude (position, total_rows), coalesce(total_rows, (select count(*) from filtered)) as total_rows
 from final
 order by position
