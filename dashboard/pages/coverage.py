@@ -102,10 +102,14 @@ def plan_options(oblast, municipality, year, target_group, service_type, current
     State(PLAN_ID, "options"),
     prevent_initial_call=True,
 )
-@remembered
 def update(plan_id, target_group, service_type, lang, options):
-    params = filter_params(target_group=target_group, service_type=service_type)
     plan = next((o["label"] for o in options or [] if o["value"] == plan_id), plan_id or "")
+    return plan_coverage(plan_id, plan, target_group, service_type, lang)
+
+
+@remembered  # keyed by the plan's label, not by the plan picker's options (all plans, at national scale)
+def plan_coverage(plan_id, plan, target_group, service_type, lang):
+    params = filter_params(target_group=target_group, service_type=service_type)
     matrix = run_query("coverage_matrix", plan_id=plan_id, **params)
     unserved = run_query("coverage_unserved", plan_id=plan_id)
     has_ekatte = bool(run_query("reference_counts").iloc[0]["settlements"])
