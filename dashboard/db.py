@@ -38,6 +38,9 @@ CONNECTION_CONFIG = {"memory_limit": MEMORY_LIMIT, "threads": 2}
 # Results of @remembered functions (page callbacks, filter choices) kept per process; 0 turns it off
 # (the callback benchmark measures the computation itself that way).
 RESULT_CACHE_SIZE = int(os.environ.get("SSP_RESULT_CACHE", "256") or 0)
+# ... and at most this much of them, counted as their JSON (what the browser receives): a national page's
+# results are 0.01-0.25 MB of JSON and 2.5-8× that as Python objects, so 16 MB of JSON is ≤ ~130 MB a worker
+RESULT_CACHE_BYTES = 16 * 1024 * 1024
 
 
 class DatabaseMissing(RuntimeError):
@@ -53,7 +56,8 @@ class _Database:
         self._con: duckdb.DuckDBPyConnection | None = None
         self._identity: tuple | None = None
         self._cache: dict = {}
-        self._results: OrderedDict = OrderedDict()
+        self._results: OrderedDict = OrderedDict()  # full key -> (value, JSON bytes)
+        self._results_bytes = 0
         self._results_lock = threading.Lock()  # not the query lock: a hit never waits for a query
 
     def set_path(self, path: str | os.PathLike) -> None:
@@ -68,6 +72,7 @@ class _Database:
         self._cache = {}
         with self._results_lock:
             self._results.clear()
+            self._results_bytes = 0
 
     def _file_identity(self) -> tuple | None:
         try:
@@ -115,15 +120,34 @@ class _Database:
         with self._results_lock:
             if full in self._results:
                 self._results.move_to_end(full)
-                return full, self._results[full]
+                return full, self._results[full][0]
         return full, _MISSING
 
-    def keep(self, full: tuple, value: object, size: int) -> None:
+    def keep(self, full: tuple, value: object, count: int, budget: int) -> None:
+        """Remember value under full; the least recently used go beyond `count` entries or `budget` bytes."""
+        size = json_size(value)
         with self._results_lock:
-            self._results[full] = value
-            self._results.move_to_end(full)
-            while len(self._results) > size:
-                self._results.popitem(last=False)
+            if full in self._results:
+                self._results_bytes -= self._results.pop(full)[1]
+            self._results[full] = (value, size)
+            self._results_bytes += size
+            while len(self._results) > count or (self._results_bytes > budget and len(self._results) > 1):
+                self._results_bytes -= self._results.popitem(last=False)[1][1]
+
+    def remembered_bytes(self) -> tuple[int, int]:
+        """(entries, JSON bytes) in the result cache."""
+        with self._results_lock:
+            return len(self._results), self._results_bytes
+
+
+def json_size(value: object) -> int:
+    """Bytes of value as JSON (as Dash would send it); values that are not JSON (sets) count 1 KB."""
+    from dashboard.serialise import to_json  # noqa: PLC0415  (plotly/orjson: only once something is kept)
+
+    try:
+        return len(to_json(value))
+    except (TypeError, ValueError):
+        return 1024
 
 
 _MISSING = object()
@@ -134,7 +158,7 @@ DB = _Database()
 
 def remembered(fn: Callable) -> Callable:
     """fn's results by argument values, kept until the database file is replaced (least recently used
-    dropped beyond RESULT_CACHE_SIZE per process). Only for functions whose result depends on nothing but
+    dropped beyond RESULT_CACHE_SIZE entries or RESULT_CACHE_BYTES of JSON per process). Only for functions whose result depends on nothing but
     their arguments (JSON values), the database and the reference files; callers must not modify a result.
 
     Page callbacks use it: many readers open the same views, and a view's figures and tables are the
@@ -149,7 +173,7 @@ def remembered(fn: Callable) -> Callable:
         full, value = DB.recall((name, hashlib.blake2b(arguments, digest_size=20).digest()))
         if value is _MISSING:
             value = fn(*args)
-            DB.keep(full, value, RESULT_CACHE_SIZE)
+            DB.keep(full, value, RESULT_CACHE_SIZE, RESULT_CACHE_BYTES)
         return value
 
     return wrapper

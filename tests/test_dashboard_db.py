@@ -171,3 +171,22 @@ def test_remembered_callbacks_answer_as_computed(tiny, monkeypatch):
     assert fresh.status_code == first.status_code == second.status_code == 200
     assert "Дупница" in fresh.get_data(as_text=True)
     assert fresh.get_data() == first.get_data() == second.get_data()
+
+
+def test_remembered_results_are_bounded_in_bytes(tiny, monkeypatch):
+    monkeypatch.setattr(db, "RESULT_CACHE_SIZE", 100)
+    monkeypatch.setattr(db, "RESULT_CACHE_BYTES", 25_000)
+    calls = []
+
+    @db.remembered
+    def text(n):
+        calls.append(n)
+        return "x" * 10_000  # 10,002 bytes of JSON
+
+    for n in (1, 2, 3):  # the third would make 30 kB: the least recently used (1) goes
+        text(n)
+    entries, size = db.DB.remembered_bytes()
+    assert entries == 2 and size == 20_004
+    text(2)
+    text(1)
+    assert calls == [1, 2, 3, 1]
