@@ -7,7 +7,7 @@ replaced after about 2,000 requests (jitter so both do not restart at once); gun
 finish the requests it holds, so no request fails. See README "Performance".
 
 Warm-up: each new worker draws the default view of every page in a background thread (app.warm_default_views),
-so the first reader of a (re)started worker does not wait for the queries.
+so the first reader of a (re)started worker does not wait for the queries; again when a build replaces the database.
 """
 
 import threading
@@ -21,3 +21,4 @@ def post_worker_init(worker):
     import app  # noqa: PLC0415  (already imported by the worker: app:server)
 
     threading.Thread(target=app.warm_default_views, name="warm-default-views", daemon=True).start()
+    app.db.on_replaced(app.warm_default_views)  # and again after each build that replaces the database

@@ -89,6 +89,7 @@ class _Database:
         if identity is not None and identity != self._identity:
             # DuckDB caches open databases by path, so the old one must be closed before the
             # replacement can be opened; queries are serialised, so none is in flight here.
+            replaced = self._con is not None
             self._close()
             try:
                 self._con = duckdb.connect(str(self.path), read_only=True, config=CONNECTION_CONFIG)
@@ -96,6 +97,9 @@ class _Database:
                 log.warning("could not open %s: %s", self.path, exc)
                 raise DatabaseMissing(f"{self.path}: {exc}") from exc
             self._identity = identity
+            if replaced:
+                for hook in _replaced_hooks:
+                    threading.Thread(target=hook, name="database-replaced", daemon=True).start()
         return self._con
 
     def query(self, sql: str, params: dict, cache_key: str | None = None) -> pd.DataFrame:
@@ -151,6 +155,13 @@ def json_size(value: object) -> int:
 
 
 _MISSING = object()
+_replaced_hooks: list[Callable[[], None]] = []
+
+
+def on_replaced(hook: Callable[[], None]) -> None:
+    """Run hook (in a thread of its own) each time the dashboard moves to a rebuilt database file; the
+    gunicorn workers redraw the default views with it (gunicorn.conf.py)."""
+    _replaced_hooks.append(hook)
 
 
 DB = _Database()

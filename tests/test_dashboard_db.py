@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+import app  # creates the Dash app (the page modules need it, also when this file runs alone)
 from dashboard import db
 from dashboard.state import filter_params
 from tests.fixtures.make_tiny_db import make_tiny_db
@@ -147,7 +148,6 @@ def test_remembered_is_bounded_and_can_be_turned_off(tiny, monkeypatch):
 def test_remembered_callbacks_answer_as_computed(tiny, monkeypatch):
     """A page callback served from the cache sends the same response as one computed afresh, and runs
     no query to do it."""
-    import app
     from dashboard.pages import overview
 
     filters = [("filters-oblast", []), ("filters-municipality", ["Дупница"]), ("filters-year", []),
@@ -190,3 +190,15 @@ def test_remembered_results_are_bounded_in_bytes(tiny, monkeypatch):
     text(2)
     text(1)
     assert calls == [1, 2, 3, 1]
+
+
+def test_hooks_run_when_the_database_is_replaced(tiny, tmp_path, monkeypatch):
+    import threading
+
+    ran = threading.Event()
+    monkeypatch.setattr(db, "_replaced_hooks", [ran.set])
+    assert db.run_query("reference_counts").iloc[0]["plans"] == 3
+    assert not ran.wait(0.2)  # the first open is not a replacement
+    os.replace(make_tiny_db(tmp_path / "next.duckdb"), tiny)
+    db.run_query("reference_counts")
+    assert ran.wait(10)
