@@ -70,14 +70,19 @@ def test_missing_database_raises_database_missing(tmp_path):
         db.run_query("reference_counts")
 
 
-def test_atomic_replacement_is_noticed(tiny, tmp_path):
-    assert db.run_query("reference_counts").iloc[0]["plans"] == 3
+def replace_without_kresna(tiny: Path, tmp_path: Path) -> None:
+    """Replace the tiny database atomically (as a build does) by one without the Kresna plan."""
     newer = make_tiny_db(tmp_path / "next.duckdb")
     con = duckdb.connect(str(newer))
     con.execute("delete from items where plan_id = 'kresna-2020'")
     con.execute("delete from plans where plan_id = 'kresna-2020'")
     con.close()
     os.replace(newer, tiny)
+
+
+def test_atomic_replacement_is_noticed(tiny, tmp_path):
+    assert db.run_query("reference_counts").iloc[0]["plans"] == 3
+    replace_without_kresna(tiny, tmp_path)
     assert db.run_query("reference_counts").iloc[0]["plans"] == 2
 
 
@@ -116,12 +121,7 @@ def test_remembered_results_last_until_the_file_is_replaced(tiny, tmp_path, monk
     assert plans_in(["Дупница"]) == 3
     assert calls == [["Дупница"]]  # the second call was served from the cache
     assert plans_in(["Кресна"]) == 3 and len(calls) == 2  # other arguments: computed
-    newer = make_tiny_db(tmp_path / "next.duckdb")
-    con = duckdb.connect(str(newer))
-    con.execute("delete from items where plan_id = 'kresna-2020'")
-    con.execute("delete from plans where plan_id = 'kresna-2020'")
-    con.close()
-    os.replace(newer, tiny)
+    replace_without_kresna(tiny, tmp_path)
     assert plans_in(["Дупница"]) == 2  # a rebuilt database: computed again, the new count
     assert len(calls) == 3
 
