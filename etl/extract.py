@@ -25,6 +25,7 @@ BINARY_SIGNATURES = {
     b"\xd0\xcf\x11\xe0": "an old MS Office document (.doc/.xls)",
     b"{\\rtf": "an RTF document",
 }
+OTHER_FORMATS = (b"%PDF", b"\xd0\xcf\x11\xe0", b"{\\rtf", b"PK\x03\x04")  # what formats.sniff() looks for
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
 BLOCK_TAGS = {"p", "li", "br", "div", "tr", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6"}
 HTML_HINT = re.compile(r"</?(p|li|ul|ol|i|b|u|em|strong|br|span|div|h\d)\b", re.I)
@@ -194,12 +195,14 @@ def read_document(path: Path, data: bytes | None = None) -> Document:
             data = path.read_bytes()
     except OSError as exc:
         raise ExtractError(f"{path.name}: cannot be read ({exc.strerror})") from exc
-    from .formats import read_lines, sniff  # .docx/.pdf/.doc/.odt: same lines of cells (etl/formats.py)
+    if data.startswith(OTHER_FORMATS) or data[:1024].lstrip().startswith(b"%PDF"):
+        # .docx/.pdf/.doc/.odt/.rtf: same lines of cells (etl/formats.py, imported only for them)
+        from .formats import read_lines, sniff
 
-    kind = sniff(data)
-    if kind != "text":
-        lines, kind = read_lines(path.name, data, kind)
-        return Document(path, hashlib.sha256(data).hexdigest(), kind, lines)
+        kind = sniff(data)
+        if kind != "text":
+            lines, kind = read_lines(path.name, data, kind)
+            return Document(path, hashlib.sha256(data).hexdigest(), kind, lines)
     text, encoding = decode(data, path.name)
     lines = [Line(i, raw, split_cells(raw)) for i, raw in enumerate(split_lines(text), start=1)]
     return Document(path, hashlib.sha256(data).hexdigest(), encoding, lines)
