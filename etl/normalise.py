@@ -331,22 +331,35 @@ def capacity_needles() -> tuple:
 
 
 def _read_capacity(text: str, year: int) -> Capacity:
+    facts = capacity_facts(text)
+    if facts is None:
+        return Capacity()
+    if facts[0] == "stated":
+        return Capacity(facts[1], None, facts[2])
+    _, years, before, after, unit = facts
+    if years and year not in years:
+        if min(years) > year:  # announced for a later year: the plan year ends with the old figure
+            return Capacity(before, None, unit)
+        return Capacity(after, None, unit)  # made in an earlier year: the current state
+    direction = "expanded" if after > before else "reduced" if after < before else None
+    return Capacity(after, before, unit, direction)
+
+
+@lru_cache(maxsize=16384)
+def capacity_facts(text: str) -> tuple | None:
+    """What a text says of capacity, whatever the plan year (the same text recurs in the plans of other
+    years): its first change ('change', years it is dated in, from, to, unit), else a stated capacity
+    ('stated', value, unit), else None."""
     key = fold_key(text)
     change, explicit, plain = capacity_needles()
     for m in (CHANGE.finditer(text) if may_match(change, key) else ()):
-        years = years_near(text, m.start(1) - 4, m.end())
-        before, after = int(m.group(1)), int(m.group(2))
-        if years and year not in years:
-            if min(years) > year:  # announced for a later year: the plan year ends with the old figure
-                return Capacity(before, None, unit_of(m.group(3)))
-            return Capacity(after, None, unit_of(m.group(3)))  # made in an earlier year: the current state
-        direction = "expanded" if after > before else "reduced" if after < before else None
-        return Capacity(after, before, unit_of(m.group(3)), direction)
+        years = frozenset(years_near(text, m.start(1) - 4, m.end()))
+        return "change", years, int(m.group(1)), int(m.group(2)), unit_of(m.group(3))
     m = (EXPLICIT.search(text) if may_match(explicit, key) else None) or (
         PLAIN_UNIT.search(text) if may_match(plain, key) else None)
     if m:
-        return Capacity(to_int(m.group(1)), None, unit_of(m.group(2)))
-    return Capacity()
+        return "stated", to_int(m.group(1)), unit_of(m.group(2))
+    return None
 
 
 STAFF = [re.compile(r"персонал\w*\s*[-–—:]?\s*(\d{1,4})", re.I),
