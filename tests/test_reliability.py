@@ -424,7 +424,14 @@ def test_build_killed_at_random_moments_leaves_the_old_or_the_new_database_never
     db = tmp_path / "plans.duckdb"
     shutil.copy(two_plan_sets["five"][0].parent / "five.duckdb", db)
     current = "five"
-    duration = max(t for _, _, t in two_plan_sets.values())
+    # every build below switches an existing database to the other plan set, mostly carrying plans over:
+    # time one such build (not the first, full ones), so that the kills land inside builds of that length
+    probe = tmp_path / "probe" / db.name
+    probe.parent.mkdir()
+    shutil.copy(db, probe)
+    started = time.perf_counter()
+    subprocess.run(cli_build(two_plan_sets["four"][0], probe), cwd=REPO, capture_output=True, check=True)
+    duration = time.perf_counter() - started
     seed = int(os.environ.get("SSP_KILL_SEED", time.time_ns() % 1_000_000))
     rng = random.Random(seed)
     kills, finished, torn_writes = 0, 0, 0
