@@ -153,7 +153,10 @@ create or replace macro selected_plan_funding(oblasts, municipalities, years, ta
       and chosen(municipalities, k.municipality)
       and chosen(years, k.year)
     union all
-    select k.plan_no, k.plan_id, k.municipality, k.oblast, k.year, k.municipality_code, i.funding_mix,
+    select k.plan_no, k.plan_id, k.municipality, k.oblast, k.year, k.municipality_code,
+        case when i.funding is null or i.funding = '' then 'unknown'
+             when contains(i.funding, ';') then 'mixed'
+             else i.funding end as funding_mix,
         count(*) as items, sum(i.capacity)::bigint as items_capacity, sum(i.amount_bgn) as items_amount_bgn,
         count(i.amount_bgn) as items_amount_n, count(i.service_type) as services,
         sum(i.capacity) filter (where i.service_type is not null)::bigint as capacity,
@@ -162,15 +165,15 @@ create or replace macro selected_plan_funding(oblasts, municipalities, years, ta
         count(i.service_type) filter (where (';' || i.funding || ';') like '%;municipal;%') as municipal,
         count(i.service_type) filter (where i.status = 'new') as new_services,
         count(i.service_type) filter (where i.status = 'closing') as closing_services
-    from (
-        select plan_id, service_type, capacity, amount_bgn, funding, status,
-            case when funding is null or funding = '' then 'unknown'
-                 when contains(funding, ';') then 'mixed'
-                 else funding end as funding_mix
-        from selected_items(oblasts, municipalities, years, target_groups, service_types)
-        where len(target_groups) > 0 or len(service_types) > 0
-    ) i
+    from items i
     join plan_keys k using (plan_id)
+    where (len(target_groups) > 0 or len(service_types) > 0)
+      and chosen(oblasts, k.oblast)
+      and chosen(municipalities, k.municipality)
+      and chosen(years, k.year)
+      and (len(target_groups) = 0
+           or i.service_type in (select code from service_types where list_contains(target_groups, target_group)))
+      and chosen(service_types, i.service_type)
     group by all;
 
 -- The filter bar's selection per plan and service type (type_capacity with the plan's oblast and the
