@@ -5,67 +5,24 @@
 --                 number filter types; every one must hold); $no_grid_filters: true when there are none
 --   $sort_col / $sort_dir  the grid's sort column ('' = plan order) and 'asc' / 'desc'
 --   $limit / $offset  the page (limit null: all rows); total_rows = rows after all filters
--- Without grid filters and sort (the usual request) the page is taken in plan order on narrow integer keys
--- (plan_keys.plan_no, items.seq: municipality, year, seq); otherwise every selected row is labelled,
--- filtered and sorted. Only one of the two paths reads any rows (the other's condition is false).
 with
-
--- the labels map, referenced once (every reference to a map parameter is bound anew, and costs)
-lab as materialized (
-    select $labels as m
-),
-
--- the fast path: the number of selected rows of each plan (plan_summary / type_capacity), so the page's rows
--- are read from the few plans it spans only
-plan_rows as (
-    select plan_no, plan_id, rows, sum(rows) over (order by plan_no) - rows as rows_before
-    from (
-        select k.plan_no, k.plan_id, sum(s.items) as rows
-        from plan_summary s
-        join plan_keys k using (plan_no)
-        where $no_grid_filters and $sort_col = '' and len($target_groups) = 0 and len($service_types) = 0
-          and chosen($oblasts, k.oblast)
-          and chosen($municipalities, k.municipality)
-          and chosen($years, k.year)
-        group by all
-        union all
-        select plan_no, plan_id, sum(services) as rows
-        from selected_plan_types($oblasts, $municipalities, $years, $target_groups, $service_types)
-        where $no_grid_filters and $sort_col = '' and (len($target_groups) > 0 or len($service_types) > 0)
-        group by all
-    )
-),
-
-plan_order_page as (
-    select i.item_id, p.rows_before + row_number() over (partition by p.plan_no order by i.seq) as position,
-        (select sum(rows) from plan_rows)::bigint as total_rows
-    from items i
-    join plan_rows p using (plan_id)
-    where p.rows_before < $offset + coalesce($limit, 9223372036854775807 - $offset)
-      and p.rows_before + p.rows > $offset
-      and (len($target_groups) = 0
-           or i.service_type in (select code from service_types where list_contains($target_groups, target_group)))
-      and chosen($service_types, i.service_type)
-    qualify position > $offset and ($limit is null or position <= $offset + $limit)
-),
 
 selected as (
     select item_id, municipality, year, seq, item_no, section, name, settlements, funding_raw,
         status, provider, source_file, source_line, source_ref, source_text, amount_bgn, capacity,
         capacity_before, type_bg, type_en, target_group, setting
     from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types)
-    where not ($no_grid_filters and $sort_col = '')
 ),
 
 labelled as (
     select item_id, municipality, year, seq, item_no, name, settlements, funding_raw, provider, source_file,
         source_line, source_ref, source_text, amount_bgn, capacity, capacity_before,
-        coalesce(lab.m['section:' || section], section) as section_text,
-        case when lab.m['lang:en'] = 'en' then type_en else type_bg end as type_name,
-        coalesce(lab.m['target_group:' || target_group], target_group) as target_group_text,
-        coalesce(lab.m['setting:' || setting], setting) as setting_text,
-        coalesce(lab.m['status:' || status], status) as status_text
-    from selected, lab
+        coalesce($labels['section:' || section], section) as section_text,
+        case when $labels['lang:en'] = 'en' then type_en else type_bg end as type_name,
+        coalesce($labels['target_group:' || target_group], target_group) as target_group_text,
+        coalesce($labels['setting:' || setting], setting) as setting_text,
+        coalesce($labels['status:' || status], status) as status_text
+    from selected
 ),
 
 filtered as materialized (
@@ -137,29 +94,26 @@ page as (
 ),
 
 numbered as (
-    select item_id, row_number() over () as position, null::bigint as total_rows from page
-    union all
-    select item_id, position, total_rows from plan_order_page
+    select item_id, row_number() over () as position from page
 ),
 
 final as (
     select i.municipality, p.oblast, i.year, i.item_no, i.section,
-        coalesce(lab.m['section:' || i.section], i.section) as section_text, i.name, i.service_type,
+        coalesce($labels['section:' || i.section], i.section) as section_text, i.name, i.service_type,
         st.name_bg as type_bg, st.name_en as type_en,
-        case when lab.m['lang:en'] = 'en' then st.name_en else st.name_bg end as type_name,
-        st.target_group, coalesce(lab.m['target_group:' || st.target_group], st.target_group) as target_group_text,
-        st.setting, coalesce(lab.m['setting:' || st.setting], st.setting) as setting_text,
+        case when $labels['lang:en'] = 'en' then st.name_en else st.name_bg end as type_name,
+        st.target_group, coalesce($labels['target_group:' || st.target_group], st.target_group) as target_group_text,
+        st.setting, coalesce($labels['setting:' || st.setting], st.setting) as setting_text,
         i.settlements, i.scope, i.funding, i.funding_raw, i.amount_bgn, i.capacity, i.capacity_before,
-        i.capacity_unit, i.staff, i.units, i.status, coalesce(lab.m['status:' || i.status], i.status) as status_text,
+        i.capacity_unit, i.staff, i.units, i.status, coalesce($labels['status:' || i.status], i.status) as status_text,
         i.provider, i.description, i.place_raw, i.term_raw, i.q1, i.q2, i.q3, i.q4, i.source_file, i.source_line,
-        i.source_ref, i.source_text, i.item_id, i.plan_id, i.seq, n.position, n.total_rows
+        i.source_ref, i.source_text, i.item_id, i.plan_id, i.seq, n.position
     from numbered n
-    cross join lab
     join items i using (item_id)
     join plans p using (plan_id)
     left join service_types st on st.code = i.service_type
 )
 
-select * exclude (position, total_rows), coalesce(total_rows, (select count(*) from filtered)) as total_rows
+select * exclude (position), (select count(*) from filtered) as total_rows
 from final
 order by position

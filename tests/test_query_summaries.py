@@ -218,20 +218,3 @@ def test_page_queries_equal_their_item_level_formulation(con):
                 params = {**state, **extra}
                 assert_same(run(con, sql, params), run(con, reference, params), f"{name} {params}")
 
-
-def test_data_items_plan_order_page_equals_the_general_path(con):
-    """Without grid filters and sort the page is taken on integer keys; with a sort column the query knows
-    nothing about (sorting by null) the general path gives the same rows in the same order."""
-    sql = (QUERIES / "data_items.sql").read_text(encoding="utf-8")
-    labels = {"key": ["lang:en", "section:social_service", "status:new"], "value": ["bg", "Социална услуга", "нова"]}
-    no_filter = [{"col": "", "op": "none", "text": "", "num": None, "num_to": None}]
-    total = con.execute("select count(*) from items").fetchone()[0]
-    for state in filter_states(con)[:10]:
-        for limit, offset in ((100, 0), (7, 3), (None, 0), (5, total - 2)):
-            base = {**state, "labels": labels, "grid_filters": no_filter, "sort_dir": "asc", "limit": limit,
-                    "offset": offset}
-            fast = run(con, sql, {**base, "no_grid_filters": True, "sort_col": ""})
-            general = run(con, sql, {**base, "no_grid_filters": True, "sort_col": "none such"})
-            assert_same(fast, general, f"data_items {state} {limit} {offset}")
-            filtered = run(con, sql, {**base, "no_grid_filters": False, "sort_col": ""})
-            assert_same(fast, filtered, f"data_items grid filter 'none' {state} {limit} {offset}")
