@@ -26,3 +26,14 @@ def sample_db(tmp_path_factory) -> Path:
     done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, f"etl build failed:\n{done.stdout}\n{done.stderr}"
     return out
+
+
+@pytest.fixture(autouse=True)
+def _dashboard_connection_closed_after_each_test():
+    """The dashboard's read-only connection (and its result cache) is closed after every test that used
+    it: DuckDB refuses a second connection to the same file with other settings, and later tests open
+    the session's sample database with their own."""
+    yield
+    dashboard_db = sys.modules.get("dashboard.db")
+    if dashboard_db is not None:
+        dashboard_db.DB.set_path(dashboard_db.DB.path)
