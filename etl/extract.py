@@ -7,7 +7,7 @@ import hashlib
 import html
 import re
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -42,12 +42,11 @@ class Line:
     cells: list[str] = field(default_factory=list)  # plain text per TAB cell; paragraphs joined by "\n"
     ref: str | None = None  # where in a .docx/.pdf ("стр. 2, табл. 1, ред 5"); None for a text file
 
-    # computed once: parse and normalise ask for them line by line (a Line is not changed once built)
-    @cached_property
+    @property
     def nonempty(self) -> list[int]:
         return [i for i, c in enumerate(self.cells) if c.strip()]
 
-    @cached_property
+    @property
     def is_blank(self) -> bool:
         return not self.raw.strip()
 
