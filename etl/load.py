@@ -206,50 +206,51 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+class PlanChooser:
+    """Plans in file order: the first for a municipality and year is taken, a later one reported as a
+    duplicate, a file that could not be read reported with its problem."""
+
+    def __init__(self, result: BuildResult):
+        self.result = result
+        self.seen: dict[tuple[str, int], str] = {}
+
+    def take(self, path: Path, key: tuple[str, int] | None, problem: FileProblem | None) -> bool:
+        if problem:
+            self.result.problems.append(problem)
+            return False
+        if key in self.seen:
+            self.result.problems.append(FileProblem(
+                path.name, "error", "duplicate_plan",
+                f"{path.name}: a second plan for {key[0]} {key[1]} (already loaded from {self.seen[key]}); not loaded"))
+            return False
+        self.seen[key] = path.name
+        return True
+
+
 def select_plans(files: list[Path], unchanged: dict[Path, KeptPlan], outcomes: dict[Path, Outcome],
                  result: BuildResult) -> None:
-    """In file order: the first plan for a municipality and year is loaded, a later one is reported."""
-    seen: dict[tuple[str, int], str] = {}
+    """Plans carried over and plans read, chosen in file order (PlanChooser)."""
+    chooser = PlanChooser(result)
     for path in files:
         kept = unchanged.get(path)
         plan, problem = (None, None) if kept else outcomes[path]
-        if problem:
-            result.problems.append(problem)
-            continue
-        key = (kept.municipality, kept.year) if kept else (plan.plan.municipality, plan.plan.year)
-        if key in seen:
-            result.problems.append(duplicate(path, key, seen[key]))
-            continue
-        seen[key] = path.name
-        if kept:
-            result.kept.append(kept)
-        else:
-            result.plans.append(plan)
+        key = None if problem else (kept.municipality, kept.year) if kept else (plan.plan.municipality, plan.plan.year)
+        if chooser.take(path, key, problem):
+            if kept:
+                result.kept.append(kept)
+            else:
+                result.plans.append(plan)
 
 
 def select_stream(chunks: Iterator[list[tuple[Path, Outcome]]], result: BuildResult) -> Iterator[list[LoadedPlan]]:
     """select_plans for outcomes arriving in file order, chunk by chunk (nothing carried over): per chunk,
     the plans it adds to result.plans."""
-    seen: dict[tuple[str, int], str] = {}
+    chooser = PlanChooser(result)
     for chunk in chunks:
-        chosen = []
-        for path, (plan, problem) in chunk:
-            if problem:
-                result.problems.append(problem)
-                continue
-            key = (plan.plan.municipality, plan.plan.year)
-            if key in seen:
-                result.problems.append(duplicate(path, key, seen[key]))
-                continue
-            seen[key] = path.name
-            chosen.append(plan)
+        chosen = [plan for path, (plan, problem) in chunk
+                  if chooser.take(path, None if problem else (plan.plan.municipality, plan.plan.year), problem)]
         result.plans += chosen
         yield chosen
-
-
-def duplicate(path: Path, key: tuple[str, int], first: str) -> FileProblem:
-    return FileProblem(path.name, "error", "duplicate_plan",
-                       f"{path.name}: a second plan for {key[0]} {key[1]} (already loaded from {first}); not loaded")
 
 
 def remove_stale_temporaries(db_path: Path) -> None:
