@@ -89,6 +89,11 @@ def query_string(state: dict) -> str:
     return "?" + urlencode(pairs, safe=",") if pairs else ""
 
 
+def filter_values(state: dict) -> list:
+    """The shared filters of a URL state in FILTER_KEYS order: the page callbacks' first arguments."""
+    return [state[key] for key in FILTER_KEYS]
+
+
 def filter_params(oblast=None, municipality=None, year=None, target_group=None, service_type=None) -> dict:
     """The shared filter values as run_query parameters (lists; empty = all)."""
     return {

@@ -23,7 +23,7 @@ from dashboard.components import (
 )
 from dashboard.db import remembered, run_query
 from dashboard.i18n import t
-from dashboard.state import FILTER_KEYS, filter_params
+from dashboard.state import filter_params, filter_values
 
 dash.register_page(__name__, path="/capacity", name="Капацитет", order=1)
 
@@ -58,7 +58,7 @@ def body(state: dict) -> list:
     lang = state["lang"]
     dim = state["dim"] = view_choice(state, "dim", DIMENSIONS)  # in the page's address, too
     control = view_control("capacity", "dim", DIMENSIONS, dim, lang, label="dimension")
-    by_group, stated, observed, di = update(*(state[key] for key in FILTER_KEYS), dim, lang)
+    by_group, stated, observed, di = update(*filter_values(state), dim, lang)
     return [
         chart_card("capacity", "by-group", lang, extra=[control], figure=by_group),
         dbc.Row(

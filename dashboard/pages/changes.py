@@ -19,7 +19,7 @@ from dashboard.components import (
 )
 from dashboard.db import remembered, run_query
 from dashboard.i18n import label, t
-from dashboard.state import FILTER_KEYS, filter_params
+from dashboard.state import filter_params, filter_values
 
 dash.register_page(__name__, path="/changes", name="Нови и закрити", order=4)
 
@@ -37,7 +37,7 @@ COLUMNS = [
 
 def body(state: dict) -> list:
     lang = state["lang"]
-    timeline, events = update(*(state[key] for key in FILTER_KEYS), lang)
+    timeline, events = update(*filter_values(state), lang)
     return [
         chart_card("changes", "timeline", lang, figure=timeline),
         table_card("changes", "events", t("timeline_title", lang), events),

@@ -18,7 +18,7 @@ from dashboard.components import (
 )
 from dashboard.db import municipality_codes, reference_dir, remembered, run_query
 from dashboard.i18n import t
-from dashboard.state import FILTER_KEYS, filter_params
+from dashboard.state import filter_params, filter_values
 
 dash.register_page(__name__, path="/coverage", name="Обхват", order=3)
 
@@ -28,7 +28,7 @@ GEOJSON_URL = "/geo/municipalities.geojson"  # served by app.py from the referen
 
 def body(state: dict) -> list:
     lang = state["lang"]
-    filters = [state[key] for key in FILTER_KEYS]
+    filters = filter_values(state)
     options, plan = plan_options(*filters, state.get("plan"))
     state["plan"] = plan  # in the page's address, too
     matrix, unserved = update(plan, state["target_group"], state["service_type"], lang, options)

@@ -21,7 +21,7 @@ from dashboard.components import (
 )
 from dashboard.db import remembered, run_query
 from dashboard.i18n import t
-from dashboard.state import FILTER_KEYS, filter_params
+from dashboard.state import filter_params, filter_values
 
 dash.register_page(__name__, path="/funding", name="Финансиране", order=2)
 
@@ -49,7 +49,7 @@ def body(state: dict) -> list:
     lang = state["lang"]
     measure = state["measure"] = view_choice(state, "measure", MEASURES)  # in the page's address, too
     control = view_control("funding", "measure", MEASURES, measure, lang, label="measure")
-    mix, project_only, amounts, amounts_table = update(*(state[key] for key in FILTER_KEYS), measure, lang)
+    mix, project_only, amounts, amounts_table = update(*filter_values(state), measure, lang)
     return [
         chart_card("funding", "mix", lang, extra=[control], figure=mix),
         table_card("funding", "project-only", t("project_only_title", lang), project_only),

@@ -18,7 +18,7 @@ from dashboard.components import (
 )
 from dashboard.db import remembered, run_query
 from dashboard.i18n import fmt_number, fmt_percent, t
-from dashboard.state import FILTER_KEYS, filter_params, search_for
+from dashboard.state import filter_params, filter_values, search_for
 
 dash.register_page(__name__, path="/", name="Преглед", order=0)
 
@@ -37,7 +37,7 @@ SHARES = {"delegated", "project", "municipal"}
 
 def body(state: dict) -> list:
     lang = state["lang"]
-    kpis, counts, completeness = update(*(state[key] for key in FILTER_KEYS), lang)
+    kpis, counts, completeness = update(*filter_values(state), lang)
     return [
         html.Div(kpis, id="overview-kpis", className="mb-3"),
         html.P(counts, id="overview-counts", className="text-muted"),
