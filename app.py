@@ -7,7 +7,7 @@ import argparse
 import dash
 from flask import abort, send_file
 
-from dashboard import db, serialise
+from dashboard import db, downloads, serialise
 
 serialise.install()  # same JSON as Dash's own encoder, without plotly's cleaning walk (dashboard/serialise.py)
 
@@ -43,6 +43,7 @@ def municipalities_geojson():
     return send_file(path, mimetype="application/geo+json", max_age=3600)
 
 
+downloads.install(server)
 finish_setup(app)
 
 

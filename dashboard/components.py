@@ -212,7 +212,8 @@ def view_control(
 
 
 def chart_card(page: str, name: str, lang: str, extra: Sequence = (), figure: dict | None = None) -> dbc.Card:
-    """A chart with its own "download data" button; ids `<page>-<name>-graph` / `-csv-button` / `-csv`.
+    """A chart with its own "download data" button; ids `<page>-<name>-graph` / `-csv-button` / `-csv` (the
+    file is streamed by /download/<page>-<name>.csv, dashboard/downloads.py).
     `figure`: the chart drawn with the page (no callback round trip, no empty chart drawn first)."""
     graph = dcc.Graph(id=f"{page}-{name}-graph", config={"displaylogo": False}, **({"figure": figure} if figure else {}))
     return dbc.Card(
@@ -227,7 +228,7 @@ def chart_card(page: str, name: str, lang: str, extra: Sequence = (), figure: di
                     color="secondary",
                     outline=True,
                 ),
-                dcc.Download(id=f"{page}-{name}-csv"),
+                dcc.Store(id=f"{page}-{name}-csv"),
             ]
         ),
         className="mb-3",
@@ -298,12 +299,6 @@ def table(df: pd.DataFrame, columns: Sequence[tuple[str, str, str]], lang: str, 
         notice = html.Small(t("table_truncated", lang, shown=len(shown), total=total), className="text-muted")
         return html.Div([grid, notice])
     return grid
-
-
-def csv_download(df: pd.DataFrame, filename: str) -> dict:
-    """dcc.Download data for a DataFrame as UTF-8 CSV (with BOM, so spreadsheets read Cyrillic)."""
-    df = df.drop(columns=["total_rows"], errors="ignore")
-    return {"content": "\ufeff" + df.to_csv(index=False), "filename": filename, "type": "text/csv"}
 
 
 @callback(

@@ -113,6 +113,11 @@ class _Database:
                 self._cache[cache_key] = df
             return df
 
+    def arrow(self, sql: str, params: dict):
+        """The result of `sql` as an Arrow table (downloads: no DataFrame conversion)."""
+        with self._lock:
+            return self._current().sql(sql, params=params).to_arrow_table()
+
     def check(self) -> None:
         with self._lock:
             self._current()
@@ -216,24 +221,35 @@ def query_text(name: str) -> str:
     return (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def run_query(name: str, **params) -> pd.DataFrame:
-    """Run queries/<name>.sql with `params` bound to its `$name` parameters; a DataFrame back.
-
-    Parameters the SQL does not use are ignored, so pages can pass their whole filter state.
-    """
+def bound(name: str, params: dict) -> tuple[str, dict]:
+    """(the SQL of queries/<name>.sql, the values of its `$name` parameters out of `params`)."""
     sql = query_text(name)
     wanted = dict.fromkeys(PARAM.findall(sql))
     missing = [p for p in wanted if p not in params]
     if missing:
         raise TypeError(f"query {name} needs parameters {missing}")
+    return sql, {p: params[p] for p in wanted}
+
+
+def run_query(name: str, **params) -> pd.DataFrame:
+    """Run queries/<name>.sql with `params` bound to its `$name` parameters; a DataFrame back.
+
+    Parameters the SQL does not use are ignored, so pages can pass their whole filter state.
+    """
+    sql, values = bound(name, params)
     key = name if name in CONSTANT_QUERIES else None
     if _observer is None:
-        return DB.query(sql, {p: params[p] for p in wanted}, key)
+        return DB.query(sql, values, key)
     start = time.perf_counter()
     try:
-        return DB.query(sql, {p: params[p] for p in wanted}, key)
+        return DB.query(sql, values, key)
     finally:
         _observer(name, (time.perf_counter() - start) * 1000)
+
+
+def run_arrow(name: str, **params):
+    """As run_query, but an Arrow table back (whole-selection downloads)."""
+    return DB.arrow(*bound(name, params))
 
 
 _observer: Callable[[str, float], None] | None = None

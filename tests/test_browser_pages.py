@@ -151,7 +151,7 @@ def test_capacity_filter_updates_chart_and_download(dash_duo, dash_app):
     dash_duo.find_element("#capacity-by-group-csv-button").click()
     rows = downloaded_csv(dash_duo, "capacity.csv")
     assert [(r["municipality"], r["service_type"], r["capacity"]) for r in rows] == [
-        ("Дупница", "HOME_PATRONAGE", "220.0")
+        ("Дупница", "HOME_PATRONAGE", "220")  # dupnitsa-2021.txt line 40, as written (not "220.0")
     ]
 
 
@@ -194,6 +194,15 @@ def test_coverage_plan_matrix_and_map(dash_duo, dash_app):
     assert "Цялата община" in heat[0]["x"] and "Дупница" in heat[0]["x"]
     map_traces = until(dash_duo, lambda: traces(dash_duo, "coverage-map-graph"))
     assert map_traces[-1]["type"] == "choroplethmap"
+    # the chosen plan's matrix as a file (the plan is passed with the click, dashboard/downloads.py)
+    button = dash_duo.find_element("#coverage-matrix-csv-button")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", button)
+    until(dash_duo, lambda: button.is_displayed())
+    button.click()
+    rows = downloaded_csv(dash_duo, "coverage_dupnitsa-2021.csv")
+    # dupnitsa-2021.txt lines 20 and 22: family-type centres in гр. Дупница, 14 and 12 places
+    in_town = {r["service_type"]: r["capacity"] for r in rows if r["settlement"] == "Дупница"}
+    assert in_town["CNST_CHILDREN_DISABLED"] == "14" and in_town["CNST_CHILDREN"] == "12"
     assert severe_logs(dash_duo) == []
 
 

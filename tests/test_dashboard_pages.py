@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
+import json
+
 import pandas as pd
 import pytest
 
-import app  # noqa: F401  (creates the Dash app, which registers the pages)
+import app  # creates the Dash app, which registers the pages
 from dashboard import db
 from dashboard.components import page_shell, sync_url
 from dashboard.pages import capacity, changes, coverage, data, funding, overview
@@ -33,6 +36,14 @@ def bars(fig: dict, name: str) -> dict:
     """{category: value} of the horizontal bar trace `name`."""
     trace = next(tr for tr in fig["data"] if tr["name"] == name)
     return {y: x for y, x in zip(trace["y"], trace["x"], strict=True) if x == x and x is not None}
+
+
+def download(name: str, **query) -> pd.DataFrame:
+    """The CSV the server streams for /download/<name>.csv?<query> (values: lists or JSON-able)."""
+    params = {k: (json.dumps(v) if k == "grid" else v) for k, v in query.items()}
+    response = app.server.test_client().get(f"/download/{name}.csv", query_string=params)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return pd.read_csv(io.StringIO(response.get_data(as_text=True).removeprefix("\ufeff")))
 
 
 def grid(filters=NO_FILTERS, request=None, lang="bg"):
@@ -120,8 +131,7 @@ def test_data_csv_has_exactly_the_filtered_rows(tiny):
     request = {"filterModel": {"source_line": {"filterType": "number", "type": "lessThan", "filter": 22}}}
     rows, count, model = grid(kresna, request)
     assert [r["source_line"] for r in rows] == [20, 21] and count == "Показани редове: 2"
-    csv = data.download_rows(1, model, "bg", *kresna)
-    table = pd.read_csv(pd.io.common.StringIO(csv["content"].lstrip("\ufeff")))
+    table = download("data", municipality="Кресна", grid=model)
     assert list(table["source_line"]) == [20, 21]
     assert list(table.columns) == data.CSV_COLUMNS
 
@@ -257,8 +267,7 @@ def test_data_grid_and_csv_show_where_a_docx_record_stands(tmp_path):
     patronage = next(r for r in rows if r["name"] == "Домашен социален патронаж")
     assert patronage["source_file"] == "lyubimets-2013.docx"
     assert patronage["source_ref"].startswith("табл. ") and ", ред " in patronage["source_ref"]
-    csv = data.download_rows(1, model, "bg", *NO_FILTERS)
-    table = pd.read_csv(pd.io.common.StringIO(csv["content"].lstrip("\ufeff")))
+    table = download("data", grid=model)
     assert table["source_ref"].notna().all() and len(table) == 16
 
 

@@ -3,6 +3,7 @@ replaced while the app runs, a database built from a synthetic corpus."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -10,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-import app  # noqa: F401  (creates the Dash app, which registers the pages)
-from dashboard import db
+import app  # creates the Dash app, which registers the pages
+from dashboard import db, downloads
 from dashboard.components import known_values, page_shell
 from dashboard.pages import capacity, changes, coverage, data, funding, overview
 from dashboard.state import state_from_query, validate_state
@@ -126,7 +127,14 @@ def test_callbacks_survive_junk_values(tiny):
     coverage.plan_options(*junk, "nope")
     coverage.update("no-such-plan", ["x"], ["y"], "bg", None)
     data.rows_page({"startRow": -5, "endRow": 3, "filterModel": {"year": {"type": 1}}}, *junk, "bg")
-    data.download_rows(1, {"filterModel": "junk", "sortModel": [{"colId": "drop"}]}, "bg", *junk)
+    junk_grid = json.dumps({"filterModel": "junk", "sortModel": [{"colId": "drop"}]})
+    for name in downloads.DOWNLOADS:
+        response = app.server.test_client().get(
+            f"/download/{name}.csv",
+            query_string={"oblast": junk[0], "municipality": junk[1], "year": junk[2], "target_group": junk[3],
+                          "service_type": junk[4], "plan": "no-such-plan", "grid": junk_grid, "lang": "xx"},
+        )
+        assert response.status_code == 200 and response.get_data().startswith(downloads.BOM)
 
 
 def test_known_values_come_from_the_database(tiny):

@@ -10,11 +10,9 @@ from dash import Input, Output, callback, html
 from dashboard import figures
 from dashboard.components import (
     FILTER_INPUTS,
-    FILTER_STATES,
     LANG_STATE,
     TABLE_ROWS,
     chart_card,
-    csv_download,
     page_shell,
     table,
     table_card,
@@ -99,26 +97,4 @@ def update(oblast, municipality, year, target_group, service_type, dim, lang):
         table(run_query("capacity_changes_stated", limit=TABLE_ROWS, **params), STATED_COLUMNS, lang),
         table(run_query("capacity_changes_observed", limit=TABLE_ROWS, **params), observed_columns(lang), lang),
         figures.deinstitutionalisation(run_query("deinstitutionalisation", **params), lang),
-    )
-
-
-@callback(
-    Output("capacity-by-group-csv", "data"),
-    Input("capacity-by-group-csv-button", "n_clicks"),
-    *FILTER_STATES,
-    prevent_initial_call=True,
-)
-def download_by_group(_, *filters):
-    return csv_download(run_query("capacity_by_group", **filter_params(*filters)), "capacity.csv")
-
-
-@callback(
-    Output("capacity-di-csv", "data"),
-    Input("capacity-di-csv-button", "n_clicks"),
-    *FILTER_STATES,
-    prevent_initial_call=True,
-)
-def download_di(_, *filters):
-    return csv_download(
-        run_query("deinstitutionalisation", **filter_params(*filters)), "deinstitutionalisation.csv"
     )

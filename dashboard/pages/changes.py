@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, callback, html
+from dash import Output, callback, html
 
 from dashboard import figures
 from dashboard.components import (
     FILTER_INPUTS,
-    FILTER_STATES,
     LANG_STATE,
     TABLE_ROWS,
     chart_card,
-    csv_download,
     page_shell,
     table,
     table_card,
@@ -69,13 +67,3 @@ def update(oblast, municipality, year, target_group, service_type, lang):
     params = filter_params(oblast, municipality, year, target_group, service_type)
     events = with_origin(run_query("changes", limit=TABLE_ROWS, **params), lang)
     return figures.timeline(run_query("changes_timeline", **params), lang), table(events, COLUMNS, lang)
-
-
-@callback(
-    Output("changes-timeline-csv", "data"),
-    Input("changes-timeline-csv-button", "n_clicks"),
-    *FILTER_STATES,
-    prevent_initial_call=True,
-)
-def download_timeline(_, *filters):
-    return csv_download(run_query("changes", limit=None, **filter_params(*filters)), "changes.csv")

@@ -9,10 +9,8 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import figures
 from dashboard.components import (
     FILTER_INPUTS,
-    FILTER_STATES,
     LANG_STATE,
     chart_card,
-    csv_download,
     page_shell,
     table_card,
 )
@@ -134,27 +132,3 @@ def update_map(oblast, municipality, year, target_group, service_type, lang):
     )
     url = dash.get_relative_path(GEOJSON_URL)
     return figures.municipality_map(services, url, codes, lang), None
-
-
-@callback(
-    Output("coverage-matrix-csv", "data"),
-    Input("coverage-matrix-csv-button", "n_clicks"),
-    State(PLAN_ID, "value"),
-    *FILTER_STATES,
-    prevent_initial_call=True,
-)
-def download_matrix(_, plan_id, *filters):
-    params = filter_params(*filters)
-    return csv_download(run_query("coverage_matrix", plan_id=plan_id, **params), f"coverage_{plan_id}.csv")
-
-
-@callback(
-    Output("coverage-map-csv", "data"),
-    Input("coverage-map-csv-button", "n_clicks"),
-    *FILTER_STATES,
-    prevent_initial_call=True,
-)
-def download_map(_, *filters):
-    return csv_download(
-        run_query("municipality_services", **filter_params(*filters)), "services_by_municipality.csv"
-    )

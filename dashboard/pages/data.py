@@ -11,9 +11,9 @@ import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, callback, clientside_callback, dcc, html
+from dash import Input, Output, callback, clientside_callback, dcc, html
 
-from dashboard.components import FILTER_INPUTS, FILTER_STATES, LANG_STATE, csv_download, page_shell
+from dashboard.components import FILTER_INPUTS, FILTER_STATES, LANG_STATE, page_shell
 from dashboard.db import remembered, run_query
 from dashboard.i18n import LABELS, norm_lang, t
 from dashboard.state import filter_params
@@ -212,7 +212,7 @@ def body(state: dict) -> list:
             ],
             className="mb-2 align-items-center",
         ),
-        dcc.Download(id="data-csv"),
+        dcc.Store(id="data-csv"),  # the address of the last download (dashboard/downloads.py)
         dcc.Store(id="data-grid-model"),
         dcc.Store(id="data-grid-purged"),
         grid,
@@ -259,22 +259,3 @@ clientside_callback(
     *FILTER_INPUTS,
     prevent_initial_call=True,
 )
-
-
-def rows_csv(df: pd.DataFrame) -> pd.DataFrame:
-    """The selected rows as the CSV table: stored fields only, in CSV_COLUMNS order."""
-    return df.reindex(columns=CSV_COLUMNS)
-
-
-@callback(
-    Output("data-csv", "data"),
-    Input("data-csv-button", "n_clicks"),
-    State("data-grid-model", "data"),
-    LANG_STATE,
-    *FILTER_STATES,
-    prevent_initial_call=True,
-)
-def download_rows(_, model, lang, *filters):
-    """Exactly the rows the grid shows: the filter bar, the grid's column filters and its sort."""
-    df = run_query("data_items", **filter_params(*filters), **grid_params(model, lang or "bg", None))
-    return csv_download(rows_csv(df), "plan_items.csv")

@@ -8,11 +8,9 @@ from dash import Input, Output, callback, html
 from dashboard import figures
 from dashboard.components import (
     FILTER_INPUTS,
-    FILTER_STATES,
     LANG_STATE,
     TABLE_ROWS,
     chart_card,
-    csv_download,
     page_shell,
     table,
     table_card,
@@ -83,23 +81,3 @@ def update(oblast, municipality, year, target_group, service_type, measure, lang
         figures.amounts(run_query("funding_amounts_chart", **series, **params), lang),
         table(run_query("funding_amounts", limit=TABLE_ROWS, **params), AMOUNT_COLUMNS, lang),
     )
-
-
-@callback(
-    Output("funding-mix-csv", "data"),
-    Input("funding-mix-csv-button", "n_clicks"),
-    *FILTER_STATES,
-    prevent_initial_call=True,
-)
-def download_mix(_, *filters):
-    return csv_download(run_query("funding_mix", **filter_params(*filters)), "funding_mix.csv")
-
-
-@callback(
-    Output("funding-amounts-csv", "data"),
-    Input("funding-amounts-csv-button", "n_clicks"),
-    *FILTER_STATES,
-    prevent_initial_call=True,
-)
-def download_amounts(_, *filters):
-    return csv_download(run_query("funding_amounts", limit=None, **filter_params(*filters)), "funding_amounts.csv")

@@ -10,10 +10,8 @@ from dash import Output, callback, dcc, html
 from dashboard import figures
 from dashboard.components import (
     FILTER_INPUTS,
-    FILTER_STATES,
     LANG_STATE,
     chart_card,
-    csv_download,
     page_shell,
 )
 from dashboard.db import remembered, run_query
@@ -118,13 +116,3 @@ def update(oblast, municipality, year, target_group, service_type, lang):
         counts_text(plans, ref, lang),
         figures.completeness(plans, lang),
     )
-
-
-@callback(
-    Output("overview-completeness-csv", "data"),
-    dash.Input("overview-completeness-csv-button", "n_clicks"),
-    *FILTER_STATES,
-    prevent_initial_call=True,
-)
-def download_completeness(_, *filters):
-    return csv_download(run_query("completeness", **filter_params(*filters)), "plans_loaded.csv")

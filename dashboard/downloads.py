@@ -1,0 +1,175 @@
+"""CSV downloads streamed by the server: GET /download/<name>.csv?<the view's query string>.
+
+A "download" button does not go through a Dash callback any more: a whole national selection was one
+JSON response of up to 106 MB that the browser decoded before saving (10 s for the /data page). When
+clicked, a clientside callback asks for `/download/<name>.csv` with the page's query string (the
+filters, page options and language, as in the address bar) plus what is not in the address (the
+/data grid's column filters and sort, the coverage plan). The server runs the query once, holding the
+database lock only for that, and streams the rows as UTF-8 CSV with a BOM (spreadsheets then read the
+Cyrillic) in batches of BATCH_ROWS.
+
+Numbers are written as DuckDB computes them (12, not the 12.0 of a pandas float column); text is
+quoted. The address is public and bookmarkable: the same filters give the same file, so a journalist can
+cite the exact selection behind a number.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from dash import Input, Output, State, clientside_callback
+from flask import Flask, Response, abort, request
+
+from dashboard import db
+from dashboard.state import FILTER_KEYS, filter_params, state_from_query
+
+BATCH_ROWS = 20_000
+BOM = "\ufeff".encode()
+MIMETYPE = "text/csv; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class Download:
+    """One downloadable table: `query` run with the view's filters plus `extra(state)`; `filename(state)`."""
+
+    query: str
+    filename: Callable[[dict], str]
+    extra: Callable[[dict], dict] = field(default=lambda state: {})
+    columns: Callable[[], Sequence[str]] | None = None  # these, in this order (default: the query's, less total_rows)
+    state_key: str | None = None  # the request parameter the clientside callback adds (see STATE_INPUTS)
+
+
+def _named(name: str) -> Callable[[dict], str]:
+    return lambda state: name
+
+
+def _grid_extra(state: dict) -> dict:
+    from dashboard.pages.data import grid_params  # noqa: PLC0415  (pages import this module)
+
+    return grid_params(state.get("grid"), state["lang"], None)
+
+
+def _csv_columns() -> Sequence[str]:
+    from dashboard.pages.data import CSV_COLUMNS  # noqa: PLC0415
+
+    return CSV_COLUMNS
+
+
+# download name (= the button's id without "-csv-button") -> what it holds
+DOWNLOADS: dict[str, Download] = {
+    "overview-completeness": Download("completeness", _named("plans_loaded.csv")),
+    "capacity-by-group": Download("capacity_by_group", _named("capacity.csv")),
+    "capacity-di": Download("deinstitutionalisation", _named("deinstitutionalisation.csv")),
+    "funding-mix": Download("funding_mix", _named("funding_mix.csv")),
+    "funding-amounts": Download("funding_amounts", _named("funding_amounts.csv"), lambda s: {"limit": None}),
+    "coverage-map": Download("municipality_services", _named("services_by_municipality.csv")),
+    "coverage-matrix": Download(
+        "coverage_matrix",
+        lambda s: f"coverage_{s.get('plan') or 'plan'}.csv",
+        lambda s: {"plan_id": s.get("plan") or ""},
+        state_key="plan",
+    ),
+    "changes-timeline": Download("changes", _named("changes.csv"), lambda s: {"limit": None}),
+    "data": Download("data_items", _named("plan_items.csv"), _grid_extra, _csv_columns, state_key="grid"),
+}
+# the Dash value a download adds to the query string, under its state_key
+STATE_INPUTS = {"coverage-matrix": State({"page": "coverage", "view": "plan"}, "value"),
+                "data": State("data-grid-model", "data")}
+
+
+def request_state(args) -> dict:
+    """The view state of a download request's parameters (as a page's layout reads its address), plus
+    the /data grid model (`grid`, JSON) when given. Unknown filter values select nothing, as on a page."""
+    query = {key: args.getlist(key) for key in args}
+    state = state_from_query({k: v if len(v) > 1 else v[0] for k, v in query.items()})
+    grid = args.get("grid")
+    if grid:
+        try:
+            state["grid"] = json.loads(grid)
+        except ValueError:
+            abort(400, "grid: not JSON")
+    return state
+
+
+def table_for(name: str, state: dict):
+    """The Arrow table of download `name` for the view `state` (its columns in file order)."""
+    spec = DOWNLOADS[name]
+    table = db.run_arrow(spec.query, **filter_params(*(state[k] for k in FILTER_KEYS)), **spec.extra(state))
+    columns = spec.columns() if spec.columns else [c for c in table.column_names if c != "total_rows"]
+    return table.select(list(columns))
+
+
+def csv_chunks(table, batch_rows: int = BATCH_ROWS) -> Iterator[bytes]:
+    """The table as CSV bytes: BOM and header first, then one chunk per batch of rows."""
+    import pyarrow.csv as pacsv  # noqa: PLC0415  (only when a file is asked for)
+
+    yield BOM
+    header = True
+    for batch in table.to_batches(max_chunksize=batch_rows) or [table.slice(0, 0)]:
+        out = io.BytesIO()
+        pacsv.write_csv(batch, out, pacsv.WriteOptions(include_header=header, quoting_style="needed"))
+        header = False
+        yield out.getvalue()
+    if header:  # no batches at all: still the header
+        out = io.BytesIO()
+        pacsv.write_csv(table.slice(0, 0), out, pacsv.WriteOptions(include_header=True, quoting_style="needed"))
+        yield out.getvalue()
+
+
+def download(name: str) -> Response:
+    if name not in DOWNLOADS:
+        abort(404)
+    state = request_state(request.args)
+    try:
+        table = table_for(name, state)
+    except db.DatabaseMissing:
+        abort(503, "the database is not built yet")
+    filename = DOWNLOADS[name].filename(state)
+    response = Response(csv_chunks(table), mimetype=MIMETYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{_ascii(filename)}"'
+    response.headers["Cache-Control"] = "no-store"  # a rebuilt database gives another file
+    return response
+
+
+def _ascii(filename: str) -> str:
+    return "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in filename)
+
+
+def install(server: Flask) -> None:
+    """Serve /download/<name>.csv from `server`."""
+    server.add_url_rule("/download/<name>.csv", "download_csv", download)
+
+
+# When a download button is clicked: the address of its file (the view's query string, plus the value
+# that is not in it), fetched through a temporary <a download> (a failed request shows as a failed
+# download; the page stays).
+CLICK = """function (clicks, search, extra) {
+    if (!clicks) { return window.dash_clientside.no_update; }
+    const config = JSON.parse(document.getElementById('_dash-config').textContent);
+    const params = new URLSearchParams(search || '');
+    if (KEY && extra !== undefined && extra !== null) {
+        params.set(KEY, typeof extra === 'string' ? extra : JSON.stringify(extra));
+    }
+    const query = params.toString();
+    const link = document.createElement('a');
+    link.href = config.requests_pathname_prefix + 'download/NAME.csv' + (query ? '?' + query : '');
+    link.download = '';
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    return link.href;
+}"""
+
+for _name, _spec in DOWNLOADS.items():
+    clientside_callback(
+        CLICK.replace("NAME", _name).replace("KEY", json.dumps(_spec.state_key)),
+        Output(f"{_name}-csv", "data"),
+        Input(f"{_name}-csv-button", "n_clicks"),
+        State("url-search", "data"),
+        *([STATE_INPUTS[_name]] if _name in STATE_INPUTS else []),
+        prevent_initial_call=True,
+    )
+
