@@ -1,4 +1,4 @@
-"""The benchmark suite: `python -m bench [--only etl,queries,callbacks,load,pages] [--quick]`.
+"""The benchmark suite: `python -m bench [--only etl,queries,callbacks,downloads,load,pages] [--quick]`.
 
 Measures, at the five sample plans and at national scale (a synthetic corpus of 265 municipalities ×
 2013-2026, ≈ 3,710 plans, generated once into the work folder and reused):
@@ -8,6 +8,8 @@ Measures, at the five sample plans and at national scale (a synthetic corpus of 
   queries    every queries/*.sql but schema.sql and derived.sql with the dashboard's filter states, p50/p95
   callbacks  every dashboard callback in process (the browser's POST, dispatched by the Flask test
              client): p50/p95 and the ratio to the SQL it runs
+  downloads  every CSV download (GET /download/<name>.csv, streamed) in process: seconds to the first
+             rows and to the whole file, its size
   load       gunicorn on 127.0.0.1 with the national database, N concurrent clients replaying page
              visits (page GETs, the Pages router, the page's callbacks) for D seconds
   pages      first load of each page in headless Chromium until its charts/tables are drawn
@@ -31,7 +33,7 @@ from pathlib import Path
 from bench import etl_bench
 from bench.load import PAGES, REPO, Server, record_visits, run_load
 
-PARTS = ["etl", "queries", "callbacks", "load", "pages"]
+PARTS = ["etl", "queries", "callbacks", "downloads", "load", "pages"]
 MB = 1024 * 1024
 GB = 1024 * MB
 TARGETS = {
@@ -166,6 +168,16 @@ def callback_report(scale: str, rows: list[dict]) -> str:
                        "no queries, or only cached ones)."])
 
 
+def download_report(scale: str, rows: list[dict]) -> str:
+    out = [[r["download"], r["case"], num(r["runs"]), num(r["rows"]), num(r["bytes"] / MB, 2), num(r["first_p50_s"], 3),
+            num(r["p50_s"], 3), num(r["p95_s"], 3), num(r["bytes"] / MB / r["p50_s"] if r["p50_s"] else None, 0)]
+           for r in rows]
+    return table(f"CSV downloads — {scale}, streamed (GET /download/<name>.csv in process; seconds)",
+                 ["download", "case", "runs", "rows", "MB", "first rows p50", "whole p50", "whole p95", "MB/s"], out,
+                 ["first rows: the query has run and the header and first batch are written; the file keeps "
+                  "streaming after that (no target in the issue; a reader sees the download start)."])
+
+
 def load_report(r: dict) -> str:
     ok = r["p95_ms"] is not None and r["p95_ms"] <= TARGETS["load_p95_ms"] and r["errors"] == 0
     head = [["all requests", num(r["requests"]), num(r["requests_per_s"]), num(r["p50_ms"]), num(r["p95_ms"]),
@@ -248,6 +260,8 @@ def render(results: dict, parts=PARTS) -> str:
         out.append(query_report(scale, rows))
     for scale, rows in (results.get("callbacks") or {}).items() if "callbacks" in parts else ():
         out.append(callback_report(scale, rows))
+    for scale, rows in (results.get("downloads") or {}).items() if "downloads" in parts else ():
+        out.append(download_report(scale, rows))
     if "load" in parts:
         for key in ("load", "load_uncached"):
             if results.get(key):
@@ -318,6 +332,14 @@ def main(argv: list[str] | None = None) -> int:
             rows = bench_callbacks(ensure(scale), args.repeat, args.budget)
             results["callbacks"][scale] = rows
 
+    def run_downloads():
+        from bench.download_bench import bench_downloads
+
+        results["downloads"] = {}
+        for scale in ("sample", big):
+            results["downloads"][scale] = bench_downloads(ensure(scale), repeat=max(3, args.repeat // 6),
+                                                          budget=args.budget * 2)
+
     def run_load_part():
         db = ensure(big)
         # as served (page callbacks' results cached per database file), then with that cache off: what
@@ -348,6 +370,7 @@ def main(argv: list[str] | None = None) -> int:
     part("etl", run_etl)
     part("queries", run_queries)
     part("callbacks", run_callbacks)
+    part("downloads", run_downloads)
     part("load", run_load_part)
     part("pages", run_pages)
 

@@ -256,7 +256,7 @@ _observer: Callable[[str, float], None] | None = None
 
 
 def set_observer(observer: Callable[[str, float], None] | None) -> None:
-    """Call observer(query name, milliseconds) after every query (bench/dashboard_latency.py); None: off."""
+    """Call observer(query name, milliseconds) after every query (the callback benchmark, bench/query_bench.py); None: off."""
     global _observer
     _observer = observer
 
