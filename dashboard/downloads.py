@@ -9,12 +9,14 @@ database lock only for that, and streams the rows as UTF-8 CSV with a BOM (sprea
 Cyrillic) in batches of BATCH_ROWS.
 
 Numbers are written as DuckDB computes them (12, not the 12.0 of a pandas float column); text is
-quoted. The address is public and bookmarkable: the same filters give the same file, so a journalist can
+quoted, and a text cell a spreadsheet would run as a formula gets a leading apostrophe, as in the
+open-data export (the documents are not ours: a cell may hold "=HYPERLINK(...)"). The address is public and bookmarkable: the same filters give the same file, so a journalist can
 cite the exact selection behind a number.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 from collections.abc import Callable, Iterator, Sequence
@@ -99,7 +101,24 @@ def table_for(name: str, state: dict):
     spec = DOWNLOADS[name]
     table = db.run_arrow(spec.query, **filter_params(*(state[k] for k in FILTER_KEYS)), **spec.extra(state))
     columns = spec.columns() if spec.columns else [c for c in table.column_names if c != "total_rows"]
-    return table.select(list(columns))
+    return defused(table.select(list(columns)))
+
+
+def defused(table):
+    """The table with every text cell that starts like a spreadsheet formula prefixed with an apostrophe."""
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    from etl.export import FORMULA_START  # noqa: PLC0415  (the open-data export's rule)
+
+    for i, column in enumerate(table.columns):
+        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            continue
+        risky = functools.reduce(pc.or_, (pc.starts_with(column, start) for start in FORMULA_START))
+        if pc.any(risky).as_py():
+            quoted = pc.binary_join_element_wise("'", column, "")  # "'" + text
+            table = table.set_column(i, table.field(i), pc.if_else(risky, quoted, column))
+    return table
 
 
 def csv_chunks(table, batch_rows: int = BATCH_ROWS) -> Iterator[bytes]:

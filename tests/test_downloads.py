@@ -13,6 +13,7 @@ import app
 from dashboard import db, downloads
 from dashboard.pages import data
 from dashboard.state import filter_params
+from etl.export import defuse
 
 
 def get(name: str, **query):
@@ -106,8 +107,11 @@ class _Args(dict):
 
 
 def _text(value) -> str:
+    """A query's value as the CSV should write it (text defused by the open-data export's rule)."""
     if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return ""
+    if isinstance(value, str):
+        return defuse(value)
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, float) and value.is_integer():
@@ -168,3 +172,23 @@ def _ids(component) -> set[str]:
     found = {component.id} if isinstance(getattr(component, "id", None), str) else set()
     children = getattr(component, "children", None)
     return found | (_ids(children) if children is not None and not isinstance(children, str) else set())
+
+
+def test_cells_that_would_run_as_formulas_are_defused(tmp_path):
+    """As in the open-data export: a document's cell "=HYPERLINK(...)" arrives as text in a spreadsheet."""
+    from etl.load import build
+    from etl.reference import load_reference
+    from tests.conftest import REPO, reference_dir
+
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    text = (REPO / "data" / "plans" / "dupnitsa-2021.txt").read_text(encoding="utf-8")
+    assert "Община Дупница – местна дейност" in text  # line 25's funding cell
+    hostile = text.replace("Община Дупница – местна дейност", '=HYPERLINK("http://evil.example","x")')
+    (plans / "dupnitsa-2021.txt").write_text(hostile, encoding="utf-8")
+    build(plans, tmp_path / "plans.duckdb", load_reference(reference_dir()))
+    db.set_database(tmp_path / "plans.duckdb")
+    line25 = next(r for r in rows(get("data")) if r["source_line"] == "25")
+    assert line25["funding_raw"] == '\'=HYPERLINK("http://evil.example","x")'
+    amounts = rows(get("funding-amounts"))
+    assert all(not r["funding_raw"].startswith("=") for r in amounts)
