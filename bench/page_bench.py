@@ -13,9 +13,11 @@ caches warm), which is what a returning reader sees.
 
 from __future__ import annotations
 
+import http.server
 import shutil
 import tempfile
 import time
+from pathlib import Path
 
 from bench.load import PAGES, Server
 
@@ -121,8 +123,54 @@ def _navigate(driver, url: str) -> float:
     return start
 
 
+FLOOR_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
+<div id="chart" style="width:900px;height:450px"></div>
+<script src="plotly.min.js"></script>
+<script>Plotly.newPlot('chart', [{type: 'bar', x: ['a', 'b', 'c'], y: [1, 3, 2]}]);</script>
+</body></html>"""
+
+
+def floor_load(timeout: float = 60) -> dict:
+    """The floor a page with a chart is compared with: a static page holding nothing but the plotly.js
+    bundle the dashboard serves (the same file) and one bar chart, from a local static server, in a fresh
+    browser, until the chart's SVG is there. No Dash, no data."""
+    import functools
+    import threading
+
+    import plotly
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-floor-"))
+    shutil.copy(Path(plotly.__file__).parent / "package_data" / "plotly.min.js", folder / "plotly.min.js")
+    (folder / "index.html").write_text(FLOOR_PAGE, encoding="utf-8")
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    driver, profile = new_driver()
+    try:
+        start = _navigate(driver, f"http://127.0.0.1:{httpd.server_address[1]}/index.html")
+        while time.perf_counter() - start < timeout:
+            if driver.execute_script("return !!document.querySelector('#chart .main-svg')"):
+                return {"seconds": time.perf_counter() - start, "drawn": True}
+            time.sleep(0.05)
+        return {"seconds": None, "drawn": False, "error": f"not drawn within {timeout:.0f} s"}
+    finally:
+        driver.quit()
+        httpd.shutdown()
+        shutil.rmtree(profile, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
 def bench_pages(db, scale: str, pages=PAGES, timeout: float = 60, log=None) -> list[dict]:
     rows = []
+    floor = {"scale": scale, "page": "floor: plotly.js + 1 chart", **floor_load(timeout)}
+    rows.append(floor)
+    print(f"[pages] {scale:10} floor (static page: plotly.min.js and one bar chart) "
+          f"{floor['seconds'] or float('nan'):.2f} s", flush=True)
     with Server(db, log=log) as server:
         for page in pages:
             result = {"scale": scale, "page": page, **first_load(server.url + page, f"{PAGE_IDS[page]}-page", timeout)}
