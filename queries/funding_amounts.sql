@@ -1,20 +1,35 @@
 -- Rows for which the plan states an amount in leva, with their funding.
 -- total_rows: rows of the whole selection; $limit: at most that many rows (null: all).
+-- The rows are chosen, counted and ordered on narrow columns; only the shown ones are read in full (rowid).
 with
 
 selected as (
-    select * from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types)
+    select i.rowid as row_id, i.municipality, i.year, i.source_line
+    from items i
+    where i.amount_bgn is not null
+      and chosen($municipalities, i.municipality)
+      and chosen($years, i.year)
+      and (len($oblasts) = 0 or i.plan_id in (select plan_id from plans where list_contains($oblasts, oblast)))
+      and (len($target_groups) = 0
+           or i.service_type in (select code from service_types where list_contains($target_groups, target_group)))
+      and chosen($service_types, i.service_type)
 ),
 
-final as (
-    select municipality, year, item_no, name, service_type, type_bg, type_en, funding, funding_raw,
-        case when funding is null or funding = '' then 'unknown'
-             when contains(funding, ';') then 'mixed'
-             else funding end as funding_mix,
-        amount_bgn, source_file, source_line
+shown as (
+    select row_id, municipality, year, source_line
     from selected
-    where amount_bgn is not null
+    order by municipality, year, source_line
+    limit $limit
 )
 
-select *, count(*) over () as total_rows from final order by municipality, year, source_line
-limit $limit
+select i.municipality, i.year, i.item_no, i.name, i.service_type, st.name_bg as type_bg, st.name_en as type_en,
+    i.funding, i.funding_raw,
+    case when i.funding is null or i.funding = '' then 'unknown'
+         when contains(i.funding, ';') then 'mixed'
+         else i.funding end as funding_mix,
+    i.amount_bgn, i.source_file, i.source_line,
+    (select count(*) from selected) as total_rows
+from shown s
+join items i on i.rowid = s.row_id
+left join service_types st on st.code = i.service_type
+order by s.municipality, s.year, s.source_line
