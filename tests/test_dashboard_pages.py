@@ -387,3 +387,20 @@ def test_responses_are_encoded_as_plotly_would(sample, monkeypatch):
     for value in values:
         assert serialise.to_json(value) == to_json_plotly(value)
     assert fallbacks == values[-1:]  # only the value with a pandas Timestamp needed plotly's walk
+
+
+def test_data_grid_opens_with_the_plain_page_query(sample):
+    """No column filter and no sort: data_page.sql; otherwise data_items.sql — the same rows either way."""
+    ran: list[str] = []
+    db.set_observer(lambda name, ms: ran.append(name))
+    try:
+        plain, count, _ = grid((None, ["Дупница"], None, None, None), {"startRow": 5, "endRow": 25})
+        assert ran == ["data_page"] and count == "Показани редове: 39"
+        ran.clear()
+        # a filter that keeps every row: the general query, and the same page
+        keep_all = {"filterModel": {"source_line": {"filterType": "number", "type": "greaterThan", "filter": 0}}}
+        general, count, _ = grid((None, ["Дупница"], None, None, None), {"startRow": 5, "endRow": 25, **keep_all})
+        assert ran == ["data_items"] and count == "Показани редове: 39"
+    finally:
+        db.set_observer(None)
+    assert len(plain) == 20 and plain == general

@@ -240,10 +240,13 @@ def rows_page(request, oblast, municipality, year, target_group, service_type, l
     start = max(0, start) if isinstance(start, int) else 0
     end = min(start + 10 * PAGE_SIZE, max(start + 1, end if isinstance(end, int) else start + PAGE_SIZE))
     params = filter_params(oblast, municipality, year, target_group, service_type)
-    df = run_query("data_items", **params, **grid_params(request, lang, end - start, start))
+    page = grid_params(request, lang, end - start, start)
+    # the grid as it opens (no column filter, no sort) has a cheaper query with the same rows
+    name = "data_page" if page["no_grid_filters"] and not page["sort_col"] else "data_items"
+    df = run_query(name, **params, **page)
     total = int(df["total_rows"].iloc[0]) if len(df) else (0 if start == 0 else None)
     if total is None:  # a page past the end (the rows changed under the grid): count them
-        total = int(run_query("data_items", **params, **grid_params(request, lang, 1))["total_rows"].sum())
+        total = int(run_query(name, **params, **grid_params(request, lang, 1))["total_rows"].sum())
     model = {"filterModel": request.get("filterModel"), "sortModel": request.get("sortModel")}
     return {"rowData": grid_rows(df), "rowCount": total}, t("rows_shown", lang, n=total), model
 
