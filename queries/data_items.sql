@@ -5,17 +5,25 @@
 --                 number filter types; every one must hold); $no_grid_filters: true when there are none
 --   $sort_col / $sort_dir  the grid's sort column ('' = plan order) and 'asc' / 'desc'
 --   $limit / $offset  the page (limit null: all rows); total_rows = rows after all filters
+-- Without column filters and sort, data_page.sql gives the same rows for less.
 with
 
 selected as (
-    select item_id, municipality, year, seq, item_no, section, name, settlements, funding_raw,
-        status, provider, source_file, source_line, source_ref, source_text, amount_bgn, capacity,
-        capacity_before, type_bg, type_en, target_group, setting
-    from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types)
+    select i.rowid as row_id, i.municipality, i.year, i.seq, i.item_no, i.section, i.name, i.settlements,
+        i.funding_raw, i.status, i.provider, i.source_file, i.source_line, i.source_ref, i.source_text, i.amount_bgn,
+        i.capacity, i.capacity_before, st.name_bg as type_bg, st.name_en as type_en, st.target_group, st.setting
+    from items i
+    join plans p using (plan_id)
+    left join service_types st on st.code = i.service_type
+    where chosen($oblasts, p.oblast)
+      and chosen($municipalities, i.municipality)
+      and chosen($years, i.year)
+      and chosen($target_groups, st.target_group)
+      and chosen($service_types, i.service_type)
 ),
 
 labelled as (
-    select item_id, municipality, year, seq, item_no, name, settlements, funding_raw, provider, source_file,
+    select row_id, municipality, year, seq, item_no, name, settlements, funding_raw, provider, source_file,
         source_line, source_ref, source_text, amount_bgn, capacity, capacity_before,
         coalesce($labels['section:' || section], section) as section_text,
         case when $labels['lang:en'] = 'en' then type_en else type_bg end as type_name,
@@ -67,9 +75,9 @@ filtered as materialized (
     ))
 ),
 
--- sort and page on narrow rows; the wide columns are read for the page's rows only
+-- sort and page on narrow rows; the wide columns are read for the page's rows only (by rowid)
 page as (
-    select item_id,
+    select row_id,
         case $sort_col
             when 'municipality' then municipality when 'item_no' then item_no
             when 'section_text' then section_text when 'name' then name when 'type_name' then type_name
@@ -94,7 +102,7 @@ page as (
 ),
 
 numbered as (
-    select item_id, row_number() over () as position from page
+    select row_id, row_number() over () as position from page
 ),
 
 final as (
@@ -109,7 +117,7 @@ final as (
         i.provider, i.description, i.place_raw, i.term_raw, i.q1, i.q2, i.q3, i.q4, i.source_file, i.source_line,
         i.source_ref, i.source_text, i.item_id, i.plan_id, i.seq, n.position
     from numbered n
-    join items i using (item_id)
+    join items i on i.rowid = n.row_id
     join plans p using (plan_id)
     left join service_types st on st.code = i.service_type
 )
