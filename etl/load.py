@@ -177,7 +177,7 @@ def build(plans_dir: Path, db_path: Path, reference: Reference,
             # nothing to carry over: a new database, worker batches inserted as they arrive
             chunks = select_stream(read_stream(to_read, reference, cache, workers, on_file, hashes), result)
             first = next(chunks, [])  # the workers are forked before the new database is opened
-            write_database(result, reference, chain([first], chunks))
+            write_database(result, reference, chain([first], chunks), expected=len(to_read))
         else:
             outcomes = {path: outcome for chunk in read_stream(to_read, reference, cache, workers, on_file, hashes)
                         for path, outcome in chunk}
@@ -619,27 +619,49 @@ def new_database(db_path: Path, copy_previous: bool = False) -> Iterator[duckdb.
         raise
 
 
-def write_database(result: BuildResult, reference: Reference, chunks: Iterable[list[LoadedPlan]]) -> None:
+def write_database(result: BuildResult, reference: Reference, chunks: Iterable[list[LoadedPlan]],
+                   expected: int = 0) -> None:
     """A new database of the reference tables and the plans of chunks (inserted chunk by chunk, in order:
-    each table's rows are stored in plan order), then result's report and the derived tables."""
+    each table's rows are stored in plan order), then result's report and the derived tables.
+
+    A commit writes (and compresses) the rows of its transaction, which takes longer than inserting them.
+    When many plans are expected, the rows so far are committed while the workers still parse the last
+    COMMIT_AHEAD of them; only those few wait for the final commit, which also holds the report and the
+    derived tables (the derived tables are computed faster from committed rows)."""
     with new_database(result.db_path) as con:
         con.execute(SCHEMA.read_text(encoding="utf-8"))
-        con.execute("begin")  # one transaction: a commit per insert statement would cost more than the rows
+        con.execute("begin")  # few transactions: a commit per insert statement would cost more than the rows
         types: dict[str, dict[str, str]] = {}
         insert(con, reference_tables(reference), types)
         group: list[LoadedPlan] = []
+        inserted, committed_early = 0, False
         for plans in chunks:
             group += plans
             if len(group) >= INSERT_GROUP:  # inserted in groups: each statement has a fixed cost
                 insert(con, plan_tables(group), types)
+                inserted += len(group)
                 group = []
+                if not committed_early and commit_early(expected, inserted):
+                    con.execute("commit")
+                    con.execute("begin")
+                    committed_early = True
         insert(con, plan_tables(group), types)
         insert(con, result_tables(result), types)
+        if not committed_early:
+            con.execute("commit")
+            con.execute("begin")
+        derive(con)  # in a transaction: its statements committed one by one would cost more
         con.execute("commit")
-        derive(con)
 
 
 INSERT_GROUP = 256  # plans per insert statement while the workers go on parsing
+COMMIT_AHEAD = 2 * INSERT_GROUP  # plans still to come when the rows so far are committed
+EARLY_COMMIT_MIN = 8 * INSERT_GROUP  # fewer expected plans are committed once, at the end
+
+
+def commit_early(expected: int, inserted: int) -> bool:
+    """Whether the rows inserted so far are committed now, before the last plans arrive (write_database)."""
+    return expected >= EARLY_COMMIT_MIN and expected - inserted <= COMMIT_AHEAD
 
 
 NEW_ROW_TABLES = ["items", "item_settlements", "item_funding", "line_dispositions"]
@@ -654,10 +676,14 @@ def write_incremental(result: BuildResult) -> None:
         con.execute("delete from build_report where plan_id is null or plan_id not in (select unnest(?::varchar[]))",
                     [keep])
         con.execute("delete from build_info")
+        # the deletes commit one by one (DuckDB refuses to delete a referenced plan in the transaction that
+        # deletes its items); the rest in one transaction: each statement committed on its own costs more
+        con.execute("begin")
         types: dict[str, dict[str, str]] = {}
         insert(con, plan_tables(result.plans), types)
         insert(con, result_tables(result), types)
         derive(con)
+        con.execute("commit")
 
 
 def derive(con: duckdb.DuckDBPyConnection) -> None:

@@ -4,6 +4,7 @@ one-process path, the parse cache, the direct `items` row, and the regex needles
 from __future__ import annotations
 
 import random
+import re
 import shutil
 from pathlib import Path
 
@@ -40,7 +41,9 @@ def corpus(tmp_path_factory, reference) -> Path:
     return out / "plans"
 
 
-DERIVED = {"plan_pairs", "type_capacity", "observed_capacity", "events"}  # queries/derived.sql
+# the summary tables of queries/derived.sql
+DERIVED = set(re.findall(r"create or replace table (\w+)", (REPO / "queries" / "derived.sql").read_text(encoding="utf-8"),
+                         re.I))
 
 
 def dump(db: Path) -> dict[str, list[tuple]]:
@@ -130,3 +133,22 @@ def test_needles_of_special_patterns():
     assert needles(normalise.re.compile("x*|y", normalise.re.I)) is None  # may match the empty text
     assert normalise.fold_key("ᲀ") == normalise.fold_key("В") == "в"
     assert normalise.fold_key("İ") is None
+
+
+def test_rows_committed_before_the_last_plans_equal_one_commit(corpus, tmp_path, reference, monkeypatch):
+    """A large build commits its rows once while the last plans are still parsed; the database is the same
+    as with one commit at the end (scaled down: groups of 4 plans, committed with 8 still to come)."""
+    plans = len([p for p in corpus.iterdir() if p.name != "SYNTHETIC"])
+    build(corpus, tmp_path / "once" / "p.duckdb", reference, workers=2, use_cache=False)
+    assert not load.commit_early(plans, plans)  # too few plans: committed once, at the end
+    decisions = []
+    monkeypatch.setattr(load, "INSERT_GROUP", 4)
+    monkeypatch.setattr(load, "COMMIT_AHEAD", 8)
+    monkeypatch.setattr(load, "EARLY_COMMIT_MIN", 16)
+    real = load.commit_early
+    monkeypatch.setattr(load, "commit_early", lambda expected, inserted: decisions.append(
+        (expected, inserted, real(expected, inserted))) or decisions[-1][2])
+    build(corpus, tmp_path / "early" / "p.duckdb", reference, workers=2, use_cache=False)
+    committed = [(expected, inserted) for expected, inserted, now in decisions if now]
+    assert len(committed) == 1 and 0 < committed[0][0] - committed[0][1] <= 8  # before the last plans came in
+    assert dump(tmp_path / "early" / "p.duckdb") == dump(tmp_path / "once" / "p.duckdb")
