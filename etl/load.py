@@ -371,8 +371,11 @@ def read_stream(files: list[Path], reference: Reference, cache: PlanCache | None
     """The outcomes of files in file order, a chunk at a time as they become known: cached ones as they
     are, the rest parsed in worker processes (batches of BATCH files) once BATCH of them are waiting, else
     here. Batches are sent while the files are still being read, and a chunk is handed on as soon as the
-    batches before it are back, so the caller can insert while the workers parse."""
+    batches before it are back, so the caller can insert while the workers parse. When the parse cache
+    holds nothing to look up (a first build), the workers read and hash the files themselves: the bytes
+    are not sent to them."""
     workers = workers or os.cpu_count() or 1
+    unread = workers > 1 and (cache is None or cache.empty())
     slots: list[list] = []  # per file: [path, outcome or None]
     pending: list[tuple[int, tuple[Path, bytes, str | None]]] = []  # files to parse, not yet sent
     sent: list[tuple[object, list[int]]] = []  # (future, slot of each file of its batch), in order
@@ -384,8 +387,14 @@ def read_stream(files: list[Path], reference: Reference, cache: PlanCache | None
         nonlocal head
         while sent and (sent[0][0].done() or (block and slots[head][1] is None)):
             future, where = sent.pop(0)
-            for i, outcome in zip(where, unbatch(*future.result()), strict=True):
+            outcomes, ipc, noted = future.result()
+            for i, outcome in zip(where, unbatch(outcomes, ipc), strict=True):
                 slots[i][1] = outcome
+            for name, stat, taken, digest in noted:  # files the workers read themselves
+                if hashes is not None:
+                    hashes.note(name, stat, taken, digest)
+                if cache is not None:  # kept when the cache is pruned, like the plans looked up here
+                    cache.used.add(cache.key(name, bytes.fromhex(digest), hashed=True))
         chunk = []
         while head < len(slots) and slots[head] is not None and slots[head][1] is not None:
             path, outcome = slots[head]
@@ -399,7 +408,7 @@ def read_stream(files: list[Path], reference: Reference, cache: PlanCache | None
     try:
         for path in files:
             slots.append([path, None])
-            job = prepare(path, reference, cache, hashes)
+            job = (path, None, None) if unread else prepare(path, reference, cache, hashes)
             if isinstance(job, tuple) and len(job) == 3:
                 pending.append((len(slots) - 1, job))
             else:
@@ -415,7 +424,13 @@ def read_stream(files: list[Path], reference: Reference, cache: PlanCache | None
         if pending and pool is not None:
             sent.append((pool.submit(_work, [j for _, j in pending]), [i for i, _ in pending]))
         elif pending:
-            for i, (path, data, key) in pending:
+            for i, job in pending:
+                if job[1] is None:  # not read yet
+                    job = prepare(job[0], reference, cache, hashes)
+                    if len(job) != 3:
+                        slots[i][1] = job
+                        continue
+                path, data, key = job
                 slots[i][1] = read_one(path, reference, data)
                 if cache and slots[i][1][0] is not None:
                     cache.store(key, slots[i][1][0])
@@ -430,10 +445,10 @@ def read_stream(files: list[Path], reference: Reference, cache: PlanCache | None
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def prepare(path: Path, reference: Reference, cache: PlanCache | None,
-            hashes: FileHashes | None) -> Outcome | tuple[Path, bytes, str | None]:
+def prepare(path: Path, reference: Reference, cache: PlanCache | None, hashes: FileHashes | Noted | None,
+            lookup: bool = True) -> Outcome | tuple[Path, bytes, str | None]:
     """A file's outcome when it is known without parsing (cached, unreadable, too large), else the job of
-    parsing it: (path, its bytes, its parse-cache key)."""
+    parsing it: (path, its bytes, its parse-cache key). Without lookup, the cache only gives the key."""
     try:
         stat, taken = FileHashes.stat(path)
         if stat[0] > MAX_FILE_BYTES:  # refused by extract; never read a huge file into memory
@@ -445,10 +460,17 @@ def prepare(path: Path, reference: Reference, cache: PlanCache | None,
     if hashes is not None:
         hashes.note(path.name, stat, taken, digest.hex())
     key = cache.key(path.name, digest, hashed=True) if cache else None
-    cached = cache.load(key) if cache else None
+    cached = cache.load(key) if cache and lookup else None
     if cached is not None:
         return cached, None
     return path, data, key
+
+
+class Noted(list):
+    """What a worker read and hashed itself, noted as FileHashes.note takes it (sent back to the build)."""
+
+    def note(self, name: str, stat: list[int], taken: int, digest: str) -> None:
+        self.append((name, stat, taken, digest))
 
 
 def _pool(workers: int, reference: Reference, cache: PlanCache | None):
@@ -476,13 +498,20 @@ def _init_worker(directory: Path | None, cache_folder: Path | None, salt: bytes)
 BATCH = 16  # files per worker task
 
 
-def _work(jobs: list[tuple[Path, bytes, str | None]]) -> tuple[list, dict[str, bytes]]:
-    """A batch of files in a worker. Each plan read is written to the parse cache; returned are, per file,
-    (plan row, issues, number of rows per table) or the problem, and the rows of all the batch's plans
-    as Arrow tables (Arrow IPC)."""
-    outcomes, plans = [], []
-    for path, data, key in jobs:
-        plan, problem = read_one(path, _worker_reference, data)
+def _work(jobs: list[tuple[Path, bytes | None, str | None]]) -> tuple[list, dict[str, bytes], Noted]:
+    """A batch of files in a worker (a file sent without its bytes is read and hashed here). Each plan read
+    is written to the parse cache; returned are, per file, (plan row, issues, number of rows per table) or
+    the problem, the rows of all the batch's plans as Arrow tables (Arrow IPC), and the hashes of the
+    files read here."""
+    outcomes, plans, noted = [], [], Noted()
+    for job in jobs:
+        if job[1] is None:
+            job = prepare(job[0], _worker_reference, _worker_cache, noted, lookup=False)
+        if len(job) == 3:
+            path, data, key = job
+            plan, problem = read_one(path, _worker_reference, data)
+        else:  # known without parsing (unreadable, too large)
+            (plan, problem), key = job, None
         if plan is None:
             outcomes.append((None, problem))
             continue
@@ -490,7 +519,7 @@ def _work(jobs: list[tuple[Path, bytes, str | None]]) -> tuple[list, dict[str, b
             _worker_cache.store(key, plan)
         plans.append(plan)
         outcomes.append(((plan.plan, plan.issues, {t: len(c[0]) for t, c in plan.rows.items()}), None))
-    return outcomes, {t: to_ipc(arrow_rows(t, plans)) for t in ROW_COLUMNS}
+    return outcomes, {t: to_ipc(arrow_rows(t, plans)) for t in ROW_COLUMNS}, noted
 
 
 def unbatch(outcomes: list, ipc: dict[str, bytes]) -> Iterator[Outcome]:
@@ -550,6 +579,13 @@ class PlanCache:
     def key(self, name: str, data: bytes, hashed: bool = False) -> str:
         content = data if hashed else hashlib.sha256(data).digest()
         return hashlib.sha256(self.salt + name.encode() + b"\0" + content).hexdigest()
+
+    def empty(self) -> bool:
+        """Nothing to look up: no plan stored yet."""
+        try:
+            return not any(e.suffix == ".pickle" for e in self.folder.iterdir())
+        except OSError:
+            return True
 
     def load(self, key: str) -> LoadedPlan | None:
         self.used.add(key)

@@ -108,3 +108,26 @@ def test_build_records_every_file_it_saw(tmp_path, reference):
     assert record.known["kresna-2020.txt"][1] == sha((plans / "kresna-2020.txt").read_bytes())
     assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name] == []
     assert load.index_path(db).name == "p.duckdb.files"
+
+
+def test_files_the_workers_read_are_recorded_and_cached(tmp_path, reference):
+    """A first build (nothing in the parse cache) lets the worker processes read and hash the files: the
+    record and the cache are the same as when the build process reads them."""
+    from etl.synth import generate
+
+    generate(tmp_path / "corpus", reference, 3, (2015, 2025), seed=5)
+    plans = tmp_path / "corpus" / "plans"
+    (plans / "empty.txt").write_bytes(b"")
+    files = sorted(p for p in plans.iterdir() if p.name != "SYNTHETIC")
+    assert len(files) > 2 * load.BATCH
+    db = tmp_path / "db" / "p.duckdb"
+    first = build(plans, db, reference, workers=2)
+    assert first.plans[0].batches  # read in a worker
+    record = FileHashes(index_path(db))
+    assert sorted(record.known) == [p.name for p in files]
+    assert all(record.known[p.name][1] == sha(p.read_bytes()) for p in files)
+    cached = list((db.parent / "cache").glob("*.pickle"))
+    assert len(cached) == len(first.plans)  # every plan read, none pruned
+    db.unlink()
+    again = build(plans, db, reference, workers=2)
+    assert again.cache_hits == len(first.plans)
