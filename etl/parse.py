@@ -117,8 +117,10 @@ def header_word(text: str) -> str:
 def header_columns(cells: list[str]) -> list[str] | None:
     """Logical column of each header cell, or None when the row is not a table header: a header names
     the row title and the funding, and most of its cells are known column wordings."""
+    if max(map(len, cells), default=0) > 120:  # the cheaper test first: most table rows have a long cell
+        return None
     joined = " ".join(cells).lower()
-    if not ("финанс" in joined or "източни" in joined) or any(len(c) > 120 for c in cells):
+    if not ("финанс" in joined or "източни" in joined):
         return None
     columns = []
     for i, cell in enumerate(cells):
@@ -354,12 +356,14 @@ class _Walker:
     def step(self, line: Line) -> None:
         cells = line.cells
         nonempty = line.nonempty
-        layout = header_layout(cells)
+        # a header names at least three columns; a quarter-label row starts with a quarter label
+        layout = header_layout(cells) if len(nonempty) >= 3 else None
         if layout:
             self.start_table(layout, cells)
             self.mark(line, "header")
             return
-        if self.table and is_quarter_header(cells):
+        if (self.table and len(nonempty) >= 2 and QUARTER_LABEL.match(cells[nonempty[0]].strip())
+                and is_quarter_header(cells)):
             self.table.width = max(self.table.width, len(cells))
             self.mark(line, "header")
             return
