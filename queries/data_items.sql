@@ -33,46 +33,76 @@ labelled as (
     from selected
 ),
 
+-- the grid's first two column filters, each with the value of its column in this row (as lower-case text and
+-- as a number): the column is known when the query is planned, so each value is read from one column
+valued as (
+    select *,
+        lower(coalesce(case $grid_filters[1].col
+            when 'municipality' then municipality when 'item_no' then item_no
+            when 'section_text' then section_text when 'name' then name when 'type_name' then type_name
+            when 'target_group_text' then target_group_text when 'setting_text' then setting_text
+            when 'settlements' then settlements when 'funding_raw' then funding_raw
+            when 'status_text' then status_text when 'provider' then provider
+            when 'source_file' then source_file when 'source_text' then source_text
+            when 'source_ref' then source_ref
+            when 'year' then year::varchar when 'source_line' then source_line::varchar
+            when 'amount_bgn' then amount_bgn::varchar when 'capacity' then capacity::varchar
+            when 'capacity_before' then capacity_before::varchar end, '')) as v1,
+        case $grid_filters[1].col
+            when 'year' then year::double when 'source_line' then source_line::double
+            when 'amount_bgn' then amount_bgn when 'capacity' then capacity::double
+            when 'capacity_before' then capacity_before::double end as n1,
+        lower(coalesce(case $grid_filters[2].col
+            when 'municipality' then municipality when 'item_no' then item_no
+            when 'section_text' then section_text when 'name' then name when 'type_name' then type_name
+            when 'target_group_text' then target_group_text when 'setting_text' then setting_text
+            when 'settlements' then settlements when 'funding_raw' then funding_raw
+            when 'status_text' then status_text when 'provider' then provider
+            when 'source_file' then source_file when 'source_text' then source_text
+            when 'source_ref' then source_ref
+            when 'year' then year::varchar when 'source_line' then source_line::varchar
+            when 'amount_bgn' then amount_bgn::varchar when 'capacity' then capacity::varchar
+            when 'capacity_before' then capacity_before::varchar end, '')) as v2,
+        case $grid_filters[2].col
+            when 'year' then year::double when 'source_line' then source_line::double
+            when 'amount_bgn' then amount_bgn when 'capacity' then capacity::double
+            when 'capacity_before' then capacity_before::double end as n2
+    from labelled
+),
+
+-- every filter holds (grid_filter_holds, derived.sql): none is false and one is true (a filter that is null
+-- counts as neither, as in list_bool_and); further filters (rare) are tried one by one on each row
 filtered as materialized (
-    select * from labelled
-    where $no_grid_filters or list_bool_and(list_transform(
-        -- each filter with the value of its column in this row (as lower-case text and as a number)
-        list_transform($grid_filters, lambda f: struct_pack(
-            op := f.op, text := lower(f.text), num := f.num, num_to := f.num_to,
-            v := lower(coalesce(case f.col
-                when 'municipality' then municipality when 'item_no' then item_no
-                when 'section_text' then section_text when 'name' then name when 'type_name' then type_name
-                when 'target_group_text' then target_group_text when 'setting_text' then setting_text
-                when 'settlements' then settlements when 'funding_raw' then funding_raw
-                when 'status_text' then status_text when 'provider' then provider
-                when 'source_file' then source_file when 'source_text' then source_text
-                when 'source_ref' then source_ref
-                when 'year' then year::varchar when 'source_line' then source_line::varchar
-                when 'amount_bgn' then amount_bgn::varchar when 'capacity' then capacity::varchar
-                when 'capacity_before' then capacity_before::varchar end, '')),
-            n := case f.col
-                when 'year' then year::double when 'source_line' then source_line::double
-                when 'amount_bgn' then amount_bgn when 'capacity' then capacity::double
-                when 'capacity_before' then capacity_before::double end
-        )),
-        lambda g: case g.op
-            when 'none' then true
-            when 'contains' then contains(g.v, g.text)
-            when 'notContains' then not contains(g.v, g.text)
-            when 'startsWith' then starts_with(g.v, g.text)
-            when 'endsWith' then ends_with(g.v, g.text)
-            when 'blank' then g.v = ''
-            when 'notBlank' then g.v <> ''
-            when 'equals' then coalesce(case when g.num is null then g.v = g.text else g.n = g.num end, false)
-            when 'notEqual' then coalesce(case when g.num is null then g.v <> g.text
-                                               else g.n is distinct from g.num end, true)
-            when 'lessThan' then coalesce(g.n < g.num, false)
-            when 'lessThanOrEqual' then coalesce(g.n <= g.num, false)
-            when 'greaterThan' then coalesce(g.n > g.num, false)
-            when 'greaterThanOrEqual' then coalesce(g.n >= g.num, false)
-            when 'inRange' then coalesce(g.n >= g.num and g.n <= g.num_to, false)
-            else true end
-    ))
+    select * exclude (v1, n1, v2, n2, f1, f2, f_rest)
+    from (
+        select *,
+            case when len($grid_filters) >= 1 then grid_filter_holds($grid_filters[1], v1, n1) end as f1,
+            case when len($grid_filters) >= 2 then grid_filter_holds($grid_filters[2], v2, n2) end as f2,
+            case when len($grid_filters) > 2 then list_bool_and(list_transform(
+                list_transform(list_slice($grid_filters, 3, len($grid_filters)), lambda f: struct_pack(
+                    f := f,
+                    v := lower(coalesce(case f.col
+                        when 'municipality' then municipality when 'item_no' then item_no
+                        when 'section_text' then section_text when 'name' then name when 'type_name' then type_name
+                        when 'target_group_text' then target_group_text when 'setting_text' then setting_text
+                        when 'settlements' then settlements when 'funding_raw' then funding_raw
+                        when 'status_text' then status_text when 'provider' then provider
+                        when 'source_file' then source_file when 'source_text' then source_text
+                        when 'source_ref' then source_ref
+                        when 'year' then year::varchar when 'source_line' then source_line::varchar
+                        when 'amount_bgn' then amount_bgn::varchar when 'capacity' then capacity::varchar
+                        when 'capacity_before' then capacity_before::varchar end, '')),
+                    n := case f.col
+                        when 'year' then year::double when 'source_line' then source_line::double
+                        when 'amount_bgn' then amount_bgn when 'capacity' then capacity::double
+                        when 'capacity_before' then capacity_before::double end
+                )),
+                lambda g: grid_filter_holds(g.f, g.v, g.n)
+            )) end as f_rest
+        from valued
+    )
+    where $no_grid_filters
+       or (f1 is not false and f2 is not false and f_rest is not false and (f1 or f2 or f_rest))
 ),
 
 -- sort and page on narrow rows; the wide columns are read for the page's rows only (by rowid)
