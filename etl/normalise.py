@@ -248,7 +248,17 @@ ATTACHED = re.compile(r"\bкъм\s*$", re.I)
 
 def find_services(text: str) -> list[tuple[int, str]]:
     """Service codes named in a text as (position, code); the more specific pattern wins where two
-    overlap, and a service named after 'към' (attached to) is a qualifier, not the subject."""
+    overlap, and a service named after 'към' (attached to) is a qualifier, not the subject. (Remembered
+    per text: the same titles recur from row to row and plan to plan, with other descriptions.)"""
+    return list(_find_services(text) if len(text) <= 2000 else _read_services(text))
+
+
+@lru_cache(maxsize=16384)
+def _find_services(text: str) -> tuple[tuple[int, str], ...]:
+    return tuple(_read_services(text))
+
+
+def _read_services(text: str) -> list[tuple[int, str]]:
     matcher, codes = service_matcher()
     taken: list[tuple[int, str]] = []
     key = fold_key(text)
@@ -389,16 +399,36 @@ UNITS = [re.compile(r"[-–—]\s*(\d{1,3})\s*бр\b", re.I),
          re.compile(r"(\d{1,3})\s*бр\.?\s*(?:клуб|цент|жилищ|цнст|звен|дом)", re.I)]
 
 
+TITLE_UNITS = 3  # the first UNITS patterns are read in the title alone, the last in the title and description
+
+
 @lru_cache(maxsize=16384)
 def parse_units(name: str, description: str, has_type: bool) -> int | None:
-    name_key = fold_key(name)
-    texts = (name, name, name, f"{name} {description}")
-    for (pattern, need), text in zip(guarded_unit_patterns(), texts, strict=True):
-        m = pattern.search(text) if may_match(need, name_key if text is name else fold_key(text)) else None
+    # the title's part remembered per title: titles recur from plan to plan, descriptions vary
+    found = _units_in_title(name) if len(name) <= 2000 else _units_in_title.__wrapped__(name)
+    if found is None:
+        text = f"{name} {description}"
+        for pattern, need in guarded_unit_patterns()[TITLE_UNITS:]:
+            m = pattern.search(text) if may_match(need, fold_key(text)) else None
+            if m:
+                return unit_value(m)
+    return found if found is not None else 1 if has_type else None
+
+
+@lru_cache(maxsize=16384)
+def _units_in_title(name: str) -> int | None:
+    """What the title-only UNITS patterns find in a title."""
+    key = fold_key(name)
+    for pattern, need in guarded_unit_patterns()[:TITLE_UNITS]:
+        m = pattern.search(name) if may_match(need, key) else None
         if m:
-            value = m.group(1).lower()
-            return int(value) if value.isdigit() else NUMBER_WORDS[value]
-    return 1 if has_type else None
+            return unit_value(m)
+    return None
+
+
+def unit_value(m: re.Match) -> int:
+    value = m.group(1).lower()
+    return int(value) if value.isdigit() else NUMBER_WORDS[value]
 
 
 @lru_cache(maxsize=1)

@@ -765,3 +765,15 @@ def test_a_capacity_change_announced_for_a_later_year_is_not_this_years_capacity
     capacity = parse_capacity(text, 2021)
     assert (capacity.capacity, capacity.before, capacity.direction) == (20, None, None)
     assert find_status(text, 2021, None, capacity) == "continuing"
+
+
+def test_a_title_read_again_with_another_description():
+    """What a title says is remembered per title; the description read with it still counts each time."""
+    assert parse_units("Клубове на пенсионера – 3 бр.", "5 бр. клуба в селата", True) == 3  # the title decides
+    assert parse_units("Клубове на пенсионера", "5 бр. клуба в селата", True) == 5
+    assert parse_units("Клубове на пенсионера", "в селата на общината", True) == 1
+    assert parse_units("Клубове на пенсионера", "в селата на общината", False) is None
+    found = find_services("Дневен център за деца с увреждания")
+    assert found
+    found.clear()  # a caller's copy: what is remembered stays as it was
+    assert find_services("Дневен център за деца с увреждания") != []
