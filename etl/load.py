@@ -662,28 +662,29 @@ def write_database(result: BuildResult, reference: Reference, chunks: Iterable[l
 
     A commit writes (and compresses) the rows of its transaction, which takes longer than inserting them.
     When many plans are expected, the rows so far are committed while the workers still parse the last
-    COMMIT_AHEAD of them; only those few wait for the final commit, which also holds the report and the
-    derived tables (the derived tables are computed faster from committed rows)."""
+    plans (early_commits), so that only the last few wait for the final commit, which also holds the
+    report and the derived tables (the derived tables are computed faster from committed rows)."""
     with new_database(result.db_path) as con:
         con.execute(SCHEMA.read_text(encoding="utf-8"))
         con.execute("begin")  # few transactions: a commit per insert statement would cost more than the rows
         types: dict[str, dict[str, str]] = {}
         insert(con, reference_tables(reference), types)
         group: list[LoadedPlan] = []
-        inserted, committed_early = 0, False
+        inserted, committed = 0, 0
         for plans in chunks:
             group += plans
             if len(group) >= INSERT_GROUP:  # inserted in groups: each statement has a fixed cost
                 insert(con, plan_tables(group), types)
                 inserted += len(group)
                 group = []
-                if not committed_early and commit_early(expected, inserted):
+                due = early_commits(expected, inserted)
+                if due > committed:
                     con.execute("commit")
                     con.execute("begin")
-                    committed_early = True
+                    committed = due
         insert(con, plan_tables(group), types)
         insert(con, result_tables(result), types)
-        if not committed_early:
+        if not committed:
             con.execute("commit")
             con.execute("begin")
         derive(con)  # in a transaction: its statements committed one by one would cost more
@@ -691,13 +692,17 @@ def write_database(result: BuildResult, reference: Reference, chunks: Iterable[l
 
 
 INSERT_GROUP = 256  # plans per insert statement while the workers go on parsing
-COMMIT_AHEAD = 2 * INSERT_GROUP  # plans still to come when the rows so far are committed
+# plans still to come when the rows so far are committed: a first commit well ahead (it must end before the
+# workers do, even on a busy machine), a second one that leaves the final commit only the last few plans
+COMMIT_AHEAD = (6 * INSERT_GROUP, 2 * INSERT_GROUP)
 EARLY_COMMIT_MIN = 8 * INSERT_GROUP  # fewer expected plans are committed once, at the end
 
 
-def commit_early(expected: int, inserted: int) -> bool:
-    """Whether the rows inserted so far are committed now, before the last plans arrive (write_database)."""
-    return expected >= EARLY_COMMIT_MIN and expected - inserted <= COMMIT_AHEAD
+def early_commits(expected: int, inserted: int) -> int:
+    """How many early commits are due once `inserted` of `expected` plans are in (write_database)."""
+    if expected < EARLY_COMMIT_MIN:
+        return 0
+    return sum(expected - inserted <= ahead for ahead in COMMIT_AHEAD)
 
 
 NEW_ROW_TABLES = ["items", "item_settlements", "item_funding", "line_dispositions"]

@@ -136,19 +136,21 @@ def test_needles_of_special_patterns():
 
 
 def test_rows_committed_before_the_last_plans_equal_one_commit(corpus, tmp_path, reference, monkeypatch):
-    """A large build commits its rows once while the last plans are still parsed; the database is the same
-    as with one commit at the end (scaled down: groups of 4 plans, committed with 8 still to come)."""
+    """A large build commits its rows twice while the last plans are still parsed; the database is the same
+    as with one commit at the end (scaled down: groups of 4 plans, committed with 16 and 8 still to come)."""
     plans = len([p for p in corpus.iterdir() if p.name != "SYNTHETIC"])
     build(corpus, tmp_path / "once" / "p.duckdb", reference, workers=2, use_cache=False)
-    assert not load.commit_early(plans, plans)  # too few plans: committed once, at the end
+    assert load.early_commits(plans, 0) == load.early_commits(plans, plans) == 0  # too few: one commit, at the end
     decisions = []
     monkeypatch.setattr(load, "INSERT_GROUP", 4)
-    monkeypatch.setattr(load, "COMMIT_AHEAD", 8)
+    monkeypatch.setattr(load, "COMMIT_AHEAD", (16, 8))
     monkeypatch.setattr(load, "EARLY_COMMIT_MIN", 16)
-    real = load.commit_early
-    monkeypatch.setattr(load, "commit_early", lambda expected, inserted: decisions.append(
+    real = load.early_commits
+    monkeypatch.setattr(load, "early_commits", lambda expected, inserted: decisions.append(
         (expected, inserted, real(expected, inserted))) or decisions[-1][2])
     build(corpus, tmp_path / "early" / "p.duckdb", reference, workers=2, use_cache=False)
-    committed = [(expected, inserted) for expected, inserted, now in decisions if now]
-    assert len(committed) == 1 and 0 < committed[0][0] - committed[0][1] <= 8  # before the last plans came in
+    due = [(expected - inserted, n) for expected, inserted, n in decisions]
+    assert [n for _, n in due] == sorted(n for _, n in due) and due[-1][1] == 2  # both commits made, in turn
+    assert all(n == (left <= 16) + (left <= 8) for left, n in due)
+    assert min(left for left, _ in due) > 0  # before the last plans came in
     assert dump(tmp_path / "early" / "p.duckdb") == dump(tmp_path / "once" / "p.duckdb")
