@@ -21,7 +21,7 @@ QUERY_NAMES = sorted(
     {
         name
         for path in (REPO / "dashboard").rglob("*.py")
-        for name in re.findall(r'run_query\(\s*"(\w+)"', path.read_text(encoding="utf-8"))
+        for name in re.findall(r'(?:run_query|run_records|run_arrow|Download)\(\s*"(\w+)"', path.read_text(encoding="utf-8"))
     }
 )
 

@@ -404,3 +404,13 @@ def test_data_grid_opens_with_the_plain_page_query(sample):
     finally:
         db.set_observer(None)
     assert len(plain) == 20 and plain == general
+
+
+def test_grid_records_hold_the_same_values_as_the_query_frame(sample):
+    """The grid's page comes as plain records (no DataFrame): the same values as the query's DataFrame."""
+    request = {"startRow": 0, "endRow": 60, "sortModel": [], "filterModel": {}}
+    rows, _, _ = grid(request=request)
+    frame = db.run_query("data_page", **filter_params(), **data.grid_params(request, "bg", 60, 0))
+    expected = frame.drop(columns=["total_rows"]).astype(object).where(frame.notna(), None).to_dict("records")
+    assert len(rows) == 60 and rows == expected
+    assert all(type(r["year"]) is int for r in rows)  # not numpy scalars: they must be plain JSON values

@@ -10,11 +10,10 @@ from __future__ import annotations
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import Input, Output, callback, clientside_callback, dcc, html
 
 from dashboard.components import FILTER_INPUTS, FILTER_STATES, LANG_STATE, page_shell
-from dashboard.db import remembered, run_query
+from dashboard.db import remembered, run_records
 from dashboard.i18n import LABELS, norm_lang, t
 from dashboard.state import filter_params
 
@@ -173,13 +172,6 @@ def grid_params(request: dict | None, lang: str, limit: int | None, offset: int 
     }
 
 
-def grid_rows(df: pd.DataFrame) -> list[dict]:
-    """Records for the grid: the stored fields plus the readable labels the query added."""
-    shown = df.drop(columns=["total_rows"], errors="ignore")
-    shown = shown.astype(object).where(shown.notna(), None)
-    return shown.to_dict("records")
-
-
 def body(state: dict) -> list:
     lang = state["lang"]
     grid = dag.AgGrid(
@@ -240,15 +232,20 @@ def rows_page(request, oblast, municipality, year, target_group, service_type, l
     start = max(0, start) if isinstance(start, int) else 0
     end = min(start + 10 * PAGE_SIZE, max(start + 1, end if isinstance(end, int) else start + PAGE_SIZE))
     params = filter_params(oblast, municipality, year, target_group, service_type)
-    page = grid_params(request, lang, end - start, start)
-    # the grid as it opens (no column filter, no sort) has a cheaper query with the same rows
-    name = "data_page" if page["no_grid_filters"] and not page["sort_col"] else "data_items"
-    df = run_query(name, **params, **page)
-    total = int(df["total_rows"].iloc[0]) if len(df) else (0 if start == 0 else None)
+
+    def fetch(page: dict) -> list[dict]:
+        if page["no_grid_filters"] and not page["sort_col"]:  # the grid as it opens: a cheaper query, same rows
+            return run_records("data_page", **params, **page)
+        return run_records("data_items", **params, **page)
+
+    rows = fetch(grid_params(request, lang, end - start, start))
+    total = rows[0]["total_rows"] if rows else (0 if start == 0 else None)
     if total is None:  # a page past the end (the rows changed under the grid): count them
-        total = int(run_query(name, **params, **grid_params(request, lang, 1))["total_rows"].sum())
+        total = sum(r["total_rows"] for r in fetch(grid_params(request, lang, 1)))
+    for row in rows:
+        del row["total_rows"]
     model = {"filterModel": request.get("filterModel"), "sortModel": request.get("sortModel")}
-    return {"rowData": grid_rows(df), "rowCount": total}, t("rows_shown", lang, n=total), model
+    return {"rowData": rows, "rowCount": total}, t("rows_shown", lang, n=total), model
 
 
 # A new selection in the filter bar: the grid drops its cached pages and asks again.
