@@ -223,8 +223,8 @@ def fmt_ms(value) -> str:
 
 
 class QueryTap:
-    """Wraps dashboard.db.run_query (in every module that imported it): seconds spent in it since
-    reset(), the names of the queries run and, while `calls` is a list, their parameters."""
+    """Wraps dashboard.db.run_query, run_records and run_arrow (in every module that imported them): seconds
+    spent in them since reset(), the names of the queries run and, while `calls` is a list, their parameters."""
 
     def __init__(self):
         self.seconds = 0.0
@@ -242,9 +242,15 @@ class QueryTap:
         if self.installed:
             return
         self.installed = True
-        original = db.run_query
+        for runner in ("run_query", "run_records", "run_arrow"):
+            original = getattr(db, runner)
+            tapped = self._tapped(original)
+            for module in list(sys.modules.values()):  # every `from dashboard.db import run_…`, and db itself
+                if getattr(module, runner, None) is original:
+                    setattr(module, runner, tapped)
 
-        def run_query(name, **params):
+    def _tapped(self, original):
+        def run(name, **params):
             if self.calls is not None:
                 self.calls.append((name, dict(params)))
             start = time.perf_counter()
@@ -254,9 +260,7 @@ class QueryTap:
                 self.seconds += time.perf_counter() - start
                 self.names.add(name)
 
-        for module in list(sys.modules.values()):  # every `from dashboard.db import run_query`, and db itself
-            if getattr(module, "run_query", None) is original:
-                module.run_query = run_query
+        return run
 
 
 TAP = QueryTap()
