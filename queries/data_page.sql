@@ -8,12 +8,8 @@ with
 selected as (
     select i.rowid as row_id, i.municipality, i.year, i.seq
     from items i
-    where chosen($municipalities, i.municipality)
-      and chosen($years, i.year)
-      and (len($oblasts) = 0 or i.plan_id in (select plan_id from plans where list_contains($oblasts, oblast)))
-      and (len($target_groups) = 0
-           or i.service_type in (select code from service_types where list_contains($target_groups, target_group)))
-      and chosen($service_types, i.service_type)
+    where item_chosen($oblasts, $municipalities, $years, $target_groups, $service_types,
+                      i.plan_id, i.municipality, i.year, i.service_type)
 ),
 
 page as (

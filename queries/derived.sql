@@ -99,6 +99,18 @@ create or replace macro service_events(oblasts, municipalities, years, target_gr
       and chosen(target_groups, target_group)
       and chosen(service_types, service_type);
 
+-- Whether an item is in the filter bar's selection (empty lists = all), tested on the item's own columns:
+-- no join, so a page query chooses, counts and orders its rows on narrow columns (the oblasts and target
+-- groups are looked up in plans and service_types only when some are chosen).
+create or replace macro item_chosen(oblasts, municipalities, years, target_groups, service_types,
+                                    item_plan, item_municipality, item_year, item_type) as
+    chosen(municipalities, item_municipality)
+    and chosen(years, item_year)
+    and (len(oblasts) = 0 or item_plan in (select plan_id from plans where list_contains(oblasts, oblast)))
+    and (len(target_groups) = 0
+         or item_type in (select code from service_types where list_contains(target_groups, target_group)))
+    and chosen(service_types, item_type);
+
 -- Whether one column filter of the /data grid (queries/data_items.sql) holds for a row: f is the filter
 -- (struct col, op, text, num, num_to: AG Grid's text and number filter types), v the row's value of column
 -- f.col as lower-case text ('' when there is none) and n as a number.
