@@ -102,28 +102,17 @@ class _Database:
                     threading.Thread(target=hook, name="database-replaced", daemon=True).start()
         return self._con
 
-    def query(self, sql: str, params: dict, cache_key: str | None = None) -> pd.DataFrame:
-        """The result of `sql`; with a cache_key, remembered until the file changes (do not modify it)."""
+    def query(self, sql: str, params: dict, cache_key: str | None = None, fetch: Callable | None = None):
+        """The result of `sql` as `fetch(connection, sql, params)` makes it (default: a DataFrame); with a
+        cache_key, remembered until the file changes (do not modify it)."""
         with self._lock:
             con = self._current()
             if cache_key is not None and cache_key in self._cache:
                 return self._cache[cache_key]
-            df = con.execute(sql, params).df()
+            result = (fetch or fetch_frame)(con, sql, params)
             if cache_key is not None:
-                self._cache[cache_key] = df
-            return df
-
-    def arrow(self, sql: str, params: dict):
-        """The result of `sql` as an Arrow table (downloads: no DataFrame conversion)."""
-        with self._lock:
-            return self._current().sql(sql, params=params).to_arrow_table()
-
-    def records(self, sql: str, params: dict) -> list[dict]:
-        """The result of `sql` as a list of {column: value} (SQL NULL -> None; no DataFrame)."""
-        with self._lock:
-            cursor = self._current().execute(sql, params)
-            columns = [d[0] for d in cursor.description]
-            return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+                self._cache[cache_key] = result
+            return result
 
     def check(self) -> None:
         with self._lock:
@@ -238,38 +227,50 @@ def bound(name: str, params: dict) -> tuple[str, dict]:
     return sql, {p: params[p] for p in wanted}
 
 
+def fetch_frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pd.DataFrame:
+    return con.execute(sql, params).df()
+
+
+def fetch_arrow(con: duckdb.DuckDBPyConnection, sql: str, params: dict):
+    return con.sql(sql, params=params).to_arrow_table()
+
+
+def fetch_records(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> list[dict]:
+    """[{column: value}] (SQL NULL -> None)."""
+    cursor = con.execute(sql, params)
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _run(name: str, params: dict, fetch: Callable):
+    sql, values = bound(name, params)
+    key = name if name in CONSTANT_QUERIES and fetch is fetch_frame else None
+    if _observer is None:
+        return DB.query(sql, values, key, fetch)
+    start = time.perf_counter()
+    try:
+        return DB.query(sql, values, key, fetch)
+    finally:
+        _observer(name, (time.perf_counter() - start) * 1000)
+
+
 def run_query(name: str, **params) -> pd.DataFrame:
     """Run queries/<name>.sql with `params` bound to its `$name` parameters; a DataFrame back.
 
     Parameters the SQL does not use are ignored, so pages can pass their whole filter state.
     """
-    sql, values = bound(name, params)
-    key = name if name in CONSTANT_QUERIES else None
-    if _observer is None:
-        return DB.query(sql, values, key)
-    start = time.perf_counter()
-    try:
-        return DB.query(sql, values, key)
-    finally:
-        _observer(name, (time.perf_counter() - start) * 1000)
+    return _run(name, params, fetch_frame)
 
 
 def run_arrow(name: str, **params):
-    """As run_query, but an Arrow table back (whole-selection downloads)."""
-    return DB.arrow(*bound(name, params))
+    """As run_query, but an Arrow table back (whole-selection downloads: no DataFrame conversion)."""
+    return _run(name, params, fetch_arrow)
 
 
 def run_records(name: str, **params) -> list[dict]:
     """As run_query, but plain records back: for a page of many columns shown as they are (the /data
     grid: converting 46 columns to a DataFrame and back cost more than the query's own execution)."""
-    sql, values = bound(name, params)
-    if _observer is None:
-        return DB.records(sql, values)
-    start = time.perf_counter()
-    try:
-        return DB.records(sql, values)
-    finally:
-        _observer(name, (time.perf_counter() - start) * 1000)
+    return _run(name, params, fetch_records)
 
 
 _observer: Callable[[str, float], None] | None = None
