@@ -26,7 +26,7 @@ from dash import Input, Output, State, clientside_callback
 from flask import Flask, Response, abort, request
 
 from dashboard import db
-from dashboard.state import FILTER_KEYS, filter_params, state_from_query
+from dashboard.state import filter_params, filter_values, state_from_query
 
 BATCH_ROWS = 20_000
 BOM = "\ufeff".encode()
@@ -35,17 +35,15 @@ MIMETYPE = "text/csv; charset=utf-8"
 
 @dataclass(frozen=True)
 class Download:
-    """One downloadable table: `query` run with the view's filters plus `extra(state)`; `filename(state)`."""
+    """One downloadable table: `query` run with the view's filters plus `extra(state)`, saved as `filename`
+    (`{plan}`: the coverage plan)."""
 
     query: str
-    filename: Callable[[dict], str]
+    filename: str
     extra: Callable[[dict], dict] = field(default=lambda state: {})
     columns: Callable[[], Sequence[str]] | None = None  # these, in this order (default: the query's, less total_rows)
-    state_key: str | None = None  # the request parameter the clientside callback adds (see STATE_INPUTS)
-
-
-def _named(name: str) -> Callable[[dict], str]:
-    return lambda state: name
+    # what the click adds to the page's query string: (request parameter, the Dash value sent under it)
+    sends: tuple[str, State] | None = None
 
 
 def _grid_extra(state: dict) -> dict:
@@ -60,26 +58,24 @@ def _csv_columns() -> Sequence[str]:
     return CSV_COLUMNS
 
 
+def _all_rows(state: dict) -> dict:
+    return {"limit": None}
+
+
 # download name (= the button's id without "-csv-button") -> what it holds
 DOWNLOADS: dict[str, Download] = {
-    "overview-completeness": Download("completeness", _named("plans_loaded.csv")),
-    "capacity-by-group": Download("capacity_by_group", _named("capacity.csv")),
-    "capacity-di": Download("deinstitutionalisation", _named("deinstitutionalisation.csv")),
-    "funding-mix": Download("funding_mix", _named("funding_mix.csv")),
-    "funding-amounts": Download("funding_amounts", _named("funding_amounts.csv"), lambda s: {"limit": None}),
-    "coverage-map": Download("municipality_services", _named("services_by_municipality.csv")),
-    "coverage-matrix": Download(
-        "coverage_matrix",
-        lambda s: f"coverage_{s.get('plan') or 'plan'}.csv",
-        lambda s: {"plan_id": s.get("plan") or ""},
-        state_key="plan",
-    ),
-    "changes-timeline": Download("changes", _named("changes.csv"), lambda s: {"limit": None}),
-    "data": Download("data_items", _named("plan_items.csv"), _grid_extra, _csv_columns, state_key="grid"),
+    "overview-completeness": Download("completeness", "plans_loaded.csv"),
+    "capacity-by-group": Download("capacity_by_group", "capacity.csv"),
+    "capacity-di": Download("deinstitutionalisation", "deinstitutionalisation.csv"),
+    "funding-mix": Download("funding_mix", "funding_mix.csv"),
+    "funding-amounts": Download("funding_amounts", "funding_amounts.csv", _all_rows),
+    "coverage-map": Download("municipality_services", "services_by_municipality.csv"),
+    "coverage-matrix": Download("coverage_matrix", "coverage_{plan}.csv", lambda s: {"plan_id": s.get("plan") or ""},
+                                sends=("plan", State({"page": "coverage", "view": "plan"}, "value"))),
+    "changes-timeline": Download("changes", "changes.csv", _all_rows),
+    "data": Download("data_items", "plan_items.csv", _grid_extra, _csv_columns,
+                     sends=("grid", State("data-grid-model", "data"))),
 }
-# the Dash value a download adds to the query string, under its state_key
-STATE_INPUTS = {"coverage-matrix": State({"page": "coverage", "view": "plan"}, "value"),
-                "data": State("data-grid-model", "data")}
 
 
 def request_state(args) -> dict:
@@ -99,7 +95,7 @@ def request_state(args) -> dict:
 def table_for(name: str, state: dict):
     """The Arrow table of download `name` for the view `state` (its columns in file order)."""
     spec = DOWNLOADS[name]
-    table = db.run_arrow(spec.query, **filter_params(*(state[k] for k in FILTER_KEYS)), **spec.extra(state))
+    table = db.run_arrow(spec.query, **filter_params(*filter_values(state)), **spec.extra(state))
     columns = spec.columns() if spec.columns else [c for c in table.column_names if c != "total_rows"]
     return defused(table.select(list(columns)))
 
@@ -146,7 +142,7 @@ def download(name: str) -> Response:
         table = table_for(name, state)
     except db.DatabaseMissing:
         abort(503, "the database is not built yet")
-    filename = DOWNLOADS[name].filename(state)
+    filename = DOWNLOADS[name].filename.format(plan=state.get("plan") or "plan")
     response = Response(csv_chunks(table), mimetype=MIMETYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{_ascii(filename)}"'
     response.headers["Cache-Control"] = "no-store"  # a rebuilt database gives another file
@@ -184,11 +180,11 @@ CLICK = """function (clicks, search, extra) {
 
 for _name, _spec in DOWNLOADS.items():
     clientside_callback(
-        CLICK.replace("NAME", _name).replace("KEY", json.dumps(_spec.state_key)),
+        CLICK.replace("NAME", _name).replace("KEY", json.dumps(_spec.sends and _spec.sends[0])),
         Output(f"{_name}-csv", "data"),
         Input(f"{_name}-csv-button", "n_clicks"),
         State("url-search", "data"),
-        *([STATE_INPUTS[_name]] if _name in STATE_INPUTS else []),
+        *([_spec.sends[1]] if _spec.sends else []),
         prevent_initial_call=True,
     )
 
