@@ -136,15 +136,15 @@ FLOOR_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><link rel="icon
 
 def floor_load(timeout: float = 60) -> dict:
     """The floor a page with a chart is compared with: a static page holding nothing but the plotly.js
-    bundle the dashboard serves (the same file) and one bar chart, from a local static server, in a fresh
+    bundle the dashboard serves (the same bytes: dashboard/plotly_bundle.py) and one bar chart, from a local static server, in a fresh
     browser, until the chart's SVG is there. No Dash, no data."""
     import functools
     import threading
 
-    import plotly
+    from dashboard import plotly_bundle
 
     folder = Path(tempfile.mkdtemp(prefix="bench-floor-"))
-    shutil.copy(Path(plotly.__file__).parent / "package_data" / "plotly.min.js", folder / "plotly.min.js")
+    (folder / "plotly.min.js").write_bytes(plotly_bundle.bundle().text)
     (folder / "index.html").write_text(FLOOR_PAGE, encoding="utf-8")
     handler = functools.partial(_QuietHandler, directory=str(folder))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pytest
 from selenium.webdriver.common.keys import Keys
 
-from dashboard import db
+from dashboard import db, plotly_bundle
 
 pytestmark = pytest.mark.browser
 
@@ -107,6 +107,12 @@ def test_page_loads_without_console_errors(dash_duo, dash_app, path, lang):
     until(dash_duo, lambda: dash_duo.find_elements(".js-plotly-plot") or dash_duo.find_elements(".ag-row"))
     time.sleep(1)
     assert severe_logs(dash_duo) == []
+    if dash_duo.find_elements(".js-plotly-plot"):  # the trimmed plotly.js (dashboard/plotly_bundle.py) draws them all
+        registered, used = dash_duo.driver.execute_script(
+            "return [Object.keys(Plotly.PlotSchema.get().traces),"
+            " Array.from(document.querySelectorAll('.js-plotly-plot')).flatMap(g => g.data.map(t => t.type || 'scatter'))];")
+        assert sorted(registered) == sorted(plotly_bundle.TRACES + plotly_bundle.ALWAYS)
+        assert set(used) <= set(registered)
     brand = dash_duo.find_element(".navbar-brand").text
     assert brand == (
         "Municipal social services — annual plans"
