@@ -92,7 +92,8 @@ def url_cases(db: Path) -> list[tuple[str, str]]:
 def bench_queries(db: Path, repeat: int = 30, budget: float = 10) -> list[dict]:
     """Every query with the parameters the dashboard itself passes in each filter case (captured while
     its pages' callbacks run, downloads included); queries it never runs (export, report) with the
-    filter cases' lists. Timed on a separate read-only connection, fetched as a DataFrame."""
+    filter cases' lists. Timed on a separate read-only connection; each result fetched as the dashboard
+    fetched it there (a DataFrame, plain records or an Arrow table), the others as a DataFrame."""
     import duckdb
 
     captured = dashboard_parameters(db)
@@ -115,17 +116,19 @@ def bench_queries(db: Path, repeat: int = 30, budget: float = 10) -> list[dict]:
             seen = set()
             for label, params in runs:
                 bound = {p: params.get(p) for p in wanted}
-                key = json.dumps(bound, sort_keys=True, ensure_ascii=False, default=str)
+                fetch = params.get(FETCH_KEY, "frame")
+                key = json.dumps({**bound, FETCH_KEY: fetch}, sort_keys=True, ensure_ascii=False, default=str)
                 if key in seen:
                     continue  # the query does not use the filter this case sets
                 seen.add(key)
-                shown = case_text(label, bound)
-                result = {"query": path.stem, "case": shown, "params": json.loads(key)}
+                shown = case_text(label, bound) + ("" if fetch == "frame" else f" (as {fetch})")
+                result = {"query": path.stem, "case": shown, "fetch": fetch,
+                          "params": json.loads(json.dumps(bound, ensure_ascii=False, default=str))}
                 try:
                     n = [0]
 
-                    def run(bound=bound, n=n, sql=sql):
-                        n[0] = len(con.execute(sql, bound).df())
+                    def run(bound=bound, n=n, sql=sql, fetch=fetcher(fetch)):
+                        n[0] = len(fetch(con, sql, bound))
 
                     result.update(summary(timed_runs(run, repeat, budget)), rows=n[0])
                 except Exception as exc:  # noqa: BLE001 — a failing query is a result too
@@ -196,9 +199,12 @@ def case_text(label: str, bound: dict) -> str:
     return ", ".join(x for x in [head, *extras] if x) or "—"
 
 
+FETCH_KEY = "(fetch)"  # kept with the captured parameters: how the dashboard fetched that result
+
+
 def dashboard_parameters(db: Path) -> dict[str, list[tuple[str, dict]]]:
     """query name -> [(filter case, parameters)] as the dashboard's callbacks pass them: every page
-    visited in every filter case, every callback run once (CSV downloads too)."""
+    visited in every filter case, every callback run once (CSV downloads too); each with FETCH_KEY."""
     site, transport = dashboard_site(db)
     captured: dict[str, list[tuple[str, dict]]] = {}
     for label, search in url_cases(db):
@@ -209,8 +215,8 @@ def dashboard_parameters(db: Path) -> dict[str, list[tuple[str, dict]]]:
             except Exception as exc:  # noqa: BLE001 — the callback bench reports failures
                 print(f"[queries] {page} {label}: a callback failed ({exc}); its queries use the filter lists",
                       flush=True)
-            for name, params in TAP.calls:
-                captured.setdefault(name, []).append((label, params))
+            for name, params, fetch in TAP.calls:
+                captured.setdefault(name, []).append((label, {**params, FETCH_KEY: fetch}))
     TAP.calls = None
     return captured
 
@@ -220,6 +226,16 @@ def fmt_ms(value) -> str:
 
 
 # ----------------------------------------------------------------------------------------- callbacks
+
+
+# how each dashboard runner fetches a result (dashboard/db.py); the query bench fetches a query the same way
+FETCHES = {"run_query": "frame", "run_records": "records", "run_arrow": "arrow"}
+
+
+def fetcher(kind: str):
+    from dashboard import db
+
+    return {"frame": db.fetch_frame, "records": db.fetch_records, "arrow": db.fetch_arrow}[kind]
 
 
 class QueryTap:
@@ -250,9 +266,11 @@ class QueryTap:
                     setattr(module, runner, tapped)
 
     def _tapped(self, original):
+        fetch = FETCHES[original.__name__]
+
         def run(name, **params):
             if self.calls is not None:
-                self.calls.append((name, dict(params)))
+                self.calls.append((name, dict(params), fetch))
             start = time.perf_counter()
             try:
                 return original(name, **params)
