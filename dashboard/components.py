@@ -13,8 +13,8 @@ from dashboard.db import (
     DatabaseMissing,
     database_available,
     database_path,
+    constant,
     is_synthetic,
-    remembered,
     run_query,
 )
 from dashboard.figures import plain
@@ -85,14 +85,14 @@ def known_values(options: pd.DataFrame) -> dict[str, set]:
     return known
 
 
-@remembered
+@constant
 def filter_choices(lang: str) -> dict[str, list[dict]]:
     """Each filter's dropdown options in `lang`, built once per database file (every page load needs them)."""
     options = run_query("filter_options")
     return {key: _options(options, key, lang) for key in FILTER_KEYS}
 
 
-@remembered
+@constant
 def accepted_values() -> dict[str, set]:
     """known_values of the database's filter options, once per database file."""
     return known_values(run_query("filter_options"))

@@ -114,6 +114,20 @@ class _Database:
                 self._cache[cache_key] = result
             return result
 
+    def constant(self, key: tuple, compute: Callable):
+        """compute(), remembered with the constant queries' results until the file changes. compute runs
+        without the lock (it runs queries); a result computed while the file was replaced is not kept."""
+        with self._lock:
+            self._current()
+            if key in self._cache:
+                return self._cache[key]
+            identity = self._identity
+        value = compute()
+        with self._lock:
+            if self._identity == identity:
+                self._cache[key] = value
+        return value
+
     def check(self) -> None:
         with self._lock:
             self._current()
@@ -187,6 +201,19 @@ def remembered(fn: Callable) -> Callable:
             value = fn(*args)
             DB.keep(full, value, RESULT_CACHE_SIZE, RESULT_CACHE_BYTES)
         return value
+
+    return wrapper
+
+
+def constant(fn: Callable) -> Callable:
+    """fn's results by argument values, kept until the database file is replaced, whatever
+    RESULT_CACHE_SIZE: for functions of the CONSTANT_QUERIES alone (the filter bar's choices, the
+    synthetic flag). Every page load needs them; they are a few kB per database file and language."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
+
+    @functools.wraps(fn)
+    def wrapper(*args):
+        return DB.constant((name, *args), lambda: fn(*args))
 
     return wrapper
 
@@ -296,6 +323,7 @@ def dashboard_queries() -> list[str]:
 CONSTANT_QUERIES = {"filter_options", "reference_counts"}
 
 
+@constant
 def is_synthetic() -> bool:
     """The database was built from a synthetic corpus (build_info key 'synthetic' = 'true')."""
     return bool(run_query("reference_counts").iloc[0]["synthetic"])

@@ -126,6 +126,40 @@ def test_remembered_results_last_until_the_file_is_replaced(tiny, tmp_path, monk
     assert len(calls) == 3
 
 
+def test_constants_last_until_the_file_is_replaced_even_with_the_result_cache_off(tiny, tmp_path, monkeypatch):
+    monkeypatch.setattr(db, "RESULT_CACHE_SIZE", 0)  # as the callback bench runs
+    calls = []
+
+    @db.constant
+    def plans_in(lang):
+        calls.append(lang)
+        return int(db.run_query("reference_counts").iloc[0]["plans"])
+
+    assert plans_in("bg") == 3 and plans_in("bg") == 3 and plans_in("en") == 3
+    assert calls == ["bg", "en"]  # once per argument
+    replace_without_kresna(tiny, tmp_path)
+    assert plans_in("bg") == 2  # a rebuilt database: computed again, the new count
+    assert calls == ["bg", "en", "bg"]
+
+
+def test_the_filter_bar_choices_follow_the_database(tiny, tmp_path, monkeypatch):
+    from dashboard import components
+
+    monkeypatch.setattr(db, "RESULT_CACHE_SIZE", 0)
+    ran = []
+    db.set_observer(lambda name, ms: ran.append(name))
+    try:
+        first = components.filter_choices("bg")["municipality"]
+        assert components.filter_choices("bg")["municipality"] == first
+        assert "Кресна" in components.accepted_values()["municipality"]
+        assert ran == ["filter_options", "filter_options"]  # each built once (not per call), whatever the result cache
+        replace_without_kresna(tiny, tmp_path)
+        assert "Кресна" not in components.accepted_values()["municipality"]
+        assert len(components.filter_choices("bg")["municipality"]) == len(first) - 1
+    finally:
+        db.set_observer(None)
+
+
 def test_remembered_is_bounded_and_can_be_turned_off(tiny, monkeypatch):
     monkeypatch.setattr(db, "RESULT_CACHE_SIZE", 2)
     calls = []

@@ -16,7 +16,7 @@ from dashboard.components import (
     table_card,
 )
 from dashboard.db import remembered, run_query
-from dashboard.i18n import label, t
+from dashboard.i18n import t
 from dashboard.state import filter_params, filter_values
 
 dash.register_page(__name__, path="/changes", name="Нови и закрити", order=4)
@@ -48,10 +48,10 @@ def layout(**query) -> html.Div:
 
 def with_origin(df, lang: str):
     """Adds the readable origin ('план' / 'сравнение на планове') and 'file:line' source columns."""
+    origins = {o: t(f"origin_{o}", lang) for o in set(df["origin"].tolist())}
     return df.assign(
-        origin_text=df["origin"].map(lambda o: t(f"origin_{o}", lang)),
+        origin_text=[origins[o] for o in df["origin"].tolist()],
         source=df["source_file"] + ":" + df["source_line"].astype("Int64").astype(str),
-        event_text=df["event"].map(lambda e: label("status", e, lang)),
     )
 
 

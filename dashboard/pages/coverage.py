@@ -52,12 +52,12 @@ def layout(**query) -> html.Div:
 
 def plan_choices(plans, current: str | None) -> tuple[list[dict], str | None]:
     """Dropdown options 'Дупница 2021' and the value: the current plan if still offered, else the first."""
+    values = plans["plan_id"].tolist()  # .tolist(): iterating a column element by element is ~10x slower
     options = [
         {"label": f"{m} {y}", "value": p}
-        for p, m, y in zip(plans["plan_id"], plans["municipality"], plans["year"], strict=True)
+        for p, m, y in zip(values, plans["municipality"].tolist(), plans["year"].tolist(), strict=True)
     ]
-    values = [o["value"] for o in options]
-    return options, current if current in values else (values[0] if values else None)
+    return options, current if current in set(values) else (values[0] if values else None)
 
 
 def unserved_list(df, available: bool, lang: str):

@@ -87,8 +87,9 @@ def kpi_cards(row: dict, search: str, lang: str) -> dbc.Row:
 
 
 def counts_text(plans: pd.DataFrame, ref: dict, lang: str) -> str:
-    loaded = plans.dropna(subset=["year"])
-    n_plans, n_munis = len(loaded), loaded["municipality"].nunique()
+    loaded = [m for m, y in zip(figures.plain(plans["municipality"]), figures.plain(plans["year"]), strict=True)
+              if y is not None]
+    n_plans, n_munis = len(loaded), len(set(loaded) - {None})
     if ref["municipalities"]:
         text = t("completeness_count", lang, plans=n_plans, loaded=n_munis, total=ref["municipalities"])
     else:
