@@ -14,6 +14,7 @@ from dashboard.db import (
     database_available,
     database_path,
     constant,
+    derived_outdated,
     is_synthetic,
     run_query,
 )
@@ -140,6 +141,11 @@ def synthetic_banner(lang: str) -> dbc.Alert:
     )
 
 
+def outdated_banner(lang: str) -> dbc.Alert:
+    """Shown on every page when the database was built by another version of the ETL (db.derived_outdated)."""
+    return dbc.Alert(t("db_outdated", lang), color="warning", id="outdated-banner", className="py-2 mb-2")
+
+
 def url_notice(ignored: list[tuple[str, str]], lang: str) -> dbc.Alert:
     """The URL parameters that were ignored (unknown value, malformed year), named as the reader wrote them."""
     items = "; ".join(f"{t('filter_' + key, lang).lower()} = {value}" for key, value in ignored)
@@ -163,13 +169,15 @@ def page_shell(page: str, query: dict, body: Callable[[dict], list]) -> html.Div
     if database_available():
         try:
             known = accepted_values()
-            synthetic = is_synthetic()
+            synthetic, outdated = is_synthetic(), derived_outdated()
         except DatabaseMissing:
             known = None
     if known is not None:
         state, ignored = validate_state(state, known, query)
         content = [filter_bar(state), *body(state)]
         banners = [synthetic_banner(state["lang"])] if synthetic else []
+        if outdated:
+            banners.append(outdated_banner(state["lang"]))
         if ignored:
             banners.append(url_notice(ignored, state["lang"]))
         content = banners + content

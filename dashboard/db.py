@@ -324,6 +324,19 @@ CONSTANT_QUERIES = {"filter_options", "reference_counts"}
 
 
 @constant
+def derived_outdated() -> bool:
+    """The database's summary tables and macros were made by another queries/derived.sql than the one
+    these queries expect (a database built by an older version): some views may fail until a rebuild.
+    Logged once per database file; the pages show a notice (components.outdated_banner)."""
+    built = run_query("reference_counts").iloc[0]["derived_sha256"]
+    expected = hashlib.sha256((QUERIES / "derived.sql").read_bytes()).hexdigest()
+    if built != expected:
+        log.warning("%s was built with another queries/derived.sql (%s, expected %s): rebuild it with "
+                    "`python -m etl build`", DB.path, built or "not recorded", expected[:12])
+    return built != expected
+
+
+@constant
 def is_synthetic() -> bool:
     """The database was built from a synthetic corpus (build_info key 'synthetic' = 'true')."""
     return bool(run_query("reference_counts").iloc[0]["synthetic"])

@@ -24,6 +24,8 @@ TEXT = {
         "all": "Всички",
         "db_missing": "Базата данни не е намерена — изпълнете python -m etl build",
         "db_missing_path": "Очаквано място на файла: {path}",
+        "db_outdated": "Базата данни е изградена с друга версия на програмата и някои изгледи може да не "
+                       "работят — изградете я отново: python -m etl build",
         "empty": "Няма данни за избраните филтри",
         "download": "Изтегли данните (CSV)",
         "download_rows": "Изтегли филтрираните редове (CSV)",
@@ -122,6 +124,8 @@ TEXT = {
         "all": "All",
         "db_missing": "Database not found — run python -m etl build",
         "db_missing_path": "Expected file: {path}",
+        "db_outdated": "The database was built by another version of this program and some views may fail "
+                       "— rebuild it: python -m etl build",
         "empty": "No data for the selected filters",
         "download": "Download data (CSV)",
         "download_rows": "Download the filtered rows (CSV)",

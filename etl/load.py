@@ -728,8 +728,13 @@ def write_incremental(result: BuildResult) -> None:
 
 
 def derive(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)compute the summary tables of queries/derived.sql from the tables just written."""
-    con.execute(DERIVED.read_text(encoding="utf-8"))
+    """(Re)compute the summary tables and macros of queries/derived.sql from the tables just written, and
+    record which derived.sql made them (build_info derived_sha256): a dashboard whose queries expect
+    another one says that the database must be rebuilt (dashboard.db.derived_outdated)."""
+    text = DERIVED.read_bytes()
+    con.execute(text.decode("utf-8"))
+    con.execute("delete from build_info where key = 'derived_sha256'")
+    con.execute("insert into build_info values ('derived_sha256', ?)", [hashlib.sha256(text).hexdigest()])
 
 
 class Columns(list):

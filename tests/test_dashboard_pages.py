@@ -420,3 +420,34 @@ def test_grid_records_hold_the_same_values_as_the_query_frame(sample):
     expected = frame.drop(columns=["total_rows"]).astype(object).where(frame.notna(), None).to_dict("records")
     assert len(rows) == 60 and rows == expected
     assert all(type(r["year"]) is int for r in rows)  # not numpy scalars: they must be plain JSON values
+
+
+def test_a_database_built_by_another_version_is_named_on_every_page(tmp_path, caplog):
+    """A database whose summary tables and macros came from another queries/derived.sql (built by an
+    older version: before 02f150e the /data grid's sort failed on it) gets a notice on every page and a
+    warning in the log; a current one does not."""
+    path = make_tiny_db(tmp_path / "plans.duckdb")
+    db.set_database(path)
+    assert not db.derived_outdated()
+    assert find(overview.layout(), "outdated-banner") is None
+    import os
+
+    import duckdb
+
+    older = make_tiny_db(tmp_path / "older.duckdb")
+    con = duckdb.connect(str(older))
+    con.execute("delete from build_info where key = 'derived_sha256'")  # as written before it was recorded
+    con.close()
+    os.replace(older, path)  # as a build replaces the file
+    for module in (overview, capacity, funding, coverage, changes, data):
+        banner = find(module.layout(lang="en"), "outdated-banner")
+        assert banner is not None and "python -m etl build" in banner.children
+    assert "was built with another queries/derived.sql (not recorded" in caplog.text
+
+
+def test_a_build_records_the_derived_sql_it_used(sample):
+    import hashlib
+
+    built = db.run_query("reference_counts").iloc[0]["derived_sha256"]
+    assert built == hashlib.sha256((db.QUERIES / "derived.sql").read_bytes()).hexdigest()
+    assert not db.derived_outdated()
