@@ -1,157 +1,152 @@
 -- The records of the selection for the data grid (one page) and its CSV (all rows), with source
--- file, line and original text.
+-- file, line and original text. The parameters come from dashboard/pages/data.py (grid_params):
 --   $labels       map 'kind:code' -> readable label (section, target_group, setting, status) in the UI language
---   $grid_filters the grid's column filters: list of struct(col, op, text, num, num_to) (AG Grid text and
---                 number filter types; every one must hold); $no_grid_filters: true when there are none
---   $sort_col / $sort_dir  the grid's sort column ('' = plan order) and 'asc' / 'desc'
+--   $no_grid_filters  true when the grid has no column filter; otherwise every filter must hold (none is false
+--                 and one is true; a filter that is null counts as neither), tested as follows:
+--   $f1_col, $f1_numeric, $f1_op, $f1_text, $f1_num, $f1_num_to  the first filter (AG Grid text and number filter
+--                 types): the column it reads (a column of `grid` below, named by the page from its fixed list,
+--                 never from the request; no_column when unknown), whether that column is a number, and the filter
+--                 (op null: there is no such filter); and $f2_col … $f2_num_to the second
+--   $grid_rest    the further filters (rare): list of struct(col, op, text, num, num_to, text_at, number_at, op_at),
+--                 the positions of their column and filter type in the lists of `tested` below
+--   $sort_key / $sort_dir  the grid's sort column (a column of `grid`; no_column: plan order) and 'asc' / 'desc'
+--   $type_columns true when a sort or filter reads a service-type column (type_name, target_group_text, setting_text)
 --   $limit / $offset  the page (limit null: all rows); total_rows = rows after all filters
+-- The columns a sort or filter reads are chosen when the query is planned (columns(lambda …) with a parameter):
+-- only those are computed for the selection's rows; the page's rows are read in full by rowid.
 -- Without column filters and sort, data_page.sql gives the same rows for less.
 with
 
-selected as (
-    select i.rowid as row_id, i.municipality, i.year, i.seq, i.item_no, i.section, i.name, i.settlements,
-        i.funding_raw, i.status, i.provider, i.source_file, i.source_line, i.source_ref, i.source_text, i.amount_bgn,
-        i.capacity, i.capacity_before, st.name_bg as type_bg, st.name_en as type_en, st.target_group, st.setting
+chosen_rows as (
+    select i.rowid as row_id, i.municipality, i.year, i.seq, i.item_no, i.section, i.name, i.service_type,
+        i.settlements, i.funding_raw, i.status, i.provider, i.source_file, i.source_line, i.source_ref,
+        i.source_text, i.amount_bgn, i.capacity, i.capacity_before
     from items i
-    join plans p using (plan_id)
-    left join service_types st on st.code = i.service_type
-    where chosen($oblasts, p.oblast)
-      and chosen($municipalities, i.municipality)
-      and chosen($years, i.year)
-      and chosen($target_groups, st.target_group)
-      and chosen($service_types, i.service_type)
+    where item_chosen($oblasts, $municipalities, $years, $target_groups, $service_types,
+                      i.plan_id, i.municipality, i.year, i.service_type)
 ),
 
-labelled as (
-    select row_id, municipality, year, seq, item_no, name, settlements, funding_raw, provider, source_file,
-        source_line, source_ref, source_text, amount_bgn, capacity, capacity_before,
-        coalesce($labels['section:' || section], section) as section_text,
-        case when $labels['lang:en'] = 'en' then type_en else type_bg end as type_name,
-        coalesce($labels['target_group:' || target_group], target_group) as target_group_text,
-        coalesce($labels['setting:' || setting], setting) as setting_text,
-        coalesce($labels['status:' || status], status) as status_text
-    from selected
+-- the grid's columns by their field names (dashboard/pages/data.py COLUMNS), plus no_column (nulls)
+grid as (
+    select c.row_id, c.seq, null::varchar as no_column, c.municipality, c.year, c.item_no,
+        coalesce($labels['section:' || c.section], c.section) as section_text, c.name,
+        case when $labels['lang:en'] = 'en' then st.name_en else st.name_bg end as type_name,
+        coalesce($labels['target_group:' || st.target_group], st.target_group) as target_group_text,
+        coalesce($labels['setting:' || st.setting], st.setting) as setting_text,
+        c.settlements, c.funding_raw, c.amount_bgn, c.capacity, c.capacity_before,
+        coalesce($labels['status:' || c.status], c.status) as status_text,
+        c.provider, c.source_file, c.source_line, c.source_ref, c.source_text
+    from chosen_rows c
+    left join service_types st on st.code = c.service_type and $type_columns
 ),
 
--- the grid's first two column filters, each with the value of its column in this row (as lower-case text and
--- as a number): the column is known when the query is planned, so each value is read from one column
+-- the sort key and the first two filters' values (as lower-case text and as a number), each read from the
+-- one column its parameter names
 valued as (
     select *,
-        lower(coalesce(case $grid_filters[1].col
-            when 'municipality' then municipality when 'item_no' then item_no
-            when 'section_text' then section_text when 'name' then name when 'type_name' then type_name
-            when 'target_group_text' then target_group_text when 'setting_text' then setting_text
-            when 'settlements' then settlements when 'funding_raw' then funding_raw
-            when 'status_text' then status_text when 'provider' then provider
-            when 'source_file' then source_file when 'source_text' then source_text
-            when 'source_ref' then source_ref
-            when 'year' then year::varchar when 'source_line' then source_line::varchar
-            when 'amount_bgn' then amount_bgn::varchar when 'capacity' then capacity::varchar
-            when 'capacity_before' then capacity_before::varchar end, '')) as v1,
-        case $grid_filters[1].col
-            when 'year' then year::double when 'source_line' then source_line::double
-            when 'amount_bgn' then amount_bgn when 'capacity' then capacity::double
-            when 'capacity_before' then capacity_before::double end as n1,
-        lower(coalesce(case $grid_filters[2].col
-            when 'municipality' then municipality when 'item_no' then item_no
-            when 'section_text' then section_text when 'name' then name when 'type_name' then type_name
-            when 'target_group_text' then target_group_text when 'setting_text' then setting_text
-            when 'settlements' then settlements when 'funding_raw' then funding_raw
-            when 'status_text' then status_text when 'provider' then provider
-            when 'source_file' then source_file when 'source_text' then source_text
-            when 'source_ref' then source_ref
-            when 'year' then year::varchar when 'source_line' then source_line::varchar
-            when 'amount_bgn' then amount_bgn::varchar when 'capacity' then capacity::varchar
-            when 'capacity_before' then capacity_before::varchar end, '')) as v2,
-        case $grid_filters[2].col
-            when 'year' then year::double when 'source_line' then source_line::double
-            when 'amount_bgn' then amount_bgn when 'capacity' then capacity::double
-            when 'capacity_before' then capacity_before::double end as n2
-    from labelled
+        columns(lambda c: c = $sort_key) as sort_key,
+        lower(coalesce(columns(lambda c: c = $f1_col)::varchar, '')) as v1,
+        case when $f1_numeric then columns(lambda c: c = $f1_col)::double end as n1,
+        lower(coalesce(columns(lambda c: c = $f2_col)::varchar, '')) as v2,
+        case when $f2_numeric then columns(lambda c: c = $f2_col)::double end as n2
+    from grid
 ),
 
--- every filter holds (grid_filter_holds, derived.sql): none is false and one is true (a filter that is null
--- counts as neither, as in list_bool_and); further filters (rare) are tried one by one on each row
+tested as (
+    select row_id, municipality, year, seq, sort_key,
+        case when $f1_op is not null then case $f1_op
+            when 'none' then true
+            when 'contains' then contains(v1, lower($f1_text))
+            when 'notContains' then not contains(v1, lower($f1_text))
+            when 'startsWith' then starts_with(v1, lower($f1_text))
+            when 'endsWith' then ends_with(v1, lower($f1_text))
+            when 'blank' then v1 = ''
+            when 'notBlank' then v1 <> ''
+            when 'equals' then coalesce(case when $f1_num is null then v1 = lower($f1_text) else n1 = $f1_num end, false)
+            when 'notEqual' then coalesce(case when $f1_num is null then v1 <> lower($f1_text)
+                                               else n1 is distinct from $f1_num end, true)
+            when 'lessThan' then coalesce(n1 < $f1_num, false)
+            when 'lessThanOrEqual' then coalesce(n1 <= $f1_num, false)
+            when 'greaterThan' then coalesce(n1 > $f1_num, false)
+            when 'greaterThanOrEqual' then coalesce(n1 >= $f1_num, false)
+            when 'inRange' then coalesce(n1 >= $f1_num and n1 <= $f1_num_to, false)
+            else true end end as f1,
+        case when $f2_op is not null then case $f2_op
+            when 'none' then true
+            when 'contains' then contains(v2, lower($f2_text))
+            when 'notContains' then not contains(v2, lower($f2_text))
+            when 'startsWith' then starts_with(v2, lower($f2_text))
+            when 'endsWith' then ends_with(v2, lower($f2_text))
+            when 'blank' then v2 = ''
+            when 'notBlank' then v2 <> ''
+            when 'equals' then coalesce(case when $f2_num is null then v2 = lower($f2_text) else n2 = $f2_num end, false)
+            when 'notEqual' then coalesce(case when $f2_num is null then v2 <> lower($f2_text)
+                                               else n2 is distinct from $f2_num end, true)
+            when 'lessThan' then coalesce(n2 < $f2_num, false)
+            when 'lessThanOrEqual' then coalesce(n2 <= $f2_num, false)
+            when 'greaterThan' then coalesce(n2 > $f2_num, false)
+            when 'greaterThanOrEqual' then coalesce(n2 >= $f2_num, false)
+            when 'inRange' then coalesce(n2 >= $f2_num and n2 <= $f2_num_to, false)
+            else true end end as f2,
+        -- further filters: each with its column's value (text_at / number_at: positions in these lists, as in
+        -- data.py TEXT_AT / NUMBER_AT) and its test (op_at: position in the list of tests, data.py OP_AT)
+        case when len($grid_rest) > 0 then list_bool_and(list_transform(list_transform($grid_rest, lambda f: struct_pack(
+            f := f,
+            v := lower(coalesce([municipality, item_no, section_text, name, type_name, target_group_text, setting_text,
+                settlements, funding_raw, status_text, provider, source_file, source_text, source_ref, year::varchar,
+                source_line::varchar, amount_bgn::varchar, capacity::varchar, capacity_before::varchar][f.text_at], '')),
+            n := [year::double, source_line::double, amount_bgn, capacity::double, capacity_before::double][f.number_at])),
+            lambda g: [true, contains(g.v, lower(g.f.text)), not contains(g.v, lower(g.f.text)),
+                starts_with(g.v, lower(g.f.text)), ends_with(g.v, lower(g.f.text)), g.v = '', g.v <> '',
+                coalesce(case when g.f.num is null then g.v = lower(g.f.text) else g.n = g.f.num end, false),
+                coalesce(case when g.f.num is null then g.v <> lower(g.f.text) else g.n is distinct from g.f.num end, true),
+                coalesce(g.n < g.f.num, false), coalesce(g.n <= g.f.num, false), coalesce(g.n > g.f.num, false),
+                coalesce(g.n >= g.f.num, false), coalesce(g.n >= g.f.num and g.n <= g.f.num_to, false),
+                true][g.f.op_at])) end as f_rest
+    from valued
+),
+
+-- with column filters: the rows that pass them, kept once (counted and ordered); without: all rows, not kept
 filtered as materialized (
-    select * exclude (v1, n1, v2, n2, f1, f2, f_rest)
-    from (
-        select *,
-            case when len($grid_filters) >= 1 then grid_filter_holds($grid_filters[1], v1, n1) end as f1,
-            case when len($grid_filters) >= 2 then grid_filter_holds($grid_filters[2], v2, n2) end as f2,
-            case when len($grid_filters) > 2 then list_bool_and(list_transform(
-                list_transform(list_slice($grid_filters, 3, len($grid_filters)), lambda f: struct_pack(
-                    f := f,
-                    v := lower(coalesce(case f.col
-                        when 'municipality' then municipality when 'item_no' then item_no
-                        when 'section_text' then section_text when 'name' then name when 'type_name' then type_name
-                        when 'target_group_text' then target_group_text when 'setting_text' then setting_text
-                        when 'settlements' then settlements when 'funding_raw' then funding_raw
-                        when 'status_text' then status_text when 'provider' then provider
-                        when 'source_file' then source_file when 'source_text' then source_text
-                        when 'source_ref' then source_ref
-                        when 'year' then year::varchar when 'source_line' then source_line::varchar
-                        when 'amount_bgn' then amount_bgn::varchar when 'capacity' then capacity::varchar
-                        when 'capacity_before' then capacity_before::varchar end, '')),
-                    n := case f.col
-                        when 'year' then year::double when 'source_line' then source_line::double
-                        when 'amount_bgn' then amount_bgn when 'capacity' then capacity::double
-                        when 'capacity_before' then capacity_before::double end
-                )),
-                lambda g: grid_filter_holds(g.f, g.v, g.n)
-            )) end as f_rest
-        from valued
-    )
+    select row_id, municipality, year, seq, sort_key
+    from tested
+    where not $no_grid_filters and f1 is not false and f2 is not false and f_rest is not false
+        and (f1 or f2 or f_rest)
+),
+
+unfiltered as not materialized (
+    select row_id, municipality, year, seq, sort_key
+    from valued
     where $no_grid_filters
-       or (f1 is not false and f2 is not false and f_rest is not false and (f1 or f2 or f_rest))
 ),
 
 -- sort and page on narrow rows; the wide columns are read for the page's rows only (by rowid)
 page as (
-    select row_id,
-        case $sort_col
-            when 'municipality' then municipality when 'item_no' then item_no
-            when 'section_text' then section_text when 'name' then name when 'type_name' then type_name
-            when 'target_group_text' then target_group_text when 'setting_text' then setting_text
-            when 'settlements' then settlements when 'funding_raw' then funding_raw
-            when 'status_text' then status_text when 'provider' then provider
-            when 'source_file' then source_file when 'source_text' then source_text
-            when 'source_ref' then source_ref end as sort_text,
-        case $sort_col
-            when 'year' then year::double when 'source_line' then source_line::double
-            when 'amount_bgn' then amount_bgn when 'capacity' then capacity::double
-            when 'capacity_before' then capacity_before::double end as sort_num,
-        municipality, year, seq
-    from filtered
+    select row_id, municipality, year, seq
+    from (from filtered union all from unfiltered)
     order by
-        case when $sort_dir = 'asc' then sort_text end asc nulls last,
-        case when $sort_dir = 'desc' then sort_text end desc nulls last,
-        case when $sort_dir = 'asc' then sort_num end asc nulls last,
-        case when $sort_dir = 'desc' then sort_num end desc nulls last,
+        case when $sort_dir = 'asc' then sort_key end asc nulls last,
+        case when $sort_dir = 'desc' then sort_key end desc nulls last,
         municipality, year, seq
     limit $limit offset $offset
 ),
 
 numbered as (
     select row_id, row_number() over () as position from page
-),
-
-final as (
-    select i.municipality, p.oblast, i.year, i.item_no, i.section,
-        coalesce($labels['section:' || i.section], i.section) as section_text, i.name, i.service_type,
-        st.name_bg as type_bg, st.name_en as type_en,
-        case when $labels['lang:en'] = 'en' then st.name_en else st.name_bg end as type_name,
-        st.target_group, coalesce($labels['target_group:' || st.target_group], st.target_group) as target_group_text,
-        st.setting, coalesce($labels['setting:' || st.setting], st.setting) as setting_text,
-        i.settlements, i.scope, i.funding, i.funding_raw, i.amount_bgn, i.capacity, i.capacity_before,
-        i.capacity_unit, i.staff, i.units, i.status, coalesce($labels['status:' || i.status], i.status) as status_text,
-        i.provider, i.description, i.place_raw, i.term_raw, i.q1, i.q2, i.q3, i.q4, i.source_file, i.source_line,
-        i.source_ref, i.source_text, i.item_id, i.plan_id, i.seq, n.position
-    from numbered n
-    join items i on i.rowid = n.row_id
-    join plans p using (plan_id)
-    left join service_types st on st.code = i.service_type
 )
 
-select * exclude (position), (select count(*) from filtered) as total_rows
-from final
-order by position
+select i.municipality, p.oblast, i.year, i.item_no, i.section,
+    coalesce($labels['section:' || i.section], i.section) as section_text, i.name, i.service_type,
+    st.name_bg as type_bg, st.name_en as type_en,
+    case when $labels['lang:en'] = 'en' then st.name_en else st.name_bg end as type_name,
+    st.target_group, coalesce($labels['target_group:' || st.target_group], st.target_group) as target_group_text,
+    st.setting, coalesce($labels['setting:' || st.setting], st.setting) as setting_text,
+    i.settlements, i.scope, i.funding, i.funding_raw, i.amount_bgn, i.capacity, i.capacity_before,
+    i.capacity_unit, i.staff, i.units, i.status, coalesce($labels['status:' || i.status], i.status) as status_text,
+    i.provider, i.description, i.place_raw, i.term_raw, i.q1, i.q2, i.q3, i.q4, i.source_file, i.source_line,
+    i.source_ref, i.source_text, i.item_id, i.plan_id, i.seq, (select count(*) from filtered) + (select count(*) from unfiltered) as total_rows
+from numbered n
+join items i on i.rowid = n.row_id
+join plans p using (plan_id)
+left join service_types st on st.code = i.service_type
+order by n.position

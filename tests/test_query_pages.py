@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 import app  # noqa: F401  (creates the Dash app, which registers the pages: dashboard.pages.data needs it)
-from dashboard.pages.data import grid_params
+from dashboard.pages.data import COLUMNS, NUMBER_COLUMNS, grid_params, grid_query_params
 
 from . import test_query_summaries as summaries
 from .test_query_summaries import QUERIES, assert_same, filter_states, run
@@ -267,6 +267,53 @@ def test_data_items_equals_its_original_formulation(con):
     assert compared
 
 
+def column_requests() -> list[tuple[list, dict]]:
+    """(sortModel, filterModel): every column sorted both ways; every column filtered by each of its filter
+    types (values met and not met, blank and not blank); two and three filters with a sort."""
+    out = []
+    for col in COLUMNS:
+        out += [([{"colId": col, "sort": "asc"}], {}), ([{"colId": col, "sort": "desc"}], {})]
+        if col in NUMBER_COLUMNS:
+            for op, value, to in (("equals", 2020, None), ("notEqual", 10, None), ("lessThan", 2016, None),
+                                  ("lessThanOrEqual", 10, None), ("greaterThan", 10, None),
+                                  ("greaterThanOrEqual", 2021, None), ("inRange", 5, 30), ("blank", None, None),
+                                  ("notBlank", None, None)):
+                out.append(([], {col: {"filterType": "number", "type": op, "filter": value, "filterTo": to}}))
+        else:
+            for op, value in (("contains", "а"), ("notContains", "Е"), ("startsWith", "с"), ("endsWith", "а"),
+                              ("equals", "дупница"), ("notEqual", "дупница"), ("blank", ""), ("notBlank", ""),
+                              ("contains", "няма такъв текст")):
+                out.append(([], {col: {"filterType": "text", "type": op, "filter": value}}))
+    text = {"filterType": "text", "type": "contains", "filter": "а"}
+    out += [
+        ([{"colId": "capacity", "sort": "desc"}], {"type_name": text, "amount_bgn": {"filterType": "number",
+                                                                                     "type": "notBlank"}}),
+        ([{"colId": "setting_text", "sort": "asc"}], {"name": text, "year": {"filterType": "number",
+                                                                          "type": "greaterThan", "filter": 2014},
+                                                   "status_text": {"filterType": "text", "type": "notBlank"}}),
+        ([], {"year": {"filterType": "number", "type": "notBlank"}, "name": {"filterType": "text", "type": "contains",
+                                                                           "filter": "ЦЕНТЪР"},
+              "source_text": {"filterType": "text", "type": "contains", "filter": "Ц"}}),  # compared in lower case
+        ([], {"target_group_text": text, "source_text": text, "settlements": {"filterType": "text", "type": "blank"},
+              "capacity": {"filterType": "number", "type": "lessThan", "filter": 40}}),
+    ]
+    return out
+
+
+def test_data_items_equals_its_original_formulation_for_every_column(con):
+    data_items = (QUERIES / "data_items.sql").read_text(encoding="utf-8")
+    states = filter_states(con)
+    compared = 0
+    for i, (sort, filters) in enumerate(column_requests()):
+        state = states[i % 3]  # all, then two others: every request on some selection
+        for lang, limit, offset in (("bg", 100, 0), ("en", 5, 2)):
+            params = grid_page(state, lang, limit, offset, sort, filters)
+            want = run(con, DATA_ITEMS, params)
+            assert_same(run(con, data_items, params), want, f"data_items {sort} {filters} {lang} {state}")
+            compared += len(want)
+    assert compared
+
+
 def raw_filter(col: str, op: str, text: str | None = "", num: float | None = None, num_to: float | None = None) -> dict:
     return {"col": col, "op": op, "text": text, "num": num, "num_to": num_to}
 
@@ -289,7 +336,7 @@ def test_data_items_equals_its_original_formulation_for_any_filter_list(con):
     compared = 0
     for state in filter_states(con)[:6]:
         for filters in RAW_GRID_FILTERS:
-            params = {**grid_page(state, "bg", 100, 0), "grid_filters": filters, "no_grid_filters": False}
+            params = {**grid_page(state, "bg", 100, 0), **grid_query_params(filters, False, "")}
             want = run(con, DATA_ITEMS, params)
             assert_same(run(con, data_items, params), want, f"data_items {filters} {state}")
             compared += len(want)

@@ -163,13 +163,52 @@ def grid_params(request: dict | None, lang: str, limit: int | None, offset: int 
             values.append(text)
     return {
         "labels": {"key": keys, "value": values},
-        "grid_filters": filters or NO_FILTER,
-        "no_grid_filters": not filters,
-        "sort_col": sort["colId"] if sort else "",
+        **grid_query_params(filters or NO_FILTER, not filters, sort["colId"] if sort else ""),
         "sort_dir": "desc" if sort and sort.get("sort") == "desc" else "asc",
         "limit": limit,
         "offset": offset,
     }
+
+
+NO_COLUMN = "no_column"  # data_items.sql's column of nulls: what an unknown column name reads
+TYPE_COLUMNS = {"type_name", "target_group_text", "setting_text"}  # read from service_types
+NUMBER_COLUMNS = {field for field, (_, _, kind) in COLUMNS.items() if kind in ("number", "year")}
+
+
+# where data_items.sql (`tested`) finds a further filter's column value (as text, as a number) and its test, from 1;
+# an unknown column reads nothing (null), an unknown filter type holds (the last test)
+TEXT_AT = {c: i for i, c in enumerate(["municipality", "item_no", "section_text", "name", "type_name", "target_group_text",
+    "setting_text", "settlements", "funding_raw", "status_text", "provider", "source_file", "source_text", "source_ref",
+    "year", "source_line", "amount_bgn", "capacity", "capacity_before"], 1)}
+NUMBER_AT = {c: i for i, c in enumerate(["year", "source_line", "amount_bgn", "capacity", "capacity_before"], 1)}
+OP_AT = {op: i for i, op in enumerate(["none", "contains", "notContains", "startsWith", "endsWith", "blank", "notBlank",
+    "equals", "notEqual", "lessThan", "lessThanOrEqual", "greaterThan", "greaterThanOrEqual", "inRange"], 1)}
+
+
+def grid_query_params(filters: list[dict], none: bool, sort_col: str) -> dict:
+    """The data_items parameters of a list of column filters (col, op, text, num, num_to; `none`: no filter
+    applies) and a sort column ('' = plan order): the first two filters as scalars, the others as a list. A
+    column reaches the SQL only as one of COLUMNS (else NO_COLUMN), so the query is planned for the columns it
+    reads: a statement that names every column for each filter and the sort cost more to plan than to run."""
+    rest = [{"col": f.get("col"), "op": f.get("op"), "text": f.get("text"), "num": f.get("num"),
+             "num_to": f.get("num_to"), "text_at": TEXT_AT.get(f.get("col")), "number_at": NUMBER_AT.get(f.get("col")),
+             "op_at": OP_AT.get(f.get("op"), len(OP_AT) + 1)} for f in filters[2:]]
+    out = {"grid_filters": filters, "no_grid_filters": none, "grid_rest": rest, "sort_col": sort_col,
+           "sort_key": sort_col if sort_col in COLUMNS else NO_COLUMN}
+    for i in (1, 2):
+        f = filters[i - 1] if len(filters) >= i else None
+        col = f.get("col") if f else None
+        out.update({
+            f"f{i}_col": col if col in COLUMNS else NO_COLUMN,
+            f"f{i}_numeric": col in NUMBER_COLUMNS,
+            f"f{i}_op": (f.get("op") or "") if f else None,
+            f"f{i}_text": f.get("text") if f else None,
+            f"f{i}_num": f.get("num") if f else None,
+            f"f{i}_num_to": f.get("num_to") if f else None,
+        })
+    used = [sort_col] + [f.get("col") for f in filters[:2]]
+    out["type_columns"] = bool(filters[2:]) or any(c in TYPE_COLUMNS for c in used)
+    return out
 
 
 def body(state: dict) -> list:
