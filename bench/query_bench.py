@@ -142,20 +142,23 @@ def bench_queries(db: Path, repeat: int = 30, budget: float = 10) -> list[dict]:
 
 
 # data_items serves the /data grid once it is sorted or filtered by a column (data_page the grid as it opens,
-# which the page visits capture): measured with the captured data_page states plus a sort, and plus a filter
-GRID_STATES = {
+# which the page visits capture): measured with the captured data_page states and the parameters the page
+# makes (dashboard/pages/data.py grid_params) for these grid requests: a sort, and a column filter
+GRID_REQUESTS = {
     "data_items": [
-        {"sort_col": "name", "sort_dir": "desc"},
-        {"no_grid_filters": False,
-         "grid_filters": [{"col": "name", "op": "contains", "text": "център", "num": None, "num_to": None}]},
+        {"sortModel": [{"colId": "name", "sort": "desc"}]},
+        {"filterModel": {"name": {"filterType": "text", "type": "contains", "filter": "център"}}},
     ],
 }
 
 
 def same_parameters(name: str, captured: dict) -> list[tuple[str, dict]]:
-    """Parameters for a query the page visits do not run: the captured grid states, changed as GRID_STATES says."""
-    return [(label, {**params, **change}) for change in GRID_STATES.get(name, [])
-            for label, params in captured.get("data_page", [])]
+    """Parameters for a query the page visits do not run: the captured grid states, with the grid requests
+    of GRID_REQUESTS turned into parameters as the page does it."""
+    from dashboard.pages.data import grid_params
+
+    return [(label, {**params, **grid_params(request, "bg", params["limit"], params["offset"])})
+            for request in GRID_REQUESTS.get(name, []) for label, params in captured.get("data_page", [])]
 
 
 def filter_label(bound: dict) -> str:

@@ -111,28 +111,6 @@ create or replace macro item_chosen(oblasts, municipalities, years, target_group
          or item_type in (select code from service_types where list_contains(target_groups, target_group)))
     and chosen(service_types, item_type);
 
--- Whether one column filter of the /data grid (queries/data_items.sql) holds for a row: f is the filter
--- (struct col, op, text, num, num_to: AG Grid's text and number filter types), v the row's value of column
--- f.col as lower-case text ('' when there is none) and n as a number.
-create or replace macro grid_filter_holds(f, v, n) as
-    case f.op
-        when 'none' then true
-        when 'contains' then contains(v, lower(f.text))
-        when 'notContains' then not contains(v, lower(f.text))
-        when 'startsWith' then starts_with(v, lower(f.text))
-        when 'endsWith' then ends_with(v, lower(f.text))
-        when 'blank' then v = ''
-        when 'notBlank' then v <> ''
-        when 'equals' then coalesce(case when f.num is null then v = lower(f.text) else n = f.num end, false)
-        when 'notEqual' then coalesce(case when f.num is null then v <> lower(f.text)
-                                           else n is distinct from f.num end, true)
-        when 'lessThan' then coalesce(n < f.num, false)
-        when 'lessThanOrEqual' then coalesce(n <= f.num, false)
-        when 'greaterThan' then coalesce(n > f.num, false)
-        when 'greaterThanOrEqual' then coalesce(n >= f.num, false)
-        when 'inRange' then coalesce(n >= f.num and n <= f.num_to, false)
-        else true end;
-
 -- ---------------------------------------------------------------------------------------------------
 -- Query summaries: what the dashboard's page queries read instead of joining and aggregating every
 -- item on each request.
