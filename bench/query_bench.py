@@ -121,7 +121,7 @@ def bench_queries(db: Path, repeat: int = 30, budget: float = 10) -> list[dict]:
                 if key in seen:
                     continue  # the query does not use the filter this case sets
                 seen.add(key)
-                shown = case_text(label, bound) + ("" if fetch == "frame" else f" (as {fetch})")
+                shown = case_text(label, bound, fetch)
                 result = {"query": path.stem, "case": shown, "fetch": fetch,
                           "params": json.loads(json.dumps(bound, ensure_ascii=False, default=str))}
                 try:
@@ -176,11 +176,16 @@ def filter_label(bound: dict) -> str:
     return ", ".join(parts) or "all"
 
 
-SHOWN_PARAMS = ("limit", "offset", "max_series", "sort_col")
+SHOWN_PARAMS = ("limit", "offset", "max_series", "sort_key")
 
 
-def case_text(label: str, bound: dict) -> str:
-    """The filter case plus the other parameters that matter (plan, limit/no limit, …), briefly."""
+def case_text(label: str, bound: dict, fetch: str = "frame") -> str:
+    """The filter case plus the other parameters that matter (plan, limit/no limit, …), briefly, and how the
+    result is fetched when not as a DataFrame."""
+    return _case_text(label, bound) + ("" if fetch == "frame" else f" (as {fetch})")
+
+
+def _case_text(label: str, bound: dict) -> str:
     if not bound:
         return "—"
     extras = []
@@ -192,7 +197,7 @@ def case_text(label: str, bound: dict) -> str:
         v = bound[k]
         if k == "limit" and v is None:
             extras.append("no limit")
-        elif v not in (None, 0, "", [], {}):
+        elif v not in (None, 0, "", [], {}, "no_column"):
             extras.append(f"{k}={v}")
     if bound.get("no_grid_filters") is False:
         extras.append("grid filter")
