@@ -7,8 +7,8 @@
 --                 types): the column it reads (a column of `grid` below, named by the page from its fixed list,
 --                 never from the request; no_column when unknown), whether that column is a number, and the filter
 --                 (op null: there is no such filter); and $f2_col … $f2_num_to the second
---   $grid_rest    the further filters (rare): list of struct(col, op, text, num, num_to, text_at, number_at, op_at),
---                 the positions of their column and filter type in the lists of `tested` below
+--   $grid_rest    the further filters (rare): list of struct(col, op, text, num, num_to, text_at, number_at),
+--                 with the positions of their column in the lists of `tested` below
 --   $sort_key / $sort_dir  the grid's sort column (a column of `grid`; no_column: plan order) and 'asc' / 'desc'
 --   $type_columns true when a sort or filter reads a service-type column (type_name, target_group_text, setting_text)
 --   $limit / $offset  the page (limit null: all rows); total_rows = rows after all filters
@@ -54,55 +54,19 @@ valued as (
 
 tested as (
     select row_id, municipality, year, seq, sort_key,
-        case when $f1_op is not null then case $f1_op
-            when 'none' then true
-            when 'contains' then contains(v1, lower($f1_text))
-            when 'notContains' then not contains(v1, lower($f1_text))
-            when 'startsWith' then starts_with(v1, lower($f1_text))
-            when 'endsWith' then ends_with(v1, lower($f1_text))
-            when 'blank' then v1 = ''
-            when 'notBlank' then v1 <> ''
-            when 'equals' then coalesce(case when $f1_num is null then v1 = lower($f1_text) else n1 = $f1_num end, false)
-            when 'notEqual' then coalesce(case when $f1_num is null then v1 <> lower($f1_text)
-                                               else n1 is distinct from $f1_num end, true)
-            when 'lessThan' then coalesce(n1 < $f1_num, false)
-            when 'lessThanOrEqual' then coalesce(n1 <= $f1_num, false)
-            when 'greaterThan' then coalesce(n1 > $f1_num, false)
-            when 'greaterThanOrEqual' then coalesce(n1 >= $f1_num, false)
-            when 'inRange' then coalesce(n1 >= $f1_num and n1 <= $f1_num_to, false)
-            else true end end as f1,
-        case when $f2_op is not null then case $f2_op
-            when 'none' then true
-            when 'contains' then contains(v2, lower($f2_text))
-            when 'notContains' then not contains(v2, lower($f2_text))
-            when 'startsWith' then starts_with(v2, lower($f2_text))
-            when 'endsWith' then ends_with(v2, lower($f2_text))
-            when 'blank' then v2 = ''
-            when 'notBlank' then v2 <> ''
-            when 'equals' then coalesce(case when $f2_num is null then v2 = lower($f2_text) else n2 = $f2_num end, false)
-            when 'notEqual' then coalesce(case when $f2_num is null then v2 <> lower($f2_text)
-                                               else n2 is distinct from $f2_num end, true)
-            when 'lessThan' then coalesce(n2 < $f2_num, false)
-            when 'lessThanOrEqual' then coalesce(n2 <= $f2_num, false)
-            when 'greaterThan' then coalesce(n2 > $f2_num, false)
-            when 'greaterThanOrEqual' then coalesce(n2 >= $f2_num, false)
-            when 'inRange' then coalesce(n2 >= $f2_num and n2 <= $f2_num_to, false)
-            else true end end as f2,
-        -- further filters: each with its column's value (text_at / number_at: positions in these lists, as in
-        -- data.py TEXT_AT / NUMBER_AT) and its test (op_at: position in the list of tests, data.py OP_AT)
+        case when $f1_op is not null then grid_filter_test($f1_op, v1, n1, $f1_text, $f1_num, $f1_num_to)
+            end as f1,
+        case when $f2_op is not null then grid_filter_test($f2_op, v2, n2, $f2_text, $f2_num, $f2_num_to)
+            end as f2,
+        -- every filter is tested by grid_filter_test (queries/derived.sql); further filters with their column's
+        -- value (text_at / number_at: positions in these lists, as in data.py TEXT_AT / NUMBER_AT)
         case when len($grid_rest) > 0 then list_bool_and(list_transform(list_transform($grid_rest, lambda f: struct_pack(
             f := f,
             v := lower(coalesce([municipality, item_no, section_text, name, type_name, target_group_text, setting_text,
                 settlements, funding_raw, status_text, provider, source_file, source_text, source_ref, year::varchar,
                 source_line::varchar, amount_bgn::varchar, capacity::varchar, capacity_before::varchar][f.text_at], '')),
             n := [year::double, source_line::double, amount_bgn, capacity::double, capacity_before::double][f.number_at])),
-            lambda g: [true, contains(g.v, lower(g.f.text)), not contains(g.v, lower(g.f.text)),
-                starts_with(g.v, lower(g.f.text)), ends_with(g.v, lower(g.f.text)), g.v = '', g.v <> '',
-                coalesce(case when g.f.num is null then g.v = lower(g.f.text) else g.n = g.f.num end, false),
-                coalesce(case when g.f.num is null then g.v <> lower(g.f.text) else g.n is distinct from g.f.num end, true),
-                coalesce(g.n < g.f.num, false), coalesce(g.n <= g.f.num, false), coalesce(g.n > g.f.num, false),
-                coalesce(g.n >= g.f.num, false), coalesce(g.n >= g.f.num and g.n <= g.f.num_to, false),
-                true][g.f.op_at])) end as f_rest
+            lambda g: grid_filter_test(g.f.op, g.v, g.n, g.f.text, g.f.num, g.f.num_to))) end as f_rest
     from valued
 ),
 

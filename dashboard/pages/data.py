@@ -175,14 +175,12 @@ TYPE_COLUMNS = {"type_name", "target_group_text", "setting_text"}  # read from s
 NUMBER_COLUMNS = {field for field, (_, _, kind) in COLUMNS.items() if kind in ("number", "year")}
 
 
-# where data_items.sql (`tested`) finds a further filter's column value (as text, as a number) and its test, from 1;
-# an unknown column reads nothing (null), an unknown filter type holds (the last test)
+# where data_items.sql (`tested`) finds a further filter's column value (as text, as a number), from 1; an unknown
+# column reads nothing (null)
 TEXT_AT = {c: i for i, c in enumerate(["municipality", "item_no", "section_text", "name", "type_name", "target_group_text",
     "setting_text", "settlements", "funding_raw", "status_text", "provider", "source_file", "source_text", "source_ref",
     "year", "source_line", "amount_bgn", "capacity", "capacity_before"], 1)}
 NUMBER_AT = {c: i for i, c in enumerate(["year", "source_line", "amount_bgn", "capacity", "capacity_before"], 1)}
-OP_AT = {op: i for i, op in enumerate(["none", "contains", "notContains", "startsWith", "endsWith", "blank", "notBlank",
-    "equals", "notEqual", "lessThan", "lessThanOrEqual", "greaterThan", "greaterThanOrEqual", "inRange"], 1)}
 
 
 def grid_query_params(filters: list[dict], none: bool, sort_col: str) -> dict:
@@ -191,8 +189,8 @@ def grid_query_params(filters: list[dict], none: bool, sort_col: str) -> dict:
     column reaches the SQL only as one of COLUMNS (else NO_COLUMN), so the query is planned for the columns it
     reads: a statement that names every column for each filter and the sort cost more to plan than to run."""
     rest = [{"col": f.get("col"), "op": f.get("op"), "text": f.get("text"), "num": f.get("num"),
-             "num_to": f.get("num_to"), "text_at": TEXT_AT.get(f.get("col")), "number_at": NUMBER_AT.get(f.get("col")),
-             "op_at": OP_AT.get(f.get("op"), len(OP_AT) + 1)} for f in filters[2:]]
+             "num_to": f.get("num_to"), "text_at": TEXT_AT.get(f.get("col")), "number_at": NUMBER_AT.get(f.get("col"))}
+            for f in filters[2:]]
     out = {"grid_filters": filters, "no_grid_filters": none, "grid_rest": rest, "sort_col": sort_col,
            "sort_key": sort_col if sort_col in COLUMNS else NO_COLUMN}
     for i in (1, 2):
