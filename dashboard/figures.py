@@ -7,6 +7,9 @@ microseconds. Arrays are plain lists, so the figures are JSON as they are.
 
 from __future__ import annotations
 
+import functools
+import math
+
 import numpy as np
 import pandas as pd
 from plotly.colors import sequential
@@ -58,7 +61,97 @@ def cell_labels(rows: int, columns: int) -> dict:
 
 
 def figure(data: list[dict], layout: dict) -> dict:
-    return {"data": data, "layout": layout}
+    fig = {"data": data, "layout": layout}
+    if data:
+        layout["margin"] = {**layout.get("margin", {}), **needed_margins(fig)}
+    return fig
+
+
+# Margins. plotly.js widens a margin its tick labels, legend or colour bar do not fit in (automargin), and
+# then draws the whole chart again: every chart here was drawn twice, and the 265-municipality heatmap
+# took 0.45 s instead of 0.23 s. So each figure asks up front for margins a little wider than it needs,
+# from its labels' widths in Arial (which the house style names; Liberation Sans has the same metrics).
+# automargin stays on: a label wider than estimated (another font, a narrow screen) still fits and only
+# costs the redraw. Read off plotly.js 3 in Chromium (we add a few px to each):
+# - left = the widest y tick label + 28 px, + 5 with an axis title;
+# - a legend row is 19 px (+ 10), and the legend sits 3 % of the plot's height above it;
+# - a colour bar of thickness 12 takes 56 px + its widest label;
+# - a horizontal axis's last tick label overhangs the plot by half its width.
+EM = {"digit": 0.556, "space": 0.278, "Ll": 0.45, "Lu": 0.69, "cyr_Ll": 0.56, "cyr_Lu": 0.7, "other": 0.4}
+FIGURE_WIDTH = 1200  # px: the chart width legend rows are estimated for (narrower screens: a redraw)
+LEGEND_ITEM_PX = 40  # a legend entry's symbol and gaps
+
+
+def text_px(text: str, size: float = 12) -> float:
+    """Estimated width of `text` in Arial at `size` px: each kind of character at its mean width in the
+    charts' labels (lower-case Latin 0.45 em, Cyrillic 0.56 em, ...), plus 5 %."""
+    return 1.05 * size * sum(_char_em(c) for c in text)
+
+
+@functools.cache
+def _char_em(c: str) -> float:
+    if c.isdigit():
+        return EM["digit"]
+    if c.isspace():
+        return EM["space"]
+    kind = "cyr_" if "\u0400" <= c <= "\u04ff" else ""
+    if c.isalpha():
+        return EM[kind + ("Lu" if c.isupper() else "Ll")]
+    return EM["other"]
+
+
+def number_px(value: float, size: float = 12) -> float:
+    """Width of the widest tick label of a linear axis up to `value`: plotly writes 12000 as "12k"."""
+    digits = len(str(int(abs(value)))) if value == value else 1
+    return text_px("-" * (value < 0) + ("8" * digits if digits <= 3 else "88.8k"), size)
+
+
+def needed_margins(fig: dict) -> dict:
+    """{"l", "r", "t"}: the margins a figure of style() needs for its y tick labels and title, legend and
+    colour bar, as plotly.js would widen them; at least the ones the layout sets."""
+    layout, data = fig["layout"], fig["data"]
+    size = layout.get("font", {}).get("size", 12)
+    margin = layout.get("margin", {})
+    left, right, top = margin.get("l", 80), margin.get("r", 80), margin.get("t", 100)
+    labels = [str(v) for trace in data for v in (trace.get("y") or []) if isinstance(v, str)]
+    numbers = _y_numbers(data, layout)
+    widest = max([text_px(v, size) for v in labels] + ([number_px(max(numbers, key=abs), size)] if numbers else []),
+                 default=0)
+    title = (layout.get("yaxis", {}).get("title") or {}).get("text")
+    if labels or numbers:
+        left = max(left, math.ceil(widest) + 32 + 5 * bool(title))
+    x_numbers = [v for trace in data if trace.get("orientation") == "h" for v in trace.get("x") or []]
+    if x_numbers:  # the last tick label is centred on the plot's right edge
+        right = max(right, math.ceil(number_px(max(x_numbers, key=abs), size) / 2) + 14)
+    for trace in data:
+        if trace.get("type") in ("heatmap", "choroplethmap") and trace.get("showscale", True):
+            bar = trace.get("colorbar", {})
+            z = [v for row in trace.get("z") or [] for v in (row if isinstance(row, list) else [row]) if v is not None]
+            bar_title = text_px((bar.get("title") or {}).get("text", ""), size)
+            right = max(right, math.ceil(bar.get("thickness", 30) + 56 + max(number_px(max(z, default=0), size), bar_title)))
+    names = [trace["name"] for trace in data if trace.get("name") and trace.get("showlegend", True)]
+    if len(names) > 1 and layout.get("legend", {}).get("yanchor") == "bottom":
+        rows, used, room = 1, 0.0, FIGURE_WIDTH - left - right
+        for name in names:
+            item = text_px(name, size) + LEGEND_ITEM_PX
+            if used and used + item > room:
+                rows, used = rows + 1, 0.0
+            used += item
+        plot = layout.get("height", 450) - margin.get("b", 80)  # the legend sits 3 % of the plot above it
+        top = max(top, math.ceil((10 + 19 * rows + 13 + 0.03 * plot) / 1.03))
+    return {"l": left, "r": right, "t": top}
+
+
+def _y_numbers(data: list[dict], layout: dict) -> list[float]:
+    """The numbers vertical traces put on the y axis (stacked bars: their sum per x)."""
+    vertical = [trace for trace in data if trace.get("type") in ("bar", "scatter") and trace.get("orientation") != "h"]
+    if layout.get("barmode") == "stack":
+        sums: dict = {}
+        for trace in vertical:
+            for x, y in zip(trace.get("x") or [], trace.get("y") or [], strict=False):
+                sums[x] = sums.get(x, 0) + (y or 0)
+        return list(sums.values())
+    return [y for trace in vertical for y in trace.get("y") or [] if isinstance(y, int | float)]
 
 
 def style(

@@ -113,6 +113,13 @@ def test_page_loads_without_console_errors(dash_duo, dash_app, path, lang):
             " Array.from(document.querySelectorAll('.js-plotly-plot')).flatMap(g => g.data.map(t => t.type || 'scatter'))];")
         assert sorted(registered) == sorted(plotly_bundle.TRACES + plotly_bundle.ALWAYS)
         assert set(used) <= set(registered)
+        # each chart asked for the margins its labels, legend and colour bar need (figures.needed_margins):
+        # plotly.js did not have to widen one and draw the chart again
+        widened = dash_duo.driver.execute_script(
+            "return Array.from(document.querySelectorAll('.js-plotly-plot')).filter(g => g.data.length)"
+            ".flatMap(g => ['l', 'r', 't', 'b'].filter(k => Math.round(g._fullLayout._size[k]) > g.layout.margin[k])"
+            ".map(k => [g.id, k, g.layout.margin[k], Math.round(g._fullLayout._size[k])]));")
+        assert widened == []
     brand = dash_duo.find_element(".navbar-brand").text
     assert brand == (
         "Municipal social services — annual plans"

@@ -451,3 +451,41 @@ def test_a_build_records_the_derived_sql_it_used(sample):
     built = db.run_query("reference_counts").iloc[0]["derived_sha256"]
     assert built == hashlib.sha256((db.QUERIES / "derived.sql").read_bytes()).hexdigest()
     assert not db.derived_outdated()
+
+
+# widths in px at 12 px of Arial, from the font's own advance widths (Liberation Sans, Arial's metric twin)
+ARIAL_12PX = {
+    "Долна Митрополия": 106.96,
+    "Център за настаняване от семеен тип": 212.87,
+    "2021 (265 общини)": 104.83,
+    "Residential care for adults with disabilities": 222.11,
+}
+
+
+@pytest.mark.parametrize("text", sorted(ARIAL_12PX))
+def test_label_widths_are_estimated_a_little_wide(text):
+    from dashboard import figures
+
+    assert 1.0 <= figures.text_px(text) / ARIAL_12PX[text] <= 1.15
+
+
+def test_figures_reserve_the_margins_their_labels_legend_and_colour_scale_need():
+    from dashboard import figures
+
+    longest = "Център за настаняване от семеен тип"
+    bars = [{"type": "bar", "orientation": "h", "name": f"{2013 + i} (265 общини)", "y": [longest, "ЦОП"],
+             "x": [1200.0, 80.0]} for i in range(14)]
+    layout = figures.style("t", "x", "", "bg", height=2000, barmode="group")
+    fig = figures.figure(bars, layout)
+    margin = fig["layout"]["margin"]
+    assert margin["l"] >= ARIAL_12PX[longest] + 28  # plotly.js: widest label + 28 px without a y title
+    assert margin["l"] <= ARIAL_12PX[longest] + 28 + 40  # and not much more
+    assert margin["r"] >= 10 + figures.text_px("1k") / 2  # the last x tick label's overhang
+    # 14 legend entries of ~150 px take 3 rows of 1200 - l - r px, 67 px, which sit 3 % of the plot's height
+    # (~55 px) above it: more than the 115 px the title leaves
+    assert margin["t"] >= 67 + 55 + 10
+    one_row = figures.figure(bars[:2], figures.style("t", "x", "", "bg", height=2000, barmode="group"))
+    assert one_row["layout"]["margin"]["t"] == 115
+    heat = {"type": "heatmap", "z": [[1, 250]], "x": ["2021", "2022"], "y": ["Дупница"], "colorbar": {"thickness": 12}}
+    assert figures.figure([heat], figures.style("t", "", "y", "bg"))["layout"]["margin"]["r"] >= 12 + 53 + 20
+    assert "margin" not in figures.empty("t", "bg")["layout"]  # nothing drawn, nothing reserved
