@@ -218,6 +218,16 @@ def test_coverage_plan_matrix_and_map(dash_duo, dash_app):
     assert severe_logs(dash_duo) == []
 
 
+def test_coverage_plan_chosen_by_municipality_then_year(dash_duo, dash_app):
+    open_page(dash_duo, dash_app, "/coverage")
+    until(dash_duo, lambda: "plan=dupnitsa-2021" in current_query(dash_duo))  # the first municipality's first plan
+    dash_duo.select_dcc_dropdown("#coverage-plan-municipality", "Стара Загора")
+    until(dash_duo, lambda: "plan=stara-zagora-2015" in current_query(dash_duo))
+    until(dash_duo, lambda: "Стара Загора 2015" in dash_duo.find_element("#coverage-matrix-graph .gtitle").text)
+    assert dash_duo.find_element("#coverage-plan-municipality").text.strip().startswith("Стара Загора")
+    assert severe_logs(dash_duo) == []
+
+
 def test_changes_table_from_url(dash_duo, dash_app):
     open_page(dash_duo, dash_app, "/changes?municipality=" + quote("Стара Загора") + "&year=2015")
     rows = until(dash_duo, lambda: table_rows(dash_duo, "changes-events-table"))

@@ -110,11 +110,28 @@ def test_language_switches_labels(tiny):
 
 
 def test_coverage_marks_municipality_wide_services(tiny):
-    options, value = coverage.plan_options(None, ["Дупница"], [2021], None, None, None)
-    assert value == "dupnitsa-2021" and len(options) == 1
+    towns, town, options, value = coverage.plan_options(None, ["Дупница"], [2021], None, None, None, None)
+    assert (towns, town, value, len(options)) == (["Дупница"], "Дупница", "dupnitsa-2021", 1)
     fig, unserved = coverage.update("dupnitsa-2021", None, None, "bg", options)
     assert "Цялата община" in fig["data"][0]["x"]
     assert "с. Крайници" in texts(unserved) and "с. Самораново" in texts(unserved)
+
+
+def test_coverage_plan_pickers_keep_the_municipality_and_year():
+    plans = pd.DataFrame([("a-2020", "A", 2020), ("a-2021", "A", 2021), ("b-2021", "B", 2021), ("b-2022", "B", 2022)],
+                         columns=["plan_id", "municipality", "year"])
+
+    def chosen(town, current):
+        towns, town, options, plan = coverage.plan_choices(plans, town, current)
+        assert towns == ["A", "B"] and plan in [o["value"] for o in options]
+        return town, plan, [o["label"] for o in options]
+
+    assert chosen(None, None) == ("A", "a-2020", ["A 2020", "A 2021"])  # nothing chosen: the first plan
+    assert chosen(None, "b-2022") == ("B", "b-2022", ["B 2021", "B 2022"])  # the address's plan
+    assert chosen("B", "a-2021")[:2] == ("B", "b-2021")  # another municipality: the same year
+    assert chosen("B", "a-2020")[:2] == ("B", "b-2021")  # ... or its first plan
+    assert chosen("Z", "nope")[:2] == ("A", "a-2020")  # unknown values: the first
+    assert coverage.plan_choices(plans.head(0), "A", "a-2020") == ([], None, [], None)
 
 
 def test_map_notice_without_boundaries(tiny, monkeypatch, tmp_path):

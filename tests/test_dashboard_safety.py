@@ -124,7 +124,7 @@ def test_callbacks_survive_junk_values(tiny):
     capacity.update(*junk, "nope", "xx")
     funding.update(*junk, "nope", "bg")
     changes.update(*junk, "bg")
-    coverage.plan_options(*junk, "nope")
+    coverage.plan_options(*junk, "<b>", "nope")
     coverage.update("no-such-plan", ["x"], ["y"], "bg", None)
     data.rows_page({"startRow": -5, "endRow": 3, "filterModel": {"year": {"type": 1}}}, *junk, "bg")
     junk_grid = json.dumps({"filterModel": "junk", "sortModel": [{"colId": "drop"}]})

@@ -21,20 +21,22 @@ from dashboard.state import filter_params, filter_values
 dash.register_page(__name__, path="/coverage", name="Обхват", order=3)
 
 PLAN_ID = {"page": "coverage", "view": "plan"}
+PLAN_MUNICIPALITY = "coverage-plan-municipality"  # narrows the plan picker; the plan alone is in the address
 GEOJSON_URL = "/geo/municipalities.geojson"  # served by app.py from the reference directory
 
 
 def body(state: dict) -> list:
     lang = state["lang"]
     filters = filter_values(state)
-    options, plan = plan_options(*filters, state.get("plan"))
+    towns, town, options, plan = plan_options(*filters, None, state.get("plan"))
     state["plan"] = plan  # in the page's address, too
     matrix, unserved = update(plan, state["target_group"], state["service_type"], lang, options)
     map_figure, map_notice = update_map(*filters, lang)
     picker = dbc.Row(
         [
-            dbc.Col(dbc.Label(t("plan", lang), html_for="coverage-plan"), width="auto"),
-            dbc.Col(dcc.Dropdown(id=PLAN_ID, options=options, value=plan, clearable=False), md=4),
+            dbc.Col(dbc.Label(t("plan", lang), html_for=PLAN_MUNICIPALITY), width="auto"),
+            dbc.Col(dcc.Dropdown(id=PLAN_MUNICIPALITY, options=towns, value=town, clearable=False), md=3),
+            dbc.Col(dcc.Dropdown(id=PLAN_ID, options=options, value=plan, clearable=False, searchable=False), md=2),
         ],
         className="mb-2 align-items-center",
     )
@@ -50,14 +52,25 @@ def layout(**query) -> html.Div:
     return page_shell("coverage", query, body)
 
 
-def plan_choices(plans, current: str | None) -> tuple[list[dict], str | None]:
-    """Dropdown options 'Дупница 2021' and the value: the current plan if still offered, else the first."""
-    values = plans["plan_id"].tolist()  # .tolist(): iterating a column element by element is ~10x slower
-    options = [
-        {"label": f"{m} {y}", "value": p}
-        for p, m, y in zip(values, plans["municipality"].tolist(), plans["year"].tolist(), strict=True)
-    ]
-    return options, current if current in set(values) else (values[0] if values else None)
+def plan_choices(plans, town: str | None, current: str | None) -> tuple[list, str | None, list[dict], str | None]:
+    """The two plan pickers: the municipalities with a plan in the selection and the one chosen (`town` if
+    offered, else the current plan's, else the first), that municipality's plans ('Дупница 2021') and
+    the plan shown (the current one if it is the municipality's, else the one of the same year, else
+    its first). Two pickers, not one of every plan: a dropdown indexes all substrings of its options
+    for search when drawn, which took 0.35 s for the 3,696 plans of the whole country."""
+    by_town: dict[str, list[tuple[str, int]]] = {}  # .tolist(): iterating a column element by element is ~10x slower
+    for p, m, y in zip(plans["plan_id"].tolist(), plans["municipality"].tolist(), plans["year"].tolist(), strict=True):
+        by_town.setdefault(m, []).append((p, y))
+    if not by_town:
+        return [], None, [], None
+    town_of = {p: (m, y) for m, own in by_town.items() for p, y in own}
+    if town not in by_town:
+        town = town_of[current][0] if current in town_of else next(iter(by_town))
+    own = by_town[town]
+    if current not in {p for p, _ in own}:
+        year = town_of[current][1] if current in town_of else None
+        current = next((p for p, y in own if y == year), own[0][0])
+    return list(by_town), town, [{"label": f"{town} {y}", "value": p} for p, y in own], current
 
 
 def unserved_list(df, available: bool, lang: str):
@@ -76,18 +89,21 @@ def unserved_list(df, available: bool, lang: str):
 # The page is drawn with the plan choices, the matrix and the map (body); the callbacks redraw them
 # when the filters or the plan change.
 @callback(
+    Output(PLAN_MUNICIPALITY, "options"),
+    Output(PLAN_MUNICIPALITY, "value"),
     Output(PLAN_ID, "options"),
     Output(PLAN_ID, "value"),
     *FILTER_INPUTS,
+    Input(PLAN_MUNICIPALITY, "value"),
     State(PLAN_ID, "value"),
     prevent_initial_call=True,
 )
 @remembered
-def plan_options(oblast, municipality, year, target_group, service_type, current):
+def plan_options(oblast, municipality, year, target_group, service_type, town, current):
     plans = run_query(
         "coverage_plans", **filter_params(oblast, municipality, year, target_group, service_type)
     )
-    return plan_choices(plans, current)
+    return plan_choices(plans, town, current)
 
 
 @callback(
