@@ -291,7 +291,7 @@ def _series(df: pd.DataFrame, lang: str) -> pd.Series:
     if df["municipality"].notna().all():
         return plan_label(df)
     names = {
-        (y, n): t("series_year", lang, year=int(y), n=int(n))
+        (y, n): t("series_year_one" if n == 1 else "series_year", lang, year=int(y), n=int(n))
         for y, n in set(zip(df["year"], df["municipalities"], strict=True))
     }
     return pd.Series(

@@ -262,8 +262,9 @@ def test_many_plans_are_summed_per_year(sample):
     assert {tr["name"] for tr in fig["data"]} == {"Дупница 2021", "Ихтиман 2020", "Стара Загора 2015"}
     chart = db.run_query("capacity_chart", max_series=2, **filter_params())
     fig = figures.capacity_by(chart, "setting", "en")
-    assert [tr["name"] for tr in fig["data"]] == ["2015 (1 municipalities)", "2020 (1 municipalities)",
-                                                 "2021 (1 municipalities)"]
+    assert [tr["name"] for tr in fig["data"]] == ["2015 (1 municipality)", "2020 (1 municipality)",
+                                                 "2021 (1 municipality)"]
+    assert figures.capacity_by(chart, "setting", "bg")["data"][0]["name"] == "2015 (1 община)"
     total = sum(sum(tr["x"]) for tr in fig["data"])
     assert total == db.run_query("capacity_chart", max_series=8, **filter_params())["capacity"].sum()
 
