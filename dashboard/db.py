@@ -262,9 +262,22 @@ def fetch_arrow(con: duckdb.DuckDBPyConnection, sql: str, params: dict):
     return con.sql(sql, params=params).to_arrow_table()
 
 
+_parsed: dict[str, duckdb.Statement | str] = {}
+
+
+def parsed(con: duckdb.DuckDBPyConnection, sql: str) -> duckdb.Statement | str:
+    """The statement `sql`, parsed once per process (a text of several statements stays text): DuckDB parses
+    ≈ 2 KB of SQL a millisecond on every run of a text (the /data grid's data_grid.sql: 2.3 ms)."""
+    statement = _parsed.get(sql)
+    if statement is None:
+        statements = con.extract_statements(sql)
+        statement = _parsed[sql] = statements[0] if len(statements) == 1 else sql
+    return statement
+
+
 def fetch_records(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> list[dict]:
     """[{column: value}] (SQL NULL -> None)."""
-    cursor = con.execute(sql, params)
+    cursor = con.execute(parsed(con, sql), params)
     columns = [d[0] for d in cursor.description]
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 

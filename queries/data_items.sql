@@ -1,6 +1,9 @@
--- The records of the selection for the data grid (one page) and its CSV (all rows), with source
--- file, line and original text. The parameters come from dashboard/pages/data.py (grid_params):
---   $labels       map 'kind:code' -> readable label (section, target_group, setting, status) in the UI language
+-- The records of the selection for the data grid's CSV (all rows, every column), with source file, line and
+-- original text, and one page of the grid when it has three or more column filters (data_grid.sql gives the
+-- page with up to two, data_page.sql without filter or sort: the same rows, with the grid's columns).
+-- The parameters come from dashboard/pages/data.py (grid_params):
+--   $lang         the UI language ('bg' or 'en'); $section_labels, $target_group_labels, $setting_labels,
+--                 $status_labels: map code -> readable label in it (one map per kind: cheaper to bind)
 --   $no_grid_filters  true when the grid has no column filter; otherwise every filter must hold (none is false
 --                 and one is true; a filter that is null counts as neither), tested as follows:
 --   $f1_col, $f1_numeric, $f1_op, $f1_text, $f1_num, $f1_num_to  the first filter (AG Grid text and number filter
@@ -14,7 +17,6 @@
 --   $limit / $offset  the page (limit null: all rows); total_rows = rows after all filters
 -- The columns a sort or filter reads are chosen when the query is planned (columns(lambda …) with a parameter):
 -- only those are computed for the selection's rows; the page's rows are read in full by rowid.
--- Without column filters and sort, data_page.sql gives the same rows for less.
 with
 
 chosen_rows as (
@@ -29,12 +31,12 @@ chosen_rows as (
 -- the grid's columns by their field names (dashboard/pages/data.py COLUMNS), plus no_column (nulls)
 grid as (
     select c.row_id, c.seq, null::varchar as no_column, c.municipality, c.year, c.item_no,
-        coalesce($labels['section:' || c.section], c.section) as section_text, c.name,
-        case when $labels['lang:en'] = 'en' then st.name_en else st.name_bg end as type_name,
-        coalesce($labels['target_group:' || st.target_group], st.target_group) as target_group_text,
-        coalesce($labels['setting:' || st.setting], st.setting) as setting_text,
+        coalesce($section_labels[c.section], c.section) as section_text, c.name,
+        case when $lang = 'en' then st.name_en else st.name_bg end as type_name,
+        coalesce($target_group_labels[st.target_group], st.target_group) as target_group_text,
+        coalesce($setting_labels[st.setting], st.setting) as setting_text,
         c.settlements, c.funding_raw, c.amount_bgn, c.capacity, c.capacity_before,
-        coalesce($labels['status:' || c.status], c.status) as status_text,
+        coalesce($status_labels[c.status], c.status) as status_text,
         c.provider, c.source_file, c.source_line, c.source_ref, c.source_text
     from chosen_rows c
     left join service_types st on st.code = c.service_type and $type_columns
@@ -100,13 +102,13 @@ numbered as (
 )
 
 select i.municipality, p.oblast, i.year, i.item_no, i.section,
-    coalesce($labels['section:' || i.section], i.section) as section_text, i.name, i.service_type,
+    coalesce($section_labels[i.section], i.section) as section_text, i.name, i.service_type,
     st.name_bg as type_bg, st.name_en as type_en,
-    case when $labels['lang:en'] = 'en' then st.name_en else st.name_bg end as type_name,
-    st.target_group, coalesce($labels['target_group:' || st.target_group], st.target_group) as target_group_text,
-    st.setting, coalesce($labels['setting:' || st.setting], st.setting) as setting_text,
+    case when $lang = 'en' then st.name_en else st.name_bg end as type_name,
+    st.target_group, coalesce($target_group_labels[st.target_group], st.target_group) as target_group_text,
+    st.setting, coalesce($setting_labels[st.setting], st.setting) as setting_text,
     i.settlements, i.scope, i.funding, i.funding_raw, i.amount_bgn, i.capacity, i.capacity_before,
-    i.capacity_unit, i.staff, i.units, i.status, coalesce($labels['status:' || i.status], i.status) as status_text,
+    i.capacity_unit, i.staff, i.units, i.status, coalesce($status_labels[i.status], i.status) as status_text,
     i.provider, i.description, i.place_raw, i.term_raw, i.q1, i.q2, i.q3, i.q4, i.source_file, i.source_line,
     i.source_ref, i.source_text, i.item_id, i.plan_id, i.seq, (select count(*) from filtered) + (select count(*) from unfiltered) as total_rows
 from numbered n

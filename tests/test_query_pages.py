@@ -1,15 +1,16 @@
 """The row-table queries that choose, count and order their rows on narrow columns and read only the shown
 rows in full (by rowid) give exactly what their earlier formulations over selected_items give; data_items.sql
-gives what it gave before for grids with and without column filters and sort, and data_page.sql gives the same
-for a grid without column filter or sort; on the sample plans and on a small synthetic corpus, for many filter
-states, limits, offsets and both UI languages."""
+gives what it gave before for grids with and without column filters and sort; data_page.sql (a grid without column
+filter or sort) and data_grid.sql (a grid with at most two column filters) give the same rows with the grid's
+columns; on the sample plans and on a small synthetic corpus, for many filter states, limits, offsets and both UI
+languages."""
 
 from __future__ import annotations
 
 import pytest
 
 import app  # noqa: F401  (creates the Dash app, which registers the pages: dashboard.pages.data needs it)
-from dashboard.pages.data import COLUMNS, NUMBER_COLUMNS, grid_params, grid_query_params
+from dashboard.pages.data import COLUMNS, GRID_FIELDS, NUMBER_COLUMNS, grid_params, grid_query_params
 
 from . import test_query_summaries as summaries
 from .test_query_summaries import QUERIES, assert_same, filter_states, run
@@ -220,9 +221,37 @@ def test_row_tables_equal_their_original_formulation(con, name):
 def grid_page(state: dict, lang: str, limit: int | None, offset: int, sort: list | None = None,
               filters: dict | None = None) -> dict:
     """The data_items parameters of a grid request (by default without column filters or sort), as the /data
-    page passes them."""
+    page passes them, plus the labels of the original formulation."""
     request = {"startRow": offset, "endRow": offset + (limit or 0), "sortModel": sort or [], "filterModel": filters or {}}
-    return {**state, **grid_params(request, lang, limit, offset)}
+    params = {**state, **grid_params(request, lang, limit, offset)}
+    return {**params, "labels": original_labels(params)}
+
+
+def original_labels(params: dict) -> dict:
+    """The labels as the original formulation takes them: one map, 'kind:code' -> label and 'lang:en' -> the
+    language."""
+    keys, values = ["lang:en"], [params["lang"]]
+    for kind in ("section", "target_group", "setting", "status"):
+        keys += [f"{kind}:{code}" for code in params[f"{kind}_labels"]["key"]]
+        values += params[f"{kind}_labels"]["value"]
+    return {"key": keys, "value": values}
+
+
+def grid_queries(params: dict) -> dict[str, tuple[str, list | None]]:
+    """The queries that serve a grid state, with the columns of the original formulation each gives (None: all):
+    data_items always (the CSV, and the grid with three or more column filters), and data_grid, the grid's
+    usual query, when there are at most two (the grid's columns)."""
+    names = ["data_items"] + ([] if params["grid_rest"] else ["data_grid"])
+    sql = {name: (QUERIES / f"{name}.sql").read_text(encoding="utf-8") for name in names}
+    return {name: (sql[name], GRID_ROW if name == "data_grid" else None) for name in names}
+
+
+# the columns of a grid row as data_page and data_grid give them
+GRID_ROW = [*GRID_FIELDS, "total_rows"]
+
+
+def columns_of(frame, columns: list | None):
+    return frame if columns is None else frame[columns]
 
 
 def test_data_page_equals_data_items_without_grid_filters_or_sort(con):
@@ -235,7 +264,7 @@ def test_data_page_equals_data_items_without_grid_filters_or_sort(con):
         for lang, limit, offset in pages:
             params = grid_page(state, lang, limit, offset)
             assert params["no_grid_filters"] and params["sort_col"] == ""
-            want = run(con, DATA_ITEMS, params)
+            want = run(con, DATA_ITEMS, params)[GRID_ROW]
             assert_same(run(con, data_page, params), want, f"data_page {lang} {limit} {offset} {state}")
             compared += len(want)
     assert compared
@@ -255,15 +284,16 @@ GRID_REQUESTS = [  # (sortModel, filterModel) as AG Grid sends them
 
 
 def test_data_items_equals_its_original_formulation(con):
-    data_items = (QUERIES / "data_items.sql").read_text(encoding="utf-8")
     compared = 0
     for state in filter_states(con)[::2]:
         for sort, filters in GRID_REQUESTS:
             for lang, limit, offset in (("bg", 100, 0), ("en", 7, 3), ("bg", None, 0)):
                 params = grid_page(state, lang, limit, offset, sort, filters)
                 want = run(con, DATA_ITEMS, params)
-                assert_same(run(con, data_items, params), want, f"data_items {sort} {filters} {lang} {state}")
-                compared += len(want)
+                for name, (sql, columns) in grid_queries(params).items():
+                    assert_same(run(con, sql, params), columns_of(want, columns),
+                                f"{name} {sort} {filters} {lang} {state}")
+                    compared += len(want)
     assert compared
 
 
@@ -301,17 +331,18 @@ def column_requests() -> list[tuple[list, dict]]:
 
 
 def test_data_items_equals_its_original_formulation_for_every_column(con):
-    data_items = (QUERIES / "data_items.sql").read_text(encoding="utf-8")
     states = filter_states(con)
-    compared = 0
+    compared = dict.fromkeys(("data_items", "data_grid"), 0)
     for i, (sort, filters) in enumerate(column_requests()):
         state = states[i % 3]  # all, then two others: every request on some selection
         for lang, limit, offset in (("bg", 100, 0), ("en", 5, 2)):
             params = grid_page(state, lang, limit, offset, sort, filters)
             want = run(con, DATA_ITEMS, params)
-            assert_same(run(con, data_items, params), want, f"data_items {sort} {filters} {lang} {state}")
-            compared += len(want)
-    assert compared
+            for name, (sql, columns) in grid_queries(params).items():
+                assert_same(run(con, sql, params), columns_of(want, columns),
+                            f"{name} {sort} {filters} {lang} {state}")
+                compared[name] += len(want)
+    assert all(compared.values())
 
 
 def raw_filter(col: str, op: str, text: str | None = "", num: float | None = None, num_to: float | None = None) -> dict:
@@ -332,12 +363,12 @@ RAW_GRID_FILTERS = [  # lists the page does not send, for the edges: many filter
 
 
 def test_data_items_equals_its_original_formulation_for_any_filter_list(con):
-    data_items = (QUERIES / "data_items.sql").read_text(encoding="utf-8")
-    compared = 0
+    compared = dict.fromkeys(("data_items", "data_grid"), 0)
     for state in filter_states(con)[:6]:
         for filters in RAW_GRID_FILTERS:
             params = {**grid_page(state, "bg", 100, 0), **grid_query_params(filters, False, "")}
             want = run(con, DATA_ITEMS, params)
-            assert_same(run(con, data_items, params), want, f"data_items {filters} {state}")
-            compared += len(want)
-    assert compared
+            for name, (sql, columns) in grid_queries(params).items():
+                assert_same(run(con, sql, params), columns_of(want, columns), f"{name} {filters} {state}")
+                compared[name] += len(want)
+    assert all(compared.values())

@@ -2,8 +2,9 @@
 exactly the rows left after filtering.
 
 The grid uses AG Grid's infinite row model: it asks the server for one page at a time, and the
-column filters and sorting run in SQL (queries/data_items.sql), so a national selection of
-~140k records never travels to the browser. The CSV runs the same query without the page limit."""
+column filters and sorting run in SQL, so a national selection of ~140k records never travels to the
+browser: queries/data_page.sql as the grid opens, data_grid.sql once sorted or filtered by up to two
+columns, data_items.sql with more filters. The CSV runs data_items.sql without the page limit."""
 
 from __future__ import annotations
 
@@ -41,6 +42,9 @@ COLUMNS = {
     "source_ref": ("Място (стр./табл./ред)", "Place (page/table/row)", "text"),
     "source_text": ("Оригинален текст", "Original text", "source"),
 }
+# what a grid row holds: the columns shown and the row's id (getRowId); data_page.sql and data_grid.sql
+# select exactly these
+GRID_FIELDS = [*COLUMNS, "item_id"]
 # the CSV carries the record as stored (codes, as in the open-data export), in this order
 CSV_COLUMNS = [
     "plan_id",
@@ -151,18 +155,18 @@ def grid_filters(model: dict | None) -> list[dict]:
 
 
 def grid_params(request: dict | None, lang: str, limit: int | None, offset: int = 0) -> dict:
-    """The data_items parameters of a grid request (filterModel, sortModel, page), in `lang`."""
+    """The parameters of data_page, data_grid and data_items for a grid request (filterModel, sortModel, page) in
+    `lang`: the language and its labels (one map per kind), the column filters, the sort and the page."""
     request = request if isinstance(request, dict) else {}
     filters = grid_filters(request.get("filterModel"))
     sorts = request.get("sortModel") if isinstance(request.get("sortModel"), list) else []
     sort = next((s for s in sorts if isinstance(s, dict) and s.get("colId") in COLUMNS), None)
-    keys, values = ["lang:en"], [lang]
-    for kind in ("section", "target_group", "setting", "status"):
-        for code, text in LABELS[kind][norm_lang(lang)].items():
-            keys.append(f"{kind}:{code}")
-            values.append(text)
+    lang = norm_lang(lang)
+    labels = {f"{kind}_labels": {"key": list(LABELS[kind][lang]), "value": list(LABELS[kind][lang].values())}
+              for kind in ("section", "target_group", "setting", "status")}
     return {
-        "labels": {"key": keys, "value": values},
+        "lang": lang,
+        **labels,
         **grid_query_params(filters or NO_FILTER, not filters, sort["colId"] if sort else ""),
         "sort_dir": "desc" if sort and sort.get("sort") == "desc" else "asc",
         "limit": limit,
@@ -170,7 +174,7 @@ def grid_params(request: dict | None, lang: str, limit: int | None, offset: int 
     }
 
 
-NO_COLUMN = "no_column"  # data_items.sql's column of nulls: what an unknown column name reads
+NO_COLUMN = "no_column"  # the column of nulls of data_items.sql and data_grid.sql: what an unknown column name reads
 TYPE_COLUMNS = {"type_name", "target_group_text", "setting_text"}  # read from service_types
 NUMBER_COLUMNS = {field for field, (_, _, kind) in COLUMNS.items() if kind in ("number", "year")}
 
@@ -271,9 +275,13 @@ def rows_page(request, oblast, municipality, year, target_group, service_type, l
     params = filter_params(oblast, municipality, year, target_group, service_type)
 
     def fetch(page: dict) -> list[dict]:
-        if page["no_grid_filters"] and not page["sort_col"]:  # the grid as it opens: a cheaper query, same rows
+        """The page's rows (GRID_FIELDS and total_rows), from the cheapest query that gives them."""
+        if page["no_grid_filters"] and not page["sort_col"]:  # the grid as it opens
             return run_records("data_page", **params, **page)
-        return run_records("data_items", **params, **page)
+        if not page["grid_rest"]:  # sorted, or filtered by at most two columns
+            return run_records("data_grid", **params, **page)
+        rows = run_records("data_items", **params, **page)  # three or more filters (rare); all CSV columns
+        return [{field: row[field] for field in (*GRID_FIELDS, "total_rows")} for row in rows]
 
     rows = fetch(grid_params(request, lang, end - start, start))
     total = rows[0]["total_rows"] if rows else (0 if start == 0 else None)
