@@ -99,7 +99,7 @@ def wait_drawn(driver, page_id: str, start: float, timeout: float) -> dict:
         time.sleep(0.05)
 
 
-def first_load(url: str, page_id: str, timeout: float) -> dict:
+def first_load(url: str, page_id: str, timeout: float, revisits: bool = True) -> dict:
     driver, profile = new_driver()
     try:
         driver.set_script_timeout(5)
@@ -109,7 +109,7 @@ def first_load(url: str, page_id: str, timeout: float) -> dict:
         result = wait_drawn(driver, page_id, _navigate(driver, url), timeout)
         result["main_thread_ms"] = self_times(driver.execute_cdp_cmd("Profiler.stop", {})["profile"])
         for key in ("repeat_seconds", "third_seconds"):  # the 2nd and 3rd visit in the same browser
-            if not result["drawn"]:
+            if not result["drawn"] or not revisits:
                 break
             driver.get("about:blank")
             result[key] = wait_drawn(driver, page_id, _navigate(driver, url), timeout)["seconds"]
@@ -173,18 +173,38 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def bench_pages(db, scale: str, pages=PAGES, timeout: float = 60, log=None) -> list[dict]:
+def median_run(runs: list[dict]) -> dict:
+    """Runs of one page as one result: a failed run if any (with its error), else the run of median time (its
+    main-thread profile), the 2nd/3rd visits of the run that made them, and every run's seconds."""
+    failed = [r for r in runs if not r.get("drawn")]
+    if failed:
+        return failed[0]
+    ordered = sorted(runs, key=lambda r: r["seconds"])
+    result = {**ordered[(len(ordered) - 1) // 2], "runs": [r["seconds"] for r in runs]}
+    for key in ("repeat_seconds", "third_seconds"):
+        result[key] = next((r[key] for r in runs if r.get(key) is not None), None)
+    return result
+
+
+def bench_pages(db, scale: str, pages=PAGES, timeout: float = 60, log=None, rounds: int = 3) -> list[dict]:
+    """Each page's first load `rounds` times (a fresh browser each time; the pages taken in turn, so that a
+    busy moment of the host falls on all of them), reported by the median; the 2nd and 3rd visits once."""
     rows = []
-    floor = {"scale": scale, "page": "floor: plotly.js + 1 chart", **floor_load(timeout)}
+    floor = {"scale": scale, "page": "floor: plotly.js + 1 chart", **median_run([floor_load(timeout) for _ in range(rounds)])}
     rows.append(floor)
     print(f"[pages] {scale:10} floor (static page: plotly.min.js and one bar chart) "
           f"{floor['seconds'] or float('nan'):.2f} s", flush=True)
     with Server(db, log=log) as server:
+        runs: dict[str, list[dict]] = {page: [] for page in pages}
+        for n in range(rounds):
+            for page in pages:
+                runs[page].append(first_load(server.url + page, f"{PAGE_IDS[page]}-page", timeout, revisits=n == 0))
         for page in pages:
-            result = {"scale": scale, "page": page, **first_load(server.url + page, f"{PAGE_IDS[page]}-page", timeout)}
+            result = {"scale": scale, "page": page, **median_run(runs[page])}
             rows.append(result)
             shown = "—" if result["seconds"] is None else f"{result['seconds']:.2f} s"
+            each = " ".join(f"{s:.2f}" for s in result.get("runs", []))
             again = "" if result.get("third_seconds") is None else (
                 f" (2nd visit {result['repeat_seconds']:.2f} s, 3rd {result['third_seconds']:.2f} s)")
-            print(f"[pages] {scale:10} {page:10} {shown}{again} {result.get('error', '')}", flush=True)
+            print(f"[pages] {scale:10} {page:10} {shown} [{each}]{again} {result.get('error', '')}", flush=True)
     return rows

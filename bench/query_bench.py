@@ -141,14 +141,21 @@ def bench_queries(db: Path, repeat: int = 30, budget: float = 10) -> list[dict]:
         con.close()
 
 
-# data_items serves the /data grid once it is sorted or filtered by a column (data_page the grid as it opens,
-# which the page visits capture): measured with the captured data_page states and the parameters the page
-# makes (dashboard/pages/data.py grid_params) for these grid requests: a sort, and a column filter
+# data_grid serves the /data grid once it is sorted or filtered by one or two columns, data_items with three or
+# more filters (data_page the grid as it opens, which the page visits capture): measured with the captured
+# data_page states and the parameters the page makes (dashboard/pages/data.py grid_params) for these grid
+# requests: a sort by a short and by the longest text column, a text and a number filter; three filters
+THREE_FILTERS = {"name": {"filterType": "text", "type": "contains", "filter": "център"},
+                 "capacity": {"filterType": "number", "type": "greaterThan", "filter": 5},
+                 "source_text": {"filterType": "text", "type": "notBlank"}}
 GRID_REQUESTS = {
-    "data_items": [
+    "data_grid": [
         {"sortModel": [{"colId": "name", "sort": "desc"}]},
+        {"sortModel": [{"colId": "source_text", "sort": "asc"}]},
         {"filterModel": {"name": {"filterType": "text", "type": "contains", "filter": "център"}}},
+        {"filterModel": {"capacity": {"filterType": "number", "type": "greaterThan", "filter": 10}}},
     ],
+    "data_items": [{"filterModel": THREE_FILTERS}],
 }
 
 
@@ -199,8 +206,9 @@ def _case_text(label: str, bound: dict) -> str:
             extras.append("no limit")
         elif v not in (None, 0, "", [], {}, "no_column"):
             extras.append(f"{k}={v}")
-    if bound.get("no_grid_filters") is False:
-        extras.append("grid filter")
+    if bound.get("no_grid_filters") is False:  # the grid's column filters: the first, and how many more
+        more = (bound.get("f2_op") is not None) + len(bound.get("grid_rest") or [])
+        extras.append(f"filter {bound.get('f1_col')} {bound.get('f1_op')}" + (f" +{more}" if more else ""))
     head = label if any(k in LIST_PARAMS for k in bound) else ""
     if head == "all" and bound.get("plan_id"):
         head = ""
