@@ -365,9 +365,10 @@ def deinstitutionalisation(df: pd.DataFrame, lang: str) -> dict:
                 "line": {"color": SETTING_COLORS[setting], "width": 4 if setting == "institution" else 2},
             }
         )
-    return figure(
-        traces, style(title, t("axis_year", lang), t("axis_capacity", lang), lang, xaxis={"type": "category"})
-    )
+    # years in order: a category axis otherwise orders them as they first appear, trace by trace (2015, 2021,
+    # 2020 when only a later trace has 2020)
+    years = {"type": "category", "categoryorder": "category ascending"}
+    return figure(traces, style(title, t("axis_year", lang), t("axis_capacity", lang), lang, xaxis=years))
 
 
 def _by_class(df: pd.DataFrame, column: str, lang: str) -> dict[str, dict[str, float]]:

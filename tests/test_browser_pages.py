@@ -163,6 +163,12 @@ def test_capacity_filter_updates_chart_and_download(dash_duo, dash_app):
     )
     dash_duo.find_element("#capacity-by-group-csv-button").click()
     rows = downloaded_csv(dash_duo, "capacity.csv")
+    dash_duo.wait_for_page(dash_duo.server_url + "/capacity")  # the sample's plans: Стара Загора 2015,
+    # Ихтиман 2020 and Кресна 2020, Дупница 2021; the 2020 points are only on the community/home lines
+    years = until(dash_duo, lambda: dash_duo.driver.execute_script(
+        "const g = document.querySelector('#capacity-di-graph .js-plotly-plot');"
+        "return g && g._fullLayout && g._fullLayout.xaxis._categories;"))
+    assert years == ["2015", "2020", "2021"]
     assert [(r["municipality"], r["service_type"], r["capacity"]) for r in rows] == [
         ("Дупница", "HOME_PATRONAGE", "220")  # dupnitsa-2021.txt line 40, as written (not "220.0")
     ]
