@@ -7,7 +7,7 @@ import argparse
 import dash
 from flask import abort, send_file
 
-from dashboard import db, downloads, plotly_bundle, serialise
+from dashboard import db, downloads, plotly_bundle, polyfill, serialise
 
 serialise.install()  # same JSON as Dash's own encoder, without plotly's cleaning walk (dashboard/serialise.py)
 
@@ -45,6 +45,7 @@ def municipalities_geojson():
 
 downloads.install(server)
 plotly_bundle.install(server)  # the graphs' plotly.js, trimmed to the traces we draw
+polyfill.install(server)  # the renderer's polyfill, trimmed to regenerator-runtime
 finish_setup(app)
 
 

@@ -134,17 +134,21 @@ def bundle() -> Bundle:
 
 
 def serve() -> flask.Response | None:
-    """A before-request hook: answers dcc.Graph's request for plotly.js with the trimmed bundle.
-
-    The address carries no fingerprint of the trimming, so the response is never cached for long: it has
-    an ETag and the browser revalidates it (304 when unchanged)."""
+    """A before-request hook: answers dcc.Graph's request for plotly.js with the trimmed bundle."""
     if flask.request.method not in ("GET", "HEAD") or not SERVED_PATH.fullmatch(flask.request.path):
         return None
     served = bundle()
+    return respond(served, {"X-Plotly-Traces": ",".join(served.registered) or "all"})
+
+
+def respond(served: Bundle, headers: dict[str, str]) -> flask.Response:
+    """A trimmed script as the response to the current request. Its address carries no fingerprint of the
+    trimming, so it is never cached for long: it has an ETag and the browser revalidates it (304 when
+    unchanged)."""
     response = flask.Response(served.text, mimetype="text/javascript")
     response.set_etag(served.etag)
     response.headers["Cache-Control"] = "no-cache"
-    response.headers["X-Plotly-Traces"] = ",".join(served.registered) or "all"
+    response.headers.update(headers)
     return response.make_conditional(flask.request)
 
 

@@ -120,6 +120,16 @@ def test_page_loads_without_console_errors(dash_duo, dash_app, path, lang):
             ".flatMap(g => ['l', 'r', 't', 'b'].filter(k => Math.round(g._fullLayout._size[k]) > g.layout.margin[k])"
             ".map(k => [g.id, k, g.layout.margin[k], Math.round(g._fullLayout._size[k])]));")
         assert widened == []
+    # the renderer's polyfill is regenerator-runtime only (dashboard/polyfill.py): the browser keeps its own
+    # trim (core-js 2 would replace it, and strip U+180E) and has no setImmediate
+    assert dash_duo.driver.execute_script(
+        "return [typeof regeneratorRuntime.mark, '\u180e'.trim().length, typeof setImmediate];") == [
+        "function", 1, "undefined"]
+    # page tables: widths set on the server (components.column_widths), each header shown whole
+    cut = dash_duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('.page-table .ag-header-cell-text'))"
+        ".filter(h => h.scrollWidth > h.clientWidth + 1).map(h => h.textContent);")
+    assert cut == []
     brand = dash_duo.find_element(".navbar-brand").text
     assert brand == (
         "Municipal social services — annual plans"
