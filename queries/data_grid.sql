@@ -14,7 +14,8 @@
 --                 of `grid` below, named by the page from its fixed list, never from the request; no_column when
 --                 unknown), whether that column is a number, and the filter (op null: there is no such filter);
 --                 and $f2_col … $f2_num_to the second
---   $sort_key / $sort_dir  the grid's sort column (a column of `grid`; no_column: plan order) and 'asc' / 'desc'
+--   $sort_key / $sort_dir  the grid's sort column (a column of `grid`; no_column: plan order; source_text_rank for
+--                 the original text, the same order) and 'asc' / 'desc'
 --   $type_columns true when a sort or filter reads a service-type column (type_name, target_group_text, setting_text)
 --   $limit / $offset  the page; total_rows = rows after the filters
 with
@@ -22,7 +23,7 @@ with
 chosen_rows as (
     select i.rowid as row_id, i.municipality, i.year, i.seq, i.item_no, i.section, i.name, i.service_type,
         i.settlements, i.funding_raw, i.status, i.provider, i.source_file, i.source_line, i.source_ref,
-        i.source_text, i.amount_bgn, i.capacity, i.capacity_before
+        i.source_text, i.source_text_rank, i.amount_bgn, i.capacity, i.capacity_before
     from items i
     where item_chosen($oblasts, $municipalities, $years, $target_groups, $service_types,
                       i.plan_id, i.municipality, i.year, i.service_type)
@@ -37,7 +38,7 @@ grid as (
         coalesce($setting_labels[st.setting], st.setting) as setting_text,
         c.settlements, c.funding_raw, c.amount_bgn, c.capacity, c.capacity_before,
         coalesce($status_labels[c.status], c.status) as status_text,
-        c.provider, c.source_file, c.source_line, c.source_ref, c.source_text
+        c.provider, c.source_file, c.source_line, c.source_ref, c.source_text, c.source_text_rank
     from chosen_rows c
     left join service_types st on st.code = c.service_type and $type_columns
 ),

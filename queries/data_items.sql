@@ -12,7 +12,8 @@
 --                 (op null: there is no such filter); and $f2_col … $f2_num_to the second
 --   $grid_rest    the further filters (rare): list of struct(col, op, text, num, num_to, text_at, number_at),
 --                 with the positions of their column in the lists of `tested` below
---   $sort_key / $sort_dir  the grid's sort column (a column of `grid`; no_column: plan order) and 'asc' / 'desc'
+--   $sort_key / $sort_dir  the grid's sort column (a column of `grid`; no_column: plan order; source_text_rank for
+--                 the original text, the same order) and 'asc' / 'desc'
 --   $type_columns true when a sort or filter reads a service-type column (type_name, target_group_text, setting_text)
 --   $limit / $offset  the page (limit null: all rows); total_rows = rows after all filters
 -- The columns a sort or filter reads are chosen when the query is planned (columns(lambda …) with a parameter):
@@ -22,7 +23,7 @@ with
 chosen_rows as (
     select i.rowid as row_id, i.municipality, i.year, i.seq, i.item_no, i.section, i.name, i.service_type,
         i.settlements, i.funding_raw, i.status, i.provider, i.source_file, i.source_line, i.source_ref,
-        i.source_text, i.amount_bgn, i.capacity, i.capacity_before
+        i.source_text, i.source_text_rank, i.amount_bgn, i.capacity, i.capacity_before
     from items i
     where item_chosen($oblasts, $municipalities, $years, $target_groups, $service_types,
                       i.plan_id, i.municipality, i.year, i.service_type)
@@ -37,7 +38,7 @@ grid as (
         coalesce($setting_labels[st.setting], st.setting) as setting_text,
         c.settlements, c.funding_raw, c.amount_bgn, c.capacity, c.capacity_before,
         coalesce($status_labels[c.status], c.status) as status_text,
-        c.provider, c.source_file, c.source_line, c.source_ref, c.source_text
+        c.provider, c.source_file, c.source_line, c.source_ref, c.source_text, c.source_text_rank
     from chosen_rows c
     left join service_types st on st.code = c.service_type and $type_columns
 ),

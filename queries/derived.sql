@@ -133,6 +133,17 @@ create or replace macro grid_filter_test(op, v, n, txt, num, num_to) as
         when 'inRange' then coalesce(n >= num and n <= num_to, false)
         else true end;
 
+-- The /data grid sorted by the original text (queries/data_grid.sql): each item's place in the order of source_text
+-- (the order of `order by source_text`; equal texts, equal rank), so that the grid orders integers instead of
+-- comparing 137k texts of ≈ 240 characters on every request. Recomputed for every item on every build (an
+-- incremental one too: one new plan moves the others' ranks). The ranks go in in rowid order: in text order the
+-- update took 1.1 s instead of 15 ms.
+update items set source_text_rank = ranked.source_text_rank
+from (select rowid as row_id, dense_rank() over (order by source_text) as source_text_rank
+      from items
+      order by row_id) ranked
+where items.rowid = ranked.row_id;
+
 -- ---------------------------------------------------------------------------------------------------
 -- Query summaries: what the dashboard's page queries read instead of joining and aggregating every
 -- item on each request.

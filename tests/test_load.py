@@ -193,6 +193,14 @@ def dump(db: Path) -> dict[str, list[tuple]]:
     return {t: sorted(query(db, f"select * from {t}"), key=repr) for t in TABLES}
 
 
+def assert_text_ranks(db: Path) -> None:
+    """items.source_text_rank is the place of the item's text among the distinct texts in code point order (the
+    order of DuckDB's text comparison), whichever plans were carried over or added."""
+    rows = query(db, "select source_text, source_text_rank from items")
+    place = {text: n for n, text in enumerate(sorted({text for text, _ in rows}), 1)}
+    assert [rank for _, rank in rows] == [place[text] for text, _ in rows]
+
+
 def test_incremental_rebuild_equals_a_full_build(plans, tmp_path, reference):
     db = tmp_path / "inc.duckdb"
     build(plans, db, reference)
@@ -210,12 +218,14 @@ def test_incremental_rebuild_equals_a_full_build(plans, tmp_path, reference):
     full = tmp_path / "full.duckdb"
     build(plans, full, reference, use_cache=False)
     assert dump(db) == dump(full)
+    assert_text_ranks(db)
     assert query(db, "select capacity from items where item_id = 'dupnitsa-2021:40'") == [(230,)]
     (plans / "ihtiman-2020.txt").unlink()  # a plan removed while the others are carried over
     fourth = build(plans, db, reference)
     assert fourth.plans == [] and len(fourth.kept) == 3
     build(plans, full, reference, use_cache=False)
     assert dump(db) == dump(full)
+    assert_text_ranks(db)
 
 
 def test_changed_code_or_reference_means_a_full_rebuild(plans, tmp_path, reference):

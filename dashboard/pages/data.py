@@ -177,6 +177,9 @@ def grid_params(request: dict | None, lang: str, limit: int | None, offset: int 
 NO_COLUMN = "no_column"  # the column of nulls of data_items.sql and data_grid.sql: what an unknown column name reads
 TYPE_COLUMNS = {"type_name", "target_group_text", "setting_text"}  # read from service_types
 NUMBER_COLUMNS = {field for field, (_, _, kind) in COLUMNS.items() if kind in ("number", "year")}
+# a sort by these columns orders by their rank, computed when the database is built (queries/derived.sql): the same
+# order, without comparing long texts
+RANKED = {"source_text": "source_text_rank"}
 
 
 # where data_items.sql (`tested`) finds a further filter's column value (as text, as a number), from 1; an unknown
@@ -195,8 +198,9 @@ def grid_query_params(filters: list[dict], none: bool, sort_col: str) -> dict:
     rest = [{"col": f.get("col"), "op": f.get("op"), "text": f.get("text"), "num": f.get("num"),
              "num_to": f.get("num_to"), "text_at": TEXT_AT.get(f.get("col")), "number_at": NUMBER_AT.get(f.get("col"))}
             for f in filters[2:]]
+    sort_key = RANKED.get(sort_col, sort_col) if sort_col in COLUMNS else NO_COLUMN
     out = {"grid_filters": filters, "no_grid_filters": none, "grid_rest": rest, "sort_col": sort_col,
-           "sort_key": sort_col if sort_col in COLUMNS else NO_COLUMN}
+           "sort_key": sort_key}
     for i in (1, 2):
         f = filters[i - 1] if len(filters) >= i else None
         col = f.get("col") if f else None
