@@ -1,6 +1,6 @@
 -- The records of the selection for the data grid's CSV (all rows, every column), with source file, line and
--- original text, and one page of the grid when it has three or more column filters (data_grid.sql gives the
--- page with up to two, data_page.sql without filter or sort: the same rows, with the grid's columns).
+-- original text, and one page of the grid when it has five or more column filters (data_grid.sql gives the
+-- page with up to four, data_page.sql without filter or sort: the same rows, with the grid's columns).
 -- The parameters come from dashboard/pages/data.py (grid_params):
 --   $lang         the UI language ('bg' or 'en'); $section_labels, $target_group_labels, $setting_labels,
 --                 $status_labels: map code -> readable label in it (one map per kind: cheaper to bind)
@@ -9,7 +9,8 @@
 --   $f1_col, $f1_numeric, $f1_op, $f1_text, $f1_num, $f1_num_to  the first filter (AG Grid text and number filter
 --                 types): the column it reads (a column of `grid` below, named by the page from its fixed list,
 --                 never from the request; no_column when unknown), whether that column is a number, and the filter
---                 (op null: there is no such filter); and $f2_col … $f2_num_to the second
+--                 (op null: there is no such filter); and $f2_col … $f2_num_to the second, up to $f4_col …
+--                 $f4_num_to the fourth
 --   $grid_rest    the further filters (rare): list of struct(col, op, text, num, num_to, text_at, number_at),
 --                 with the positions of their column in the lists of `tested` below
 --   $sort_key / $sort_dir  the grid's sort column (a column of `grid`; no_column: plan order; source_text_rank for
@@ -43,42 +44,52 @@ grid as (
     left join service_types st on st.code = c.service_type and $type_columns
 ),
 
--- the sort key and the first two filters' values (as lower-case text and as a number), each read from the
+-- the sort key and the first four filters' values (as text, not lower-cased, and as a number), each read from the
 -- one column its parameter names
 valued as (
     select *,
         columns(lambda c: c = $sort_key) as sort_key,
-        lower(coalesce(columns(lambda c: c = $f1_col)::varchar, '')) as v1,
+        coalesce(columns(lambda c: c = $f1_col)::varchar, '') as v1,
         case when $f1_numeric then columns(lambda c: c = $f1_col)::double end as n1,
-        lower(coalesce(columns(lambda c: c = $f2_col)::varchar, '')) as v2,
-        case when $f2_numeric then columns(lambda c: c = $f2_col)::double end as n2
+        coalesce(columns(lambda c: c = $f2_col)::varchar, '') as v2,
+        case when $f2_numeric then columns(lambda c: c = $f2_col)::double end as n2,
+        coalesce(columns(lambda c: c = $f3_col)::varchar, '') as v3,
+        case when $f3_numeric then columns(lambda c: c = $f3_col)::double end as n3,
+        coalesce(columns(lambda c: c = $f4_col)::varchar, '') as v4,
+        case when $f4_numeric then columns(lambda c: c = $f4_col)::double end as n4
     from grid
 ),
 
 tested as (
     select row_id, municipality, year, seq, sort_key,
-        case when $f1_op is not null then grid_filter_test($f1_op, v1, n1, $f1_text, $f1_num, $f1_num_to)
-            end as f1,
-        case when $f2_op is not null then grid_filter_test($f2_op, v2, n2, $f2_text, $f2_num, $f2_num_to)
-            end as f2,
-        -- every filter is tested by grid_filter_test (queries/derived.sql); further filters with their column's
-        -- value (text_at / number_at: positions in these lists, as in data.py TEXT_AT / NUMBER_AT)
+        case when $f1_op is not null then grid_filter_test($f1_op, v1, n1, $f1_text, $f1_num, $f1_num_to) end
+            as f1,
+        case when $f2_op is not null then grid_filter_test($f2_op, v2, n2, $f2_text, $f2_num, $f2_num_to) end
+            as f2,
+        case when $f3_op is not null then grid_filter_test($f3_op, v3, n3, $f3_text, $f3_num, $f3_num_to) end
+            as f3,
+        case when $f4_op is not null then grid_filter_test($f4_op, v4, n4, $f4_text, $f4_num, $f4_num_to) end
+            as f4,
+        -- every filter is tested by grid_filter_test (queries/derived.sql); further filters with their column's value
+        -- (text_at / number_at: positions in these lists, as in data.py TEXT_AT / NUMBER_AT)
         case when len($grid_rest) > 0 then list_bool_and(list_transform(list_transform($grid_rest, lambda f: struct_pack(
             f := f,
-            v := lower(coalesce([municipality, item_no, section_text, name, type_name, target_group_text, setting_text,
+            v := coalesce([municipality, item_no, section_text, name, type_name, target_group_text, setting_text,
                 settlements, funding_raw, status_text, provider, source_file, source_text, source_ref, year::varchar,
-                source_line::varchar, amount_bgn::varchar, capacity::varchar, capacity_before::varchar][f.text_at], '')),
+                source_line::varchar, amount_bgn::varchar, capacity::varchar, capacity_before::varchar][f.text_at], ''),
             n := [year::double, source_line::double, amount_bgn, capacity::double, capacity_before::double][f.number_at])),
             lambda g: grid_filter_test(g.f.op, g.v, g.n, g.f.text, g.f.num, g.f.num_to))) end as f_rest
     from valued
 ),
 
--- with column filters: the rows that pass them, kept once (counted and ordered); without: all rows, not kept
+-- with column filters: the rows that pass them, kept once (counted and ordered); without: all rows, not kept.
+-- DuckDB tests these conditions one after another, each on the rows the ones before it kept (the further filters'
+-- list, the costliest, last): a filter reads its column only for the rows the others let through
 filtered as materialized (
     select row_id, municipality, year, seq, sort_key
     from tested
-    where not $no_grid_filters and f1 is not false and f2 is not false and f_rest is not false
-        and (f1 or f2 or f_rest)
+    where not $no_grid_filters and f1 is not false and f2 is not false and f3 is not false and f4 is not false
+        and f_rest is not false and (f1 or f2 or f3 or f4 or f_rest)
 ),
 
 unfiltered as not materialized (

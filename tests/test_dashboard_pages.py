@@ -414,27 +414,29 @@ def test_responses_are_encoded_as_plotly_would(sample, monkeypatch):
 
 
 def test_data_grid_opens_with_the_plain_page_query(sample):
-    """No column filter and no sort: data_page.sql; one or two filters or a sort: data_grid.sql; three or more
+    """No column filter and no sort: data_page.sql; up to four filters or a sort: data_grid.sql; five or more
     filters: data_items.sql — the same rows either way."""
     ran: list[str] = []
     db.set_observer(lambda name, ms: ran.append(name))
-    # filters that keep every row of Дупница 2021 (39 rows; lines 6-69 of the plan, year 2021)
+    # filters that keep every row of Дупница 2021 (39 rows; lines 6-69 of dupnitsa-2021.txt, year 2021)
     keep_all = {"source_line": {"filterType": "number", "type": "greaterThan", "filter": 0},
                 "year": {"filterType": "number", "type": "equals", "filter": 2021},
-                "municipality": {"filterType": "text", "type": "startsWith", "filter": "Дуп"}}
+                "municipality": {"filterType": "text", "type": "startsWith", "filter": "Дуп"},
+                "source_file": {"filterType": "text", "type": "contains", "filter": "DUPNITSA-2021"},
+                "source_text": {"filterType": "text", "type": "notBlank"}}
     pages = {}
     try:
-        for n in (0, 1, 3):
+        for n in (0, 1, 3, 4, 5):
             model = dict(list(keep_all.items())[:n])
             rows, count, _ = grid((None, ["Дупница"], None, None, None), {"startRow": 5, "endRow": 25, "filterModel": model})
             pages[n] = (ran[:], rows, count)
             ran.clear()
     finally:
         db.set_observer(None)
-    assert [pages[n][0] for n in (0, 1, 3)] == [["data_page"], ["data_grid"], ["data_items"]]
+    assert [pages[n][0] for n in pages] == [["data_page"], ["data_grid"], ["data_grid"], ["data_grid"], ["data_items"]]
     assert {pages[n][2] for n in pages} == {"Показани редове: 39"}
-    assert len(pages[0][1]) == 20 and pages[0][1] == pages[1][1] == pages[3][1]
-    assert set(pages[3][1][0]) == set(data.GRID_FIELDS)  # the general query's extra CSV columns are not sent
+    assert len(pages[0][1]) == 20 and all(pages[n][1] == pages[0][1] for n in pages)
+    assert set(pages[5][1][0]) == set(data.GRID_FIELDS)  # the general query's extra CSV columns are not sent
 
 
 def test_grid_records_hold_the_same_values_as_the_query_frame(sample):

@@ -1,7 +1,7 @@
 """The row-table queries that choose, count and order their rows on narrow columns and read only the shown
 rows in full (by rowid) give exactly what their earlier formulations over selected_items give; data_items.sql
 gives what it gave before for grids with and without column filters and sort; data_page.sql (a grid without column
-filter or sort) and data_grid.sql (a grid with at most two column filters) give the same rows with the grid's
+filter or sort) and data_grid.sql (a grid with at most four column filters) give the same rows with the grid's
 columns; on the sample plans and on a small synthetic corpus, for many filter states, limits, offsets and both UI
 languages."""
 
@@ -10,7 +10,14 @@ from __future__ import annotations
 import pytest
 
 import app  # noqa: F401  (creates the Dash app, which registers the pages: dashboard.pages.data needs it)
-from dashboard.pages.data import COLUMNS, GRID_FIELDS, NUMBER_COLUMNS, grid_params, grid_query_params
+from dashboard.pages.data import (
+    COLUMNS,
+    FILTER_SLOTS,
+    GRID_FIELDS,
+    NUMBER_COLUMNS,
+    grid_params,
+    grid_query_params,
+)
 
 from . import test_query_summaries as summaries
 from .test_query_summaries import QUERIES, assert_same, filter_states, run
@@ -239,8 +246,8 @@ def original_labels(params: dict) -> dict:
 
 def grid_queries(params: dict) -> dict[str, tuple[str, list | None]]:
     """The queries that serve a grid state, with the columns of the original formulation each gives (None: all):
-    data_items always (the CSV, and the grid with three or more column filters), and data_grid, the grid's
-    usual query, when there are at most two (the grid's columns)."""
+    data_items always (the CSV, and the grid with five or more column filters), and data_grid, the grid's
+    usual query, when there are at most four (the grid's columns)."""
     names = ["data_items"] + ([] if params["grid_rest"] else ["data_grid"])
     sql = {name: (QUERIES / f"{name}.sql").read_text(encoding="utf-8") for name in names}
     return {name: (sql[name], GRID_ROW if name == "data_grid" else None) for name in names}
@@ -355,6 +362,15 @@ RAW_GRID_FILTERS = [  # lists the page does not send, for the edges: many filter
     [raw_filter("name", "notContains", "x"), raw_filter("year", "greaterThanOrEqual", "", 2015),
      raw_filter("source_text", "contains", "Ц"), raw_filter("capacity", "lessThan", "", 50),
      raw_filter("municipality", "startsWith", "с")],
+    # a filter with no text counts as neither true nor false, in any place (the fifth: the list of further filters)
+    [raw_filter("year", "greaterThan", "", 2015), raw_filter("capacity", "lessThan", "", 50),
+     raw_filter("name", "contains", None), raw_filter("settlements", "endsWith", "а")],
+    [raw_filter("year", "greaterThan", "", 2015), raw_filter("capacity", "lessThan", "", 50),
+     raw_filter("name", "contains", "а"), raw_filter("settlements", "notBlank"), raw_filter("provider", "startsWith", None)],
+    [raw_filter("name", "contains", None), raw_filter("provider", "endsWith", None), raw_filter("settlements", "contains", None),
+     raw_filter("source_text", "startsWith", None), raw_filter("item_no", "notBlank")],
+    [raw_filter("name", "contains", None), raw_filter("provider", "endsWith", None), raw_filter("settlements", "contains", None),
+     raw_filter("source_text", "startsWith", None)],
     [raw_filter("name", "contains", None), raw_filter("year", "equals", "2020", 2020)],
     [raw_filter("name", "contains", None)],
     [raw_filter("item_no", "blank"), raw_filter("capacity", "notEqual", "10", 10), raw_filter("name", "endsWith", "а")],
@@ -374,6 +390,49 @@ def test_data_items_equals_its_original_formulation_for_any_filter_list(con):
     assert all(compared.values())
 
 
+def many_filter_requests() -> list[tuple[list, dict]]:
+    """(sortModel, filterModel): every text and number filter type as the third, fourth and fifth of the grid's filters
+    (the first four are tested one by one in data_grid.sql and data_items.sql, the fifth on in data_items' list),
+    after filters that keep most rows; a sort with some."""
+    leading = {"year": {"filterType": "number", "type": "greaterThan", "filter": 2000},
+               "municipality": {"filterType": "text", "type": "notBlank"},
+               "section_text": {"filterType": "text", "type": "notContains", "filter": "няма такъв текст"},
+               "source_line": {"filterType": "number", "type": "greaterThanOrEqual", "filter": 1}}
+    # upper-case texts: the test lower-cases both sides
+    text = [("name", "contains", "ЦЕНТЪР"), ("source_text", "contains", "а"), ("settlements", "notContains", "Е"),
+            ("type_name", "startsWith", "С"), ("provider", "endsWith", "дсп"), ("item_no", "equals", "1"),
+            ("name", "notEqual", "дупница"), ("settlements", "blank", ""), ("funding_raw", "notBlank", ""),
+            ("status_text", "contains", "няма такъв текст")]
+    number = [("equals", 10, None), ("notEqual", 10, None), ("lessThan", 16, None), ("lessThanOrEqual", 10, None),
+              ("greaterThan", 10, None), ("greaterThanOrEqual", 21, None), ("inRange", 5, 30), ("blank", None, None),
+              ("notBlank", None, None)]
+    number_columns = ["capacity", "amount_bgn", "capacity_before"]
+    tests = [(col, {"filterType": "text", "type": op, "filter": value}) for col, op, value in text]
+    tests += [(number_columns[i % len(number_columns)], {"filterType": "number", "type": op, "filter": value,
+                                                         "filterTo": to}) for i, (op, value, to) in enumerate(number)]
+    sorts = [[], [{"colId": "source_text", "sort": "desc"}], [{"colId": "capacity", "sort": "asc"}]]
+    out = []
+    for i, (col, spec) in enumerate(tests):
+        for place in (3, 4, 5):
+            model = dict(list(leading.items())[:place - 1])
+            out.append((sorts[(i + place) % len(sorts)], {**model, col: spec}))
+    return out
+
+
+def test_three_to_five_filters_of_every_type_equal_the_original_formulation(con):
+    states = filter_states(con)
+    compared = dict.fromkeys(("data_items", "data_grid"), 0)
+    places = set()
+    for i, (sort, filters) in enumerate(many_filter_requests()):
+        params = grid_page(states[(0, 2, 4)[i % 3]], "bg", 100, 0, sort, filters)  # all, the last years, a municipality
+        places.add(len(params["grid_filters"]) - FILTER_SLOTS)  # -1, 0: the last of data_grid's four; 1: the list's
+        want = run(con, DATA_ITEMS, params)
+        for name, (sql, columns) in grid_queries(params).items():
+            assert_same(run(con, sql, params), columns_of(want, columns), f"{name} {sort} {filters}")
+            compared[name] += len(want)
+    assert places == {-1, 0, 1} and all(compared.values())
+
+
 def test_a_sort_by_the_original_text_orders_by_its_rank_made_with_the_database(con, request):
     """source_text_rank is the place of the item's text among the distinct texts in code point order (DuckDB
     compares text by its UTF-8 bytes, which sort as the code points do), equal texts with equal ranks; the grid
@@ -389,7 +448,8 @@ def test_a_sort_by_the_original_text_orders_by_its_rank_made_with_the_database(c
     states = filter_states(con)
     for direction in ("asc", "desc"):
         sort = [{"colId": "source_text", "sort": direction}]
-        for state, (limit, offset) in zip(states[:6], [(100, 0), (7, 3), (None, 0), (100, 100), (50, 25), (100, 0)]):
+        pages = [(100, 0), (7, 3), (None, 0), (100, 100), (50, 25), (100, 0)]
+        for state, (limit, offset) in zip(states[:6], pages, strict=True):
             params = grid_page(state, "en", limit, offset, sort)
             want = run(con, DATA_ITEMS, params)
             for name, (sql, columns) in grid_queries(params).items():

@@ -3,7 +3,7 @@ exactly the rows left after filtering.
 
 The grid uses AG Grid's infinite row model: it asks the server for one page at a time, and the
 column filters and sorting run in SQL, so a national selection of ~140k records never travels to the
-browser: queries/data_page.sql as the grid opens, data_grid.sql once sorted or filtered by up to two
+browser: queries/data_page.sql as the grid opens, data_grid.sql once sorted or filtered by up to four
 columns, data_items.sql with more filters. The CSV runs data_items.sql without the page limit."""
 
 from __future__ import annotations
@@ -180,6 +180,7 @@ NUMBER_COLUMNS = {field for field, (_, _, kind) in COLUMNS.items() if kind in ("
 # a sort by these columns orders by their rank, computed when the database is built (queries/derived.sql): the same
 # order, without comparing long texts
 RANKED = {"source_text": "source_text_rank"}
+FILTER_SLOTS = 4  # filters passed one by one ($f1_… to $f4_…): data_grid.sql takes these, data_items.sql any number
 
 
 # where data_items.sql (`tested`) finds a further filter's column value (as text, as a number), from 1; an unknown
@@ -192,16 +193,16 @@ NUMBER_AT = {c: i for i, c in enumerate(["year", "source_line", "amount_bgn", "c
 
 def grid_query_params(filters: list[dict], none: bool, sort_col: str) -> dict:
     """The data_items parameters of a list of column filters (col, op, text, num, num_to; `none`: no filter
-    applies) and a sort column ('' = plan order): the first two filters as scalars, the others as a list. A
+    applies) and a sort column ('' = plan order): the first FILTER_SLOTS filters as scalars, the others as a list. A
     column reaches the SQL only as one of COLUMNS (else NO_COLUMN), so the query is planned for the columns it
     reads: a statement that names every column for each filter and the sort cost more to plan than to run."""
     rest = [{"col": f.get("col"), "op": f.get("op"), "text": f.get("text"), "num": f.get("num"),
              "num_to": f.get("num_to"), "text_at": TEXT_AT.get(f.get("col")), "number_at": NUMBER_AT.get(f.get("col"))}
-            for f in filters[2:]]
+            for f in filters[FILTER_SLOTS:]]
     sort_key = RANKED.get(sort_col, sort_col) if sort_col in COLUMNS else NO_COLUMN
     out = {"grid_filters": filters, "no_grid_filters": none, "grid_rest": rest, "sort_col": sort_col,
            "sort_key": sort_key}
-    for i in (1, 2):
+    for i in range(1, FILTER_SLOTS + 1):
         f = filters[i - 1] if len(filters) >= i else None
         col = f.get("col") if f else None
         out.update({
@@ -212,8 +213,8 @@ def grid_query_params(filters: list[dict], none: bool, sort_col: str) -> dict:
             f"f{i}_num": f.get("num") if f else None,
             f"f{i}_num_to": f.get("num_to") if f else None,
         })
-    used = [sort_col] + [f.get("col") for f in filters[:2]]
-    out["type_columns"] = bool(filters[2:]) or any(c in TYPE_COLUMNS for c in used)
+    used = [sort_col] + [f.get("col") for f in filters[:FILTER_SLOTS]]
+    out["type_columns"] = bool(rest) or any(c in TYPE_COLUMNS for c in used)
     return out
 
 
@@ -282,9 +283,9 @@ def rows_page(request, oblast, municipality, year, target_group, service_type, l
         """The page's rows (GRID_FIELDS and total_rows), from the cheapest query that gives them."""
         if page["no_grid_filters"] and not page["sort_col"]:  # the grid as it opens
             return run_records("data_page", **params, **page)
-        if not page["grid_rest"]:  # sorted, or filtered by at most two columns
+        if not page["grid_rest"]:  # sorted, or filtered by at most four columns (FILTER_SLOTS)
             return run_records("data_grid", **params, **page)
-        rows = run_records("data_items", **params, **page)  # three or more filters (rare); all CSV columns
+        rows = run_records("data_items", **params, **page)  # five or more filters (rare); all CSV columns
         return [{field: row[field] for field in (*GRID_FIELDS, "total_rows")} for row in rows]
 
     rows = fetch(grid_params(request, lang, end - start, start))
