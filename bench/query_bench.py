@@ -141,21 +141,27 @@ def bench_queries(db: Path, repeat: int = 30, budget: float = 10) -> list[dict]:
         con.close()
 
 
-# data_grid serves the /data grid once it is sorted or filtered by one or two columns, data_items with three or
+# data_grid serves the /data grid once it is sorted or filtered by one to four columns, data_items with five or
 # more filters (data_page the grid as it opens, which the page visits capture): measured with the captured
 # data_page states and the parameters the page makes (dashboard/pages/data.py grid_params) for these grid
-# requests: a sort by a short and by the longest text column, a text and a number filter; three filters
+# requests: a sort by a short and by the longest text column (ranked when built) both ways, a text and a number
+# filter; three and four filters; five
 THREE_FILTERS = {"name": {"filterType": "text", "type": "contains", "filter": "център"},
                  "capacity": {"filterType": "number", "type": "greaterThan", "filter": 5},
                  "source_text": {"filterType": "text", "type": "notBlank"}}
+FOUR_FILTERS = {**THREE_FILTERS, "settlements": {"filterType": "text", "type": "contains", "filter": "а"}}
+FIVE_FILTERS = {**FOUR_FILTERS, "funding_raw": {"filterType": "text", "type": "notBlank"}}
 GRID_REQUESTS = {
     "data_grid": [
         {"sortModel": [{"colId": "name", "sort": "desc"}]},
         {"sortModel": [{"colId": "source_text", "sort": "asc"}]},
+        {"sortModel": [{"colId": "source_text", "sort": "desc"}]},
         {"filterModel": {"name": {"filterType": "text", "type": "contains", "filter": "център"}}},
         {"filterModel": {"capacity": {"filterType": "number", "type": "greaterThan", "filter": 10}}},
+        {"filterModel": THREE_FILTERS},
+        {"filterModel": FOUR_FILTERS},
     ],
-    "data_items": [{"filterModel": THREE_FILTERS}],
+    "data_items": [{"filterModel": FIVE_FILTERS}],
 }
 
 
