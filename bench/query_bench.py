@@ -213,7 +213,7 @@ def _case_text(label: str, bound: dict) -> str:
         elif v not in (None, 0, "", [], {}, "no_column"):
             extras.append(f"{k}={v}")
     if bound.get("no_grid_filters") is False:  # the grid's column filters: the first, and how many more
-        more = (bound.get("f2_op") is not None) + len(bound.get("grid_rest") or [])
+        more = sum(bound.get(f"f{i}_op") is not None for i in (2, 3, 4)) + len(bound.get("grid_rest") or [])
         extras.append(f"filter {bound.get('f1_col')} {bound.get('f1_op')}" + (f" +{more}" if more else ""))
     head = label if any(k in LIST_PARAMS for k in bound) else ""
     if head == "all" and bound.get("plan_id"):

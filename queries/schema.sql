@@ -53,7 +53,7 @@ create table items (
     source_file     varchar not null,
     source_line     integer not null,     -- 1-based line where the row starts (for .docx/.pdf: line of the extracted document)
     source_lines    varchar not null,     -- all lines merged into the row, ','-joined (continuations)
-    source_text     varchar not null,     -- the original lines, verbatim, joined by newlines
+    source_text     varchar not null using compression uncompressed,  -- the original lines, verbatim, joined by newlines
     source_ref      varchar,              -- .docx/.pdf: page, table and row where the row starts ('стр. 2, табл. 1, ред 5'); null for text
     source_text_rank integer              -- place of source_text in text order among all items (equal texts, equal rank): set by derived.sql
 );

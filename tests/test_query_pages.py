@@ -454,3 +454,13 @@ def test_a_sort_by_the_original_text_orders_by_its_rank_made_with_the_database(c
             want = run(con, DATA_ITEMS, params)
             for name, (sql, columns) in grid_queries(params).items():
                 assert_same(run(con, sql, params), columns_of(want, columns), f"{name} {direction} {limit} {offset}")
+
+
+def test_the_original_text_is_stored_uncompressed(con):
+    """A grid page's rows lie scattered over the table, and reading one text from a compressed vector
+    decompresses the whole vector: the /data grid sorted by the original text (descending, national) read 26
+    vectors for its 100 rows, 35 of its 47 ms p95. Stored uncompressed, the same query took 25/32 ms
+    (median/p95, interleaved), for a database 38 MB larger (111 against 73 MB)."""
+    kinds = con.execute("select distinct compression from pragma_storage_info('items') "
+                        "where column_name = 'source_text' and segment_type = 'VARCHAR'").fetchall()
+    assert kinds == [("Uncompressed",)]
