@@ -24,6 +24,7 @@ import functools
 import hashlib
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,7 +50,7 @@ class Bundle:
     source: str  # the file it was made from
     text: bytes
     trimmed: bool
-    registered: tuple[str, ...]  # the trace types it registers besides ALWAYS (empty when not trimmed)
+    registered: tuple[str, ...]  # what it keeps: the trace types it registers besides ALWAYS (empty when whole)
     etag: str
 
 
@@ -122,23 +123,35 @@ def bundle() -> Bundle:
     """The bundle served to the browser, made once per process from the plotly package's file."""
     import plotly
 
-    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    full = path.read_bytes()
-    try:
-        text, registered = trim(full)
-        trimmed = True
-    except ValueError as exc:
-        log.warning("serving the full plotly.js (%s): cannot trim it: %s", path, exc)
-        text, registered, trimmed = full, (), False
-    return Bundle(str(path), text, trimmed, registered, hashlib.sha256(text).hexdigest()[:32])
+    return load(Path(plotly.__file__).parent / "package_data" / "plotly.min.js", trim, "full plotly.js")
 
 
 def serve() -> flask.Response | None:
     """A before-request hook: answers dcc.Graph's request for plotly.js with the trimmed bundle."""
-    if flask.request.method not in ("GET", "HEAD") or not SERVED_PATH.fullmatch(flask.request.path):
+    if not requested(SERVED_PATH):
         return None
     served = bundle()
     return respond(served, {"X-Plotly-Traces": ",".join(served.registered) or "all"})
+
+
+# Serving a trimmed copy of a package's script (this bundle, and dashboard/polyfill.py's polyfill)
+
+def load(path: Path, trimmer: Callable[[bytes], tuple[bytes, tuple[str, ...]]], whole: str) -> Bundle:
+    """The script at `path` as `trimmer` makes it (text, what it keeps), or the whole file, with a warning
+    naming it (`whole`), when the trimmer raises ValueError: slower, never broken."""
+    full = path.read_bytes()
+    try:
+        text, kept = trimmer(full)
+        trimmed = True
+    except ValueError as exc:
+        log.warning("serving the %s (%s): cannot trim it: %s", whole, path, exc)
+        text, kept, trimmed = full, (), False
+    return Bundle(str(path), text, trimmed, kept, hashlib.sha256(text).hexdigest()[:32])
+
+
+def requested(path: re.Pattern) -> bool:
+    """Whether the current request reads the script at `path` (GET or HEAD)."""
+    return flask.request.method in ("GET", "HEAD") and bool(path.fullmatch(flask.request.path))
 
 
 def respond(served: Bundle, headers: dict[str, str]) -> flask.Response:

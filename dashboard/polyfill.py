@@ -28,16 +28,12 @@ leaves the browser's own functions in place, on every page without a console err
 from __future__ import annotations
 
 import functools
-import hashlib
-import logging
 import re
 from pathlib import Path
 
 import flask
 
-from dashboard.plotly_bundle import Bundle, respond
-
-log = logging.getLogger(__name__)
+from dashboard.plotly_bundle import Bundle, load, requested, respond
 
 # the end of the bundle: no module cache given, then the entry list
 _ENTRY = re.compile(rb"\},\{\},\[(\d+)\]\);?\s*$")
@@ -45,6 +41,7 @@ _ENTRY = re.compile(rb"\},\{\},\[(\d+)\]\);?\s*$")
 _MODULE = re.compile(rb"[{,](\d+):\[function\(\w+,\w+,\w+\)\{")
 # regenerator-runtime's last statement sets the global, and the module depends on nothing
 _SETS_GLOBAL = b'Function("r","regeneratorRuntime = r")'
+KEPT = ("regenerator-runtime",)  # what the trimmed polyfill runs
 
 
 def _relative_path() -> str:
@@ -90,22 +87,15 @@ def bundle() -> Bundle:
     """The polyfill served to the browser, made once per process from Dash's file."""
     import dash
 
-    path = Path(dash.__file__).parent / _relative_path()
-    full = path.read_bytes()
-    try:
-        text, trimmed = trim(full), True
-    except ValueError as exc:
-        log.warning("serving the whole polyfill (%s): cannot trim it: %s", path, exc)
-        text, trimmed = full, False
-    return Bundle(str(path), text, trimmed, ("regenerator-runtime",) if trimmed else (),
-                  hashlib.sha256(text).hexdigest()[:32])
+    return load(Path(dash.__file__).parent / _relative_path(), lambda full: (trim(full), KEPT), "whole polyfill")
 
 
 def serve() -> flask.Response | None:
     """A before-request hook: answers the renderer's request for the polyfill with the trimmed one."""
-    if flask.request.method not in ("GET", "HEAD") or not _served().fullmatch(flask.request.path):
+    if not requested(_served()):
         return None
-    return respond(bundle(), {"X-Polyfill": "regenerator-runtime" if bundle().trimmed else "whole"})
+    served = bundle()
+    return respond(served, {"X-Polyfill": ",".join(served.registered) or "whole"})
 
 
 @functools.lru_cache(maxsize=1)
