@@ -141,7 +141,8 @@ def query_report(scale: str, rows: list[dict]) -> str:
     out = []
     for r in rows:
         if r.get("params") is not None:
-            r = {**r, "case": case_text(filter_label(r["params"]), r["params"], r.get("fetch", "frame"))}
+            r = {**r, "case": case_text(filter_label(r["params"]), r["params"], r.get("fetch", "frame"),
+                                        r.get("state", ""))}
         ok = None if r.get("p95_ms") is None else r["p95_ms"] <= TARGETS["query_p95_ms"]
         out.append([r["query"], r["case"], num(r.get("rows")), num(r.get("runs")), num(r.get("p50_ms")),
                     num(r.get("p95_ms")), mark(ok) if "error" not in r else "✗ " + r["error"][:60]])

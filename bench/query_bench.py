@@ -115,19 +115,24 @@ def bench_queries(db: Path, repeat: int = 30, budget: float = 10) -> list[dict]:
                     runs.append((label if any(p in LIST_PARAMS for p in wanted) else "—", bound))
             seen = set()
             for label, params in runs:
-                bound = {p: params.get(p) for p in wanted}
+                if "{{" in sql:  # a statement written for the state it serves (data_grid.sql), as the dashboard does
+                    run_sql, bound = bound_query(path.stem, params)
+                else:
+                    run_sql, bound = sql, {p: params.get(p) for p in wanted}
                 fetch = params.get(FETCH_KEY, "frame")
-                key = json.dumps({**bound, FETCH_KEY: fetch}, sort_keys=True, ensure_ascii=False, default=str)
+                key = json.dumps({**bound, FETCH_KEY: fetch, "sql": run_sql}, sort_keys=True, ensure_ascii=False,
+                                 default=str)
                 if key in seen:
                     continue  # the query does not use the filter this case sets
                 seen.add(key)
-                shown = case_text(label, bound, fetch)
-                result = {"query": path.stem, "case": shown, "fetch": fetch,
+                state = grid_state(params) if "{{" in sql else ""
+                shown = case_text(label, bound, fetch, state)
+                result = {"query": path.stem, "case": shown, "fetch": fetch, "state": state,
                           "params": json.loads(json.dumps(bound, ensure_ascii=False, default=str))}
                 try:
                     n = [0]
 
-                    def run(bound=bound, n=n, sql=sql, fetch=fetcher(fetch)):
+                    def run(bound=bound, n=n, sql=run_sql, fetch=fetcher(fetch)):
                         n[0] = len(fetch(con, sql, bound))
 
                     result.update(summary(timed_runs(run, repeat, budget)), rows=n[0])
@@ -141,16 +146,17 @@ def bench_queries(db: Path, repeat: int = 30, budget: float = 10) -> list[dict]:
         con.close()
 
 
-# data_grid serves the /data grid once it is sorted or filtered by one to four columns, data_items with five or
-# more filters (data_page the grid as it opens, which the page visits capture): measured with the captured
-# data_page states and the parameters the page makes (dashboard/pages/data.py grid_params) for these grid
-# requests: a sort by a short and by the longest text column (ranked when built) both ways, a text and a number
-# filter; three and four filters; five
+# data_grid serves the /data grid once it is sorted or filtered (data_page the grid as it opens, which the page
+# visits capture): measured with the captured data_page states and the parameters the page makes
+# (dashboard/pages/data.py grid_params) for these grid requests: a sort by a short and by the longest text column
+# (ranked when built) both ways, a text and a number filter; three, four, five and seven filters
 THREE_FILTERS = {"name": {"filterType": "text", "type": "contains", "filter": "център"},
                  "capacity": {"filterType": "number", "type": "greaterThan", "filter": 5},
                  "source_text": {"filterType": "text", "type": "notBlank"}}
 FOUR_FILTERS = {**THREE_FILTERS, "settlements": {"filterType": "text", "type": "contains", "filter": "а"}}
 FIVE_FILTERS = {**FOUR_FILTERS, "funding_raw": {"filterType": "text", "type": "notBlank"}}
+SEVEN_FILTERS = {**FIVE_FILTERS, "type_name": {"filterType": "text", "type": "contains", "filter": "за"},
+                 "year": {"filterType": "number", "type": "greaterThanOrEqual", "filter": 2015}}
 GRID_REQUESTS = {
     "data_grid": [
         {"sortModel": [{"colId": "name", "sort": "desc"}]},
@@ -160,9 +166,28 @@ GRID_REQUESTS = {
         {"filterModel": {"capacity": {"filterType": "number", "type": "greaterThan", "filter": 10}}},
         {"filterModel": THREE_FILTERS},
         {"filterModel": FOUR_FILTERS},
+        {"filterModel": FIVE_FILTERS},
+        {"filterModel": SEVEN_FILTERS, "sortModel": [{"colId": "capacity", "sort": "desc"}]},
     ],
-    "data_items": [{"filterModel": FIVE_FILTERS}],
 }
+
+
+def bound_query(name: str, params: dict) -> tuple[str, dict]:
+    from dashboard.db import bound
+
+    return bound(name, params)
+
+
+def grid_state(params: dict) -> str:
+    """The grid state a data_grid statement was written for: its sort and filters (the first, and how many more)."""
+    parts = []
+    if params.get("sort_col"):
+        parts.append(f"sort {params['sort_col']} {params.get('sort_dir', 'asc')}")
+    filters = params.get("grid_filters") or []
+    if filters:
+        more = f" +{len(filters) - 1}" if len(filters) > 1 else ""
+        parts.append(f"filter {filters[0].get('col')} {filters[0].get('op')}{more}")
+    return ", ".join(parts)
 
 
 def same_parameters(name: str, captured: dict) -> list[tuple[str, dict]]:
@@ -189,13 +214,16 @@ def filter_label(bound: dict) -> str:
     return ", ".join(parts) or "all"
 
 
-SHOWN_PARAMS = ("limit", "offset", "max_series", "sort_key")
+SHOWN_PARAMS = ("limit", "offset", "max_series")
 
 
-def case_text(label: str, bound: dict, fetch: str = "frame") -> str:
-    """The filter case plus the other parameters that matter (plan, limit/no limit, …), briefly, and how the
-    result is fetched when not as a DataFrame."""
-    return _case_text(label, bound) + ("" if fetch == "frame" else f" (as {fetch})")
+def case_text(label: str, bound: dict, fetch: str = "frame", state: str = "") -> str:
+    """The filter case plus the other parameters that matter (plan, limit/no limit, the grid's sort and filters, …),
+    briefly, and how the result is fetched when not as a DataFrame."""
+    text = _case_text(label, bound)
+    if state:
+        text = state if text == "—" else f"{text}, {state}"
+    return text + ("" if fetch == "frame" else f" (as {fetch})")
 
 
 def _case_text(label: str, bound: dict) -> str:
@@ -212,9 +240,6 @@ def _case_text(label: str, bound: dict) -> str:
             extras.append("no limit")
         elif v not in (None, 0, "", [], {}, "no_column"):
             extras.append(f"{k}={v}")
-    if bound.get("no_grid_filters") is False:  # the grid's column filters: the first, and how many more
-        more = sum(bound.get(f"f{i}_op") is not None for i in (2, 3, 4)) + len(bound.get("grid_rest") or [])
-        extras.append(f"filter {bound.get('f1_col')} {bound.get('f1_op')}" + (f" +{more}" if more else ""))
     head = label if any(k in LIST_PARAMS for k in bound) else ""
     if head == "all" and bound.get("plan_id"):
         head = ""

@@ -244,9 +244,33 @@ def query_text(name: str) -> str:
     return (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
 
 
+class SqlText(str):
+    """A piece of SQL a caller composed from its own fixed lists (column expressions, filter types), never from a
+    request's text: the only values a query's `{{slot}}` takes. Values from a request are `$name` parameters."""
+
+
+# a slot of a query written for the state it serves (queries/data_grid.sql): `{{name}}`, filled with params[name]
+SLOT = re.compile(r"\{\{([a-z_]+)\}\}")
+# a string literal (kept) or a comment (dropped)
+LITERAL_OR_COMMENT = re.compile(r"'(?:[^']|'')*'|--[^\n]*")
+
+
+def without_comments(sql: str) -> str:
+    """`sql` less its `--` comments (a query's notes name parameters and slots it may not use in every state)."""
+    return LITERAL_OR_COMMENT.sub(lambda m: m.group(0) if m.group(0).startswith("'") else "", sql)
+
+
 def bound(name: str, params: dict) -> tuple[str, dict]:
-    """(the SQL of queries/<name>.sql, the values of its `$name` parameters out of `params`)."""
+    """(the SQL of queries/<name>.sql with its `{{slots}}` filled from `params` (SqlText only), the values of its
+    `$name` parameters out of `params`)."""
     sql = query_text(name)
+    if "{{" in sql:
+        sql = without_comments(sql)
+        slots = dict.fromkeys(SLOT.findall(sql))
+        wrong = [s for s in slots if not isinstance(params.get(s), SqlText)]
+        if wrong:
+            raise TypeError(f"query {name} needs SQL text (SqlText) for its slots {wrong}")
+        sql = SLOT.sub(lambda m: params[m.group(1)], sql)
     wanted = dict.fromkeys(PARAM.findall(sql))
     missing = [p for p in wanted if p not in params]
     if missing:
@@ -255,16 +279,26 @@ def bound(name: str, params: dict) -> tuple[str, dict]:
 
 
 # Each fetcher runs its SQL text parsed once per process (parsed): DuckDB parses ≈ 2 KB of SQL a millisecond
-# on every run of a text (the /data grid's data_grid.sql: 2.3 ms; 0.1-0.9 ms for the other queries).
-_parsed: dict[str, duckdb.Statement | str] = {}
+# on every run of a text (the /data grid's data_grid.sql: 2.3 ms; 0.1-0.9 ms for the other queries). A query with
+# slots has a text per state it serves (data_grid: per sort and set of filters): the last PARSED_TEXTS are kept.
+_parsed: OrderedDict[str, duckdb.Statement | str] = OrderedDict()
+_parsed_lock = threading.Lock()
+PARSED_TEXTS = 512
 
 
 def parsed(con: duckdb.DuckDBPyConnection, sql: str) -> duckdb.Statement | str:
     """The statement `sql`, parsed once per process (a text of several statements stays text)."""
-    statement = _parsed.get(sql)
-    if statement is None:
-        statements = con.extract_statements(sql)
-        statement = _parsed[sql] = statements[0] if len(statements) == 1 else sql
+    with _parsed_lock:
+        statement = _parsed.get(sql)
+        if statement is not None:
+            _parsed.move_to_end(sql)
+            return statement
+    statements = con.extract_statements(sql)
+    statement = statements[0] if len(statements) == 1 else sql
+    with _parsed_lock:
+        _parsed[sql] = statement
+        while len(_parsed) > PARSED_TEXTS:
+            _parsed.popitem(last=False)
     return statement
 
 

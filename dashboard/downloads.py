@@ -49,7 +49,7 @@ class Download:
 def _grid_extra(state: dict) -> dict:
     from dashboard.pages.data import grid_params  # noqa: PLC0415  (pages import this module)
 
-    return grid_params(state.get("grid"), state["lang"], None)
+    return grid_params(state.get("grid"), state["lang"], None, csv=True)
 
 
 def _csv_columns() -> Sequence[str]:
@@ -73,7 +73,7 @@ DOWNLOADS: dict[str, Download] = {
     "coverage-matrix": Download("coverage_matrix", "coverage_{plan}.csv", lambda s: {"plan_id": s.get("plan") or ""},
                                 sends=("plan", State({"page": "coverage", "view": "plan"}, "value"))),
     "changes-timeline": Download("changes", "changes.csv", _all_rows),
-    "data": Download("data_items", "plan_items.csv", _grid_extra, _csv_columns,
+    "data": Download("data_grid", "plan_items.csv", _grid_extra, _csv_columns,
                      sends=("grid", State("data-grid-model", "data"))),
 }
 

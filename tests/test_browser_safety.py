@@ -71,7 +71,7 @@ def page_text(dash_duo) -> str:
 
 def test_hostile_text_is_shown_as_text_in_the_grid_and_source_view(dash_duo, hostile_db):
     start(dash_duo, "/data?municipality=" + quote("Дупница"), hostile_db)
-    stored = db.run_query("data_items", **filter_params(), **data.grid_params(None, "bg", None))
+    stored = db.run_query("data_grid", **filter_params(), **data.grid_params(None, "bg", None, csv=True))
     stored = stored[stored["name"].str.contains("onerror", na=False)]
     assert len(stored) == 1
     until(dash_duo, lambda: "onerror" in page_text(dash_duo), timeout=15)

@@ -103,9 +103,17 @@ def test_no_sql_text_in_python():
 
 
 def test_queries_bind_every_filter_value():
+    """No query is formatted with values: its only slots are {{name}} ones, which take SqlText a page composes from
+    its fixed lists (data_grid.sql), and a plain string there is refused."""
+    slotted = set()
     for name in QUERY_NAMES:
         text = db.query_text(name)
-        assert "{" not in text and "%s" not in text, name
+        if db.SLOT.search(text):
+            slotted.add(name)
+        assert "{" not in db.SLOT.sub("", db.without_comments(text)) and "%s" not in text, name
+    assert slotted == {"data_grid"}
+    with pytest.raises(TypeError, match="SqlText"):
+        db.bound("data_grid", {"sort_key": "1; drop table items"})
 
 
 def test_remembered_results_last_until_the_file_is_replaced(tiny, tmp_path, monkeypatch):

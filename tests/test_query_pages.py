@@ -1,8 +1,8 @@
 """The row-table queries that choose, count and order their rows on narrow columns and read only the shown
-rows in full (by rowid) give exactly what their earlier formulations over selected_items give; data_items.sql
-gives what it gave before for grids with and without column filters and sort; data_page.sql (a grid without column
-filter or sort) and data_grid.sql (a grid with at most four column filters) give the same rows with the grid's
-columns; on the sample plans and on a small synthetic corpus, for many filter states, limits, offsets and both UI
+rows in full (by rowid) give exactly what their earlier formulations over selected_items give; data_grid.sql,
+written for each grid state (sort, any number of column filters), gives what the grid's query gave before, with the
+grid's columns (a page) and with the CSV's (all rows); data_page.sql (a grid without column filter or sort) gives the
+same rows; on the sample plans and on a small synthetic corpus, for many filter states, limits, offsets and both UI
 languages."""
 
 from __future__ import annotations
@@ -10,9 +10,11 @@ from __future__ import annotations
 import pytest
 
 import app  # noqa: F401  (creates the Dash app, which registers the pages: dashboard.pages.data needs it)
+from dashboard import db
 from dashboard.pages.data import (
     COLUMNS,
-    FILTER_SLOTS,
+    CSV_COLUMNS,
+    CSV_COLUMNS_SQL,
     GRID_FIELDS,
     NUMBER_COLUMNS,
     grid_params,
@@ -225,43 +227,43 @@ def test_row_tables_equal_their_original_formulation(con, name):
     assert compared  # some states select rows
 
 
-def grid_page(state: dict, lang: str, limit: int | None, offset: int, sort: list | None = None,
+def grid_page(state: dict, lang: str, limit: int | None, offset: int = 0, sort: list | None = None,
               filters: dict | None = None) -> dict:
-    """The data_items parameters of a grid request (by default without column filters or sort), as the /data
-    page passes them, plus the labels of the original formulation."""
+    """The data_grid parameters of a grid request (by default without column filters or sort), as the /data page
+    passes them, plus those of the original formulation."""
     request = {"startRow": offset, "endRow": offset + (limit or 0), "sortModel": sort or [], "filterModel": filters or {}}
-    params = {**state, **grid_params(request, lang, limit, offset)}
-    return {**params, "labels": original_labels(params)}
+    return with_original({**state, **grid_params(request, lang, limit, offset)})
 
 
-def original_labels(params: dict) -> dict:
-    """The labels as the original formulation takes them: one map, 'kind:code' -> label and 'lang:en' -> the
-    language."""
+def with_original(params: dict) -> dict:
+    """`params` plus what the original formulation takes: the labels as one map ('kind:code' -> label, 'lang:en' ->
+    the language), the filters as one list (one that holds when there are none) and the sort's direction."""
     keys, values = ["lang:en"], [params["lang"]]
     for kind in ("section", "target_group", "setting", "status"):
         keys += [f"{kind}:{code}" for code in params[f"{kind}_labels"]["key"]]
         values += params[f"{kind}_labels"]["value"]
-    return {"key": keys, "value": values}
+    none = [{"col": "", "op": "none", "text": "", "num": None, "num_to": None}]
+    return {**params, "labels": {"key": keys, "value": values}, "grid_filters": params["grid_filters"] or none,
+            "no_grid_filters": not params["grid_filters"], "sort_dir": params["sort_dir"]}
 
 
-def grid_queries(params: dict) -> dict[str, tuple[str, list | None]]:
-    """The queries that serve a grid state, with the columns of the original formulation each gives (None: all):
-    data_items always (the CSV, and the grid with five or more column filters), and data_grid, the grid's
-    usual query, when there are at most four (the grid's columns)."""
-    names = ["data_items"] + ([] if params["grid_rest"] else ["data_grid"])
-    sql = {name: (QUERIES / f"{name}.sql").read_text(encoding="utf-8") for name in names}
-    return {name: (sql[name], GRID_ROW if name == "data_grid" else None) for name in names}
+def grid_queries(params: dict) -> dict[str, tuple[str, list]]:
+    """data_grid.sql written for the grid state of `params`, as the grid runs it (a page with the grid's columns)
+    and as the CSV does (its columns), with the columns of the original formulation each gives."""
+    return {"data_grid": (db.bound("data_grid", params)[0], GRID_ROW),
+            "data_grid csv": (db.bound("data_grid", {**params, "columns": CSV_COLUMNS_SQL})[0], CSV_ROW)}
 
 
-# the columns of a grid row as data_page and data_grid give them
+# the columns of a grid row as data_page and data_grid give them, and of a CSV row
 GRID_ROW = [*GRID_FIELDS, "total_rows"]
+CSV_ROW = [*CSV_COLUMNS, "total_rows"]
 
 
 def columns_of(frame, columns: list | None):
     return frame if columns is None else frame[columns]
 
 
-def test_data_page_equals_data_items_without_grid_filters_or_sort(con):
+def test_data_page_equals_the_original_formulation_without_grid_filters_or_sort(con):
     data_page = (QUERIES / "data_page.sql").read_text(encoding="utf-8")
     total = con.execute("select count(*) from items").fetchone()[0]
     compared = 0
@@ -290,7 +292,7 @@ GRID_REQUESTS = [  # (sortModel, filterModel) as AG Grid sends them
 ]
 
 
-def test_data_items_equals_its_original_formulation(con):
+def test_data_grid_equals_its_original_formulation(con):
     compared = 0
     for state in filter_states(con)[::2]:
         for sort, filters in GRID_REQUESTS:
@@ -337,9 +339,9 @@ def column_requests() -> list[tuple[list, dict]]:
     return out
 
 
-def test_data_items_equals_its_original_formulation_for_every_column(con):
+def test_data_grid_equals_its_original_formulation_for_every_column(con):
     states = filter_states(con)
-    compared = dict.fromkeys(("data_items", "data_grid"), 0)
+    compared = dict.fromkeys(("data_grid", "data_grid csv"), 0)
     for i, (sort, filters) in enumerate(column_requests()):
         state = states[i % 3]  # all, then two others: every request on some selection
         for lang, limit, offset in (("bg", 100, 0), ("en", 5, 2)):
@@ -362,7 +364,7 @@ RAW_GRID_FILTERS = [  # lists the page does not send, for the edges: many filter
     [raw_filter("name", "notContains", "x"), raw_filter("year", "greaterThanOrEqual", "", 2015),
      raw_filter("source_text", "contains", "Ц"), raw_filter("capacity", "lessThan", "", 50),
      raw_filter("municipality", "startsWith", "с")],
-    # a filter with no text counts as neither true nor false, in any place (the fifth: the list of further filters)
+    # a filter with no text counts as neither true nor false, in any place
     [raw_filter("year", "greaterThan", "", 2015), raw_filter("capacity", "lessThan", "", 50),
      raw_filter("name", "contains", None), raw_filter("settlements", "endsWith", "а")],
     [raw_filter("year", "greaterThan", "", 2015), raw_filter("capacity", "lessThan", "", 50),
@@ -378,11 +380,11 @@ RAW_GRID_FILTERS = [  # lists the page does not send, for the edges: many filter
 ]
 
 
-def test_data_items_equals_its_original_formulation_for_any_filter_list(con):
-    compared = dict.fromkeys(("data_items", "data_grid"), 0)
+def test_data_grid_equals_its_original_formulation_for_any_filter_list(con):
+    compared = dict.fromkeys(("data_grid", "data_grid csv"), 0)
     for state in filter_states(con)[:6]:
         for filters in RAW_GRID_FILTERS:
-            params = {**grid_page(state, "bg", 100, 0), **grid_query_params(filters, False, "")}
+            params = with_original({**grid_page(state, "bg", 100, 0), **grid_query_params(filters, "")})
             want = run(con, DATA_ITEMS, params)
             for name, (sql, columns) in grid_queries(params).items():
                 assert_same(run(con, sql, params), columns_of(want, columns), f"{name} {filters} {state}")
@@ -391,13 +393,14 @@ def test_data_items_equals_its_original_formulation_for_any_filter_list(con):
 
 
 def many_filter_requests() -> list[tuple[list, dict]]:
-    """(sortModel, filterModel): every text and number filter type as the third, fourth and fifth of the grid's filters
-    (the first four are tested one by one in data_grid.sql and data_items.sql, the fifth on in data_items' list),
-    after filters that keep most rows; a sort with some."""
+    """(sortModel, filterModel): every text and number filter type as the third, fifth and seventh of the grid's
+    filters (data_grid.sql is written with every one of them), after filters that keep most rows; a sort with some."""
     leading = {"year": {"filterType": "number", "type": "greaterThan", "filter": 2000},
                "municipality": {"filterType": "text", "type": "notBlank"},
                "section_text": {"filterType": "text", "type": "notContains", "filter": "няма такъв текст"},
-               "source_line": {"filterType": "number", "type": "greaterThanOrEqual", "filter": 1}}
+               "source_line": {"filterType": "number", "type": "greaterThanOrEqual", "filter": 1},
+               "source_file": {"filterType": "text", "type": "notBlank"},
+               "source_ref": {"filterType": "text", "type": "notContains", "filter": "няма такъв текст"}}
     # upper-case texts: the test lower-cases both sides
     text = [("name", "contains", "ЦЕНТЪР"), ("source_text", "contains", "а"), ("settlements", "notContains", "Е"),
             ("type_name", "startsWith", "С"), ("provider", "endsWith", "дсп"), ("item_no", "equals", "1"),
@@ -413,24 +416,24 @@ def many_filter_requests() -> list[tuple[list, dict]]:
     sorts = [[], [{"colId": "source_text", "sort": "desc"}], [{"colId": "capacity", "sort": "asc"}]]
     out = []
     for i, (col, spec) in enumerate(tests):
-        for place in (3, 4, 5):
+        for place in (3, 5, 7):
             model = dict(list(leading.items())[:place - 1])
             out.append((sorts[(i + place) % len(sorts)], {**model, col: spec}))
     return out
 
 
-def test_three_to_five_filters_of_every_type_equal_the_original_formulation(con):
+def test_three_to_seven_filters_of_every_type_equal_the_original_formulation(con):
     states = filter_states(con)
-    compared = dict.fromkeys(("data_items", "data_grid"), 0)
+    compared = dict.fromkeys(("data_grid", "data_grid csv"), 0)
     places = set()
     for i, (sort, filters) in enumerate(many_filter_requests()):
         params = grid_page(states[(0, 2, 4)[i % 3]], "bg", 100, 0, sort, filters)  # all, the last years, a municipality
-        places.add(len(params["grid_filters"]) - FILTER_SLOTS)  # -1, 0: the last of data_grid's four; 1: the list's
+        places.add(len(params["grid_filters"]))
         want = run(con, DATA_ITEMS, params)
         for name, (sql, columns) in grid_queries(params).items():
             assert_same(run(con, sql, params), columns_of(want, columns), f"{name} {sort} {filters}")
             compared[name] += len(want)
-    assert places == {-1, 0, 1} and all(compared.values())
+    assert places == {3, 5, 7} and all(compared.values())
 
 
 def test_a_sort_by_the_original_text_orders_by_its_rank_made_with_the_database(con, request):
@@ -444,7 +447,7 @@ def test_a_sort_by_the_original_text_orders_by_its_rank_made_with_the_database(c
     if request.node.callspec.params["con"] == "synthetic":
         assert len(place) < len(rows)  # texts repeated in several plans: equal ranks, ordered by plan and row
     assert grid_params({"sortModel": [{"colId": "source_text", "sort": "asc"}]}, "bg", 100)["sort_key"] == \
-        "source_text_rank"
+        "i.source_text_rank"
     states = filter_states(con)
     for direction in ("asc", "desc"):
         sort = [{"colId": "source_text", "sort": direction}]
@@ -464,3 +467,28 @@ def test_the_original_text_is_stored_uncompressed(con):
     kinds = con.execute("select distinct compression from pragma_storage_info('items') "
                         "where column_name = 'source_text' and segment_type = 'VARCHAR'").fetchall()
     assert kinds == [("Uncompressed",)]
+
+
+def test_the_grid_statement_is_written_from_fixed_lists_only(con):
+    """What a request sends reaches data_grid.sql as parameter values only: a hostile filter text or number, an
+    unknown column or filter type never becomes SQL text; every filter the page keeps gets its own parameters; a
+    slot takes SqlText only."""
+    hostile = "x'); drop table items; --"
+    filters = [raw_filter("name", "contains", hostile), raw_filter("capacity", "inRange", hostile, 5, 30),
+               raw_filter("items; drop table items", "contains", "a"), raw_filter("name", "1=1) or (true", "a")]
+    params = with_original({**grid_page({**filter_states(con)[0]}, "bg", 100, 0),
+                            **grid_query_params(filters, "nope; drop table items", "desc")})
+    sql, values = db.bound("data_grid", params)
+    assert "drop table" not in sql and "1=1" not in sql and "nope" not in sql
+    assert values["f1_text"] == hostile and values["f2_num_to"] == 30 and "f4_text" not in values
+    assert "grid_filter_test('contains', coalesce(null::varchar, ''), null::double, $f3_text" in sql
+    assert "sort_key desc nulls last" in sql and "null::varchar as sort_key" in sql
+    assert_same(run(con, sql, params), run(con, DATA_ITEMS, params)[GRID_ROW], "hostile filters")
+    with pytest.raises(TypeError, match="slots"):
+        db.bound("data_grid", {**params, "filters": "true or 1=1"})  # a plain str is not SqlText
+
+
+def test_the_grid_knows_every_column_as_sql():
+    from dashboard.pages.data import CSV_SQL, GRID_SQL
+
+    assert list(GRID_SQL) == list(COLUMNS) and list(CSV_SQL) == CSV_COLUMNS

@@ -3,8 +3,8 @@ exactly the rows left after filtering.
 
 The grid uses AG Grid's infinite row model: it asks the server for one page at a time, and the
 column filters and sorting run in SQL, so a national selection of ~140k records never travels to the
-browser: queries/data_page.sql as the grid opens, data_grid.sql once sorted or filtered by up to four
-columns, data_items.sql with more filters. The CSV runs data_items.sql without the page limit."""
+browser: queries/data_page.sql as the grid opens, data_grid.sql once sorted or filtered (a statement written for
+that grid state). The CSV runs data_grid.sql with its own columns and without the page limit."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, clientside_callback, dcc, html
 
 from dashboard.components import FILTER_INPUTS, FILTER_STATES, LANG_STATE, page_shell
+from dashboard import db
 from dashboard.db import remembered, run_records
 from dashboard.i18n import LABELS, norm_lang, t
 from dashboard.state import filter_params
@@ -93,7 +94,6 @@ NUMBER_FILTERS = [
     "notBlank",
 ]
 PAGE_SIZE = 100  # rows per grid page = per request to the server
-NO_FILTER = [{"col": "", "op": "none", "text": "", "num": None, "num_to": None}]
 
 
 def column_defs(lang: str) -> list[dict]:
@@ -104,7 +104,7 @@ def column_defs(lang: str) -> list[dict]:
             "field": field,
             "headerName": en if lang == "en" else bg,
             "filter": "agTextColumnFilter",
-            # filtered and sorted on the server (queries/data_items.sql): one condition per column
+            # filtered and sorted on the server (queries/data_grid.sql): one condition per column
             "filterParams": {"filterOptions": TEXT_FILTERS, "maxNumConditions": 1, "debounceMs": 400},
         }
         if kind in ("number", "year"):
@@ -121,7 +121,8 @@ def column_defs(lang: str) -> list[dict]:
 
 
 def grid_filters(model: dict | None) -> list[dict]:
-    """AG Grid's filterModel as data_items parameters; unknown columns and filter types are dropped."""
+    """AG Grid's filterModel as a list of filters (col, op, text, num, num_to); unknown columns and filter types are
+    dropped."""
     out = []
     for col, spec in (model if isinstance(model, dict) else {}).items():
         if col not in COLUMNS or not isinstance(spec, dict):
@@ -154,9 +155,10 @@ def grid_filters(model: dict | None) -> list[dict]:
     return out
 
 
-def grid_params(request: dict | None, lang: str, limit: int | None, offset: int = 0) -> dict:
-    """The parameters of data_page, data_grid and data_items for a grid request (filterModel, sortModel, page) in
-    `lang`: the language and its labels (one map per kind), the column filters, the sort and the page."""
+def grid_params(request: dict | None, lang: str, limit: int | None, offset: int = 0, csv: bool = False) -> dict:
+    """The parameters of data_page and data_grid for a grid request (filterModel, sortModel, page) in `lang`: the
+    language and its labels (one map per kind), the column filters, the sort, the page, and the columns (the grid's;
+    `csv`: the CSV's)."""
     request = request if isinstance(request, dict) else {}
     filters = grid_filters(request.get("filterModel"))
     sorts = request.get("sortModel") if isinstance(request.get("sortModel"), list) else []
@@ -167,55 +169,94 @@ def grid_params(request: dict | None, lang: str, limit: int | None, offset: int 
     return {
         "lang": lang,
         **labels,
-        **grid_query_params(filters or NO_FILTER, not filters, sort["colId"] if sort else ""),
-        "sort_dir": "desc" if sort and sort.get("sort") == "desc" else "asc",
+        **grid_query_params(filters, sort["colId"] if sort else "",
+                            "desc" if sort and sort.get("sort") == "desc" else "asc",
+                            CSV_COLUMNS_SQL if csv else GRID_COLUMNS_SQL),
         "limit": limit,
         "offset": offset,
     }
 
 
-NO_COLUMN = "no_column"  # the column of nulls of data_items.sql and data_grid.sql: what an unknown column name reads
 TYPE_COLUMNS = {"type_name", "target_group_text", "setting_text"}  # read from service_types
 NUMBER_COLUMNS = {field for field, (_, _, kind) in COLUMNS.items() if kind in ("number", "year")}
+
+# each column of the grid as SQL over items `i` and service_types `st` (queries/data_grid.sql): what the grid shows,
+# sorts and filters. With CSV_SQL, the only column text a grid query is written with.
+GRID_SQL = {
+    "municipality": "i.municipality",
+    "year": "i.year",
+    "item_no": "i.item_no",
+    "section_text": "coalesce($section_labels[i.section], i.section)",
+    "name": "i.name",
+    "type_name": "case when $lang = 'en' then st.name_en else st.name_bg end",
+    "target_group_text": "coalesce($target_group_labels[st.target_group], st.target_group)",
+    "setting_text": "coalesce($setting_labels[st.setting], st.setting)",
+    "settlements": "i.settlements",
+    "funding_raw": "i.funding_raw",
+    "amount_bgn": "i.amount_bgn",
+    "capacity": "i.capacity",
+    "capacity_before": "i.capacity_before",
+    "status_text": "coalesce($status_labels[i.status], i.status)",
+    "provider": "i.provider",
+    "source_file": "i.source_file",
+    "source_line": "i.source_line",
+    "source_ref": "i.source_ref",
+    "source_text": "i.source_text",
+}
 # a sort by these columns orders by their rank, computed when the database is built (queries/derived.sql): the same
 # order, without comparing long texts
-RANKED = {"source_text": "source_text_rank"}
-FILTER_SLOTS = 4  # filters passed one by one ($f1_… to $f4_…): data_grid.sql takes these, data_items.sql any number
+SORT_SQL = {**GRID_SQL, "source_text": "i.source_text_rank"}
+# the columns of the grid's rows (GRID_FIELDS) and of the CSV (CSV_COLUMNS: the record as stored, with its codes)
+GRID_COLUMNS_SQL = db.SqlText(", ".join([*(f"{sql} as {field}" for field, sql in GRID_SQL.items()), "i.item_id"]))
+CSV_SQL = {col: {"oblast": "p.oblast", "target_group": "st.target_group", "setting": "st.setting"}.get(col, f"i.{col}")
+           for col in CSV_COLUMNS}
+CSV_COLUMNS_SQL = db.SqlText(", ".join(f"{sql} as {col}" for col, sql in CSV_SQL.items()))
+# the filter types that compare the text: without a text (null) such a filter is neither true nor false
+TEXT_TESTS = {"contains", "notContains", "startsWith", "endsWith"}
+TYPE_JOIN = "left join service_types st on st.code = i.service_type"
 
 
-# where data_items.sql (`tested`) finds a further filter's column value (as text, as a number), from 1; an unknown
-# column reads nothing (null)
-TEXT_AT = {c: i for i, c in enumerate(["municipality", "item_no", "section_text", "name", "type_name", "target_group_text",
-    "setting_text", "settlements", "funding_raw", "status_text", "provider", "source_file", "source_text", "source_ref",
-    "year", "source_line", "amount_bgn", "capacity", "capacity_before"], 1)}
-NUMBER_AT = {c: i for i, c in enumerate(["year", "source_line", "amount_bgn", "capacity", "capacity_before"], 1)}
+def grid_filter_sql(n: int, f: dict) -> str:
+    """The SQL of filter number `n` (its values: $f<n>_text, $f<n>_num, $f<n>_num_to): grid_filter_test
+    (queries/derived.sql) with the filter type written in, so that DuckDB keeps only that type's test, on the
+    column's value as text ('' for none) and, for a number column, as a number. An unknown column reads nothing (as
+    null); an unknown filter type holds."""
+    op, col = f.get("op"), f.get("col")
+    if op not in TEXT_FILTERS and op not in NUMBER_FILTERS:
+        return "true"
+    value = f"({GRID_SQL[col]})" if col in GRID_SQL else "null"
+    number = f"{value}::double" if col in NUMBER_COLUMNS else "null::double"
+    return (f"grid_filter_test('{op}', coalesce({value}::varchar, ''), {number}, $f{n}_text, $f{n}_num, "
+            f"$f{n}_num_to)")
 
 
-def grid_query_params(filters: list[dict], none: bool, sort_col: str) -> dict:
-    """The data_items parameters of a list of column filters (col, op, text, num, num_to; `none`: no filter
-    applies) and a sort column ('' = plan order): the first FILTER_SLOTS filters as scalars, the others as a list. A
-    column reaches the SQL only as one of COLUMNS (else NO_COLUMN), so the query is planned for the columns it
-    reads: a statement that names every column for each filter and the sort cost more to plan than to run."""
-    rest = [{"col": f.get("col"), "op": f.get("op"), "text": f.get("text"), "num": f.get("num"),
-             "num_to": f.get("num_to"), "text_at": TEXT_AT.get(f.get("col")), "number_at": NUMBER_AT.get(f.get("col"))}
-            for f in filters[FILTER_SLOTS:]]
-    sort_key = RANKED.get(sort_col, sort_col) if sort_col in COLUMNS else NO_COLUMN
-    out = {"grid_filters": filters, "no_grid_filters": none, "grid_rest": rest, "sort_col": sort_col,
-           "sort_key": sort_key}
-    for i in range(1, FILTER_SLOTS + 1):
-        f = filters[i - 1] if len(filters) >= i else None
-        col = f.get("col") if f else None
-        out.update({
-            f"f{i}_col": col if col in COLUMNS else NO_COLUMN,
-            f"f{i}_numeric": col in NUMBER_COLUMNS,
-            f"f{i}_op": (f.get("op") or "") if f else None,
-            f"f{i}_text": f.get("text") if f else None,
-            f"f{i}_num": f.get("num") if f else None,
-            f"f{i}_num_to": f.get("num_to") if f else None,
-        })
-    used = [sort_col] + [f.get("col") for f in filters[:FILTER_SLOTS]]
-    out["type_columns"] = bool(rest) or any(c in TYPE_COLUMNS for c in used)
-    return out
+def grid_query_params(filters: list[dict], sort_col: str, sort_dir: str = "asc",
+                      columns: db.SqlText = GRID_COLUMNS_SQL) -> dict:
+    """The slots and values of data_grid.sql for a list of column filters (col, op, text, num, num_to), a sort
+    column ('' = plan order) and direction, and the columns given (the grid's or the CSV's): the statement is
+    written for exactly this state, from GRID_SQL and the filter types (never from a request's text), and every
+    filter's values are parameters."""
+    out: dict = {"grid_filters": filters, "sort_col": sort_col, "sort_dir": sort_dir}
+    decided = []
+    for n, f in enumerate(filters, 1):
+        out.update({f"f{n}_text": f.get("text"), f"f{n}_num": f.get("num"), f"f{n}_num_to": f.get("num_to")})
+        if not (f.get("op") in TEXT_TESTS and f.get("text") is None):
+            decided.append(grid_filter_sql(n, f))
+    if not filters:
+        condition = "true"
+    elif not decided:  # only filters that are neither true nor false: none holds
+        condition = "false"
+    else:
+        condition = " and ".join(f"({sql})" for sql in decided)
+    used = [sort_col] + [f.get("col") for f in filters]
+    return {
+        **out,
+        "filters": db.SqlText(condition),
+        "sort_key": db.SqlText(SORT_SQL.get(sort_col, "null::varchar")),
+        "order": db.SqlText("desc nulls last" if sort_dir == "desc" else "asc nulls last"),
+        "type_join": db.SqlText(TYPE_JOIN if any(c in TYPE_COLUMNS for c in used) else ""),
+        "columns": columns,
+    }
 
 
 def body(state: dict) -> list:
@@ -280,13 +321,10 @@ def rows_page(request, oblast, municipality, year, target_group, service_type, l
     params = filter_params(oblast, municipality, year, target_group, service_type)
 
     def fetch(page: dict) -> list[dict]:
-        """The page's rows (GRID_FIELDS and total_rows), from the cheapest query that gives them."""
-        if page["no_grid_filters"] and not page["sort_col"]:  # the grid as it opens
+        """The page's rows (GRID_FIELDS and total_rows): the grid as it opens from its plain query."""
+        if not page["grid_filters"] and not page["sort_col"]:
             return run_records("data_page", **params, **page)
-        if not page["grid_rest"]:  # sorted, or filtered by at most four columns (FILTER_SLOTS)
-            return run_records("data_grid", **params, **page)
-        rows = run_records("data_items", **params, **page)  # five or more filters (rare); all CSV columns
-        return [{field: row[field] for field in (*GRID_FIELDS, "total_rows")} for row in rows]
+        return run_records("data_grid", **params, **page)
 
     rows = fetch(grid_params(request, lang, end - start, start))
     total = rows[0]["total_rows"] if rows else (0 if start == 0 else None)
