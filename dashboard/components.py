@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
+import orjson
 import pandas as pd
 from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, html
 
@@ -18,7 +18,7 @@ from dashboard.db import (
     is_synthetic,
     run_query,
 )
-from dashboard.figures import plain, text_px
+from dashboard.figures import plain
 from dashboard.i18n import fmt_number, label, t
 from dashboard.state import FILTER_KEYS, query_string, state_from_query, validate_state
 
@@ -259,61 +259,20 @@ def _cell(value, kind: str, lang: str) -> str:
     return str(value)
 
 
-ROW_PX, HEADER_PX, VISIBLE_ROWS = 34, 40, 10
-
-
-CELL_PX, HEADER_ICONS_PX, FONT_PX = 36, 28, 14  # a cell's padding, a header's sort arrow and resize handle, font size
-CUT_CHARS = 45  # a column is no wider than this many characters of its text: a longer one is cut (tooltip: whole)
-COLUMN_PX = (80, 360)  # narrowest and widest column the width estimate gives (the reader can resize any)
-TABLE_PX = 1240  # a page table at least fills this width: a full card's inner width in a 1280-1400 px window
-HALF_TABLE_PX = 580  # ... and a table in a half-width card (dbc.Col(lg=6))
-
-
-def column_needs(header: str, texts: Sequence[str]) -> tuple[float, float]:
-    """(px) the width of a column's header, and of its header or typical text, whichever is wider (see
-    column_widths), both between COLUMN_PX."""
-    by_length = sorted(texts, key=len)
-    typical = by_length[int(0.9 * (len(by_length) - 1))][:CUT_CHARS] if by_length else ""
-    least = min(COLUMN_PX[1], max(COLUMN_PX[0], CELL_PX + text_px(header, FONT_PX) + HEADER_ICONS_PX))
-    return least, min(COLUMN_PX[1], max(least, CELL_PX + text_px(typical, FONT_PX)))
-
-
-def column_widths(headers: Sequence[str], texts: Sequence[Sequence[str]], fill_px: int = TABLE_PX) -> list[int]:
-    """Each column's width in px: its header or the text of most of its cells (the 90th percentile by length,
-    its first CUT_CHARS characters), whichever is wider, in the Arial widths of figures.text_px; between
-    COLUMN_PX. Together they fill `fill_px`, the width of the card the table is drawn in: widened in proportion,
-    or narrowed by the same share of what each wants beyond its header (never narrower than its header; a
-    wider window leaves room on the right, a narrower one scrolls).
-
-    Why not AG Grid's flex columns: a flexed grid sets every column's width again each time its viewport
-    changes width (when drawn, and again when its own scroll bar appears), and each time re-measures the
-    page's style and layout; on /funding that was 0.25-0.37 s of its 0.64-0.93 s of main thread (median of
-    4 interleaved first loads each, national)."""
-    least, wanted = zip(*(column_needs(header, column) for header, column in zip(headers, texts, strict=True)))
-    total, spare = sum(wanted), sum(wanted) - sum(least)
-    if total < fill_px:  # wider, in proportion
-        return [int(w * fill_px / total) for w in wanted]
-    if sum(least) < fill_px:  # narrower: each column gives up part of what it wants beyond its header
-        cut = (total - fill_px) / spare
-        return [int(w - (w - h) * cut) for h, w in zip(least, wanted, strict=True)]
-    return [int(h) for h in least]
-
-
-def table(df: pd.DataFrame, columns: Sequence[tuple[str, str, str]], lang: str, max_rows: int = TABLE_ROWS,
-          fill_px: int = TABLE_PX):
+def table(df: pd.DataFrame, columns: Sequence[tuple[str, str, str]], lang: str, max_rows: int = TABLE_ROWS) -> html.Div:
     """A table of at most `max_rows` rows, with a notice saying how many there are; columns are
-    (column, header text key, kind: text | number | label:<kind>), their widths column_widths(…, fill_px).
+    (column, header text key, kind: text | number | label:<kind>).
 
-    One AG Grid component (rows virtualised, sortable), not one Dash component per cell: 400 rows of
-    html.Td took the browser ~45 s to render on two cores. Cells hold display strings, except a number
-    column: it holds the number (so it sorts as one) and shows its formatted text (`<col>__t`). Document
-    text is passed as data, so it is always rendered as text.
+    A plain HTML table, sortable by its headers, drawn in the browser by assets/page_tables.js from the JSON
+    in one element's `data-table` attribute: the cells' display texts, and for a number column the numbers it
+    sorts by. One Dash component per cell cost the browser ~45 s for 400 rows of html.Td on two cores, and two
+    small AG Grids 0.4-0.5 s of a national page's main thread. The script puts every text in as text, never as
+    HTML, so a document's text always shows as written.
     """
     if df.empty:
         return dbc.Alert(t("empty", lang), color="light", className="empty-state")
     shown = df.head(max_rows)
-    records: list[dict] = [{} for _ in range(len(shown))]
-    column_defs, shown_texts = [], []
+    heads, rows, numbers = [], [[] for _ in range(len(shown))], []
     for col, key, kind in columns:
         values = plain(shown[col])
         if kind.startswith("label:"):
@@ -321,29 +280,12 @@ def table(df: pd.DataFrame, columns: Sequence[tuple[str, str, str]], lang: str, 
             texts = [names[v] for v in values]
         else:
             texts = [_cell(v, kind, lang) for v in values]
-        column = {"field": col, "headerName": t(key, lang)}
-        shown_texts.append(texts)
-        if kind == "number":  # the number sorts, its formatted text shows
-            column.update(type="rightAligned", valueFormatter={"function": f"params.data.{col}__t"})
-            for record, text, value in zip(records, texts, values, strict=True):
-                record[col], record[f"{col}__t"] = value, text
-        else:
-            column["tooltipField"] = col
-            for record, text in zip(records, texts, strict=True):
-                record[col] = text
-        column_defs.append(column)
-    widths = column_widths([column["headerName"] for column in column_defs], shown_texts, fill_px)
-    for column, width in zip(column_defs, widths, strict=True):
-        column["width"] = width
-    grid = dag.AgGrid(
-        rowData=records,
-        columnDefs=column_defs,
-        defaultColDef={"sortable": True, "resizable": True, "minWidth": COLUMN_PX[0]},  # widths: column_widths
-        dashGridOptions={"enableCellTextSelection": True, "animateRows": False, "rowHeight": ROW_PX,
-                         "headerHeight": HEADER_PX, "tooltipShowDelay": 300},
-        style={"height": f"{HEADER_PX + ROW_PX * min(len(records), VISIBLE_ROWS) + 4}px"},
-        className="ag-theme-alpine page-table",
-    )
+        heads.append({"header": t(key, lang), "number": kind == "number"})
+        numbers.append(values if kind == "number" else None)
+        for row, text in zip(rows, texts, strict=True):
+            row.append(text)
+    spec = {"lang": lang, "columns": heads, "rows": rows, "numbers": numbers, "sortHint": t("sort_hint", lang)}
+    grid = html.Div(className="page-table", **{"data-table": orjson.dumps(spec).decode()})
     total = int(df["total_rows"].iloc[0]) if "total_rows" in df else len(df)
     if total > len(shown):
         notice = html.Small(t("table_truncated", lang, shown=len(shown), total=total), className="text-muted")

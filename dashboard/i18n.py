@@ -36,6 +36,7 @@ TEXT = {
         "synthetic": "Синтетични данни — не са реални планове",
         "url_ignored": "Пренебрегнати параметри от адреса (няма такива стойности в базата): {items}",
         "table_truncated": "Показани са първите {shown} от {total} реда — стеснете филтрите, за да видите останалите.",
+        "sort_hint": "Подреди по тази колона (отново: в обратен ред)",
         # overview
         "kpi_services": "Социални услуги",
         "kpi_capacity": "Общ капацитет (места/потребители)",
@@ -137,6 +138,7 @@ TEXT = {
         "synthetic": "Synthetic data — not real plans",
         "url_ignored": "Ignored in the address (no such values in the database): {items}",
         "table_truncated": "Showing the first {shown} of {total} rows — narrow the filters to see the rest.",
+        "sort_hint": "Sort by this column (again: reverse)",
         "kpi_services": "Social services",
         "kpi_capacity": "Total capacity (places/users)",
         "kpi_delegated": "Share with state-delegated funding",

@@ -74,13 +74,11 @@ def choose(dash_duo, key: str, option: str) -> None:
 
 
 def table_rows(dash_duo, container_id: str) -> list[list[str]]:
-    """The rows a page table shows (an AG Grid inside `container_id`), as lists of cell texts in column order."""
+    """The rows a page table shows (drawn by assets/page_tables.js inside `container_id`), as lists of cell texts in
+    column order."""
     return dash_duo.driver.execute_script(
-        """const rows = document.querySelectorAll('#' + arguments[0] + ' .ag-center-cols-container .ag-row');
-        return Array.from(rows).sort((a, b) => +a.getAttribute('row-index') - +b.getAttribute('row-index'))
-          .map(r => Array.from(r.querySelectorAll('.ag-cell'))
-            .sort((a, b) => a.getBoundingClientRect().left - b.getBoundingClientRect().left)
-            .map(c => c.innerText.trim()));""",
+        "return Array.from(document.querySelectorAll('#' + arguments[0] + ' tbody tr'))"
+        ".map(r => Array.from(r.cells).map(c => c.textContent.trim()));",
         container_id,
     )
 
@@ -125,11 +123,15 @@ def test_page_loads_without_console_errors(dash_duo, dash_app, path, lang):
     assert dash_duo.driver.execute_script(
         "return [typeof regeneratorRuntime.mark, '\u180e'.trim().length, typeof setImmediate];") == [
         "function", 1, "undefined"]
-    # page tables: widths set on the server (components.column_widths), each header shown whole
-    cut = dash_duo.driver.execute_script(
-        "return Array.from(document.querySelectorAll('.page-table .ag-header-cell-text'))"
-        ".filter(h => h.scrollWidth > h.clientWidth + 1).map(h => h.textContent);")
-    assert cut == []
+    # page tables (assets/page_tables.js): each drawn with every row and column the server sent, no grid component
+    drawn = dash_duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('.page-table[data-table]')).map(h => {"
+        " const spec = JSON.parse(h.dataset.table); const t = h.querySelector('table');"
+        " return [spec.rows.length, spec.columns.length, t ? t.tBodies[0].rows.length : -1,"
+        " t ? t.tHead.rows[0].cells.length : -1]; });")
+    for rows, columns, body_rows, header_cells in drawn:
+        assert (body_rows, header_cells) == (rows, columns)
+    assert not dash_duo.find_elements(".page-table .ag-root-wrapper")
     brand = dash_duo.find_element(".navbar-brand").text
     assert brand == (
         "Municipal social services — annual plans"

@@ -26,9 +26,9 @@ def texts(component) -> list[str]:
         return [str(component)]
     if isinstance(component, list | tuple):
         return [s for c in component for s in texts(c)]
-    rows = getattr(component, "rowData", None)
-    if rows is not None:  # a page table (AG Grid): the text of every cell (a number column's formatted text)
-        return [v for row in rows for k, v in row.items() if isinstance(v, str)]
+    spec = getattr(component, "data-table", None)
+    if spec is not None:  # a page table (components.table): the text of every cell (a number column's formatted text)
+        return [text for row in json.loads(spec)["rows"] for text in row]
     return texts(getattr(component, "children", None))
 
 

@@ -1,78 +1,114 @@
-"""The page tables' column widths (dashboard/components.py column_widths, table): set on the server from the
-headers and texts, never flexed by AG Grid in the browser."""
+"""The page tables (dashboard/components.py table, drawn by dashboard/assets/page_tables.js): what the server sends
+(display texts, the numbers a number column sorts by, headers in the UI language, the notice of rows left out), and
+in Chromium: the table drawn from it, texts shown as written (never as HTML), sorting by a header click (numbers as
+numbers, texts in Bulgarian order, blanks last both ways, equal keys in the server's order), and a new table drawn
+when the server sends one."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import dash
+import dash_bootstrap_components as dbc
 import pandas as pd
 import pytest
+from dash import Input, Output, html
 
-from dashboard.components import (
-    CELL_PX,
-    COLUMN_PX,
-    FONT_PX,
-    HALF_TABLE_PX,
-    HEADER_ICONS_PX,
-    TABLE_PX,
-    column_needs,
-    column_widths,
-    table,
-)
-from dashboard.figures import text_px
+from dashboard.components import table
 
+ASSETS = Path(__file__).resolve().parents[1] / "dashboard" / "assets"
+HOSTILE = "<img src=x onerror=alert(1)> <b>bold</b> {{7*7}}"
 
-def header_px(header: str) -> float:
-    return CELL_PX + text_px(header, FONT_PX) + HEADER_ICONS_PX
-
-
-def test_narrow_columns_are_widened_in_proportion_to_fill_the_card():
-    headers, texts = ["Год", "Услуга"], [["2021"] * 3, ["Център за обществена подкрепа"] * 3]
-    wanted = [max(header_px("Год"), COLUMN_PX[0]), CELL_PX + text_px("Център за обществена подкрепа", FONT_PX)]
-    widths = column_widths(headers, texts, fill_px=1000)
-    assert sum(wanted) < 1000
-    assert sum(widths) == pytest.approx(1000, abs=len(widths))
-    assert widths[1] / widths[0] == pytest.approx(wanted[1] / wanted[0], rel=0.01)
+COLUMNS = [("municipality", "col_municipality", "text"), ("year", "col_year", "text"),
+           ("name", "col_name", "text"), ("capacity", "col_capacity", "number"), ("status", "col_status", "label:status")]
+FRAME = pd.DataFrame({
+    "municipality": ["Дупница", "Стара Загора", "Белово", "Ямбол"],
+    "year": [2021, 2015, 2020, 2019],
+    "name": ["ЦОП", HOSTILE, "Дневен център", "Център за обществена подкрепа"],
+    "capacity": [1200.0, None, 9.0, 30.0],
+    "status": ["continuing", "closing", "new", "continuing"],
+})
 
 
-def test_wide_columns_give_up_what_they_want_beyond_their_header_until_they_fit():
-    long = "Център за социална рехабилитация и интеграция на деца и младежи с увреждания"
-    headers = ["Община", "Услуга", "Бележка"]
-    texts = [["Стара Загора"] * 4, [long] * 4, [long[:30]] * 4]
-    widths = column_widths(headers, texts, fill_px=600)
-    assert sum(widths) == pytest.approx(600, abs=len(widths))
-    for header, width in zip(headers, widths, strict=True):
-        assert width >= int(header_px(header))
-    # the longest text keeps the widest column, but narrower than it wants (the cap)
-    assert widths[1] == max(widths) and widths[1] < COLUMN_PX[1]
+def spec_of(component) -> dict:
+    host = component if "page-table" in (getattr(component, "className", "") or "") else component.children[0]
+    return json.loads(getattr(host, "data-table"))
 
 
-def test_columns_that_do_not_fit_even_at_their_headers_keep_them_and_the_table_scrolls():
-    headers = ["Община", "Година", "Услуга", "Преди", "След", "Промяна", "Статус"]
-    widths = column_widths(headers, [["x"]] * len(headers), fill_px=HALF_TABLE_PX)
-    assert sum(widths) > HALF_TABLE_PX
-    assert widths == [int(max(COLUMN_PX[0], header_px(h))) for h in headers]
+def test_the_server_sends_display_texts_and_the_numbers_a_column_sorts_by():
+    spec = spec_of(table(FRAME, COLUMNS, "bg"))
+    assert [c["header"] for c in spec["columns"]] == ["Община", "Година", "Услуга", "Капацитет", "Статус"]
+    assert [c["number"] for c in spec["columns"]] == [False, False, False, True, False]
+    # read from FRAME above: 1200 places shown with the Bulgarian thousands separator, a missing one blank
+    assert [row[3] for row in spec["rows"]] == ["1 200", "", "9", "30"]
+    assert spec["numbers"][3] == [1200.0, None, 9.0, 30.0] and spec["numbers"][0] is None
+    assert [row[4] for row in spec["rows"]] == ["продължава", "закрива се", "нова", "продължава"]
+    assert spec["rows"][1][2] == HOSTILE  # as written: the browser puts it in as text
+    english = spec_of(table(FRAME, COLUMNS, "en"))
+    assert english["lang"] == "en" and english["columns"][0]["header"] == "Municipality"
+    assert [row[4] for row in english["rows"]] == ["continuing", "closing", "new", "continuing"]
 
 
-def test_a_long_text_is_cut_at_the_widest_column_and_a_short_header_has_the_narrowest():
-    assert column_needs("Текст", ["дълъг текст " * 30] * 5)[1] == COLUMN_PX[1]
-    assert column_needs("№", ["1"] * 5) == (COLUMN_PX[0], COLUMN_PX[0])
+def test_rows_left_out_are_told_and_an_empty_table_says_so():
+    frame = FRAME.assign(total_rows=250)
+    shown = table(frame, COLUMNS, "bg", max_rows=2)
+    assert len(spec_of(shown)["rows"]) == 2
+    assert shown.children[1].children == "Показани са първите 2 от 250 реда — стеснете филтрите, за да видите останалите."
+    assert isinstance(table(FRAME.iloc[:0], COLUMNS, "bg"), dbc.Alert)
 
 
-def test_most_cells_decide_not_the_few_longest():
-    short, longer = "Дупница", "Стара Загора, Казанлък и Чирпан"
-    assert column_needs("О", [short] * 19 + [longer])[1] == CELL_PX + text_px(short, FONT_PX)
-    assert column_needs("О", [short] * 17 + [longer] * 3)[1] == CELL_PX + text_px(longer, FONT_PX)
-    assert column_needs("О", [])[1] == COLUMN_PX[0]
+def test_no_page_uses_a_grid_component_for_its_tables():
+    source = (Path(__file__).resolve().parents[1] / "dashboard" / "components.py").read_text(encoding="utf-8")
+    assert "AgGrid" not in source
 
 
-def test_a_page_table_has_fixed_widths_and_no_flexed_column():
-    df = pd.DataFrame({"municipality": ["Дупница", "Стара Загора"], "year": [2021, 2015],
-                       "name": ["ЦОП", "Дневен център за деца с увреждания"], "capacity": [12.0, None]})
-    columns = [("municipality", "col_municipality", "text"), ("year", "col_year", "text"),
-               ("name", "col_name", "text"), ("capacity", "col_capacity", "number")]
-    grid = table(df, columns, "bg")
-    assert "flex" not in grid.defaultColDef and all("flex" not in c for c in grid.columnDefs)
-    widths = [c["width"] for c in grid.columnDefs]
-    assert all(isinstance(w, int) for w in widths)
-    assert sum(widths) == pytest.approx(TABLE_PX, abs=len(widths))
-    assert sum(c["width"] for c in table(df, columns, "bg", fill_px=HALF_TABLE_PX).columnDefs) == pytest.approx(
-        HALF_TABLE_PX, abs=len(widths))
+# ------------------------------------------------------------------------------------ in Chromium
+
+@pytest.fixture()
+def table_app():
+    # the dashboard's own callbacks (registered with its modules) name components this page has not
+    app = dash.Dash(__name__, assets_folder=str(ASSETS), suppress_callback_exceptions=True)
+    app.layout = html.Div([html.Button("next", id="next"), html.Div(table(FRAME, COLUMNS, "bg"), id="box")])
+
+    @app.callback(Output("box", "children"), Input("next", "n_clicks"), prevent_initial_call=True)
+    def replace(_):
+        return table(FRAME.iloc[:2].assign(name=["първи", "втори"]), COLUMNS, "bg")
+
+    return app
+
+
+def shown(dash_duo) -> list[list[str]]:
+    return dash_duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('#box tbody tr'))"
+        ".map(r => Array.from(r.cells).map(c => c.textContent));")
+
+
+def sort_by(dash_duo, column: int) -> None:
+    dash_duo.find_elements("#box th button")[column].click()
+
+
+def test_the_table_is_drawn_shows_text_as_written_and_sorts(dash_duo, table_app):
+    dash_duo.start_server(table_app)
+    dash_duo.wait_for_element("#box tbody tr")
+    rows = shown(dash_duo)
+    assert [r[0] for r in rows] == ["Дупница", "Стара Загора", "Белово", "Ямбол"]  # the server's order
+    assert rows[1][2] == HOSTILE
+    assert dash_duo.driver.execute_script(
+        "return document.querySelectorAll('#box img, #box b').length;") == 0
+    assert [h.text for h in dash_duo.find_elements("#box th")] == ["Община", "Година", "Услуга", "Капацитет", "Статус"]
+    sort_by(dash_duo, 3)  # capacity: as numbers (9 < 30 < 1 200), the blank last
+    assert [r[3] for r in shown(dash_duo)] == ["9", "30", "1 200", ""]
+    assert dash_duo.find_elements("#box th")[3].get_attribute("aria-sort") == "ascending"
+    sort_by(dash_duo, 3)  # again: reversed, the blank still last
+    assert [r[3] for r in shown(dash_duo)] == ["1 200", "30", "9", ""]
+    assert dash_duo.find_elements("#box th")[3].get_attribute("aria-sort") == "descending"
+    sort_by(dash_duo, 0)  # texts in Bulgarian order
+    assert [r[0] for r in shown(dash_duo)] == ["Белово", "Дупница", "Стара Загора", "Ямбол"]
+    assert dash_duo.find_elements("#box th")[3].get_attribute("aria-sort") == "none"
+    sort_by(dash_duo, 4)  # закрива се, нова, продължава: the equal ones in the server's order (Дупница, Ямбол)
+    assert [r[0] for r in shown(dash_duo)] == ["Стара Загора", "Белово", "Дупница", "Ямбол"]
+    dash_duo.find_element("#next").click()  # the server sends another table: it is drawn
+    dash_duo.wait_for_text_to_equal("#box tbody tr:first-child td:nth-child(3)", "първи")
+    assert len(shown(dash_duo)) == 2
+    assert dash_duo.get_logs() == []

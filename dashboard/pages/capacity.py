@@ -11,7 +11,6 @@ from dashboard import figures
 from dashboard.components import (
     FILTER_INPUTS,
     LANG_STATE,
-    HALF_TABLE_PX,
     TABLE_ROWS,
     chart_card,
     page_shell,
@@ -95,9 +94,7 @@ def update(oblast, municipality, year, target_group, service_type, dim, lang):
     chart = run_query("capacity_chart", max_series=figures.MAX_PLAN_SERIES, **params)
     return (
         figures.capacity_by(chart, dim, lang),
-        table(run_query("capacity_changes_stated", limit=TABLE_ROWS, **params), STATED_COLUMNS, lang,
-              fill_px=HALF_TABLE_PX),
-        table(run_query("capacity_changes_observed", limit=TABLE_ROWS, **params), observed_columns(lang), lang,
-              fill_px=HALF_TABLE_PX),
+        table(run_query("capacity_changes_stated", limit=TABLE_ROWS, **params), STATED_COLUMNS, lang),
+        table(run_query("capacity_changes_observed", limit=TABLE_ROWS, **params), observed_columns(lang), lang),
         figures.deinstitutionalisation(run_query("deinstitutionalisation", **params), lang),
     )
