@@ -38,6 +38,7 @@ const graphs = page.querySelectorAll('.dash-graph');
 for (const g of graphs) { if (!g.querySelector('.js-plotly-plot .main-svg')) return false; }
 const tables = page.querySelectorAll('[id$="-table"]');
 for (const t of tables) { if (!t.children.length) return false; }
+for (const h of page.querySelectorAll('.page-table[data-table]')) { if (!h.querySelector('tbody')) return false; }
 const grid = page.querySelector('.ag-root-wrapper');
 if (grid && !grid.querySelector('.ag-center-cols-container .ag-row, .ag-overlay-no-rows-center, .ag-overlay-no-rows-wrapper')) return false;
 return graphs.length + tables.length + (grid ? 1 : 0) > 0;
