@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from bench.load import PAGES, REPO, DashSite, FlaskTransport, percentile, response_ok
-from dashboard.db import CONNECTION_CONFIG
+from dashboard.db import CONNECTION_CONFIG, bound as bound_query
 
 QUERIES = REPO / "queries"
 PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -114,8 +114,9 @@ def bench_queries(db: Path, repeat: int = 30, budget: float = 10) -> list[dict]:
                              for p in wanted}
                     runs.append((label if any(p in LIST_PARAMS for p in wanted) else "—", bound))
             seen = set()
+            slotted = "{{" in sql  # a statement written for the state it serves (data_grid.sql)
             for label, params in runs:
-                if "{{" in sql:  # a statement written for the state it serves (data_grid.sql), as the dashboard does
+                if slotted:  # filled as the dashboard fills it
                     run_sql, bound = bound_query(path.stem, params)
                 else:
                     run_sql, bound = sql, {p: params.get(p) for p in wanted}
@@ -125,7 +126,7 @@ def bench_queries(db: Path, repeat: int = 30, budget: float = 10) -> list[dict]:
                 if key in seen:
                     continue  # the query does not use the filter this case sets
                 seen.add(key)
-                state = grid_state(params) if "{{" in sql else ""
+                state = grid_state(params) if slotted else ""
                 shown = case_text(label, bound, fetch, state)
                 result = {"query": path.stem, "case": shown, "fetch": fetch, "state": state,
                           "params": json.loads(json.dumps(bound, ensure_ascii=False, default=str))}
@@ -170,12 +171,6 @@ GRID_REQUESTS = {
         {"filterModel": SEVEN_FILTERS, "sortModel": [{"colId": "capacity", "sort": "desc"}]},
     ],
 }
-
-
-def bound_query(name: str, params: dict) -> tuple[str, dict]:
-    from dashboard.db import bound
-
-    return bound(name, params)
 
 
 def grid_state(params: dict) -> str:

@@ -12,11 +12,13 @@
 
     var HOSTS = ".page-table[data-table]";
 
-    function compare(a, b, numeric, collator) {
-        var blankA = a === null || a === undefined || a === "";
-        var blankB = b === null || b === undefined || b === "";
-        if (blankA || blankB) { return blankA === blankB ? 0 : (blankA ? 1 : -1); }  // blanks last, both ways
-        return numeric ? a - b : collator.compare(a, b);
+    function blank(value) { return value === null || value === undefined || value === ""; }
+
+    // blanks last in either direction; the others ascending, or descending
+    function compare(a, b, numeric, collator, descending) {
+        if (blank(a) || blank(b)) { return blank(a) === blank(b) ? 0 : (blank(a) ? 1 : -1); }
+        var d = numeric ? a - b : collator.compare(a, b);
+        return descending ? -d : d;
     }
 
     function body(spec, order) {
@@ -56,12 +58,8 @@
                 var descending = sorted.column === c ? !sorted.descending : false;
                 var keys = column.number ? spec.numbers[c] : spec.rows.map(function (row) { return row[c]; });
                 order = spec.rows.map(function (_, i) { return i; });
-                order.sort(function (a, b) {
-                    var d = compare(keys[a], keys[b], column.number, collator);
-                    if (d !== 0 && keys[a] !== null && keys[a] !== "" && keys[b] !== null && keys[b] !== "") {
-                        d = descending ? -d : d;
-                    }
-                    return d || a - b;  // equal keys keep the server's order
+                order.sort(function (a, b) {  // equal keys keep the server's order
+                    return compare(keys[a], keys[b], column.number, collator, descending) || a - b;
                 });
                 sorted = {column: c, descending: descending};
                 headRow.querySelectorAll("th").forEach(function (other, k) {
