@@ -1,15 +1,26 @@
-# The two set-up commands of the README: `make run` (build the database from the sample plans and
-# serve the dashboard) and `make test` (the whole test suite, as CI runs it). Both install what they need.
+# The two commands of the README: `make run` (build the database from data/plans, then serve the dashboard)
+# and `make test` (the whole test suite, as CI runs it). Both install what they need: a virtual environment
+# in .venv made from requirements.lock alone, and the Debian packages the tests drive.
 PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
 export SSP_REFERENCE_DIR ?= $(abspath ../shared/reference)
 
-.PHONY: run test setup browser office build export lint bench
+.PHONY: run test test-fast setup browser office build export report lint bench lock
 
-setup: .make/installed
+setup: $(VENV)/.installed
 
-.make/installed: pyproject.toml
-	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e ".[test]"
-	@mkdir -p .make && touch $@
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+# Known-good versions: a deliberate upgrade is `make lock`, then the whole test suite, then a commit.
+lock:
+	$(PYTHON) -m pip install --quiet uv
+	$(PYTHON) -m uv pip compile pyproject.toml --extra test --python-version 3.11 --prerelease disallow \
+	  -o requirements.lock
 
 browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
@@ -21,19 +32,26 @@ office:
 	  --no-install-recommends libreoffice-writer fonts-dejavu-core fonts-liberation >/dev/null)
 
 build: setup
-	$(PYTHON) -m etl build
+	$(PY) -m etl build
+
+report: setup
+	$(PY) -m etl report --problems-only
 
 export: build
-	$(PYTHON) -m etl export
+	$(PY) -m etl export
 
 run: build
-	$(PYTHON) app.py
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py app:server
 
 test: setup browser office
-	$(PYTHON) -m pytest --headless -q
+	$(PY) -m pytest --headless -q
+
+# unit, parse, normalise, golden and generalisation tests: no browser, no server, no national corpus
+test-fast: setup
+	$(PY) -m pytest -q -m "not browser and not slow"
 
 bench: setup browser
-	$(PYTHON) -m bench
+	$(PY) -m bench
 
 lint: setup
-	$(PYTHON) -m ruff check .
+	$(PY) -m ruff check .

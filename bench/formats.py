@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from etl.load import read_plan  # noqa: E402
+from etl.build import read_plan  # noqa: E402
 from etl.reference import load_reference  # noqa: E402
 from tests.conftest import reference_dir  # noqa: E402
 from tests.fixtures import make_formats  # noqa: E402

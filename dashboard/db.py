@@ -24,8 +24,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+import queries
+from etl.reference import reference_dir as chosen_reference_dir
+
 REPO = Path(__file__).resolve().parents[1]
-QUERIES = REPO / "queries"
 DEFAULT_DB = REPO / "data" / "build" / "plans.duckdb"
 PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -161,10 +163,10 @@ class _Database:
 
 def json_size(value: object) -> int:
     """Bytes of value as JSON (as Dash would send it); values that are not JSON (sets) count 1 KB."""
-    from dashboard.serialise import to_json  # noqa: PLC0415  (plotly/orjson: only once something is kept)
+    from plotly.io.json import to_json_plotly  # noqa: PLC0415  (what Dash encodes responses with)
 
     try:
-        return len(to_json(value))
+        return len(to_json_plotly(value))
     except (TypeError, ValueError):
         return 1024
 
@@ -239,9 +241,7 @@ def database_available() -> bool:
 @cache
 def query_text(name: str) -> str:
     """The SQL of queries/<name>.sql (read once per process)."""
-    if not re.fullmatch(r"[a-z0-9_]+", name):
-        raise ValueError(f"bad query name {name!r}")
-    return (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
+    return queries.text(name)
 
 
 class SqlText(str):
@@ -377,7 +377,7 @@ def derived_outdated() -> bool:
     these queries expect (a database built by an older version): some views may fail until a rebuild.
     Logged once per database file; the pages show a notice (components.outdated_banner)."""
     built = run_query("reference_counts").iloc[0]["derived_sha256"]
-    expected = hashlib.sha256((QUERIES / "derived.sql").read_bytes()).hexdigest()
+    expected = hashlib.sha256(queries.path("derived").read_bytes()).hexdigest()
     if built != expected:
         log.warning("%s was built with another queries/derived.sql (%s, expected %s): rebuild it with "
                     "`python -m etl build`", DB.path, built or "not recorded", expected[:12])
@@ -391,8 +391,8 @@ def is_synthetic() -> bool:
 
 
 def reference_dir() -> Path:
-    """The reference directory (EKATTE, boundaries): SSP_REFERENCE_DIR or <repo>/../shared/reference."""
-    return Path(os.environ.get("SSP_REFERENCE_DIR", REPO.parent / "shared" / "reference"))
+    """The reference directory (EKATTE, boundaries), chosen as the build chooses it."""
+    return chosen_reference_dir()
 
 
 @cache

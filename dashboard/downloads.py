@@ -16,7 +16,6 @@ cite the exact selection behind a number.
 
 from __future__ import annotations
 
-import functools
 import io
 import json
 from collections.abc import Callable, Iterator, Sequence
@@ -26,6 +25,7 @@ from dash import Input, Output, State, clientside_callback
 from flask import Flask, Response, abort, request
 
 from dashboard import db
+from etl.spreadsheet import defuse_table
 from dashboard.state import filter_params, filter_values, state_from_query
 
 BATCH_ROWS = 20_000
@@ -97,24 +97,7 @@ def table_for(name: str, state: dict):
     spec = DOWNLOADS[name]
     table = db.run_arrow(spec.query, **filter_params(*filter_values(state)), **spec.extra(state))
     columns = spec.columns() if spec.columns else [c for c in table.column_names if c != "total_rows"]
-    return defused(table.select(list(columns)))
-
-
-def defused(table):
-    """The table with every text cell that starts like a spreadsheet formula prefixed with an apostrophe."""
-    import pyarrow as pa  # noqa: PLC0415
-    import pyarrow.compute as pc  # noqa: PLC0415
-
-    from etl.export import FORMULA_START  # noqa: PLC0415  (the open-data export's rule)
-
-    for i, column in enumerate(table.columns):
-        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
-            continue
-        risky = functools.reduce(pc.or_, (pc.starts_with(column, start) for start in FORMULA_START))
-        if pc.any(risky).as_py():
-            quoted = pc.binary_join_element_wise("'", column, "")  # "'" + text
-            table = table.set_column(i, table.field(i), pc.if_else(risky, quoted, column))
-    return table
+    return defuse_table(table.select(list(columns)))
 
 
 def csv_chunks(table, batch_rows: int = BATCH_ROWS) -> Iterator[bytes]:

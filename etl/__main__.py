@@ -54,7 +54,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from .load import BuildError, build
+    from .build import BuildError, build
     from .reference import load_reference
 
     reference = load_reference(resolve_reference_dir(args.reference))
@@ -84,7 +84,7 @@ def with_progress(task, plans_dir: Path, quiet: bool):
         return task(None)
     from rich.progress import Progress
 
-    from .load import plan_files
+    from .build import plan_files
 
     total = len(plan_files(plans_dir))
     with Progress(transient=True) as progress:

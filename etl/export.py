@@ -6,22 +6,14 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
-QUERIES = Path(__file__).resolve().parents[1] / "queries"
+import queries
+
+from .spreadsheet import defuse_array
+
 INTEGER_COLUMNS = ["year", "items", "q1", "q2", "q3", "q4", "capacity", "capacity_before", "staff", "units",
                    "source_line"]
-
-
-def read_query(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
-    return con.execute((QUERIES / f"{name}.sql").read_text(encoding="utf-8")).df()
-
-
-FORMULA_START = ("=", "+", "@", "\t", "\r")
-
-
-def defuse(value: object) -> object:
-    """A text cell a spreadsheet would run as a formula gets a leading apostrophe (CSV only)."""
-    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
 
 
 def tidy(frame: pd.DataFrame, for_csv: bool) -> pd.DataFrame:
@@ -33,7 +25,8 @@ def tidy(frame: pd.DataFrame, for_csv: bool) -> pd.DataFrame:
     if for_csv:
         for col in frame.columns:
             if pd.api.types.is_string_dtype(frame[col]) or frame[col].dtype == object:
-                frame[col] = frame[col].map(defuse)
+                safe = defuse_array(pa.array(frame[col], from_pandas=True, type=pa.string()))
+                frame[col] = pd.Series(safe.to_pylist(), index=frame.index, dtype=object)
     if for_csv and "amount_bgn" in frame:
         frame["amount_bgn"] = frame["amount_bgn"].map(
             lambda v: "" if pd.isna(v) else (str(int(v)) if float(v).is_integer() else f"{v:.2f}"))
@@ -47,7 +40,7 @@ def export(db_path: Path, out_dir: Path) -> dict[str, int]:
     out_dir.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        frames = {"plans": read_query(con, "export_plans"), "items": read_query(con, "export_items")}
+        frames = {"plans": queries.frame(con, "export_plans"), "items": queries.frame(con, "export_items")}
     finally:
         con.close()
     counts = {}

@@ -270,7 +270,8 @@ class Reference:
 # --------------------------------------------------------------------------- loading
 
 
-def _chosen_reference_dir(cli_value: str | Path | None) -> Path:
+def reference_dir(cli_value: str | Path | None = None) -> Path:
+    """The reference directory chosen (it may not exist): CLI value > env SSP_REFERENCE_DIR > ../shared/reference."""
     if cli_value not in (None, ""):
         return Path(cli_value).expanduser()
     env_value = os.environ.get(REFERENCE_ENV, "").strip()
@@ -279,7 +280,7 @@ def _chosen_reference_dir(cli_value: str | Path | None) -> Path:
 
 def resolve_reference_dir(cli_value: str | Path | None = None) -> Path | None:
     """CLI value > env SSP_REFERENCE_DIR > <repo root>/../shared/reference; None if that directory is missing."""
-    chosen = _chosen_reference_dir(cli_value)
+    chosen = reference_dir(cli_value)
     return chosen.resolve() if chosen.is_dir() else None
 
 
@@ -379,7 +380,7 @@ def _load_directory(directory: Path) -> Reference:
 def load_reference(directory: Path | None) -> Reference:
     """Load (once per directory) the EKATTE reference; never raises: unavailable data gives a notice instead."""
     if directory is None:
-        return Reference(False, None, _unavailable_notice(_chosen_reference_dir(None)))
+        return Reference(False, None, _unavailable_notice(reference_dir(None)))
     directory = Path(directory).expanduser()
     if not directory.is_dir():
         return Reference(False, directory, _unavailable_notice(directory))
@@ -391,4 +392,4 @@ def load_reference(directory: Path | None) -> Reference:
 
 def get_reference(cli_value: str | Path | None = None) -> Reference:
     """Convenience: resolve the directory (CLI > env > default) and load it, naming the directory if missing."""
-    return load_reference(_chosen_reference_dir(cli_value))
+    return load_reference(reference_dir(cli_value))

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-QUERIES = Path(__file__).resolve().parents[1] / "queries"
+import queries
 
 
 def report_frames(db_path: Path) -> dict[str, pd.DataFrame]:
@@ -15,8 +15,7 @@ def report_frames(db_path: Path) -> dict[str, pd.DataFrame]:
         raise FileNotFoundError(f"database not found: {db_path} (run `python -m etl build` first)")
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        return {name: con.execute((QUERIES / f"{name}.sql").read_text(encoding="utf-8")).df()
-                for name in ("report_plans", "report_lines", "report_issues")}
+        return {name: queries.frame(con, name) for name in ("report_plans", "report_lines", "report_issues")}
     finally:
         con.close()
 

@@ -8,7 +8,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .normalise import transliterate
+from .records import transliterate
 from .reference import Municipality, Reference
 
 MARKER = "SYNTHETIC"  # a file of this name in a plans folder marks it (and any database built from it) synthetic

@@ -55,6 +55,7 @@ create table items (
     source_lines    varchar not null,     -- all lines merged into the row, ','-joined (continuations)
     source_text     varchar not null using compression uncompressed,  -- the original lines, verbatim, joined by newlines
     source_ref      varchar,              -- .docx/.pdf: page, table and row where the row starts ('стр. 2, табл. 1, ред 5'); null for text
+    review          varchar,              -- ';'-joined review flags: why a person should check the record (docs/conventions.md)
     source_text_rank integer              -- place of source_text in text order among all items (equal texts, equal rank): set by derived.sql
 );
 

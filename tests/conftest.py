@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from etl.build import build
+from etl.reference import load_reference
+from etl.synth import generate
+
+from .helpers import REPO, reference_dir
 
 
-def reference_dir() -> Path:
-    """The EKATTE reference directory used by tests (SSP_REFERENCE_DIR or ../shared/reference)."""
-    return Path(os.environ.get("SSP_REFERENCE_DIR", REPO.parent / "shared" / "reference"))
+def pytest_collection_modifyitems(items):
+    """A test that drives Chromium (the dash_duo fixture) is a browser test, wherever it stands."""
+    for item in items:
+        if "dash_duo" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
@@ -37,3 +43,25 @@ def _dashboard_connection_closed_after_each_test():
     dashboard_db = sys.modules.get("dashboard.db")
     if dashboard_db is not None:
         dashboard_db.DB.set_path(dashboard_db.DB.path)
+
+
+@pytest.fixture(scope="session")
+def synthetic_db(tmp_path_factory) -> Path:
+    """A small synthetic corpus (a few municipalities over several years) plus the sample plans."""
+    reference = load_reference(reference_dir())
+    out = tmp_path_factory.mktemp("summaries")
+    generate(out, reference, 6, (2018, 2025), seed=11)
+    for plan in (REPO / "data" / "plans").iterdir():
+        (out / "plans" / plan.name).write_bytes(plan.read_bytes())
+    db = out / "plans.duckdb"
+    build(out / "plans", db, reference, workers=1, use_cache=False)
+    return db
+
+
+@pytest.fixture(params=["sample", "synthetic"])
+def con(request, sample_db, synthetic_db):
+    db = sample_db if request.param == "sample" else synthetic_db
+    # the dashboard's configuration: other tests open these files with it in this process
+    connection = duckdb.connect(str(db), read_only=True, config={"memory_limit": "512MB", "threads": 2})
+    yield connection
+    connection.close()

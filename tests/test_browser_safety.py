@@ -15,8 +15,7 @@ import app  # creates the Dash app, which registers the pages
 from dashboard import db
 from dashboard.pages import data
 from dashboard.state import filter_params
-from tests.test_browser_pages import current_query, severe_logs, until
-from tests.test_dashboard_safety import etl
+from tests.helpers import current_query, run_etl, severe_logs, until
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +37,7 @@ def hostile_db(tmp_path_factory) -> Path:
     cells[2] = HOSTILE_TEXT
     lines[row] = "\t".join(cells)
     (plans / "dupnitsa-2021.txt").write_text("\n".join(lines), encoding="utf-8")
-    etl("build", "--plans", str(plans), "--db", str(out / "plans.duckdb"), "--quiet")
+    run_etl("build", "--plans", str(plans), "--db", str(out / "plans.duckdb"), "--quiet")
     return out / "plans.duckdb"
 
 
@@ -110,8 +109,8 @@ def test_bad_url_gives_a_notice_not_an_error(dash_duo, sample_db):
 
 
 def test_synthetic_banner(dash_duo, tmp_path):
-    etl("synth", "--out", str(tmp_path / "corpus"), "--municipalities", "3", "--years", "2020-2020", "--seed", "1")
-    etl("build", "--plans", str(tmp_path / "corpus" / "plans"), "--db", str(tmp_path / "s.duckdb"), "--quiet")
+    run_etl("synth", "--out", str(tmp_path / "corpus"), "--municipalities", "3", "--years", "2020-2020", "--seed", "1")
+    run_etl("build", "--plans", str(tmp_path / "corpus" / "plans"), "--db", str(tmp_path / "s.duckdb"), "--quiet")
     start(dash_duo, "/funding", tmp_path / "s.duckdb")
     banner = dash_duo.wait_for_element("#synthetic-banner").text
     assert "Синтетични данни — не са реални планове" in banner and "Synthetic data — not real plans" in banner
@@ -122,11 +121,11 @@ def test_rebuilt_database_is_picked_up_without_restart(dash_duo, tmp_path):
     plans.mkdir()
     shutil.copy(REPO / "data" / "plans" / "kresna-2020.txt", plans)
     path = tmp_path / "plans.duckdb"
-    etl("build", "--plans", str(plans), "--db", str(path), "--quiet")
+    run_etl("build", "--plans", str(plans), "--db", str(path), "--quiet")
     start(dash_duo, "/data", path)
     first = until(dash_duo, lambda: dash_duo.find_element("#data-count").text)
     shutil.copy(REPO / "data" / "plans" / "dupnitsa-2021.txt", plans)
-    etl("build", "--plans", str(plans), "--db", str(path), "--quiet")
+    run_etl("build", "--plans", str(plans), "--db", str(path), "--quiet")
     dash_duo.wait_for_page(dash_duo.server_url + "/data?municipality=" + quote("Дупница"))
     dash_duo.wait_for_text_to_equal("#data-count", "Показани редове: 39", timeout=15)
     assert first != "Показани редове: 39"

@@ -7,15 +7,15 @@ import hashlib
 import os
 import shutil
 import time
-from pathlib import Path
 
 import pytest
 
-from etl import load
-from etl.load import FileHashes, build, index_path
+from etl import reading
+from etl.build import build
+from etl.cache import FileHashes, index_path
 from etl.reference import load_reference
 
-from .conftest import REPO, reference_dir
+from .helpers import REPO, reference_dir
 
 PLANS = REPO / "data" / "plans"
 
@@ -107,7 +107,7 @@ def test_build_records_every_file_it_saw(tmp_path, reference):
     assert sorted(record.known) == ["dupnitsa-2021.txt", "empty.txt", "kresna-2020.txt"]
     assert record.known["kresna-2020.txt"][1] == sha((plans / "kresna-2020.txt").read_bytes())
     assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name] == []
-    assert load.index_path(db).name == "p.duckdb.files"
+    assert index_path(db).name == "p.duckdb.files"
 
 
 def test_files_the_workers_read_are_recorded_and_cached(tmp_path, reference):
@@ -119,7 +119,7 @@ def test_files_the_workers_read_are_recorded_and_cached(tmp_path, reference):
     plans = tmp_path / "corpus" / "plans"
     (plans / "empty.txt").write_bytes(b"")
     files = sorted(p for p in plans.iterdir() if p.name != "SYNTHETIC")
-    assert len(files) > 2 * load.BATCH
+    assert len(files) > 2 * reading.BATCH
     db = tmp_path / "db" / "p.duckdb"
     first = build(plans, db, reference, workers=2)
     assert first.plans[0].batches  # read in a worker

@@ -1,9 +1,8 @@
 """The build's shortcuts give the same result as the plain way: worker batches (Arrow slices) and the
-one-process path, the parse cache, the direct `items` row, and the regex needles (quick rejection)."""
+one-process path, the parse cache, the direct `items` row."""
 
 from __future__ import annotations
 
-import random
 import re
 import shutil
 from pathlib import Path
@@ -11,12 +10,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl import load, normalise, parse
-from etl.load import ITEM_COLUMNS, build, read_plan
+from etl import reading
+from etl.build import build, read_plan
 from etl.reference import load_reference
 from etl.synth import generate
+from etl.tables import rows as table_rows
+from etl.tables import write
+from etl.tables.rows import ITEM_COLUMNS
 
-from .conftest import REPO, reference_dir
+from .helpers import REPO, reference_dir
 
 PLANS = REPO / "data" / "plans"
 
@@ -65,7 +67,7 @@ def dump(db: Path) -> dict[str, list[tuple]]:
 
 
 def test_worker_batches_equal_one_process(corpus, tmp_path, reference):
-    assert len(list(corpus.iterdir())) > 2 * load.BATCH
+    assert len(list(corpus.iterdir())) > 2 * reading.BATCH
     one = build(corpus, tmp_path / "one" / "p.duckdb", reference, workers=1, use_cache=False)
     build(corpus, tmp_path / "pool" / "p.duckdb", reference, workers=2, use_cache=False)
     assert {p.category for p in one.problems} >= {"duplicate_plan", "ExtractError"}
@@ -93,46 +95,10 @@ def test_items_row_follows_the_column_list(reference):
             special = {"settlements": ";".join(s.name for s in record.settlements),
                        "funding": ";".join(record.funding_classes),
                        "q1": quarters[0], "q2": quarters[1], "q3": quarters[2], "q4": quarters[3],
-                       "source_lines": ",".join(map(str, record.source_lines))}
+                       "source_lines": ",".join(map(str, record.source_lines)), "review": ";".join(record.review)}
             expected = tuple(None if v == "" else v
                              for v in (special[c] if c in special else getattr(record, c) for c in ITEM_COLUMNS))
-            assert load.item_row(record) == expected
-
-
-def all_patterns():
-    return ([p for _, p in normalise.status_patterns()] + [p for _, p, _ in normalise.funding_patterns()]
-            + [p for _, p in normalise.service_patterns()] + [normalise.service_matcher()[0], normalise.CHANGE,
-                                                              normalise.EXPLICIT, normalise.PLAIN_UNIT]
-            + [p for _, p in parse.HEADER_WORDS] + normalise.STAFF + normalise.UNITS)
-
-
-def test_needles_never_reject_a_text_the_pattern_matches():
-    rng = random.Random(3)
-    odd = "ᲀᲁᲂᲃᲄᲅᲆᲇᲈſıİΣσςµẛﬅ"
-    texts = []
-    for path in sorted(PLANS.glob("*.txt")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            texts += [line, line.upper(), line.swapcase(),
-                      "".join(c if rng.random() > 0.05 else rng.choice(odd) for c in line)]
-    patterns = [(p, normalise.needles(p)) for p in all_patterns()]
-    assert sum(n is not None for _, n in patterns) > len(patterns) // 2
-    rejected = 0
-    for text in texts:
-        key = normalise.fold_key(text)
-        for pattern, need in patterns:
-            if not normalise.may_match(need, key):
-                rejected += 1
-                assert pattern.search(text) is None, (pattern.pattern, text)
-    assert rejected > 0
-
-
-def test_needles_of_special_patterns():
-    needles = normalise.needles
-    assert needles(normalise.re.compile("закрит\\w*|прекратяване", normalise.re.I)) == ("закрит", "прекратяване")
-    assert needles(normalise.re.compile("(а|б)?в", normalise.re.I)) == ("в",)
-    assert needles(normalise.re.compile("x*|y", normalise.re.I)) is None  # may match the empty text
-    assert normalise.fold_key("ᲀ") == normalise.fold_key("В") == "в"
-    assert normalise.fold_key("İ") is None
+            assert table_rows.item_row(record) == expected
 
 
 def test_rows_committed_before_the_last_plans_equal_one_commit(corpus, tmp_path, reference, monkeypatch):
@@ -140,13 +106,13 @@ def test_rows_committed_before_the_last_plans_equal_one_commit(corpus, tmp_path,
     as with one commit at the end (scaled down: groups of 4 plans, committed with 16 and 8 still to come)."""
     plans = len([p for p in corpus.iterdir() if p.name != "SYNTHETIC"])
     build(corpus, tmp_path / "once" / "p.duckdb", reference, workers=2, use_cache=False)
-    assert load.early_commits(plans, 0) == load.early_commits(plans, plans) == 0  # too few: one commit, at the end
+    assert write.early_commits(plans, 0) == write.early_commits(plans, plans) == 0  # too few: one commit, at the end
     decisions = []
-    monkeypatch.setattr(load, "INSERT_GROUP", 4)
-    monkeypatch.setattr(load, "COMMIT_AHEAD", (16, 8))
-    monkeypatch.setattr(load, "EARLY_COMMIT_MIN", 16)
-    real = load.early_commits
-    monkeypatch.setattr(load, "early_commits", lambda expected, inserted: decisions.append(
+    monkeypatch.setattr(write, "INSERT_GROUP", 4)
+    monkeypatch.setattr(write, "COMMIT_AHEAD", (16, 8))
+    monkeypatch.setattr(write, "EARLY_COMMIT_MIN", 16)
+    real = write.early_commits
+    monkeypatch.setattr(write, "early_commits", lambda expected, inserted: decisions.append(
         (expected, inserted, real(expected, inserted))) or decisions[-1][2])
     build(corpus, tmp_path / "early" / "p.duckdb", reference, workers=2, use_cache=False)
     due = [(expected - inserted, n) for expected, inserted, n in decisions]

@@ -14,22 +14,9 @@ from dashboard.components import page_shell, sync_url
 from dashboard.pages import capacity, changes, coverage, data, funding, overview
 from dashboard.state import filter_params
 from tests.fixtures.make_tiny_db import make_tiny_db
+from tests.helpers import texts
 
 NO_FILTERS = (None, None, None, None, None)
-
-
-def texts(component) -> list[str]:
-    """All strings inside a Dash component tree (what a reader sees)."""
-    if component is None:
-        return []
-    if isinstance(component, str | int | float):
-        return [str(component)]
-    if isinstance(component, list | tuple):
-        return [s for c in component for s in texts(c)]
-    spec = getattr(component, "data-table", None)
-    if spec is not None:  # a page table (components.table): the text of every cell (a number column's formatted text)
-        return [text for row in json.loads(spec)["rows"] for text in row]
-    return texts(getattr(component, "children", None))
 
 
 def bars(fig: dict, name: str) -> dict:
@@ -271,10 +258,10 @@ def test_many_plans_are_summed_per_year(sample):
 
 def test_data_grid_and_csv_show_where_a_docx_record_stands(tmp_path):
     """Provenance for Word/PDF sources: the grid and the CSV carry the table and row, not only a line."""
-    from etl.load import build
+    from etl.build import build
     from etl.reference import load_reference
-    from tests.conftest import REPO, reference_dir
     from tests.fixtures.make_formats import build_docx
+    from tests.helpers import REPO, reference_dir
 
     plans = tmp_path / "plans"
     plans.mkdir()
@@ -388,29 +375,6 @@ def test_page_arrives_with_its_clean_address_and_links(sample):
     deps = app.server.test_client().get("/_dash-dependencies").get_json()
     sync = next(d for d in deps if "url-search.data" in d["output"] and d.get("clientside_function") is None)
     assert sync.get("prevent_initial_call")
-
-
-def test_responses_are_encoded_as_plotly_would(sample, monkeypatch):
-    """dashboard.serialise.to_json (Dash's encoder in this app) writes the same JSON as plotly's, for
-    every page and the callbacks' outputs, and leaves what it cannot encode to plotly."""
-    import dash
-    import numpy as np
-    from plotly.io.json import to_json_plotly
-
-    from dashboard import serialise
-
-    assert dash._callback.to_json is serialise.to_json and dash.dash.to_json is serialise.to_json
-    values = [page["layout"](municipality="Дупница,Кресна", lang=lang) for page in dash.page_registry.values()
-              for lang in ("bg", "en")]
-    values += [capacity.update(*NO_FILTERS, "setting", "bg"), funding.update(*NO_FILTERS, "capacity", "en"),
-               coverage.update_map(*NO_FILTERS, "bg"), changes.update(*NO_FILTERS, "en"), grid()]
-    values.append({"nan": float("nan"), "np": np.arange(3), "i": np.int64(2), "when": pd.Timestamp("2021-01-02"),
-                   "text": "</script>\u2028"})
-    fallbacks = []
-    monkeypatch.setattr(serialise, "to_json_plotly", lambda value: fallbacks.append(value) or to_json_plotly(value))
-    for value in values:
-        assert serialise.to_json(value) == to_json_plotly(value)
-    assert fallbacks == values[-1:]  # only the value with a pandas Timestamp needed plotly's walk
 
 
 def test_data_grid_opens_with_the_plain_page_query(sample):

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +15,7 @@ from dashboard.components import known_values, page_shell
 from dashboard.pages import capacity, changes, coverage, data, funding, overview
 from dashboard.state import state_from_query, validate_state
 from tests.fixtures.make_tiny_db import make_tiny_db
-from tests.test_dashboard_pages import texts
+from tests.helpers import run_etl, texts
 
 REPO = Path(__file__).resolve().parents[1]
 PAGES = {
@@ -37,11 +35,6 @@ KNOWN = {
 }
 
 
-def etl(*args: str) -> None:
-    done = subprocess.run([sys.executable, "-m", "etl", *args], cwd=REPO, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout + done.stderr
-
-
 @pytest.fixture()
 def tiny(tmp_path):
     db.set_database(make_tiny_db(tmp_path / "plans.duckdb"))
@@ -51,8 +44,8 @@ def tiny(tmp_path):
 def synthetic_db(tmp_path_factory) -> Path:
     """A database built from a small synthetic corpus (build_info synthetic = 'true')."""
     out = tmp_path_factory.mktemp("synth")
-    etl("synth", "--out", str(out / "corpus"), "--municipalities", "3", "--years", "2020-2020", "--seed", "1")
-    etl("build", "--plans", str(out / "corpus" / "plans"), "--db", str(out / "plans.duckdb"), "--quiet")
+    run_etl("synth", "--out", str(out / "corpus"), "--municipalities", "3", "--years", "2020-2020", "--seed", "1")
+    run_etl("build", "--plans", str(out / "corpus" / "plans"), "--db", str(out / "plans.duckdb"), "--quiet")
     return out / "plans.duckdb"
 
 
@@ -167,7 +160,7 @@ def test_rebuild_is_picked_up_in_process(tmp_path):
     for name in ("dupnitsa-2021.txt", "kresna-2020.txt"):
         shutil.copy(REPO / "data" / "plans" / name, plans)
     path = tmp_path / "plans.duckdb"
-    etl("build", "--plans", str(plans), "--db", str(path), "--quiet")
+    run_etl("build", "--plans", str(plans), "--db", str(path), "--quiet")
     db.set_database(path)
     assert db.run_query("reference_counts").iloc[0]["plans"] == 2
     options = db.run_query("filter_options")  # cached per database file
@@ -175,7 +168,7 @@ def test_rebuild_is_picked_up_in_process(tmp_path):
     rows_before = data.rows_page({"startRow": 0, "endRow": 100}, None, None, None, None, None, "bg")[1]
 
     shutil.copy(REPO / "data" / "plans" / "lyubimets-2013.txt", plans)
-    etl("build", "--plans", str(plans), "--db", str(path), "--quiet")  # os.replace of the file
+    run_etl("build", "--plans", str(plans), "--db", str(path), "--quiet")  # os.replace of the file
     assert db.run_query("reference_counts").iloc[0]["plans"] == 3
     assert "Любимец" in set(db.run_query("filter_options")["value"])
     rows_after = data.rows_page({"startRow": 0, "endRow": 100}, None, None, None, None, None, "bg")[1]

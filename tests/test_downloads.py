@@ -13,7 +13,7 @@ import app
 from dashboard import db, downloads
 from dashboard.pages import data
 from dashboard.state import filter_params
-from etl.export import defuse
+from etl.spreadsheet import defuse
 
 
 def get(name: str, **query):
@@ -176,9 +176,9 @@ def _ids(component) -> set[str]:
 
 def test_cells_that_would_run_as_formulas_are_defused(tmp_path):
     """As in the open-data export: a document's cell "=HYPERLINK(...)" arrives as text in a spreadsheet."""
-    from etl.load import build
+    from etl.build import build
     from etl.reference import load_reference
-    from tests.conftest import REPO, reference_dir
+    from tests.helpers import REPO, reference_dir
 
     plans = tmp_path / "plans"
     plans.mkdir()

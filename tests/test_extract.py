@@ -6,7 +6,8 @@ import codecs
 
 import pytest
 
-from etl.extract import ExtractError, cell_text, decode, read_document, split_cells
+from etl.lines import read_document
+from etl.lines.text import ExtractError, cell_text, decode, split_cells
 
 SAMPLE = "ГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ\n№\tВид дейност\n1.\tЦентър за обществена подкрепа\n"
 

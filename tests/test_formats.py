@@ -20,12 +20,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.extract import ExtractError, read_document
-from etl.formats import broken_text_layer, sniff
-from etl.load import build
+from etl.build import build
+from etl.lines.formats import broken_text_layer, sniff
+from etl.lines import ExtractError, read_document
 from etl.reference import load_reference
 
-from .conftest import REPO, reference_dir
+from .helpers import REPO, reference_dir
 
 pytest.importorskip("docx", reason="python-docx is not installed")
 pytest.importorskip("pdfplumber", reason="pdfplumber is not installed")

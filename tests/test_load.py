@@ -11,11 +11,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl import load
-from etl.load import BuildError, build, build_lock
+from etl import build as build_module
+from etl.build import BuildError, build, build_lock
 from etl.reference import load_reference
 
-from .conftest import REPO, reference_dir
+from .helpers import REPO, reference_dir
 
 PLANS = REPO / "data" / "plans"
 CONTRACT_PLANS = ["plan_id", "municipality", "oblast", "year", "source_file", "items"]
@@ -118,7 +118,7 @@ def test_failed_build_leaves_previous_database_intact(plans, tmp_path, reference
     def broken(*_):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(load, "result_tables", broken)  # after the plans' rows went in
+    monkeypatch.setattr(build_module, "result_tables", broken)  # after the plans' rows went in
     with pytest.raises(RuntimeError):
         build(plans, db, reference)
     assert query(db, "select count(*) from items") == before

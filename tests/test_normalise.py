@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from etl.normalise import (
+from etl.records.normalise import (
     Capacity,
     classify_funding,
-    classify_service,
     clean,
-    find_services,
     find_status,
-    parse_amount,
     parse_capacity,
     parse_place,
     parse_staff,
@@ -23,6 +20,9 @@ from etl.normalise import (
     places_in_text,
     transliterate,
 )
+from etl.records.numbers import parse_amount
+from etl.records.services import classify_service
+from etl.records.services import service_mentions as find_services
 from etl.reference import load_reference, resolve_reference_dir
 
 KRESNA, DUPNITSA, STARA_ZAGORA, IHTIMAN, LYUBIMETS = "BLG28", "KNL48", "SZR31", "SFO20", "HKV17"
@@ -439,7 +439,7 @@ def test_parse_units(name, description, has_type, expected):
     ("", None),
 ])
 def test_parse_amount(text, expected):
-    assert parse_amount(text) == expected
+    assert parse_amount(text).value == expected
 
 
 # --- funding ------------------------------------------------------------------------------------------

@@ -11,27 +11,24 @@ from pathlib import Path
 
 import pytest
 
-from etl.extract import Document, Line, read_document, split_cells
-from etl.parse import (
+from etl.lines import read_document
+from etl.lines.text import Document, Line, split_cells
+from etl.rows.parse import (
     best_window,
     find_year,
-    header_layout,
+    header_columns,
     is_quarter_header,
     match_section,
     municipality_candidates,
     parse_document,
+    read_cells,
     realign_shifted,
-    split_plain,
-    split_quarterly,
 )
+from etl.vocabulary import header_roles
 
 PLANS = Path(__file__).resolve().parents[1] / "data" / "plans"
 KRESNA, DUPNITSA, STARA_ZAGORA = "kresna-2020.txt", "dupnitsa-2021.txt", "stara-zagora-2015.txt"
 IHTIMAN, LYUBIMETS = "ihtiman-2020.txt", "lyubimets-2013.txt"
-# logical columns of the plain / service / goal tables, as their header rows read
-PLAIN = ["item_no", "name", "description", "place", "funding", "provider"]
-SERVICE = ["name", "description", "activities", "results", "funding", "provider", "term"]
-GOAL = ["name", "activities", "results", "funding", "provider", "term"]
 
 
 @cache
@@ -43,6 +40,19 @@ def cells(name: str, no: int) -> list[str]:
     line = plan(name).lines[no - 1]
     assert line.no == no
     return line.cells
+
+
+def read_row(name: str, no: int) -> dict[str, str]:
+    """Line `no` read under the columns of the nearest header row above it (and its label row, if any)."""
+    fields, _ = read_row_and_schedule(name, no)
+    return fields
+
+
+def read_row_and_schedule(name: str, no: int):
+    header = max(n for n in range(1, no) if header_roles(cells(name, n)))
+    sub = cells(name, header + 1) if header + 1 < no and is_quarter_header(cells(name, header + 1)) else None
+    fields, schedule, _ = read_cells(cells(name, no), header_columns(cells(name, header), sub))
+    return fields, schedule
 
 
 def make_doc(text: str) -> Document:
@@ -58,50 +68,52 @@ def row(*parts: str) -> str:
 
 
 @pytest.mark.parametrize("name, no, layout", [
-    (KRESNA, 29, "quarterly"),   # Времеви график … Финансиране (източник)
-    (KRESNA, 38, "quarterly"),   # Времени график, "каково е планирано", "пиз"
-    (KRESNA, 48, "quarterly"),
-    (KRESNA, 57, "quarterly"),   # Финансиране (источник)
-    (KRESNA, 65, "quarterly"),
-    (KRESNA, 72, "quarterly"),   # Времени График
-    (KRESNA, 82, "quarterly"),
-    (KRESNA, 95, "quarterly"),
-    (KRESNA, 104, "quarterly"),
-    (DUPNITSA, 9, "quarterly"),  # Финансиране (източник, сума)
-    (STARA_ZAGORA, 11, "quarterly"),
-    (LYUBIMETS, 25, "plain"),    # no schedule column
-    (IHTIMAN, 27, "service"),    # СОЦИАЛНА УСЛУГА | ХАРАКТЕРИСТИКА НА УСЛУГАТА | …
-    (IHTIMAN, 48, "goal"),       # ЦЕЛ | ДЕЙНОСТИ | …
-    (IHTIMAN, 53, "goal"),
-    (IHTIMAN, 57, "goal"),
+    (KRESNA, 29, True),   # Времеви график … Финансиране (източник)
+    (KRESNA, 38, True),   # Времени график, "каково е планирано", "пиз"
+    (KRESNA, 48, True),
+    (KRESNA, 57, True),   # Финансиране (источник)
+    (KRESNA, 65, True),
+    (KRESNA, 72, True),   # Времени График
+    (KRESNA, 82, True),
+    (KRESNA, 95, True),
+    (KRESNA, 104, True),
+    (DUPNITSA, 9, True),  # Финансиране (източник, сума)
+    (STARA_ZAGORA, 11, True),
+    (LYUBIMETS, 25, True),    # no schedule column
+    (IHTIMAN, 27, True),    # СОЦИАЛНА УСЛУГА | ХАРАКТЕРИСТИКА НА УСЛУГАТА | …
+    (IHTIMAN, 48, True),       # ЦЕЛ | ДЕЙНОСТИ | …
+    (IHTIMAN, 53, True),
+    (IHTIMAN, 57, True),
     # not headers
-    (KRESNA, 30, None),          # the quarter sub-header
-    (KRESNA, 32, None),
-    (KRESNA, 108, None),         # legend
-    (LYUBIMETS, 26, None),       # section heading in the second cell
-    (LYUBIMETS, 27, None),
-    (IHTIMAN, 28, None),
-    (STARA_ZAGORA, 13, None),
-    (DUPNITSA, 73, None),        # closing prose
+    (KRESNA, 30, False),          # the quarter sub-header
+    (KRESNA, 32, False),
+    (KRESNA, 108, False),         # legend
+    (LYUBIMETS, 26, False),       # section heading in the second cell
+    (LYUBIMETS, 27, False),
+    (IHTIMAN, 28, False),
+    (STARA_ZAGORA, 13, False),
+    (DUPNITSA, 73, False),        # closing prose
 ])
-def test_header_layout_real_lines(name, no, layout):
-    assert header_layout(cells(name, no)) == layout
+def test_header_rows_real_lines(name, no, layout):
+    assert (header_roles(cells(name, no)) is not None) is layout
 
 
 @pytest.mark.parametrize("header, layout", [
     (["№", "Вид дейност / услуга / марка", "Описание на дейността (каково е планирано за периода)",
       "Местоположение (нас. място)", "Времени график за 2020 г.", "", "", "", "Финансиране (источник)",
-      "Изпълняваща организация пиз, отговорник"], "quarterly"),
+      "Изпълняваща организация пиз, отговорник"], True),
     (["№", "Вид дейност /услуга/мярка", "Описание на дейността(как во е планирано за периода)",
-      "Местоположение (нас. място)", "Финансиране (източник, сума)", "Изпълняваща организация, отговорник"], "plain"),
+      "Местоположение (нас. място)", "Финансиране (източник, сума)", "Изпълняваща организация, отговорник"], True),
+    (["Финансиране", "Наименование на услугата", "Срок", "Брой места", "Сума (лв.)", "№"], True),  # any order
+    (["Какво планираме", "Къде", "Кога", "За колко души", "С какви средства"], True),
     (["СОЦИАЛНА УСЛУГА", "ХАРАКТЕРИСТИКА НА УСЛУГАТА", "ДЕЙНОСТИ", "ОЧАКВАНИ РЕЗУЛТАТИ", "ФИНАНСИРАНЕ",
-      "ОТГОВОРНИК", "СРОК"], "service"),
-    (["ЦЕЛ", "ДЕЙНОСТИ", "ОЧАКВАНИ РЕЗУЛТАТИ", "ФИНАНСИРАНЕ", "ОТГОВОРНИК", "СРОК"], "goal"),
-    (["1", "Осигуряване на грижа при близки и роднини", "Вид дейност", "Община Кресна"], None),
-    ([], None),
+      "ОТГОВОРНИК", "СРОК"], True),
+    (["ЦЕЛ", "ДЕЙНОСТИ", "ОЧАКВАНИ РЕЗУЛТАТИ", "ФИНАНСИРАНЕ", "ОТГОВОРНИК", "СРОК"], True),
+    (["1", "Осигуряване на грижа при близки и роднини", "Вид дейност", "Община Кресна"], False),
+    ([], False),
 ])
-def test_header_layout_wordings(header, layout):
-    assert header_layout(header) == layout
+def test_header_rows_wordings(header, layout):
+    assert (header_roles(header) is not None) is layout
 
 
 @pytest.mark.parametrize("name, no, expected", [
@@ -162,8 +174,8 @@ QUARTERLY_ROWS = [
 
 
 @pytest.mark.parametrize("name, no, item_no, place, quarters, funding, provider", QUARTERLY_ROWS)
-def test_split_quarterly_real_rows(name, no, item_no, place, quarters, funding, provider):
-    fields, got_quarters = split_quarterly(cells(name, no))
+def test_quarterly_real_rows(name, no, item_no, place, quarters, funding, provider):
+    fields, got_quarters = read_row_and_schedule(name, no)
     assert fields["item_no"] == item_no
     assert fields["place"] == place
     assert got_quarters == quarters
@@ -173,15 +185,15 @@ def test_split_quarterly_real_rows(name, no, item_no, place, quarters, funding, 
 
 
 @pytest.mark.parametrize("no", [60, 62, 63, 64, 66, 67])
-def test_split_quarterly_dupnitsa_broken_funding_cell(no):
+def test_quarterly_dupnitsa_broken_funding_cell(no):
     # "Бюджетно проектно финансиране" | "и" | "Община Дупница": the stray "и" is not the provider
-    fields, _ = split_quarterly(cells(DUPNITSA, no))
+    fields = read_row(DUPNITSA, no)
     assert fields["funding"].startswith("Бюджетно проектно финансиране")
     assert fields["provider"] == "Община Дупница"
 
 
-def test_split_quarterly_dupnitsa_60_marks():
-    fields, quarters = split_quarterly(cells(DUPNITSA, 60))
+def test_quarterly_dupnitsa_60_marks():
+    fields, quarters = read_row_and_schedule(DUPNITSA, 60)
     assert quarters == ["X", "X", "X", "X"]
     assert fields["name"] == "Устойчиво развитие."
     assert fields["place"] == "Община Дупница"
@@ -190,8 +202,8 @@ def test_split_quarterly_dupnitsa_60_marks():
 # --- plain / service / goal rows ------------------------------------------------------------------
 
 
-def test_split_plain_lyubimets_row():
-    fields = split_plain(cells(LYUBIMETS, 27), PLAIN)
+def test_plain_lyubimets_row():
+    fields = read_row(LYUBIMETS, 27)
     assert fields["item_no"] == "1"
     assert fields["name"] == "Домашен социален патронаж"
     assert fields["place"] == "Община Любимец"
@@ -199,26 +211,25 @@ def test_split_plain_lyubimets_row():
     assert fields["provider"] == "Община Любимец"
 
 
-def test_split_plain_lyubimets_continuation_fragment():
-    fields = split_plain(cells(LYUBIMETS, 36), PLAIN)
+def test_plain_lyubimets_continuation_fragment():
+    fields = read_row(LYUBIMETS, 36)
     assert fields["item_no"] == ""
     assert fields["name"].startswith("структури , ангажирани със социални дейности")
     assert fields["funding"] == "програми, Общински бюджет"
     assert fields["provider"] == "социално подпомагане с партньор Община Любимец"
 
 
-def test_split_plain_short_service_row_is_aligned_right():
+def test_plain_short_service_row_keeps_its_last_columns():
     # Ihtiman 42: title and characteristic share the first cell, so the row has six cells for seven columns
-    fields = split_plain(cells(IHTIMAN, 42), SERVICE)
-    assert fields["name"] == ""
-    assert fields["description"].startswith("Приемна грижа\n")
+    fields = read_row(IHTIMAN, 42)
+    assert (fields["name"] or fields["description"]).startswith("Приемна грижа\n")
     assert fields["funding"] == "Държавния бюджет Проекти на НПО"
     assert fields["provider"] == "Дирекция „Социално подпомагане” гр. Ихтиман, НПО"
     assert fields["term"] == "Декември 2020г."
 
 
 def test_realign_shifted_ihtiman_50():
-    fields = realign_shifted(split_plain(cells(IHTIMAN, 50), GOAL))
+    fields = realign_shifted(read_row(IHTIMAN, 50))
     assert fields["funding"] == "В рамките на утвърдения бюджет на Община Ихтиман, МКБПШМН."
     assert fields["provider"].startswith("Община Ихтиман, ЦОП, Обществен съвет")
     assert fields["term"] == ""
@@ -228,7 +239,7 @@ def test_realign_shifted_ihtiman_50():
 
 @pytest.mark.parametrize("no", [49, 54, 55, 58])
 def test_realign_shifted_leaves_aligned_rows(no):
-    fields = split_plain(cells(IHTIMAN, no), GOAL)
+    fields = read_row(IHTIMAN, no)
     assert realign_shifted(fields) == fields
 
 
@@ -357,7 +368,7 @@ def test_parse_document_heading_and_section():
     ))
     assert parsed.year == 2021
     assert parsed.municipality_candidates[0][0] == "ДУПНИЦА"
-    assert parsed.layouts == ["quarterly"]
+    assert parsed.layouts == ["item_no name description place q1-q4 funding provider"]
     assert len(parsed.rows) == 1
     r = parsed.rows[0]
     assert (r.item_no, r.section, r.first_line, r.quarters) == ("1", "social_service", 6, ["X", "X", "X", "X"])
@@ -469,7 +480,7 @@ def test_parse_document_total_separator_and_plain_layout():
     ])
     parsed = parse_document(make_doc(text))
     assert parsed.year == 2013
-    assert parsed.layouts == ["plain"]
+    assert parsed.layouts == ["item_no name description place funding provider"]
     assert [(r.item_no, r.section) for r in parsed.rows] == [("1", "social_service"), ("1", "partnership")]
     assert parsed.rows[0].quarters is None
     merged = parsed.rows[1]
@@ -505,7 +516,7 @@ def test_parse_document_service_name_alone_above_short_row():
             "<p>Председател и УС на клубовете Община Ихтиман</p>", "<p>Декември 2020г.</p>"),
     ])
     parsed = parse_document(make_doc(text))
-    assert parsed.layouts == ["service"]
+    assert parsed.layouts == ["name description activities results funding provider term"]
     assert len(parsed.rows) == 1
     r = parsed.rows[0]
     assert r.cells["name"] == "Клубове на възрастните хора и пенсионера"
@@ -558,7 +569,7 @@ def test_parse_document_goal_layout_shifted_sub_row_and_fragment():
             "<p>4. Създаване на механизъм от институциите за реакция при кризисни ситуации.</p>", "", "", ""),
     ])
     parsed = parse_document(make_doc(text))
-    assert parsed.layouts == ["goal"]
+    assert parsed.layouts == ["name activities results funding provider term"]
     assert [r.section for r in parsed.rows] == ["other", "other"]
     sub = parsed.rows[1]
     assert sub.parent == 0
@@ -576,14 +587,17 @@ def test_parse_document_without_table_reports_an_error():
     assert any(i.severity == "error" and i.category == "no_table" for i in parsed.issues)
 
 
-def test_parse_document_row_before_header_is_not_read():
+def test_parse_document_row_before_header_is_read_and_flagged():
     parsed = parse_document(make_doc("\n".join([
         HEAD,
         row("1.", "Клуб на пенсионера", "Продължаване на дейността.", "гр. Дупница"),
         QUARTERLY_HEADER,
     ])))
-    assert parsed.rows == []
-    assert parsed.dispositions[2] == ("unrecognised", None)
+    [first] = parsed.rows
+    assert first.item_no == "1" and first.cells["name"] == "Клуб на пенсионера"
+    assert first.cells["place"] == "гр. Дупница"
+    assert first.flags == ["no_header"]
+    assert parsed.dispositions[2] == ("record", 0)
 
 
 @pytest.mark.parametrize(("text", "year"), [

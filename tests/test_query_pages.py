@@ -21,12 +21,9 @@ from dashboard.pages.data import (
     grid_query_params,
 )
 
-from . import test_query_summaries as summaries
-from .test_query_summaries import QUERIES, assert_same, filter_states, run
+from .helpers import QUERIES, assert_same, filter_states, run
 
 # the sample database and the small synthetic one (fixtures of test_query_summaries)
-synthetic_db = summaries.synthetic_db
-con = summaries.con
 
 # The page tables as they were before (selected_items, then a window count over the whole selection).
 ORIGINAL = {

@@ -6,20 +6,8 @@ synthetic corpus, for many filter states."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from .helpers import QUERIES, assert_same, filter_states, run
 
-import duckdb
-import pandas as pd
-import pytest
-
-from etl.load import build
-from etl.reference import load_reference
-from etl.synth import generate
-
-from .conftest import REPO, reference_dir
-
-QUERIES = REPO / "queries"
-LISTS = ("oblasts", "municipalities", "years", "target_groups", "service_types")
 FUNDING_MIX = """case when funding is null or funding = '' then 'unknown'
              when contains(funding, ';') then 'mixed' else funding end"""
 
@@ -110,64 +98,6 @@ ITEM_LEVEL = {
         group by all order by municipality, year, service_type""",
 }
 SERIES = ("funding_mix_chart", "funding_amounts_chart", "capacity_chart")
-
-
-@pytest.fixture(scope="module")
-def synthetic_db(tmp_path_factory) -> Path:
-    """A small synthetic corpus (a few municipalities over several years) plus the sample plans."""
-    reference = load_reference(reference_dir())
-    out = tmp_path_factory.mktemp("summaries")
-    generate(out, reference, 6, (2018, 2025), seed=11)
-    for plan in (REPO / "data" / "plans").iterdir():
-        (out / "plans" / plan.name).write_bytes(plan.read_bytes())
-    db = out / "plans.duckdb"
-    build(out / "plans", db, reference, workers=1, use_cache=False)
-    return db
-
-
-@pytest.fixture(params=["sample", "synthetic"])
-def con(request, sample_db, synthetic_db):
-    db = sample_db if request.param == "sample" else synthetic_db
-    # the dashboard's configuration: other tests open these files with it in this process
-    connection = duckdb.connect(str(db), read_only=True, config={"memory_limit": "512MB", "threads": 2})
-    yield connection
-    connection.close()
-
-
-def filter_states(con) -> list[dict]:
-    """All; each oblast / a municipality / years / target groups / service types alone and combined;
-    a value that matches nothing."""
-    def values(sql):
-        return [r[0] for r in con.execute(sql).fetchall()]
-
-    oblasts = values("select distinct oblast from plans where oblast is not null order by 1")
-    municipalities = values("select municipality from items group by 1 order by count(*) desc, 1")
-    years = values("select distinct year from plans order by 1")
-    groups = values("select distinct target_group from service_types order by 1")
-    types = values("select service_type from items where service_type is not null group by 1 order by count(*) desc, 1")
-    empty = dict.fromkeys(LISTS, [])
-    states = [empty, {**empty, "oblasts": ["none such"]}, {**empty, "years": years[-3:]},
-              {**empty, "years": years[:1]}, {**empty, "municipalities": municipalities[:1]},
-              {**empty, "municipalities": municipalities[-2:], "years": years[-2:]}]
-    states += [{**empty, "oblasts": [o]} for o in oblasts[:3]]
-    states += [{**empty, "target_groups": [g]} for g in groups]
-    states += [{**empty, "service_types": types[:1]}, {**empty, "service_types": types[-2:]},
-               {**empty, "target_groups": groups[:2], "years": years[-2:]},
-               {**empty, "oblasts": oblasts[:1], "service_types": types[:3]},
-               {**empty, "municipalities": municipalities[:2], "target_groups": groups[-1:]}]
-    return states
-
-
-def run(con, sql: str, params: dict) -> pd.DataFrame:
-    wanted = {k: v for k, v in params.items() if f"${k}" in sql}
-    return con.execute(sql, wanted).df()
-
-
-def assert_same(got: pd.DataFrame, want: pd.DataFrame, what: str) -> None:
-    assert list(got.columns) == list(want.columns), what
-    assert list(got.dtypes.astype(str)) == list(want.dtypes.astype(str)), what
-    pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True), check_exact=True,
-                                  obj=what)
 
 
 def test_plan_keys_number_the_plans_in_municipality_year_order(con):

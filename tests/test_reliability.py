@@ -22,13 +22,14 @@ import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from etl.extract import MAX_FILE_BYTES, ExtractError, decode
-from etl.load import SCHEMA, build, build_lock, read_plan
-from etl.normalise import PlanError
+from etl.build import build, build_lock, read_plan
+from etl.lines.text import MAX_FILE_BYTES, ExtractError, decode
+from etl.records.normalise import PlanError
 from etl.reference import load_reference
+from etl.tables.write import SCHEMA
 
-from .conftest import REPO, reference_dir
 from .fixtures import hostile
+from .helpers import REPO, reference_dir
 
 SAMPLES = hostile.SAMPLE_DIR
 SAMPLE_ITEMS = 143  # records of the five sample plans (tests/test_load.py: "5 plans, 143 records")

@@ -10,7 +10,7 @@ import pytest
 
 from etl.synth import field_accuracy
 
-from .conftest import REPO, reference_dir
+from .helpers import REPO, reference_dir
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:

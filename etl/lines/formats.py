@@ -27,7 +27,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .extract import ExtractError, Line
+from ..vocabulary import TOTAL, is_table_header, match_section
+from .text import ExtractError, Line
 
 SOFFICE_TIMEOUT = 120  # seconds for one LibreOffice conversion
 BULLETS = "•●▪◦■□➢►✓"
@@ -667,8 +668,6 @@ def _segment(lines: list[_VLine], starts: list[float], pitches: dict[float, floa
 
 
 def _row_wording(text: str) -> bool:
-    from .parse import TOTAL, match_section
-
     return bool(TOTAL.match(text) or match_section(text))
 
 
@@ -699,9 +698,7 @@ def _is_header_start(lines: list[_VLine], i: int) -> bool:
     first = _segment(window, starts, {})[0]
     upper = _split_span(first)[0]
     cells = [_line_text(sorted(upper.words.get(c, []), key=lambda w: (w.top, w.x0))) for c in range(len(starts))]
-    from .parse import header_layout
-
-    return header_layout(cells) is not None
+    return is_table_header(cells)
 
 
 class _Unruled:

@@ -9,10 +9,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .parse import Issue, ParsedPlan, RawRow, is_mark
-from .reference import Reference
+from ..reference import Reference
+from ..rows.parse import Issue, ParsedPlan, RawRow
+from ..vocabulary import DATA
+from .numbers import parse_amount as read_amount
+from .numbers import parse_capacity_cell, parse_count
+from .schedule import mark_value, quarters_from_halves, quarters_from_months, quarters_from_period
+from .services import classify_service
 
-DATA = Path(__file__).parent / "data"
 NUMBER_WORDS = {"един": 1, "една": 1, "едно": 1, "два": 2, "две": 2, "три": 3, "четири": 4, "пет": 5,
                 "шест": 6, "седем": 7, "осем": 8, "девет": 9, "десет": 10}
 UNIT_WORDS = {"места": "places", "място": "places", "бр": "places", "потребители": "users",
@@ -24,50 +28,6 @@ YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
 
 
 # --- reference tables kept as CSV in etl/data ---------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def service_patterns() -> list[tuple[str, re.Pattern]]:
-    with open(DATA / "service_aliases.csv", encoding="utf-8") as f:
-        return [(r["code"], re.compile(r["pattern"], re.I)) for r in csv.DictReader(f)]
-
-
-@lru_cache(maxsize=1)
-def service_matcher() -> tuple[re.Pattern, list[str]]:
-    """All service aliases as one alternation, in file order: at any position the first listed alias
-    that matches wins, and matching resumes after it (so a specific alias beats a generic one)."""
-    patterns = service_patterns()
-    combined = "|".join(f"(?P<s{i}>{p.pattern})" for i, (_, p) in enumerate(patterns))
-    return re.compile(combined, re.I), [code for code, _ in patterns]
-
-
-@lru_cache(maxsize=1)
-def service_needles() -> tuple[str, ...] | None:
-    return needles(service_matcher()[0])
-
-
-@lru_cache(maxsize=1)
-def service_alias_needles() -> list[tuple[str, ...] | None]:
-    return [needles(p) for _, p in service_patterns()]
-
-
-@lru_cache(maxsize=1)
-def service_needle_index() -> tuple[tuple[str, ...], dict[str, tuple[int, ...]], tuple[int, ...]]:
-    """Every needle of the aliases, the aliases each needle belongs to, and the aliases with no needles
-    (always tried): the aliases that may match a text are those of the needles it holds."""
-    aliases_of: dict[str, list[int]] = {}
-    for i, need in enumerate(service_alias_needles()):
-        for n in need or ():
-            aliases_of.setdefault(n, []).append(i)
-    always = tuple(i for i, need in enumerate(service_alias_needles()) if need is None)
-    return tuple(aliases_of), {n: tuple(a) for n, a in aliases_of.items()}, always
-
-
-@lru_cache(maxsize=4096)
-def service_submatcher(aliases: tuple[int, ...]) -> re.Pattern:
-    """service_matcher() of some of the aliases (in file order; groups named by their place in the file)."""
-    patterns = service_patterns()
-    return re.compile("|".join(f"(?P<s{i}>{patterns[i][1].pattern})" for i in aliases), re.I)
 
 
 @lru_cache(maxsize=1)
@@ -83,128 +43,9 @@ def status_patterns() -> list[tuple[str, re.Pattern]]:
 
 
 @lru_cache(maxsize=1)
-def guarded_status_patterns() -> list[tuple[str, re.Pattern, tuple[str, ...] | None]]:
-    return [(status, pattern, needles(pattern)) for status, pattern in status_patterns()]
-
-
-@lru_cache(maxsize=1)
-def guarded_funding_patterns() -> list[tuple[str, re.Pattern, str, tuple[str, ...] | None]]:
-    return [(cls, pattern, unless, needles(pattern)) for cls, pattern, unless in funding_patterns()]
-
-
-@lru_cache(maxsize=1)
 def service_types() -> dict[str, dict[str, str]]:
     with open(DATA / "service_types.csv", encoding="utf-8") as f:
         return {r["code"]: r for r in csv.DictReader(f)}
-
-
-# --- quick rejection of regex searches ----------------------------------------------------------
-# Case-insensitive Cyrillic patterns are slow in `re` (no literal prefix search), and most texts contain
-# none of the phrases. Every match of a pattern contains one of its "needles" (literal texts read from the
-# pattern), so a pattern is only run on a text whose lower-cased form contains a needle. This is exact:
-# re.IGNORECASE compares the simple lower case of each character, which is what str.lower() gives
-# (except for U+0130, where no needle is used), plus the few extra equivalences of re._casefix ('ſ'/'s',
-# 'ᲀ'/'в'), which both sides fold to one character.
-
-
-def _fold_table() -> dict[int, int] | None:
-    try:
-        from re._casefix import _EXTRA_CASES
-    except ImportError:
-        return None
-    classes: dict[int, set[int]] = {}
-    for lower, others in _EXTRA_CASES.items():
-        members = {lower, *others}
-        for m in list(members):
-            members |= classes.get(m, set())
-        for m in members:
-            classes[m] = members
-    return {m: min(c) for m, c in classes.items() if m != min(c)}
-
-
-FOLD = _fold_table()
-FOLDED = re.compile("[" + re.escape("".join(map(chr, FOLD))) + "]") if FOLD else None
-
-
-def fold_key(text: str) -> str | None:
-    """The text as needles are looked for in it; None when no needle may be used."""
-    if FOLD is None or "\u0130" in text:
-        return None
-    low = text.lower()
-    return low.translate(FOLD) if FOLDED.search(low) else low
-
-
-class Needles(tuple):
-    """Needles of a pattern; many of them are looked for with one literal alternation."""
-
-    def __new__(cls, found):
-        self = super().__new__(cls, sorted(found))
-        self.any_in = re.compile("|".join(re.escape(n) for n in sorted(self, key=len, reverse=True))).search
-        return self
-
-
-def needles(pattern: re.Pattern) -> Needles | None:
-    """Texts (in fold_key form) at least one of which is part of every match of the pattern; None when
-    no such set is known."""
-    if FOLD is None or pattern.flags & re.LOCALE:
-        return None
-    try:
-        from re import _constants as op
-        from re import _parser
-
-        found = _required(_parser.parse(pattern.pattern, pattern.flags), op)
-    except Exception:  # an unexpected pattern structure: no quick rejection, the pattern always runs
-        return None
-    return Needles(found) if found else None
-
-
-def _required(items, op) -> set[str] | None:
-    """Literal texts one of which every match of this sequence contains (the most selective set)."""
-    best: set[str] | None = None
-
-    def consider(candidate: set[str] | None) -> None:
-        nonlocal best
-        if candidate and (best is None or _selectivity(candidate) > _selectivity(best)):
-            best = candidate
-
-    run: list[str] = []
-    for kind, value in items:
-        if kind is op.LITERAL:
-            low = chr(value).lower()
-            if len(low) == 1 and ord(low) < 0x10000:
-                run.append(low.translate(FOLD))
-                continue
-        consider({"".join(run)} if run else None)
-        run = []
-        if kind is op.SUBPATTERN:
-            consider(_required(value[-1], op))
-        elif kind is op.ATOMIC_GROUP:
-            consider(_required(value, op))
-        elif kind in (op.MAX_REPEAT, op.MIN_REPEAT, op.POSSESSIVE_REPEAT):
-            if value[0] >= 1:
-                consider(_required(value[2], op))
-        elif kind is op.BRANCH:
-            alternatives = [_required(branch, op) for branch in value[1]]
-            if all(alternatives):
-                consider(set().union(*alternatives))
-    consider({"".join(run)} if run else None)
-    return best
-
-
-def _selectivity(candidate: set[str]) -> tuple[int, int]:
-    return min(len(n) for n in candidate), -len(candidate)
-
-
-def may_match(need: tuple[str, ...] | None, key: str | None) -> bool:
-    """False only when the pattern of these needles cannot match the text of this key."""
-    if need is None or key is None:
-        return True
-    if len(need) <= 4:
-        for n in need:  # a loop, not any(): this runs for every pattern on every text
-            if n in key:
-                return True
-        return False
-    return need.any_in(key) is not None
 
 
 # --- text helpers --------------------------------------------------------------------------------
@@ -241,57 +82,6 @@ def to_int(text: str) -> int:
 
 
 # --- service type --------------------------------------------------------------------------------
-
-
-ATTACHED = re.compile(r"\bкъм\s*$", re.I)
-
-
-def find_services(text: str) -> list[tuple[int, str]]:
-    """Service codes named in a text as (position, code); the more specific pattern wins where two
-    overlap, and a service named after 'към' (attached to) is a qualifier, not the subject. (Remembered
-    per text: the same titles recur from row to row and plan to plan, with other descriptions.)"""
-    return list(_find_services(text) if len(text) <= 2000 else _read_services(text))
-
-
-@lru_cache(maxsize=16384)
-def _find_services(text: str) -> tuple[tuple[int, str], ...]:
-    return tuple(_read_services(text))
-
-
-def _read_services(text: str) -> list[tuple[int, str]]:
-    matcher, codes = service_matcher()
-    taken: list[tuple[int, str]] = []
-    key = fold_key(text)
-    if not may_match(service_needles(), key):
-        return taken
-    if key is not None:
-        # only the aliases whose needles the text holds: an alternative that cannot match anywhere in the
-        # text changes nothing in what the whole alternation finds, and the rest run much faster alone
-        needle_list, aliases_of, always = service_needle_index()
-        possible = set(always)
-        for n in needle_list:
-            if n in key:
-                possible.update(aliases_of[n])
-        if not possible:
-            return taken
-        matcher = service_submatcher(tuple(sorted(possible)))
-    for m in matcher.finditer(text):
-        start = m.start()
-        if not ATTACHED.search(text[max(0, start - 6):start]):
-            taken.append((start, codes[int(m.lastgroup[1:])]))
-    return taken
-
-
-@lru_cache(maxsize=16384)
-def classify_service(name: str, description: str) -> str | None:
-    """One service type when the title names one (else the description does), None otherwise."""
-    for text in (name, description):
-        codes = list(dict.fromkeys(code for _, code in find_services(text)))
-        if len(codes) == 1:
-            return codes[0]
-        if len(codes) > 1:
-            return None
-    return None
 
 
 # --- capacity, staff, units, amounts ----------------------------------------------------------------
@@ -335,11 +125,6 @@ def _parse_capacity(text: str, year: int) -> tuple:
     return c.capacity, c.before, c.unit, c.direction
 
 
-@lru_cache(maxsize=1)
-def capacity_needles() -> tuple:
-    return needles(CHANGE), needles(EXPLICIT), needles(PLAIN_UNIT)
-
-
 def _read_capacity(text: str, year: int) -> Capacity:
     facts = capacity_facts(text)
     if facts is None:
@@ -360,13 +145,10 @@ def capacity_facts(text: str) -> tuple | None:
     """What a text says of capacity, whatever the plan year (the same text recurs in the plans of other
     years): its first change ('change', years it is dated in, from, to, unit), else a stated capacity
     ('stated', value, unit), else None."""
-    key = fold_key(text)
-    change, explicit, plain = capacity_needles()
-    for m in (CHANGE.finditer(text) if may_match(change, key) else ()):
+    for m in CHANGE.finditer(text):
         years = frozenset(years_near(text, m.start(1) - 4, m.end()))
         return "change", years, int(m.group(1)), int(m.group(2)), unit_of(m.group(3))
-    m = (EXPLICIT.search(text) if may_match(explicit, key) else None) or (
-        PLAIN_UNIT.search(text) if may_match(plain, key) else None)
+    m = EXPLICIT.search(text) or PLAIN_UNIT.search(text)
     if m:
         return "stated", to_int(m.group(1)), unit_of(m.group(2))
     return None
@@ -379,17 +161,11 @@ STAFF = [re.compile(r"персонал\w*\s*[-–—:]?\s*(\d{1,4})", re.I),
 
 @lru_cache(maxsize=16384)
 def parse_staff(text: str) -> int | None:
-    key = fold_key(text)
-    for pattern, need in guarded_staff_patterns():
-        m = pattern.search(text) if may_match(need, key) else None
+    for pattern in STAFF:
+        m = pattern.search(text)
         if m:
             return int(m.group(1))
     return None
-
-
-@lru_cache(maxsize=1)
-def guarded_staff_patterns() -> list[tuple[re.Pattern, tuple[str, ...] | None]]:
-    return [(pattern, needles(pattern)) for pattern in STAFF]
 
 
 NUMBER_WORD = "|".join(NUMBER_WORDS)
@@ -408,8 +184,8 @@ def parse_units(name: str, description: str, has_type: bool) -> int | None:
     found = _units_in_title(name) if len(name) <= 2000 else _units_in_title.__wrapped__(name)
     if found is None:
         text = f"{name} {description}"
-        for pattern, need in guarded_unit_patterns()[TITLE_UNITS:]:
-            m = pattern.search(text) if may_match(need, fold_key(text)) else None
+        for pattern in UNITS[TITLE_UNITS:]:
+            m = pattern.search(text)
             if m:
                 return unit_value(m)
     return found if found is not None else 1 if has_type else None
@@ -418,9 +194,8 @@ def parse_units(name: str, description: str, has_type: bool) -> int | None:
 @lru_cache(maxsize=16384)
 def _units_in_title(name: str) -> int | None:
     """What the title-only UNITS patterns find in a title."""
-    key = fold_key(name)
-    for pattern, need in guarded_unit_patterns()[:TITLE_UNITS]:
-        m = pattern.search(name) if may_match(need, key) else None
+    for pattern in UNITS[:TITLE_UNITS]:
+        m = pattern.search(name)
         if m:
             return unit_value(m)
     return None
@@ -429,27 +204,6 @@ def _units_in_title(name: str) -> int | None:
 def unit_value(m: re.Match) -> int:
     value = m.group(1).lower()
     return int(value) if value.isdigit() else NUMBER_WORDS[value]
-
-
-@lru_cache(maxsize=1)
-def guarded_unit_patterns() -> list[tuple[re.Pattern, tuple[str, ...] | None]]:
-    return [(pattern, needles(pattern)) for pattern in UNITS]
-
-
-AMOUNT = re.compile(r"(\d[\d\s]{0,12}\d|\d)\s*(?:лв|лева)\b", re.I)
-TOTAL_WORD = re.compile(r"общ(о|ия|а|)\b[^\d]{0,25}$", re.I)
-
-
-@lru_cache(maxsize=8192)
-def parse_amount(text: str) -> float | None:
-    """The total stated in a funding cell: the amount labelled общо/общ бюджет/обща сума, else a lone amount."""
-    amounts = list(AMOUNT.finditer(text))
-    for m in amounts:
-        if TOTAL_WORD.search(text[max(0, m.start() - 30):m.start()]):
-            return float(to_int(m.group(1)))
-    if len(amounts) == 1:
-        return float(to_int(amounts[0].group(1)))
-    return None
 
 
 # --- funding and status ---------------------------------------------------------------------------
@@ -462,21 +216,14 @@ def classify_funding(text: str) -> tuple[tuple[str, str], ...]:
     A phrase with an 'unless' class does not count next to that class ('държавния бюджет' beside
     a ДДД phrase is where the ДДД money comes from)."""
     rest = text
-    key = fold_key(text)  # kept aligned with rest (lower() and the fold keep every character in place)
-    if key is not None and len(key) != len(text):
-        key = None
     found: list[tuple[str, str, str]] = []
-    for cls, pattern, unless, need in guarded_funding_patterns():
-        if not may_match(need, key):
-            continue
+    for cls, pattern, unless in funding_patterns():
         matches = list(pattern.finditer(rest))
         if not matches:
             continue
         if cls:
             found += [(cls, text[m.start():m.end()], unless) for m in matches]
         rest = blank(rest, matches)  # what pattern.sub would replace: the same non-overlapping matches
-        if key is not None:
-            key = blank(key, matches)
     classes = {c for c, _, _ in found}
     return tuple((c, p) for c, p, unless in found if not (unless and unless in classes))
 
@@ -505,10 +252,7 @@ def status_matches(text: str) -> tuple[tuple[str, str, frozenset[int]], ...]:
     """Every status phrase in the text, in pattern order, with the years it is dated in (the same text
     recurs in the plans of other years, so this part is remembered whatever the plan year)."""
     found = []
-    key = fold_key(text)
-    for status, pattern, need in guarded_status_patterns():
-        if not may_match(need, key):
-            continue
+    for status, pattern in status_patterns():
         for m in pattern.finditer(text):
             years = years_near(text, m.start(), m.end())
             if status == "new" and "от" in m.group(0).lower():
@@ -679,6 +423,7 @@ class Record:
     source_lines: list[int]
     source_text: str
     source_ref: str | None = None  # .docx/.pdf: where the row starts ("стр. 2, табл. 1, ред 5"); None for text
+    review: list[str] = field(default_factory=list)  # why a person should check it (docs/conventions.md)
 
     @property
     def funding_classes(self) -> list[str]:
@@ -724,11 +469,32 @@ def resolve_municipality(candidates: list[list[str]], reference: Reference) -> t
     return " ".join(w.capitalize() for w in longest.most_common(1)[0][0].split()), None
 
 
+def quarters_of(row: RawRow, term: str, year: int) -> tuple[list[int] | None, list[str]]:
+    """q1-q4 of a row and its review flags: quarter columns as marked, month and half-year columns folded into
+    quarters, else a period column naming months, dates or quarters of the plan year (the contract's
+    Schedules). A schedule cell that is neither a mark nor a 'no' leaves the quarters empty, flagged."""
+    if row.quarters is None:
+        return (quarters_from_period(term, year) if term else None), []
+    kind = row.schedule_kind or "q"
+    if kind == "m" and len(row.quarters) == 12:
+        quarters, unclear = quarters_from_months(row.quarters)
+    elif kind == "h" and len(row.quarters) == 2:
+        quarters, unclear = quarters_from_halves(row.quarters)
+    elif len(row.quarters) == 4:
+        values = [mark_value(q) for q in row.quarters]
+        unclear = None in values
+        quarters = None if unclear else values
+    else:
+        return None, ["unknown_mark"]
+    return quarters, (["unknown_mark"] if unclear else [])
+
+
 def normalise_plan(parsed: ParsedPlan, reference: Reference) -> NormalisedPlan:
     doc = parsed.document
-    if not parsed.layouts:
+    if not parsed.rows:
         raise PlanError(parsed.issues[-1].message if parsed.issues else "no plan table")
     issues = list(parsed.issues)
+    plan_flags: list[str] = []
     year = parsed.year
     if year is None:
         from_name = YEAR.search(Path(doc.name).stem)
@@ -736,18 +502,20 @@ def normalise_plan(parsed: ParsedPlan, reference: Reference) -> NormalisedPlan:
             raise PlanError("the plan year cannot be determined from the heading ('за 2021 година', "
                             "'планов период 2020') nor from the file name")
         year = int(from_name.group(1))
+        plan_flags.append("guessed_year")
         issues.append(Issue("warning", "year_from_file_name", f"no plan year in the heading; {year} taken from the file name"))
     candidates = parsed.municipality_candidates
     if not candidates and reference.available:
         found = municipality_from_file_name(Path(doc.name).stem, reference)
         if found:
             candidates = [[found]]
+            plan_flags.append("guessed_municipality")
             issues.append(Issue("warning", "municipality_from_file_name",
                                 f"no 'Община …' in the heading; {found} taken from the file name"))
     municipality, code = resolve_municipality(candidates, reference)
     oblast = reference.oblast_of(code) if code else None
     plan_id = f"{transliterate(municipality)}-{year}"
-    ctx = _Context(plan_id, municipality, code, year, doc.name, reference, issues)
+    ctx = _Context(plan_id, municipality, code, year, doc.name, reference, issues, plan_flags)
     records = [ctx.record(i, row, parsed.rows) for i, row in enumerate(parsed.rows)]
     plan = PlanRecord(plan_id, municipality, code, oblast.name if oblast else None, oblast.code if oblast else None,
                       year, parsed.title, doc.name, doc.sha256, doc.encoding, ";".join(parsed.layouts),
@@ -771,20 +539,33 @@ class _Context:
     source_file: str
     reference: Reference
     issues: list[Issue]
+    plan_flags: list[str] = field(default_factory=list)  # guessed_year, guessed_municipality: on every record
 
     def record(self, index: int, row: RawRow, rows: list[RawRow]) -> Record:
         cells = {k: clean(v) for k, v in row.cells.items()}
+        review = list(row.flags) + self.plan_flags
         parent = rows[row.parent] if row.parent is not None else None
         extras = " ".join(v for k, v in cells.items() if k.startswith("extra") and v)
+        if extras:
+            review.append("unknown_column")
         description = join_texts(cells.get("description") or cells.get("activities", ""), extras)
         name = cells.get("name") or description or (clean(parent.cells.get("name")) if parent else "")
-        text = " ".join(t for t in (name, description, cells.get("activities", "")) if t)
+        # what the row says of itself, wherever the plan wrote it: status, staff and capacity may stand in a
+        # status column, the notes or the indicators as well as in the title and description
+        said = [cells.get(k, "") for k in ("status", "target_group", "notes", "indicator", "results")]
+        text = " ".join(t for t in (name, description, cells.get("activities", ""), *said) if t)
         service = classify_service(name, description)
-        capacity_cell = f"капацитет {cells['capacity']}. " if cells.get("capacity") else ""
-        capacity = parse_capacity(capacity_cell + text, self.year)
+        capacity = self.capacity(cells, text, review)
         funding_raw = cells.get("funding", "")
         funding = classify_funding(funding_raw)
+        amount = self.amount(cells, funding_raw, row.scale, review)
         place = self.place(row, cells, name, description)
+        quarters, flags = quarters_of(row, cells.get("term", ""), self.year)
+        review += flags
+        staff = parse_count(cells["staff"]) if cells.get("staff") else parse_staff(f"{text} {funding_raw}")
+        if cells.get("staff") and staff is None:
+            review.append("unparsed_number")
+        status_text = f"{cells['status']} {text}" if cells.get("status") else text
         line = row.first_line
         record = Record(
             item_id=f"{self.plan_id}:{line}", plan_id=self.plan_id, municipality=self.municipality, year=self.year,
@@ -792,18 +573,43 @@ class _Context:
             parent_item_id=f"{self.plan_id}:{parent.first_line}" if parent else None,
             section=row.section or ("social_service" if service else "horizontal_measure"),
             name=name, description=description, service_type=service,
-            settlements=place.settlements, scope=place.scope,
-            quarters=[1 if is_mark(q) else 0 for q in row.quarters] if row.quarters is not None else None,
-            funding=funding, funding_raw=funding_raw, amount_bgn=parse_amount(funding_raw),
+            settlements=place.settlements, scope=place.scope, quarters=quarters,
+            funding=funding, funding_raw=funding_raw, amount_bgn=amount,
             capacity=capacity.capacity, capacity_before=capacity.before,
             capacity_unit=capacity.unit if capacity.capacity is not None else None,
-            staff=parse_staff(f"{text} {funding_raw}"), units=parse_units(name, description, service is not None),
-            status=find_status(text, self.year, row.quarters, capacity), provider=cells.get("provider", ""),
+            staff=staff, units=parse_units(name, description, service is not None),
+            status=find_status(status_text, self.year, row.quarters, capacity), provider=cells.get("provider", ""),
             place_raw=cells.get("place", ""), term_raw=cells.get("term", ""), layout=row.layout,
             source_file=self.source_file, source_line=line, source_lines=[ln.no for ln in row.lines],
-            source_text="\n".join(ln.raw for ln in row.lines), source_ref=row.lines[0].ref)
+            source_text="\n".join(ln.raw for ln in row.lines), source_ref=row.lines[0].ref, review=review)
         self.check(record, place)
+        record.review = list(dict.fromkeys(record.review))
         return record
+
+    def capacity(self, cells: dict[str, str], text: str, review: list[str]) -> Capacity:
+        """From a capacity column when the table has one and the cell says something, else from the texts."""
+        cell = cells.get("capacity", "")
+        if cell:
+            read = parse_capacity_cell(cell)
+            if read.flag:
+                review.append(read.flag)
+                return Capacity()
+            if read.capacity is not None:
+                direction = None
+                if read.before is not None:
+                    direction = "expanded" if read.capacity > read.before else "reduced" if read.capacity < read.before else None
+                return Capacity(read.capacity, read.before, read.unit or "places", direction)
+        return parse_capacity(text, self.year)
+
+    @staticmethod
+    def amount(cells: dict[str, str], funding_raw: str, scale: float, review: list[str]) -> float | None:
+        """The row's amount in leva: from an amount column (bare numbers in its header's unit), else the funding
+        cell; a number not read completely, or several without a total, leaves it empty, flagged."""
+        cell = cells.get("amount", "")
+        read = read_amount(cell, scale=scale, bare_numbers=True) if cell else read_amount(funding_raw)
+        if read.flag:
+            review.append(read.flag)
+        return read.value
 
     def place(self, row: RawRow, cells: dict[str, str], name: str, description: str) -> Place:
         if "place" in cells:
@@ -813,6 +619,8 @@ class _Context:
     def check(self, record: Record, place: Place) -> None:
         def warn(category: str, message: str, severity: str = "warning") -> None:
             self.issues.append(Issue(severity, category, message, record.source_line))
+            if severity == "warning":
+                record.review.append(category)
 
         if record.section == "social_service" and not record.service_type:
             warn("unknown_service", f"no service type recognised in the social-services section: {record.name[:80]!r}")

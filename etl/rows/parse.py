@@ -1,0 +1,738 @@
+"""Rows stage: lines of cells → plan table rows, each cell under its column's role, with source lines.
+
+A table is found by its header row, whose cells name column roles (etl/data/column_roles.csv: item number,
+name, description, place, capacity, schedule, funding, amount, provider, …) in any order and wording; a second
+header row may name the schedule's quarters, months or half-years under a merged cell. A table with no header
+the vocabulary recognises is still read: its columns' roles are inferred from what their cells hold (marks,
+amounts, settlements, item numbers, long texts), and its rows carry the review flag `no_header`. Columns of
+unknown role are kept as text (`extra<N>`). Every line is accounted for in `dispositions`."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from ..lines import Document, Line
+from ..vocabulary import TOTAL, column_role, header_roles, match_section, schedule_label
+
+ITEM_NO = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)[.)]?$")
+# a schedule mark: any short run of symbols (X, Х, x, +, /, *, ✓, •, …) or a yes-word; digits and letters
+# other than the x-like ones are not marks
+MARK = re.compile(r"^(?:[^\w\s]|[XxХхvV✓✔√])(?:[^\w]|[XxХхvV✓✔√])*$|^(да|yes)$", re.I)
+NO_MARK = re.compile(r"^(не|no|няма|[-–—]|0)$", re.I)
+SEPARATOR = re.compile(r"^[-–—_=.\s]+$")
+GOAL_LINE = re.compile(r"^(обща цел|цел)\s*:", re.I)
+SCHEDULE_KINDS = {"q": 4, "m": 12, "h": 2}
+
+
+@dataclass
+class Issue:
+    severity: str  # error | warning | notice
+    category: str
+    message: str
+    line: int | None = None
+
+
+@dataclass
+class RawRow:
+    """One plan row as read: its cells by role plus where it came from."""
+
+    layout: str  # the roles of its table's columns, e.g. "item_no name description place q1-q4 funding provider"
+    section: str | None  # section code from the document's headings; None under priority headings
+    item_no: str | None
+    cells: dict[str, str]
+    quarters: list[str] | None  # the schedule cells as written (4 quarters, 12 months or 2 halves), None: no schedule
+    lines: list[Line] = field(default_factory=list)
+    parent: int | None = None  # index of the numbered row a sub-row belongs to
+    schedule_kind: str | None = None  # 'q' | 'm' | 'h' for quarters, months, half-years
+    flags: list[str] = field(default_factory=list)  # review flags from reading the table (no_header, …)
+    scale: float = 1.0  # the amount column's unit in leva ("хил. лв." → 1000)
+
+    @property
+    def first_line(self) -> int:
+        return self.lines[0].no
+
+    def merge(self, other: RawRow, line: Line) -> None:
+        """Append a continuation row cell by cell (text carried over a page break)."""
+        for key, text in other.cells.items():
+            if text:
+                self.cells[key] = join_text(self.cells.get(key, ""), text)
+        if self.quarters and other.quarters and len(self.quarters) == len(other.quarters):
+            self.quarters = [a or b for a, b in zip(self.quarters, other.quarters, strict=True)]
+        self.lines.append(line)
+
+
+@dataclass
+class ParsedPlan:
+    document: Document
+    municipality_candidates: list[list[str]]  # per 'община …' mention: longest phrase first
+    year: int | None
+    title: str
+    layouts: list[str]
+    rows: list[RawRow]
+    dispositions: dict[int, tuple[str, int | None]]  # line → (disposition, row index)
+    issues: list[Issue]
+
+
+def join_text(a: str, b: str) -> str:
+    if not a:
+        return b
+    if a.endswith("-") and b[:1].islower():  # a word hyphenated across the break
+        return a[:-1] + b
+    return f"{a} {b}"
+
+
+def is_mark(text: str) -> bool:
+    text = text.strip()
+    return bool(text) and bool(MARK.match(text))
+
+
+def is_quarter_header(cells: list[str]) -> bool:
+    """A header row of schedule labels only ('Месец 1-3', 'I тримесечие', 'Q3', 'яну', 'I полугодие')."""
+    labels = [c for c in cells if c.strip()]
+    return len(labels) >= 2 and all(schedule_label(c) for c in labels)
+
+
+# --- the columns of a table ------------------------------------------------------------------------
+
+AMOUNT_SCALE = re.compile(r"хил\.?\s*(лв|лева)|в\s+хиляди", re.I)
+MILLION_SCALE = re.compile(r"млн\.?\s*(лв|лева)", re.I)
+
+
+@dataclass
+class Columns:
+    """A table's columns: the role of each cell position and what the schedule columns hold."""
+
+    roles: list[str]  # per position: a role, 'q1'.., 'm1'.., 'h1'.., 'sched' (an unlabelled schedule slot), 'extra<N>' or ''
+    inferred: bool = False  # read from the cells' content: no recognised header
+    scale: float = 1.0
+    shapes: dict = field(default_factory=dict)  # row length → how rows of that length were aligned (align)
+
+    @property
+    def width(self) -> int:
+        return len(self.roles)
+
+    @property
+    def schedule(self) -> list[int]:
+        return [i for i, r in enumerate(self.roles) if is_schedule_role(r)]
+
+    @property
+    def schedule_kind(self) -> str | None:
+        kinds = {self.roles[i][0] for i in self.schedule if self.roles[i] != "sched"}
+        if self.schedule and not kinds:
+            return "q" if len(self.schedule) >= 4 else None
+        return kinds.pop() if len(kinds) == 1 else None
+
+    @property
+    def layout(self) -> str:
+        out: list[str] = []
+        for role in self.roles:
+            if is_schedule_role(role):
+                kind = self.schedule_kind or "?"
+                label = {"q": "q1-q4", "m": "m1-m12", "h": "h1-h2"}.get(kind, "schedule")
+                if not out or out[-1] != label:
+                    out.append(label)
+            elif role:
+                out.append("extra" if role.startswith("extra") else role)
+        return " ".join(out) + (" (inferred)" if self.inferred else "")
+
+
+def is_schedule_role(role: str) -> bool:
+    return role == "sched" or (len(role) >= 2 and role[0] in "qmhn" and role[1:].isdigit())
+
+
+def resolve_numbers(roles: list[str]) -> list[str]:
+    """Bare numeral labels ('n1'…) become quarters, half-years or months by how many stand together."""
+    numbered = [i for i, r in enumerate(roles) if r.startswith("n") and r[1:].isdigit()]
+    if not numbered:
+        return roles
+    count = len(numbered)
+    kind = "q" if count == 4 else "m" if count == 12 else "h" if count == 2 else None
+    return [(f"{kind}{r[1:]}" if kind else "sched") if i in numbered else r for i, r in enumerate(roles)]
+
+
+def header_columns(header: list[str], sub: list[str] | None = None) -> Columns:
+    """The columns named by a header row and, when there is one, the label row under it."""
+    roles = list(header_roles(header) or [column_role(c) if c.strip() else "" for c in header])
+    width = max(len(roles), len(sub or []))
+    roles += [""] * (width - len(roles))
+    # a header cell spans the empty header cells after it (a merged cell in the text form)
+    owner = []
+    last = ""
+    for i in range(width):
+        if i < len(header) and header[i].strip():
+            last = roles[i]
+        owner.append(roles[i] if roles[i] else last)
+    if sub:
+        for i, cell in enumerate(sub):
+            if not cell.strip():
+                continue
+            role = column_role(cell)
+            if role:
+                roles[i] = role
+            elif not roles[i]:
+                roles[i] = f"extra{i}"
+    roles = resolve_numbers(roles)
+    if sub is None:
+        roles = span_schedules(roles, header)
+    # an unlabelled schedule: the schedule header cell and the empty cells it spans
+    for i in range(width):
+        if not roles[i] and owner[i] == "schedule" or roles[i] == "schedule":
+            roles[i] = "sched"
+    for i in range(width):
+        if roles[i]:
+            continue
+        if i < len(header) and header[i].strip():
+            roles[i] = f"extra{i}"  # a column of unknown role: kept as text
+        elif owner[i] and owner[i] not in ("schedule", "term"):
+            roles[i] = owner[i]  # under a merged header cell: the same role
+    scale = 1.0
+    for i, text in enumerate(header):
+        if roles[i] == "amount":
+            scale = 1e6 if MILLION_SCALE.search(text) else 1000.0 if AMOUNT_SCALE.search(text) else 1.0
+    return Columns(roles, scale=scale)
+
+
+def span_schedules(roles: list[str], header: list[str]) -> list[str]:
+    """A schedule or period header cell over 2, 4 or 12 columns with no labels under it (a merged cell):
+    half-years, quarters or months."""
+    roles = list(roles)
+    for i, role in enumerate(roles):
+        if role not in ("schedule", "sched", "term") or i >= len(header) or not header[i].strip():
+            continue
+        end = i + 1
+        while end < len(roles) and not roles[end] and not (end < len(header) and header[end].strip()):
+            end += 1
+        span = end - i
+        kind = {4: "q", 12: "m", 2: "h"}.get(span)
+        if role == "term" and kind is None:
+            continue
+        for k in range(i, end):
+            roles[k] = f"{kind}{k - i + 1}" if kind else "sched"
+    return roles
+
+
+# --- reading a row under its columns ---------------------------------------------------------------
+
+PLACE_CUE = re.compile(r"(^|[\s,;(])(гр\.|с\.|град\s|село\s)|^(гр|с)\s+[А-Я]", re.I)
+FUNDING_CUE = re.compile(r"бюджет|финанс|програм|проект|делегиран|\bддд\b|\bоп\b|\bнп\b|средства|дарени|\bеsф|механизъм|"
+                         r"схема|фонд", re.I)
+PROVIDER_CUE = re.compile(r"^(община|дирекция|дсп\b|агенция|сдружение|фондация|нпо|доставчик|кмет|читалище|бчк|"
+                          r"рзи|мбал|центъра|управител|ръководител|екип|специалист|\S+\s+еоод|\S+\s+оод)|\bеоод\b|\bнпо\b",
+                          re.I)
+AMOUNT_CUE = re.compile(r"\d\s*(лв|лева|bgn|хил)\b", re.I)
+TERM_CUE = re.compile(r"(19|20)\d\d|месеч|тримесеч|полугоди|постоян|текущ|срок|януари|февруари|март|април|май|юни|юли|"
+                      r"август|септември|октомври|ноември|декември|\d\d\.\d\d\.", re.I)
+COUNT_CUE = re.compile(r"^(до\s+)?\d{1,4}\s*(места|място|потреб\w*|души|лица|деца|семейства|бр\.?)?$", re.I)
+CUES = {"place": PLACE_CUE, "funding": FUNDING_CUE, "provider": PROVIDER_CUE, "amount": AMOUNT_CUE, "term": TERM_CUE,
+        "capacity": COUNT_CUE}
+MAX_MOVES = 4  # cells a row may have more or fewer than its header and still be aligned by trying every way
+
+
+def fit(role: str, text: str) -> float:
+    """How well a cell's content fits its column's role."""
+    text = text.strip()
+    if not text:
+        return 0.0
+    if is_schedule_role(role):  # a labelled quarter, month or half-year column is surer than an unlabelled slot
+        return (2.0 if role == "sched" else 3.0) if is_mark(text) else 1.0 if NO_MARK.match(text) else -4.0
+    if is_mark(text):
+        return -3.0
+    if role == "item_no":
+        return 2.0 if ITEM_NO.match(text) else -2.0
+    cue = CUES.get(role)
+    return 1.5 if cue is not None and cue.search(text) else 1.0
+
+
+def align(cells: list[str], columns: Columns) -> tuple[list[str], bool]:
+    """The row's cells placed under its table's columns. A row may have more cells than its header (empty cells
+    or a word split off by a page layout), fewer, or as many but shifted (a schedule one cell narrower than
+    its header): empty cells are dropped or added and split texts joined where the content fits the columns'
+    roles best (marks under the schedule, numbers under the item number, …); on a tie, the fewest texts
+    moved, then changes as early as possible (extra cells stand before the marks). A row shaped like one
+    aligned before in the same table (as many cells, empty where that one's dropped cells were) is aligned
+    the same way: the rows of a table share their page layout. The flag says the row was moved."""
+    width = columns.width
+    cells = list(cells)
+    plain = tuple((i,) if i < len(cells) else () for i in range(width))
+    if len(cells) == width and all(fit(r, t) >= 0 for r, t in zip(columns.roles, cells, strict=True)):
+        return cells, False
+    known = columns.shapes.get(len(cells))
+    if abs(len(cells) - width) > MAX_MOVES:
+        if len(cells) > width:
+            return cells[: width - 1] + [" ".join(c for c in cells[width - 1:] if c)], True
+        return cells + [""] * (width - len(cells)), True
+
+    def key(mapping: tuple[tuple[int, ...], ...]) -> tuple[float, int]:
+        placed = _place(cells, mapping)
+        score = sum(fit(role, text) for role, text in zip(columns.roles, placed, strict=True))
+        score += 1.0 if mapping == known else 0.0
+        moved = sum(1 for k, sources in enumerate(mapping) for i in sources
+                    if i != k and cells[i].strip() and not is_mark(cells[i]))
+        return score, -moved
+
+    best = max(_options(cells, width), key=key, default=None)  # max keeps the first of equals: changes earliest
+    if best is None:
+        return cells[:width] + [""] * (width - len(cells)), True
+    columns.shapes[len(cells)] = best
+    return _place(cells, best), best != plain
+
+
+def _used(mapping: tuple[tuple[int, ...], ...]) -> set[int]:
+    return {i for sources in mapping for i in sources}
+
+
+def _place(cells: list[str], mapping: tuple[tuple[int, ...], ...]) -> list[str]:
+    out = []
+    for sources in mapping:
+        text = ""
+        for i in sources:
+            text = join_text(text, cells[i]) if cells[i] else text
+        out.append(text)
+    return out
+
+
+MAX_OPTIONS = 20_000
+
+
+def _options(cells: list[str], width: int):
+    """Ways to fit a row to `width` cells, as the source cells of each column: drop empty cells or join a text to
+    the text before it (as many as the row is too long, plus up to two more), then add empty cells anywhere to
+    make up the width."""
+    empties = [("drop", i) for i, c in enumerate(cells) if not c.strip()]
+    joins = [("join", i) for i in range(1, len(cells)) if cells[i].strip() and cells[i - 1].strip()
+             and not is_mark(cells[i]) and not is_mark(cells[i - 1])]
+    ops = empties + joins
+    least = max(0, len(cells) - width)
+    made = 0
+    for k in range(least, min(least + 2, len(ops)) + 1):
+        if len(cells) - k > width or width - (len(cells) - k) > MAX_MOVES:
+            continue
+        for chosen in combinations(ops, k):
+            reduced = _reduce(len(cells), chosen)
+            for at in combinations(range(width), width - len(reduced)):
+                yield _inserted(reduced, at)
+                made += 1
+                if made >= MAX_OPTIONS:
+                    return
+
+
+def _reduce(count: int, ops: tuple[tuple[str, int], ...]) -> list[tuple[int, ...]]:
+    dropped = {i for op, i in ops if op == "drop"}
+    joined = {i for op, i in ops if op == "join"}
+    out: list[tuple[int, ...]] = []
+    for i in range(count):
+        if i in dropped:
+            continue
+        if i in joined and out:
+            out[-1] = out[-1] + (i,)
+        else:
+            out.append((i,))
+    return out
+
+
+def _inserted(reduced: list[tuple[int, ...]], at: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+    out, source = [], iter(reduced)
+    for i in range(len(reduced) + len(at)):
+        out.append(() if i in at else next(source))
+    return tuple(out)
+
+
+def read_cells(cells: list[str], columns: Columns) -> tuple[dict[str, str], list[str] | None, bool]:
+    """A row's cells by role, its schedule cells in order (None when the table has no schedule), and whether
+    the row had to be aligned."""
+    placed, moved = align(cells, columns)
+    fields: dict[str, str] = {"item_no": "", "name": "", "description": ""}
+    schedule: dict[str, str] = {}
+    unlabelled: list[str] = []
+    for role, text in zip(columns.roles, placed, strict=True):
+        if not role:
+            if text.strip():
+                fields[f"extra{len(fields)}"] = text
+            continue
+        if role == "sched":
+            unlabelled.append(text.strip())
+        elif is_schedule_role(role):
+            schedule[role] = join_text(schedule.get(role, ""), text.strip())
+        elif text:
+            fields[role] = join_text(fields.get(role, ""), text)
+        else:
+            fields.setdefault(role, "")
+    kind = columns.schedule_kind
+    if not columns.schedule:
+        return fields, None, moved
+    if unlabelled and not schedule:
+        return fields, best_window(unlabelled, max(0, len(cells) - columns.width)), moved
+    size = SCHEDULE_KINDS.get(kind or "", 0)
+    return fields, [schedule.get(f"{kind}{k}", "") for k in range(1, size + 1)] if size else None, moved
+
+
+def best_window(region: list[str], extra: int = 0) -> list[str]:
+    """Four quarter cells out of an unlabelled schedule region: the four holding the most marks."""
+    if len(region) <= 4:
+        return [c.strip() for c in region] + [""] * (4 - len(region))
+    shifted = min(extra, len(region) - 4)
+    marks = [is_mark(c) for c in region]
+    best = max(range(len(region) - 3), key=lambda s: (sum(marks[s: s + 4]), s == shifted, -s))
+    return [c.strip() for c in region[best: best + 4]]
+
+
+TERM = re.compile(r"(19|20)\d\d|месеч|тримесеч|постоян|текущ|срок|януари|февруари|март|април|май|юни|юли|"
+                  r"август|септември|октомври|ноември|декември", re.I)
+FUNDING_HINT = re.compile(r"бюджет|финанс|програм|проект|делегиран", re.I)
+
+
+def realign_shifted(fields: dict[str, str]) -> dict[str, str]:
+    """A row shifted one cell to the right (funding under the provider's column, the provider under the
+    period's) is moved back, the surplus text joining the results column."""
+    term, provider = fields.get("term", ""), fields.get("provider", "")
+    if term and not TERM.search(term) and FUNDING_HINT.search(provider) and not FUNDING_HINT.search(
+            fields.get("funding", "")):
+        fields = dict(fields)
+        fields["results"] = join_text(fields.get("results", ""), fields.get("funding", ""))
+        fields["funding"], fields["provider"], fields["term"] = provider, term, ""
+    return fields
+
+
+# --- a table with no header the vocabulary knows: roles from the cells' content --------------------------
+
+
+def infer_columns(rows: list[list[str]]) -> Columns | None:
+    """Column roles of a headerless table from its rows' cells: a run of columns of marks is the schedule (4:
+    quarters, 12: months, 2: half-years), a column of item numbers the number, columns whose cells mostly show
+    an amount, a settlement, a funding source, a provider, a period or a count take that role, and the text
+    columns left are the name, then the description; the rest are kept as text."""
+    rows = [r for r in rows if sum(1 for c in r if c.strip()) >= 2]
+    if not rows:
+        return None
+    width = Counter(len(r) for r in rows).most_common(1)[0][0]
+    columns = [[r[i].strip() for r in rows if i < len(r) and r[i].strip()] for i in range(width)]
+    roles = [""] * width
+    marks = [bool(col) and sum(is_mark(c) or bool(NO_MARK.match(c)) for c in col) >= 0.8 * len(col)
+             and any(is_mark(c) for c in col) for col in columns]
+    i = 0
+    while i < width:
+        if not marks[i]:
+            i += 1
+            continue
+        end = i
+        while end + 1 < width and (marks[end + 1] or not columns[end + 1]):
+            end += 1
+        while end > i and not columns[end]:
+            end -= 1
+        span = end - i + 1
+        kind = {4: "q", 12: "m", 2: "h"}.get(span)
+        for k in range(i, end + 1):
+            roles[k] = f"{kind}{k - i + 1}" if kind else "sched"
+        i = end + 1
+    for i, col in enumerate(columns):
+        if roles[i] or not col:
+            continue
+        if "item_no" not in roles and sum(bool(ITEM_NO.match(c)) for c in col) >= 0.6 * len(col):
+            roles[i] = "item_no"
+            continue
+        votes = Counter(role for c in col for role, cue in CUES.items() if cue.search(c))
+        long_text = sum(len(c) > 60 for c in col) >= 0.5 * len(col)
+        for role, n in votes.most_common():
+            if n >= 0.6 * len(col) and role not in roles and not (long_text and role in ("term", "funding", "provider")):
+                roles[i] = role
+                break
+    text_roles = iter(["name", "description", "results"])
+    for i, col in enumerate(columns):
+        if not roles[i] and col:
+            roles[i] = next(text_roles, f"extra{i}")
+    if "name" not in roles:
+        return None
+    return Columns(roles, inferred=True)
+
+# --- document heading: municipality, year, title -------------------------------------------------
+
+MUNICIPALITY = re.compile(r"общин[аи]\s*:?\s+([^\n]{2,60})", re.I)
+YEAR_PATTERNS = [
+    re.compile(r"\bза\s+((?:19|20)\d\d)\s*(?:г|год)", re.I),
+    re.compile(r"планов\s+период\D{0,12}?(?:\d\d\.\d\d\.)?((?:19|20)\d\d)", re.I),
+    re.compile(r"\b((?:19|20)\d\d)\s*(?:г\.?\s*)?година", re.I),
+    re.compile(r"(?:план за действие|времеви график за|времени график за)\s+((?:19|20)\d\d)", re.I),
+    # a year in the title line, not a strategy period such as "2016-2020"
+    re.compile(r"годишен\s*план[^\n]{0,160}?(?<!\d[-–])(?<!\d[-–]\s)(?<!\d\s[-–]\s)\b((?:19|20)\d\d)\b(?!\s*[-–]\s*(?:19|20)\d\d)",
+               re.I),
+]
+STOP_WORDS = {"за", "област", "обл", "в", "на", "и", "планов", "година", "г"}
+
+
+def heading_text(lines: list[Line]) -> str:
+    text = "\n".join(" ".join(c for c in ln.cells if c) for ln in lines)
+    return re.sub(r"(?<=\b\w) (?=\w\b)", "", text)  # "Г О Д И Ш Е Н" → "ГОДИШЕН"
+
+
+def find_year(text: str) -> int | None:
+    for pattern in YEAR_PATTERNS:
+        found = Counter(int(m) for m in pattern.findall(text))
+        if found:
+            return found.most_common(1)[0][0]
+    return None
+
+
+def municipality_candidates(text: str) -> list[list[str]]:
+    """Per mention of 'община …' in the heading: the following words cut at a stop word, longest first."""
+    out = []
+    for match in MUNICIPALITY.finditer(text):
+        words = []
+        for word in re.split(r"[\s\-–,.:;()]+", match.group(1).strip(" *")):
+            if not word or word.lower() in STOP_WORDS or not word[0].isupper() or word[0].isdigit():
+                break
+            words.append(word)
+        if words:
+            out.append([" ".join(words[:n]) for n in range(min(3, len(words)), 0, -1)])
+    return out
+
+
+def find_title(lines: list[Line]) -> str:
+    for i, ln in enumerate(lines):
+        text = heading_text([ln])
+        if re.search(r"годишен\s+план", text, re.I):
+            parts = [text]
+            for nxt in lines[i + 1 : i + 8]:
+                if nxt.is_blank:
+                    continue
+                t = heading_text([nxt])
+                if len(parts) >= 4 or len(t) > 200:
+                    break
+                parts.append(t)
+                if find_year(t):
+                    break
+            return " ".join(" ".join(parts).replace("*", " ").split())
+    return ""
+
+
+
+
+# --- the table walk --------------------------------------------------------------------------------
+
+
+class _Walker:
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.table: Columns | None = None
+        self.header: list[str] | None = None  # the header row of the table, while its label row may follow
+        self.layouts: list[str] = []
+        self.section: str | None = None
+        self.rows: list[RawRow] = []
+        self.dispositions: dict[int, tuple[str, int | None]] = {}
+        self.issues: list[Issue] = []
+        self.page_break = False
+        self.pending_name: Line | None = None
+        self.last_main: int | None = None
+        self.header_lines: set[int] = {ln.no for ln in doc.lines if len(ln.nonempty) >= 2 and header_roles(ln.cells)}
+
+    def mark(self, line: Line, disposition: str, row: int | None = None) -> None:
+        self.dispositions[line.no] = (disposition, row)
+
+    def walk(self) -> None:
+        for line in self.doc.lines:
+            if line.is_blank:
+                self.page_break = self.table is not None
+                continue
+            self.step(line)
+        if self.pending_name is not None:
+            self.mark(self.pending_name, "prose")
+
+    def step(self, line: Line) -> None:
+        cells = line.cells
+        nonempty = line.nonempty
+        if line.no in self.header_lines:
+            self.start_table(cells)
+            self.mark(line, "header")
+            return
+        if self.header is not None and self.is_label_row(cells, nonempty):
+            shapes = self.table.shapes
+            self.table = self.columns_of(self.header, cells)
+            if self.layouts and self.table.layout == self.layouts[-1]:
+                self.table.shapes = shapes
+            self.header = None
+            self.note_layout()
+            self.mark(line, "header")
+            return
+        self.header = None
+        if nonempty and all(SEPARATOR.match(cells[i]) for i in nonempty):
+            self.mark(line, "separator")
+            return
+        if self.is_heading_row(cells, nonempty) and self.heading(line, " ".join(cells[i] for i in nonempty)):
+            return
+        if self.table is None and len(nonempty) >= 3:
+            self.infer_table(line)
+        if self.table is None:
+            self.mark(line, "prose")
+            return
+        self.table_row(line, nonempty)
+
+    def columns_of(self, header: list[str], sub: list[str] | None) -> Columns:
+        return header_columns(header, sub)
+
+    def start_table(self, cells: list[str]) -> None:
+        columns = self.columns_of(cells, None)
+        if self.table is not None and columns.roles == self.table.roles:
+            columns.shapes = self.table.shapes  # the header repeated on a new page: the same table goes on
+        self.table = columns
+        self.header = cells
+        self.page_break = True
+        self.note_layout()
+
+    def note_layout(self) -> None:
+        if self.table.layout not in self.layouts:
+            self.layouts.append(self.table.layout)
+
+    def is_label_row(self, cells: list[str], nonempty: list[int]) -> bool:
+        """The second header row: schedule labels, or role wordings under merged header cells."""
+        if len(nonempty) < 2 or any(len(cells[i]) > 60 or ITEM_NO.match(cells[i].strip()) or is_mark(cells[i])
+                               for i in nonempty):
+            return False
+        if is_quarter_header(cells):
+            return True
+        return all(column_role(cells[i]) for i in nonempty)
+
+    def infer_table(self, line: Line) -> None:
+        """A table row before any recognised header: the table's columns read from the rows up to the next
+        header (or the end of the document)."""
+        block = []
+        for ln in self.doc.lines[line.no - 1:]:
+            if ln.no in self.header_lines:
+                break
+            block.append(ln.cells)
+        columns = infer_columns(block)
+        if columns is None:
+            return
+        self.table = columns
+        self.note_layout()
+        self.issues.append(Issue("warning", "no_header", "a table with no recognised header row: its columns' roles "
+                                 f"were read from their content ({columns.layout})", line.no))
+
+    @staticmethod
+    def is_heading_row(cells: list[str], nonempty: list[int]) -> bool:
+        """A single text cell, or a section number ('I', '2.') followed by one text cell."""
+        if len(nonempty) == 1:
+            return True
+        return len(nonempty) == 2 and bool(re.fullmatch(r"([IVXivx]+|\d{1,2}|[А-Га-г])[.)]?", cells[nonempty[0]].strip()))
+
+    def heading(self, line: Line, text: str) -> bool:
+        section = match_section(text)
+        if section is None:
+            return False
+        self.section = None if section == "priority" else section
+        self.mark(line, "section")
+        return True
+
+    def table_row(self, line: Line, nonempty: list[int]) -> None:
+        cells = line.cells
+        numbered = "item_no" in self.table.roles
+        if len(cells) == 1 or (nonempty == [0] and not ITEM_NO.match(cells[0].strip())):
+            self.lone_cell(line, numbered)
+            return
+        if any(TOTAL.match(cells[i]) for i in nonempty[:2]):
+            self.mark(line, "total")
+            return
+        fields, schedule, moved = read_cells(cells, self.table)
+        if "term" in fields:
+            fields = realign_shifted(fields)
+        flags = (["no_header"] if self.table.inferred else []) + (["shifted_row"] if moved else [])
+        row = RawRow(self.table.layout, self.section, None, fields, schedule, [line],
+                     schedule_kind=self.table.schedule_kind if schedule is not None else None, flags=flags,
+                     scale=self.table.scale)
+        item_no = ITEM_NO.match(fields.get("item_no", "").strip())
+        starts = item_no or (not numbered and self.starts_unnumbered(cells, fields)) or self.pending_name
+        if starts:
+            self.new_row(row, item_no.group(1) if item_no else None, line, numbered)
+        elif self.is_sub_row(row):
+            row.parent = self.last_main
+            self.add(row, line)
+        elif self.rows:
+            target = self.continuation_target(row)
+            self.rows[target].merge(row, line)
+            self.mark(line, "continuation", target)
+        else:  # an unnumbered row with no row above it: a record of its own, so that no row is lost
+            self.new_row(row, None, line, numbered)
+        self.page_break = False
+
+    def starts_unnumbered(self, cells: list[str], fields: dict[str, str]) -> bool:
+        """In a table with no number column a row starts with its name (or its first cell) filled."""
+        if self.page_break and not cells[0].strip():
+            return False
+        return bool(fields.get("name") or cells[0].strip())
+
+    def lone_cell(self, line: Line, numbered: bool) -> None:
+        text = " ".join(c for c in line.cells if c)
+        if not numbered and "description" in self.table.roles and len(text) < 150 and not GOAL_LINE.match(text):
+            if self.pending_name is not None:
+                self.mark(self.pending_name, "prose")
+            self.pending_name = line  # a service name standing alone above its cells
+            return
+        self.mark(line, "prose")
+
+    def new_row(self, row: RawRow, item_no: str | None, line: Line, numbered: bool) -> None:
+        row.item_no = item_no
+        if self.pending_name is not None:
+            name_line, self.pending_name = self.pending_name, None
+            own_name = row.cells.get("name", "")
+            row.cells["name"] = " ".join(c for c in name_line.cells if c)
+            if own_name:
+                row.cells["description"] = join_text(own_name, row.cells.get("description", ""))
+            row.lines.insert(0, name_line)
+            self.mark(name_line, "record", len(self.rows))
+        elif not numbered and "description" in self.table.roles:
+            split_service_name(row.cells)
+        self.last_main = len(self.rows)
+        self.add(row, line)
+
+    def add(self, row: RawRow, line: Line) -> None:
+        self.rows.append(row)
+        self.mark(line, "record", len(self.rows) - 1)
+
+    def continuation_target(self, row: RawRow) -> int:
+        """The row a continuation carries on: the last row, or the numbered row above it when the last
+        is a sub-row with nothing in the columns the continuation fills (its text belongs higher up)."""
+        last = len(self.rows) - 1
+        parent = self.rows[last].parent
+        filled = [k for k, v in row.cells.items() if v and k != "item_no"]
+        if parent is not None and not any(self.rows[last].cells.get(k) for k in filled):
+            return parent
+        return last
+
+    def is_sub_row(self, row: RawRow) -> bool:
+        """An unnumbered row is a separate activity (not a continuation) when it has its own schedule
+        marks, or, after no page break, its own funding cell."""
+        if self.last_main is None:
+            return False
+        if row.quarters and any(is_mark(q) for q in row.quarters):
+            return True
+        if self.page_break:
+            return False
+        return bool(row.cells.get("funding")) and bool(row.cells.get("provider") or row.cells.get("place"))
+
+
+def split_service_name(cells: dict[str, str]) -> None:
+    """A name cell holding the name as its first paragraph, then capacity and staff (or, in a short row, the
+    whole characteristic): the rest goes to the description."""
+    source = cells.get("name") or cells.get("description", "")
+    first, _, rest = source.partition("\n")
+    if cells.get("name"):
+        cells["description"] = join_text(rest, cells.get("description", "")) if rest else cells.get("description", "")
+    else:
+        cells["description"] = rest
+    cells["name"] = first
+
+
+def parse_document(doc: Document) -> ParsedPlan:
+    walker = _Walker(doc)
+    walker.walk()
+    first_table = min((n for n, (d, _) in walker.dispositions.items() if d in ("header", "record")), default=None)
+    head_lines = [ln for ln in doc.lines if first_table is None or ln.no < first_table]
+    text = heading_text(head_lines)
+    year = find_year(text) or find_year(heading_text(doc.lines))
+    candidates = municipality_candidates(text) or municipality_candidates(heading_text(doc.lines))
+    title = find_title(head_lines)
+    issues = walker.issues
+    if not walker.rows:
+        issues.append(Issue("error", "no_table", "no recognisable plan table: no line has three or more cells"))
+    return ParsedPlan(doc, candidates, year, title, walker.layouts, walker.rows, walker.dispositions, issues)

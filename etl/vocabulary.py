@@ -1,0 +1,127 @@
+"""The plan vocabulary every stage shares: section headings, total rows and table-header wordings, read
+from the CSV tables in etl/data (a domain expert edits those, not this code)."""
+
+from __future__ import annotations
+
+import csv
+import re
+from functools import lru_cache
+from pathlib import Path
+
+DATA = Path(__file__).parent / "data"
+
+TOTAL = re.compile(r"^(общо|всичко)\b", re.I)
+
+
+def read_csv(name: str) -> list[dict[str, str]]:
+    """The rows of etl/data/<name> (UTF-8, header row)."""
+    with open(DATA / name, encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+@lru_cache(maxsize=1)
+def section_patterns() -> list[tuple[str, re.Pattern]]:
+    return [(r["section"], re.compile(r["pattern"], re.I)) for r in read_csv("section_headings.csv")]
+
+
+SECTION_NUMBER = re.compile(r"^(раздел\s+)?([ivx]+|\d{1,2}|[а-г])[.)]?\s+", re.I)
+
+
+def match_section(text: str) -> str | None:
+    first = SECTION_NUMBER.sub("", text.strip().split("\n")[0].strip(" *"))
+    for section, pattern in section_patterns():
+        if pattern.search(first):
+            return section
+    return None
+
+
+@lru_cache(maxsize=1)
+def column_role_patterns() -> list[tuple[str, re.Pattern]]:
+    """etl/data/column_roles.csv: a header wording → the role of its column; the first row that matches wins."""
+    return [(r["role"], re.compile(r["pattern"], re.I)) for r in read_csv("column_roles.csv")]
+
+
+ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10, "xi": 11, "xii": 12}
+MONTHS = ("яну", "фев", "мар", "апр", "май", "юни", "юли", "авг", "сеп", "окт", "ное", "дек")
+ORDINAL = r"(?:\s*-?\s*(?:во|ро|то|ти|ви|о))?"
+QUARTER = re.compile(rf"^(?:(i{{1,3}}|iv|[1-4]){ORDINAL}\.?\s*(?:тримесечие|трим\.?|тр\.?|кв\.?|квартал)"
+                     rf"|q\s*([1-4])|(първо|второ|трето|четвърто)\s+тримесечие"
+                     rf"|(?:ме\s?се[цп]\w*|мес\.?|м\.)?\s*(1|4|7|10)\s*[-–]\s*(3|6|9|12))$", re.I)
+HALF = re.compile(rf"^(?:(i{{1,2}}|[12]){ORDINAL}\.?\s*(?:полугодие|пол\.?|шестмесечие)|(първо|второ)\s+(?:полугодие|шестмесечие)"
+                  rf"|h\s*([12]))$", re.I)
+MONTH_WORD = re.compile(r"^(ме\s?се[цп]|месец|мес)$")
+WORDS_1_4 = {"първо": 1, "второ": 2, "трето": 3, "четвърто": 4}
+MONTH_RANGE_START = {"1": 1, "4": 2, "7": 3, "10": 4}
+
+
+def schedule_label(text: str) -> str | None:
+    """A schedule column's label → 'q1'..'q4', 'h1'/'h2' or 'm1'..'m12'; None for other text. A bare Roman or
+    Arabic numeral is 'n<k>': a quarter, a half or a month depending on how many labels stand together."""
+    t = " ".join(text.lower().split()).strip(" .:")
+    if not t or len(t) > 30:
+        return None
+    if MONTH_WORD.match(t):
+        return "sched"  # "Месец" over a schedule column, no number
+    m = QUARTER.match(t)
+    if m:
+        if m.group(1):
+            k = m.group(1)
+            return f"q{ROMAN.get(k) or int(k)}"
+        if m.group(2):
+            return f"q{m.group(2)}"
+        if m.group(3):
+            return f"q{WORDS_1_4[m.group(3)]}"
+        return f"q{MONTH_RANGE_START[m.group(4)]}"
+    m = HALF.match(t)
+    if m:
+        k = m.group(1) or m.group(3)
+        if k:
+            return f"h{ROMAN.get(k) or int(k)}"
+        return "h1" if m.group(2) == "първо" else "h2"
+    for i, month in enumerate(MONTHS, start=1):
+        if t.startswith(month) and (len(t) <= 4 or t[:3] + t[3:].rstrip(".") in MONTH_NAMES):
+            return f"m{i}"
+    if t.rstrip(".") in ROMAN or (t.rstrip(".").isdigit() and 1 <= int(t.rstrip(".")) <= 12):
+        k = t.rstrip(".")
+        return f"n{ROMAN.get(k) or int(k)}"
+    return None
+
+
+MONTH_NAMES = {"януари", "февруари", "март", "април", "май", "юни", "юли", "август", "септември", "октомври",
+               "ноември", "декември", "сеп", "септ", "окт", "ное", "ноем", "дек", "фев", "февр", "яну", "апр", "авг"}
+
+
+@lru_cache(maxsize=16384)
+def column_role(text: str) -> str:
+    """The role a header cell's wording names ('' for none): a schedule label ('q1', 'm3', 'h2', 'n2') or the
+    role of the first row of column_roles.csv whose pattern matches."""
+    text = " ".join(text.split())
+    if not text:
+        return ""
+    label = schedule_label(text)
+    if label:
+        return label
+    return next((role for role, pattern in column_role_patterns() if pattern.search(text)), "")
+
+
+SUBJECT_ROLES = {"name", "activities", "description"}
+
+
+def header_roles(cells: list[str]) -> list[str] | None:
+    """The role of each cell of a table's header row, or None when the row is not a header: a header's cells are
+    short, most of them name a known role, and one of them names the row's subject (service, activity)."""
+    if max(map(len, cells), default=0) > 120:  # the cheaper test first: most table rows have a long cell
+        return None
+    nonempty = [c for c in cells if c.strip()]
+    if len(nonempty) < 2:
+        return None
+    roles = [column_role(c) if c.strip() else "" for c in cells]
+    known = [r for r in roles if r]
+    if len(known) < 2 or len(known) < 0.6 * len(nonempty) or not SUBJECT_ROLES & set(known):
+        return None
+    return roles
+
+
+def is_table_header(cells: list[str]) -> bool:
+    """Whether a row is a plan table's header row (by its wording)."""
+    return header_roles(cells) is not None

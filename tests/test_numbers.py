@@ -1,0 +1,395 @@
+"""etl.records.numbers: decimals, amounts in leva, counts and capacities — and never a wrong number.
+
+Every expected value below is what a careful reader of the text says. Real wordings are quoted from the
+sample plans (data/plans) and the test plans (/work/shared/test-plans/plans); the rest are adversarial.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from etl.records.numbers import (
+    NUMBER_WORDS,
+    Capacity,
+    Number,
+    parse_amount,
+    parse_capacity_cell,
+    parse_count,
+    parse_decimal,
+)
+
+UNPARSED = Number(None, "unparsed_number")
+SEVERAL = Number(None, "several_amounts")
+NONE = Number(None)
+FLAGGED = Capacity(None, flag="unparsed_number")
+
+# --- parse_decimal ----------------------------------------------------------------------------------------
+
+DECIMALS = [
+    ("64 800,00", 64800.0),
+    ("64 800.00", 64800.0),
+    ("64,800.00", 64800.0),
+    ("64800", 64800.0),
+    ("12.500", 12500.0),  # a lone '.' before three digits groups thousands in Bulgarian
+    ("12,50", 12.5),
+    ("1,2", 1.2),
+    ("1.5", 1.5),
+    ("12.50", 12.5),
+    ("1 234 567,89", 1234567.89),
+    ("1.234.567,89", 1234567.89),
+    ("1,234,567.89", 1234567.89),
+    ("1.234,5", 1234.5),
+    ("1 234.5", 1234.5),
+    ("1.000.000", 1000000.0),
+    ("1,000,000", 1000000.0),
+    ("1\u00a0234\u00a0567,89", 1234567.89),  # no-break spaces
+    ("1\u202f234", 1234.0),  # narrow no-break space
+    ("64  800", 64800.0),  # a doubled space from a PDF is still one separator
+    ("0,500", 0.5),  # '0' cannot lead a thousands group
+    ("0.500", 0.5),
+    ("1234,567", 1234.567),  # four digits before: no grouping possible
+    (" 64 800,00 ", 64800.0),
+    ("0", 0.0),
+]
+NOT_DECIMALS = [
+    "12.50.30", "1,2,3", "1.2.3", "64 800,00,00", "12,5,3",
+    "12,500",  # 12.5 in Bulgarian, 12500 in English: ambiguous
+    "1,234",
+    "1.234.56", "1,234.5,6", "1.234,567.89", "1 234,567 8",
+    "12 50", "1234 567", "0 500", "1 2 3",
+    "", " ", "-5", "+5", ".5", "5.", "5,", "abc", "5 000 лв", "1,2 млн", "01.04.2019", "1 234.567.000",
+]
+
+
+@pytest.mark.parametrize(("text", "value"), DECIMALS)
+def test_parse_decimal_reads_written_numbers(text, value):
+    assert parse_decimal(text) == value
+
+
+@pytest.mark.parametrize("text", NOT_DECIMALS)
+def test_parse_decimal_refuses_what_it_cannot_read_completely(text):
+    assert parse_decimal(text) is None
+
+
+def spaced(n: int, sep: str) -> str:
+    return f"{n:,}".replace(",", sep)
+
+
+def formats(n: int, cents: int) -> list[str]:
+    return [f"{spaced(n, ' ')},{cents:02d}", f"{spaced(n, '.')},{cents:02d}", f"{n}.{cents:02d}",
+            f"{spaced(n, ',')}.{cents:02d}", f"{spaced(n, chr(0xA0))},{cents:02d}", f"{n},{cents:02d}"]
+
+
+def test_parse_decimal_round_trips_every_grouping_length():
+    for n in range(1, 1_000_000, 97):
+        cents = n % 100
+        expected = float(f"{n}.{cents:02d}")
+        assert [parse_decimal(f) for f in formats(n, cents)] == [expected] * 6, n
+
+
+@given(st.integers(1, 999_999_999), st.integers(0, 99))
+def test_parse_decimal_round_trips_any_amount(n, cents):
+    expected = float(f"{n}.{cents:02d}")
+    assert all(parse_decimal(f) == expected for f in formats(n, cents))
+
+
+@given(st.integers(1000, 999_999_999))
+def test_whole_numbers_grouped_with_spaces_or_dots_read_back(n):
+    assert parse_decimal(spaced(n, " ")) == n
+    assert parse_decimal(spaced(n, ".")) == n
+
+
+# --- parse_amount: cells with currency --------------------------------------------------------------------
+
+REAL_AMOUNTS = [  # funding cells of simitli-2019.txt and lyubimets-2013.txt
+    ("Местна дейност – 186 400 лв.", Number(186400.0)),
+    ("НП „Асистенти на хора с увреждания“ – 212 000 лв.", Number(212000.0)),
+    ("Механизъм „Лична помощ“ – 38 500 лв.", Number(38500.0)),
+    ("Проект „Независим живот“ по ОП РЧР 2014–2020 – 64 800,00 лв.", Number(64800.0)),
+    ("ОП РЧР, проект „Независим живот“ – 41 200 лв.", Number(41200.0)),
+    ("Общо 108 500 лв., от които ДДД – 96 500 лв. и дофинансиране от общинския бюджет – 12 000 лв.",
+     Number(108500.0)),
+    ("ДДД – 152 300 лв.", Number(152300.0)),
+    ("Държавно делегирана дейност – 71 400 лв.", Number(71400.0)),
+    ("Общински бюджет", NONE),
+    ("Общински бюджет 48 000 лв", Number(48000.0)),  # 'Общински' is no 'общо' label, a lone amount
+    ("НП „Заетост и обучение на хора с трайни увреждания“ – 9 600 лева", Number(9600.0)),
+    ("966 300 лв.", Number(966300.0)),
+    ("Не е необходимо", NONE),
+    ("Общински бюджет – 3 000 лв.", Number(3000.0)),
+    ("От общинския бюджет – общо отпуснат 244440 лв.; – за издръжка -132550 лв за заплати и осигурителни "
+     "вноски – 109949 лв", Number(244440.0)),
+    ("Проект „Подкрепа за достоен живот” – 22 лични асистенти, за които общия бюджет е 39792 лв., а "
+     "месечния – съответно 2700 лв.", Number(39792.0)),
+    ("Общо 45 човека – 29 от тях за една година, а 16 от тях за 9 месеца. Общ бюджет – 163520 лв от ОП РЧР "
+     "„Подкрепа за заетост”", Number(163520.0)),
+    ("20 човека по 7600 лв на месец Обща сума- 91200 лв от ОП РЧР „Развитие и реализация”", Number(91200.0)),
+    ("538 952 лева", Number(538952.0)),
+    ("<p>ДДД – 18 600 лв.</p>", Number(18600.0)),
+]
+
+ADVERSARIAL_AMOUNTS = [
+    ("2021 г. – 5 000 лв.", Number(5000.0)),
+    ("Решение № 312/2019 – 5 000 лв.", Number(5000.0)),
+    ("за 2021 г.: 5 000лв", Number(5000.0)),
+    ("64\u00a0800,00 лв.", Number(64800.0)),
+    ("12.500 лв.", Number(12500.0)),
+    ("1,2 млн. лв.", Number(1200000.0)),
+    ("0,29 млн. лв.", Number(290000.0)),  # exact: not 290000.00000000006
+    ("64,8 хил. лв.", Number(64800.0)),
+    ("64,8 хил.лв.", Number(64800.0)),
+    ("5 хиляди лева", Number(5000.0)),
+    ("2 милиона лева", Number(2000000.0)),
+    ("1 234 BGN", Number(1234.0)),
+    ("BGN 1 234", Number(1234.0)),
+    ("5 000 лв. месечно, 60 000 лв. годишно", Number(60000.0)),  # the rate is no total; the annual sum is
+    ("Общо 10 000 лв., от които 2 000 евро от донор", Number(10000.0)),
+    ("12,5,3 лв", UNPARSED),
+    ("64 800,00,00 лв.", UNPARSED),
+    ("1.2.3 лв.", UNPARSED),
+    ("12,500 лв.", UNPARSED),  # 12.5 or 12 500: not sure
+    ("Общо: 12,500 лв.", UNPARSED),
+    ("5 ООО лв.", UNPARSED),  # Cyrillic О for zeros
+    ("пет хиляди лева", UNPARSED),
+    ("1 2 500 лв.", UNPARSED),
+    ("2021 5 000 лв.", UNPARSED),  # a year glued to an amount: the run cannot be read for sure
+    ("5 000 евро", UNPARSED),
+    ("€ 2 556,46", UNPARSED),
+    ("2 556,46 EUR", UNPARSED),
+    ("5 000 лв. (2 556,46 €)", UNPARSED),
+    ("1 000 евро и 2 000 лв.", UNPARSED),
+    ("20 човека по 7600 лв на месец", UNPARSED),  # only a rate: the total is not stated
+    ("500 лв./месец", UNPARSED),
+    ("по 300 лв. за потребител", UNPARSED),
+    ("1,2 млн.", UNPARSED),  # a scale but no currency: leva or euro?
+    ("тел. 0889 848 383 5 000 лв.", UNPARSED),  # where does the phone end?
+    ("0889 848 383 5 912 757 лв.", UNPARSED),
+    ("тел. 0889 848 383, 5 000 лв.", Number(5000.0)),
+    ("ул. „Солун” № 4 – 31.12.2020 – 7 500 лв.", Number(7500.0)),
+    ("5 000 лв. на година", Number(5000.0)),
+    ("ДДД – 96 500 лв. и МД 12 000 лв.", SEVERAL),
+    ("ДДД – 96 500 лв.; общински бюджет – 12 000 лв.", SEVERAL),
+    ("ДДД – 5 000 лв., общински бюджет – 5 000 лв.", SEVERAL),  # two equal parts are no lone total
+    ("Общо 5 000 лв. и общо 6 000 лв.", SEVERAL),
+    ("Общо 5 000 лв., общо 5 000 лв.", Number(5000.0)),  # the same total said twice
+    ("", NONE),
+    ("96 500", NONE),  # no currency and no amount column
+    ("за 50 % от разходите", NONE),
+    ("тел. 0889848383", NONE),
+    ("ул. Васил Левски 12", NONE),
+    ("деца от 3 до 7 г.", NONE),
+    ("Общински бюджет 2021 г.", NONE),
+    ("ОП РЧР 2014–2020", NONE),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), REAL_AMOUNTS + ADVERSARIAL_AMOUNTS)
+def test_parse_amount_reads_the_stated_total_in_leva(text, expected):
+    assert parse_amount(text) == expected
+
+
+# --- parse_amount: a column whose header states the unit ---------------------------------------------------
+
+BARE_AMOUNTS = [
+    ("96 500", 1, Number(96500.0)),
+    ("97 320,00", 1, Number(97320.0)),
+    ("64,8", 1000, Number(64800.0)),
+    ("1 234,5", 1000, Number(1234500.0)),
+    ("ДДД – 96 500", 1, Number(96500.0)),
+    ("96 500 ДДД", 1, Number(96500.0)),
+    ("96 500 от ДДД", 1, Number(96500.0)),
+    ("Общо 108 500, от които ДДД 96 500 и МД 12 000", 1, Number(108500.0)),
+    ("ДДД 96 500, МД 12 000", 1, SEVERAL),
+    ("5 000 лв.", 1000, Number(5000.0)),  # the cell's own currency wins over the column's scale
+    ("1,2 млн. лв.", 1000, Number(1200000.0)),
+    ("2021 г.", 1, NONE),
+    ("50 %", 1, NONE),
+    ("Решение № 312/2019", 1, NONE),
+    ("тел. 0889 848 383", 1, NONE),
+    ("0889848383", 1, NONE),
+    ("деца от 3 до 7 г.", 1, NONE),
+    ("до 6 месеца", 1, NONE),
+    ("12 служители", 1, NONE),
+    ("30 места", 1, NONE),
+    ("01.04.2019", 1, NONE),
+    ("2014-2020", 1, NONE),
+    ("-", 1, NONE),
+    ("", 1000, NONE),
+    ("5 проекта", 1, UNPARSED),  # a number followed by an unknown word: not sure it is an amount
+    ("12 500 – 15 000", 1, UNPARSED),  # a range
+    ("12,500", 1, UNPARSED),
+    ("2021", 1, UNPARSED),  # a year or 2 021 leva?
+    ("2 021", 1, Number(2021.0)),
+]
+
+
+@pytest.mark.parametrize(("text", "scale", "expected"), BARE_AMOUNTS)
+def test_parse_amount_in_an_amount_column_reads_plain_numbers(text, scale, expected):
+    assert parse_amount(text, scale=scale, bare_numbers=True) == expected
+
+
+@given(st.integers(1, 99_999_999), st.integers(0, 99))
+def test_any_amount_with_currency_reads_back_exactly(n, cents):
+    expected = float(f"{n}.{cents:02d}")
+    assert parse_amount(f"ДДД – {spaced(n, ' ')},{cents:02d} лв.") == Number(expected)
+    assert parse_amount(f"Общо {spaced(n, '.')},{cents:02d} лева, от които 1 лв. ДДД") == Number(expected)
+
+
+@given(st.integers(1, 99_999), st.integers(0, 9))
+def test_thousands_scale_is_exact(n, tenth):
+    assert parse_amount(f"{n},{tenth} хил. лв.") == Number(float(f"{n}{tenth}00"))
+    assert parse_amount(f"{n},{tenth}", scale=1000, bare_numbers=True) == Number(float(f"{n}{tenth}00"))
+
+
+# --- parse_count --------------------------------------------------------------------------------------------
+
+COUNTS = [
+    ("15", 15), ("0", 0), ("1 200", 1200), ("7 бр.", 7), ("три броя", 3),
+    ("двадесет", 20), ("двадесет и пет", 25), ("Двадесет И Пет", 25), ("сто", 100), ("три", 3), ("две", 2),
+    ("два", 2), ("един", 1), ("една", 1), ("едно", 1), ("двама", 2), ("нула", 0), ("петнайсет", 15),
+    ("двайсет и две", 22), ("сто и пет", 105), ("сто двадесет и пет", 125), ("двеста", 200),
+    ("деветстотин деветдесет и девет", 999),
+    ("15 (петнадесет)", 15), ("петнадесет (15)", 15), ("15 (петнадесет).", 15),
+]
+NOT_COUNTS = [
+    "", "-", "15 (шестнадесет)", "1-ви", "първи", "пет три", "двадесет петнадесет", "петнадесет и пет",
+    "и пет", "пет и", "пет и и три", "15,5", "15 места", "около 15", "07", "три хиляди", "нула и пет",
+    "15 (15", "Решение № 15",
+]
+
+
+@pytest.mark.parametrize(("text", "value"), COUNTS)
+def test_parse_count_reads_digits_and_words(text, value):
+    assert parse_count(text) == value
+
+
+@pytest.mark.parametrize("text", NOT_COUNTS)
+def test_parse_count_refuses_what_is_not_one_count(text):
+    assert parse_count(text) is None
+
+
+ONES = ["", "едно", "две", "три", "четири", "пет", "шест", "седем", "осем", "девет"]
+TEENS = ["десет", "единадесет", "дванадесет", "тринадесет", "четиринадесет", "петнадесет", "шестнадесет",
+         "седемнадесет", "осемнадесет", "деветнадесет"]
+TENS = ["", "", "двадесет", "тридесет", "четиридесет", "петдесет", "шестдесет", "седемдесет", "осемдесет",
+        "деветдесет"]
+HUNDREDS = ["", "сто", "двеста", "триста", "четиристотин", "петстотин", "шестстотин", "седемстотин",
+            "осемстотин", "деветстотин"]
+
+
+def spelled(n: int) -> str:
+    """n (1..999) in Bulgarian words, 'и' before the last part: 'сто двадесет и пет', 'сто и пет'."""
+    h, rest = divmod(n, 100)
+    parts = [HUNDREDS[h]] if h else []
+    if 10 <= rest < 20:
+        parts.append(TEENS[rest - 10])
+    else:
+        parts += [p for p in (TENS[rest // 10], ONES[rest % 10]) if p]
+    return " ".join(parts[:-1] + ["и", parts[-1]]) if len(parts) > 1 else parts[0]
+
+
+def test_every_count_up_to_999_in_words_reads_back():
+    assert [parse_count(spelled(n)) for n in range(1, 1000)] == list(range(1, 1000))
+
+
+def test_number_words_table_holds_the_usual_forms():
+    assert {w: NUMBER_WORDS[w] for w in ("един", "една", "едно", "два", "две", "три", "десет", "двадесет", "сто")} == \
+        {"един": 1, "една": 1, "едно": 1, "два": 2, "две": 2, "три": 3, "десет": 10, "двадесет": 20, "сто": 100}
+
+
+# --- parse_capacity_cell -------------------------------------------------------------------------------------
+
+CAPACITIES = [
+    ("30", Capacity(30)),
+    ("30 места", Capacity(30, None, "places")),
+    ("30 места.", Capacity(30, None, "places")),
+    ("до 30 места", Capacity(30, None, "places")),
+    ("25 потребители", Capacity(25, None, "users")),
+    ("за 30 души", Capacity(30, None, "users")),
+    ("12 приемни семейства", Capacity(12, None, "families")),
+    ("30 бр. потребители", Capacity(30, None, "places")),  # 'бр. потребители в услуга' = places
+    ("0 места", Capacity(0, None, "places")),
+    ("1 200 места", Capacity(1200, None, "places")),
+    ("от 20 на 30 места", Capacity(30, 20, "places")),
+    ("20 → 30", Capacity(30, 20)),
+    ("20 -> 30 места", Capacity(30, 20, "places")),
+    ("увеличение от 20 на 30", Capacity(30, 20)),
+    ("намаляване от 40 на 30 места", Capacity(30, 40, "places")),
+    ("от 40 места на 30 места", Capacity(30, 40, "places")),
+    ("двадесет места", Capacity(20, None, "places")),
+    ("тридесет и пет места", Capacity(35, None, "places")),
+    ("15 (петнадесет)", Capacity(15)),
+    ("30 (тридесет) места", Capacity(30, None, "places")),
+    ("<p>Капацитет: 30</p>", Capacity(30)),
+    ("места: 30", Capacity(30, None, "places")),
+    ("30 места за деца от 3 до 7 г.", Capacity(30, None, "places")),
+    ("30 места от 01.04.2022 г.", Capacity(30, None, "places")),
+    ("гр. Самоков, ул. „Македония“ № 42, 25 места", Capacity(25, None, "places")),
+    ("30 места, ул. Васил Левски 12", Capacity(30, None, "places")),
+    # first cells of ihtiman-2020.txt
+    ("Капацитет - 100бр. Персонал - 7 бр.", Capacity(100, None, "places")),
+    ("Капацитет - 65 места Персонал - 7бр.", Capacity(65, None, "places")),
+    ("Капацитет – 36 места Персонал-14 бр.", Capacity(36, None, "places")),
+    ("Капацитет-40бр. Персонал- 8 бр.", Capacity(40, None, "places")),
+    ("5 лични асистенти 5 потребители", Capacity(5, None, "users")),
+    ("83 лични асистенти 123 потребители", Capacity(123, None, "users")),
+    # descriptions in the test plans and the samples
+    ("Потребители – 85, лични асистенти – 70.", Capacity(85, None, "users")),
+    ("Продължава предоставянето на услугата – капацитет: 150 потребители. Персонал: 9 бр.",
+     Capacity(150, None, "users")),
+    ("Увеличаване на капацитета с 10 места (от 15 на 25) от 01.04.2022 г.", Capacity(25, 15, "places")),
+    ("Увеличаване на капацитета от 150 на 180 потребители от 01.01.2023 г.", Capacity(180, 150, "users")),
+    ("Увеличаване на броя на приемните семейства от 12 на 15.", Capacity(15, 12, "families")),
+    ("Продължаване на дейността - капацитет 20 места. Увеличаване на капацитета от 2021 г. от 20 на 30 места.",
+     Capacity(30, 20, "places")),
+    ("Нова от 2021 год. с капацитет 4 места.", Capacity(4, None, "places")),
+    ("Нова услуга от 01.06.2019 г. с капацитет 6 места за младежи, напускащи резидентна грижа.",
+     Capacity(6, None, "places")),
+    ("Временно настаняване до 6 месеца на бременни жени и майки с деца от 0 до 3 години; капацитет 8 места.",
+     Capacity(8, None, "places")),
+    ("Стартиране на услугата от 01.04.2023 г. за младежи от 15 до 18 години, напускащи резидентна грижа; "
+     "капацитет 8 места.", Capacity(8, None, "places")),
+    ("Продължаване на дейността – 24 лични асистенти за 24 потребители.", Capacity(24, None, "users")),
+    ("Продължаване на дейността – 8 домашни помощници за 18 потребители.", Capacity(18, None, "users")),
+]
+NO_CAPACITY = ["", "-", "—", "–", "няма", "Няма", "<p></p>", " - "]
+UNREADABLE_CAPACITY = [
+    "деца от 3 до 7 г.", "от 0 до 3 години", "до 6 месеца", "по заявка", "по потребност",
+    "15 (шестнадесет)", "20-30 места", "от 20 до 30 места", "над 30 места", "около 30",
+    "30 места, от които 10 за деца с увреждания", "12,5 места", "2021", "30 м.", "пет и шест места",
+    "2 групи по 12 деца", "тел. 0889848383", "50 %",
+    "14бр. Клуба на пенсионера в общината персонал :1 организатора на клуб.",  # 14 clubs, not places
+    "от 20 места на 30 потребители", "от 20 на 30 и от 30 на 40",
+    "Увеличаване на капацитета с 5 места (от 15 на 25)",  # the stated difference disagrees
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CAPACITIES)
+def test_parse_capacity_cell_reads_the_capacity(text, expected):
+    assert parse_capacity_cell(text) == expected
+
+
+@pytest.mark.parametrize("text", NO_CAPACITY)
+def test_an_empty_or_no_capacity_cell_has_no_capacity_and_no_flag(text):
+    assert parse_capacity_cell(text) == Capacity(None)
+
+
+@pytest.mark.parametrize("text", UNREADABLE_CAPACITY)
+def test_a_capacity_not_sure_is_flagged_never_guessed(text):
+    assert parse_capacity_cell(text) == FLAGGED
+
+
+@given(st.integers(1, 5000), st.sampled_from([("места", "places"), ("потребители", "users"),
+                                               ("приемни семейства", "families")]))
+def test_any_stated_capacity_reads_back(n, unit):
+    word, code = unit
+    assert parse_capacity_cell(f"{n} {word}") == Capacity(n, None, code)
+    assert parse_capacity_cell(f"капацитет до {n} {word} от 01.01.2022 г.") == Capacity(n, None, code)
+
+
+@given(st.integers(0, 999), st.integers(0, 999))
+def test_any_change_reads_back(before, after):
+    assert parse_capacity_cell(f"от {before} на {after} места") == Capacity(after, before, "places")
+    assert parse_capacity_cell(f"{before} → {after}") == Capacity(after, before)
