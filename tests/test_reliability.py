@@ -115,7 +115,6 @@ BAD_FILES = [
     ("picture.txt", hostile.png_bytes(), "binary content"),
     ("random.txt", hostile.random_binary(), "binary"),
     ("notes.txt", hostile.NO_TABLE.encode(), "no recognisable plan table"),
-    ("unknown-layout.txt", hostile.UNKNOWN_LAYOUT.encode(), "no recognisable plan table"),
     ("no-municipality.txt", hostile.minimal_plan(municipality=None).encode(), "municipality cannot be determined"),
     ("no-year.txt", hostile.minimal_plan(year=None).encode(), "year cannot be determined"),
 ]
@@ -140,15 +139,33 @@ def test_bad_file_gets_one_clear_error_naming_it_and_the_other_plans_load(tmp_pa
     assert query(db, "select count(*) from plans") == [(2,)]
 
 
-def test_unknown_layout_error_names_the_line_of_the_unrecognised_table(tmp_path, reference):
-    """'the line where it applies': the header of a table we cannot read is on line 5."""
+def test_a_table_in_wordings_never_seen_is_read_by_column_role(tmp_path, reference):
+    """A header in other words (№ | Услуга | Брой потребители | Бележка) is read by its columns' roles."""
     plans = tmp_path / "plans"
     plans.mkdir()
     (plans / "unknown-layout.txt").write_text(hostile.UNKNOWN_LAYOUT, encoding="utf-8")
-    header_line = hostile.UNKNOWN_LAYOUT.split("\n").index(hostile.UNKNOWN_LAYOUT_HEADER) + 1
     result = build(plans, tmp_path / "p.duckdb", reference)
-    [error] = [p for p in result.problems if p.severity == "error"]
-    assert error.line == header_line or f"line {header_line}" in error.message, error
+    assert [p for p in result.problems if p.severity == "error"] == []
+    rows = query(tmp_path / "p.duckdb", "select item_no, service_type, capacity from items order by source_line")
+    assert rows == [("1", "COP", 20), ("2", "HOME_HELPER", 15)]
+
+
+def test_a_table_with_no_header_is_read_from_its_cells_and_flagged(tmp_path, reference):
+    """No header row at all: the columns' roles come from what the cells hold, and every record says so."""
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    text = "\n".join([
+        "ГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ В ОБЩИНА ДУПНИЦА ЗА 2021 ГОДИНА", "",
+        "1.\tЦентър за обществена подкрепа\tгр. Дупница\tX\tX\tX\tX\tДДД\tОбщина Дупница",
+        "2.\tДомашен социален патронаж\tс. Самораново\t\tX\tX\t\tОбщински бюджет\tОбщина Дупница", ""])
+    (plans / "dupnitsa-2021.txt").write_text(text, encoding="utf-8")
+    result = build(plans, tmp_path / "p.duckdb", reference)
+    assert [p for p in result.problems if p.severity == "error"] == []
+    rows = query(tmp_path / "p.duckdb", "select item_no, settlements, q1, q2, q3, q4, funding, review from items "
+                                        "order by source_line")
+    assert [r[:7] for r in rows] == [("1", "Дупница", 1, 1, 1, 1, "state_delegated"),
+                                     ("2", "Самораново", 0, 1, 1, 0, "municipal")]
+    assert all("no_header" in r[7].split(";") for r in rows)
 
 
 ENCODED = {  # one sample plan per encoding, so that the five still load together

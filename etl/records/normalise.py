@@ -463,7 +463,9 @@ def resolve_municipality(candidates: list[list[str]], reference: Reference) -> t
         if codes:
             municipality = reference.municipalities[codes.most_common(1)[0][0]]
             return municipality.name, municipality.code
-    longest = Counter(phrases[0] for phrases in candidates)
+    # as written: the longest phrase of capitalised words
+    longest = Counter(next((p for p in phrases if all(w[0].isupper() for w in p.split())), phrases[-1])
+                      for phrases in candidates)
     if not longest:
         raise PlanError("the municipality cannot be determined from the heading ('Община …')")
     return " ".join(w.capitalize() for w in longest.most_common(1)[0][0].split()), None
@@ -505,6 +507,10 @@ def normalise_plan(parsed: ParsedPlan, reference: Reference) -> NormalisedPlan:
         plan_flags.append("guessed_year")
         issues.append(Issue("warning", "year_from_file_name", f"no plan year in the heading; {year} taken from the file name"))
     candidates = parsed.municipality_candidates
+    if candidates and reference.available and not any(reference.find_municipality(p) for ps in candidates for p in ps):
+        # the heading names no municipality EKATTE knows: the file name may
+        if municipality_from_file_name(Path(doc.name).stem, reference):
+            candidates = []
     if not candidates and reference.available:
         found = municipality_from_file_name(Path(doc.name).stem, reference)
         if found:

@@ -21,6 +21,7 @@ ITEM_NO = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)[.)]?$")
 # a schedule mark: any short run of symbols (X, Х, x, +, /, *, ✓, •, …) or a yes-word; digits and letters
 # other than the x-like ones are not marks
 MARK = re.compile(r"^(?:[^\w\s]|[XxХхvV✓✔√])(?:[^\w]|[XxХхvV✓✔√])*$|^(да|yes)$", re.I)
+DASHES = re.compile(r"^[-–—‒―_.]+$")
 NO_MARK = re.compile(r"^(не|no|няма|[-–—]|0)$", re.I)
 SEPARATOR = re.compile(r"^[-–—_=.\s]+$")
 GOAL_LINE = re.compile(r"^(обща цел|цел)\s*:", re.I)
@@ -85,8 +86,9 @@ def join_text(a: str, b: str) -> str:
 
 
 def is_mark(text: str) -> bool:
+    """A schedule mark: not empty, not a 'no' (a dash, 'не'), a run of symbols or a yes-word."""
     text = text.strip()
-    return bool(text) and bool(MARK.match(text))
+    return bool(text) and not DASHES.match(text) and bool(MARK.match(text))
 
 
 def is_quarter_header(cells: list[str]) -> bool:
@@ -109,6 +111,7 @@ class Columns:
     inferred: bool = False  # read from the cells' content: no recognised header
     scale: float = 1.0
     shapes: dict = field(default_factory=dict)  # row length → how rows of that length were aligned (align)
+    aligned: dict = field(default_factory=dict)  # rows that fit alike → their alignment (align, remembered)
 
     @property
     def width(self) -> int:
@@ -265,15 +268,33 @@ def align(cells: list[str], columns: Columns) -> tuple[list[str], bool]:
             return cells[: width - 1] + [" ".join(c for c in cells[width - 1:] if c)], True
         return cells + [""] * (width - len(cells)), True
 
+    roles = columns.roles
+    single = [[fit(role, text) for role in roles] for text in cells]  # each cell's fit under each column
+    joined: dict[tuple[int, ...], list[float]] = {}
+
+    def fits(sources: tuple[int, ...], k: int) -> float:
+        if len(sources) == 1:
+            return single[sources[0]][k]
+        if not sources:
+            return 0.0
+        if sources not in joined:
+            text = _place(cells, (sources,))[0]
+            joined[sources] = [fit(role, text) for role in roles]
+        return joined[sources][k]
+
+    texts = {i for i, text in enumerate(cells) if text.strip() and not is_mark(text)}
+
     def key(mapping: tuple[tuple[int, ...], ...]) -> tuple[float, int]:
-        placed = _place(cells, mapping)
-        score = sum(fit(role, text) for role, text in zip(columns.roles, placed, strict=True))
+        score = sum(fits(sources, k) for k, sources in enumerate(mapping))
         score += 1.0 if mapping == known else 0.0
-        moved = sum(1 for k, sources in enumerate(mapping) for i in sources
-                    if i != k and cells[i].strip() and not is_mark(cells[i]))
+        moved = sum(1 for k, sources in enumerate(mapping) for i in sources if i != k and i in texts)
         return score, -moved
 
-    best = max(_options(cells, width), key=key, default=None)  # max keeps the first of equals: changes earliest
+    signature = (len(cells), known, tuple(tuple(row) for row in single))
+    best = columns.aligned.get(signature)
+    if best is None:
+        best = max(_options(cells, width), key=key, default=None)  # max keeps the first of equals: changes earliest
+        columns.aligned[signature] = best
     if best is None:
         return cells[:width] + [""] * (width - len(cells)), True
     columns.shapes[len(cells)] = best
@@ -294,7 +315,7 @@ def _place(cells: list[str], mapping: tuple[tuple[int, ...], ...]) -> list[str]:
     return out
 
 
-MAX_OPTIONS = 20_000
+MAX_OPTIONS = 5_000
 
 
 def _options(cells: list[str], width: int):
@@ -307,7 +328,7 @@ def _options(cells: list[str], width: int):
     ops = empties + joins
     least = max(0, len(cells) - width)
     made = 0
-    for k in range(least, min(least + 2, len(ops)) + 1):
+    for k in range(least, min(least + 1, len(ops)) + 1):
         if len(cells) - k > width or width - (len(cells) - k) > MAX_MOVES:
             continue
         for chosen in combinations(ops, k):
@@ -399,6 +420,21 @@ def realign_shifted(fields: dict[str, str]) -> dict[str, str]:
 # --- a table with no header the vocabulary knows: roles from the cells' content --------------------------
 
 
+def looks_like_header(block: list[list[str]]) -> bool:
+    """Whether the first row of a headerless table's block is a header in words the vocabulary does not know:
+    short cells with no digits, over rows that are numbered or hold marks under its texts."""
+    rows = [r for r in block if sum(1 for c in r if c.strip()) >= 2]
+    if len(rows) < 2 or rows[0] is not block[0]:
+        return False
+    first = rows[0]
+    if any(len(c) > 60 or re.search(r"\d", c) or is_mark(c) for c in first if c.strip()):
+        return False
+    below = rows[1:]
+    numbered = sum(bool(ITEM_NO.match(next((c for c in r if c.strip()), "").strip())) for r in below)
+    marks_under_text = any(i < len(r) and is_mark(r[i]) for r in below for i, c in enumerate(first) if c.strip())
+    return numbered >= 0.6 * len(below) or marks_under_text
+
+
 def infer_columns(rows: list[list[str]]) -> Columns | None:
     """Column roles of a headerless table from its rows' cells: a run of columns of marks is the schedule (4:
     quarters, 12: months, 2: half-years), a column of item numbers the number, columns whose cells mostly show
@@ -476,12 +512,13 @@ def find_year(text: str) -> int | None:
 
 
 def municipality_candidates(text: str) -> list[list[str]]:
-    """Per mention of 'община …' in the heading: the following words cut at a stop word, longest first."""
+    """Per mention of 'община …' in the heading: the following words (up to three) cut at a stop word, longest
+    first. A later word may be lower-case ("Нови пазар", "Долни чифлик"); the first must be a capital."""
     out = []
     for match in MUNICIPALITY.finditer(text):
         words = []
         for word in re.split(r"[\s\-–,.:;()]+", match.group(1).strip(" *")):
-            if not word or word.lower() in STOP_WORDS or not word[0].isupper() or word[0].isdigit():
+            if not word or word.lower() in STOP_WORDS or not word[0].isalpha() or (not words and not word[0].isupper()):
                 break
             words.append(word)
         if words:
@@ -525,6 +562,7 @@ class _Walker:
         self.page_break = False
         self.pending_name: Line | None = None
         self.last_main: int | None = None
+        self.skip_header: int | None = None
         self.header_lines: set[int] = {ln.no for ln in doc.lines if len(ln.nonempty) >= 2 and header_roles(ln.cells)}
 
     def mark(self, line: Line, disposition: str, row: int | None = None) -> None:
@@ -566,6 +604,9 @@ class _Walker:
         if self.table is None:
             self.mark(line, "prose")
             return
+        if line.no == self.skip_header:
+            self.mark(line, "header")  # a header in words the vocabulary does not know
+            return
         self.table_row(line, nonempty)
 
     def columns_of(self, header: list[str], sub: list[str] | None) -> Columns:
@@ -586,11 +627,12 @@ class _Walker:
 
     def is_label_row(self, cells: list[str], nonempty: list[int]) -> bool:
         """The second header row: schedule labels, or role wordings under merged header cells."""
-        if len(nonempty) < 2 or any(len(cells[i]) > 60 or ITEM_NO.match(cells[i].strip()) or is_mark(cells[i])
-                               for i in nonempty):
+        if len(nonempty) < 2:
             return False
-        if is_quarter_header(cells):
+        if is_quarter_header(cells):  # before the test for marks: "X" and "V" are months too
             return True
+        if any(len(cells[i]) > 60 or ITEM_NO.match(cells[i].strip()) or is_mark(cells[i]) for i in nonempty):
+            return False
         return all(column_role(cells[i]) for i in nonempty)
 
     def infer_table(self, line: Line) -> None:
@@ -601,13 +643,16 @@ class _Walker:
             if ln.no in self.header_lines:
                 break
             block.append(ln.cells)
-        columns = infer_columns(block)
+        unknown_header = looks_like_header(block)
+        columns = infer_columns(block[1:] if unknown_header else block)
         if columns is None:
             return
         self.table = columns
         self.note_layout()
         self.issues.append(Issue("warning", "no_header", "a table with no recognised header row: its columns' roles "
                                  f"were read from their content ({columns.layout})", line.no))
+        if unknown_header:
+            self.skip_header = line.no
 
     @staticmethod
     def is_heading_row(cells: list[str], nonempty: list[int]) -> bool:
