@@ -32,8 +32,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--db", type=Path, default=DEFAULT_DB, help="database file (default data/build/plans.duckdb)")
     b.add_argument("--reference", help="EKATTE reference folder (default: $SSP_REFERENCE_DIR or ../shared/reference)")
     b.add_argument("--strict", action="store_true", help="exit 1 when any file or row has an error or warning")
-    b.add_argument("--quiet", action="store_true", help="no progress bar and no report")
-    b.add_argument("--verbose", action="store_true", help="list every line not used in the report")
+    b.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     b.set_defaults(run=run_build)
     e = sub.add_parser("export", help="write the open-data files (CSV + Parquet)")
     e.add_argument("--db", type=Path, default=DEFAULT_DB)
@@ -46,8 +45,10 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=1)
     s.add_argument("--reference")
     s.set_defaults(run=run_synth)
-    r = sub.add_parser("report", help="print the build report of a database")
+    r = sub.add_parser("report", help="print the build report of a database: per plan, its lines, records and problems")
     r.add_argument("--db", type=Path, default=DEFAULT_DB)
+    r.add_argument("--plan", help="only this plan (its plan_id), with every line not used")
+    r.add_argument("--problems-only", action="store_true", help="only plans with warnings or errors, and files not loaded")
     r.add_argument("--verbose", action="store_true", help="list every line not used")
     r.set_defaults(run=run_report)
     return top
@@ -69,10 +70,12 @@ def run_build(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - started
     errors, warnings = result.count("error"), result.count("warning")
     if not args.quiet:
-        run_report(argparse.Namespace(db=args.db, verbose=args.verbose))
-        print(f"built {args.db}: {result.plan_count} plans, {result.records} records from {result.files_seen} files "
-              f"in {elapsed:.2f} s ({len(result.plans)} read, {len(result.kept)} unchanged); "
-              f"{errors} errors, {warnings} warnings")
+        from .report import summary
+
+        print(f"built {args.db} in {elapsed:.1f} s from {result.files_seen} files "
+              f"({len(result.plans)} read, {len(result.kept)} unchanged)")
+        for line in summary(args.db):
+            print(line)
     for problem in result.problems:
         if problem.severity == "error":
             print(f"error: {problem.message}", file=sys.stderr)
@@ -119,7 +122,11 @@ def run_synth(args: argparse.Namespace) -> int:
 def run_report(args: argparse.Namespace) -> int:
     from .report import render, report_frames
 
-    for line in render(report_frames(args.db), verbose=args.verbose):
+    frames = report_frames(args.db, args.plan)
+    if args.plan is not None and not len(frames["report_plans"]):
+        print(f"error: no plan {args.plan!r} in {args.db}", file=sys.stderr)
+        return 2
+    for line in render(frames, verbose=args.verbose or args.plan is not None, problems_only=args.problems_only):
         print(line)
     return 0
 

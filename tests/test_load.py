@@ -149,7 +149,8 @@ def test_cli_build_export_report(tmp_path):
     db, out = tmp_path / "p.duckdb", tmp_path / "export"
     built = run_cli("build", "--db", str(db), "--reference", str(reference_dir()))
     assert built.returncode == 0, built.stderr
-    assert "5 plans, 143 records" in built.stdout
+    assert "plans: 5 of 5 municipalities, 2013–2021; records: 143" in built.stdout
+    assert len(built.stdout.strip().splitlines()) <= 40  # a summary, not the report
     exported = run_cli("export", "--db", str(db), "--out", str(out))
     assert exported.returncode == 0, exported.stderr
     with open(out / "plans.csv", encoding="utf-8") as f:
@@ -166,6 +167,11 @@ def test_cli_build_export_report(tmp_path):
     report = run_cli("report", "--db", str(db))
     assert report.returncode == 0
     assert report.stdout.count("accounted for: ") == 5
+    one = run_cli("report", "--db", str(db), "--plan", "kresna-2020")
+    assert one.returncode == 0 and one.stdout.count("accounted for: ") == 1 and "kresna-2020" in one.stdout
+    problems = run_cli("report", "--db", str(db), "--problems-only")
+    assert problems.returncode == 0 and "info" not in problems.stdout and "notice:" not in problems.stdout
+    assert run_cli("report", "--db", str(db), "--plan", "nowhere-1999").returncode == 2
 
 
 def test_cli_strict_fails_on_warnings_and_reports_bad_files(plans, tmp_path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import lru_cache
 
 UNPARSED = "unparsed_number"  # a number is there but cannot be read completely or unambiguously
 SEVERAL = "several_amounts"  # several amounts and no stated total
@@ -233,6 +234,7 @@ class _Token:
     labelled: bool
 
 
+@lru_cache(maxsize=16384)  # cells repeat from row to row and plan to plan
 def parse_amount(text: str, scale: float = 1.0, bare_numbers: bool = False) -> Number:
     """The total in leva a cell states.
 
@@ -379,6 +381,7 @@ def unit_of(word: str | None) -> str | None:
     return None if word == "м." else "places"
 
 
+@lru_cache(maxsize=16384)  # cells repeat from row to row and plan to plan
 def parse_capacity_cell(text: str) -> Capacity:
     """The content of a capacity column ('30', '30 места', 'от 20 на 30 места', '25 потребители').
 

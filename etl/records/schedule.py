@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 
 # --- marks in schedule cells ---------------------------------------------------------------------------
 
@@ -28,6 +29,7 @@ def clean_cell(text: str | None) -> str:
     return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
 
 
+@lru_cache(maxsize=16384)  # cells repeat from row to row and plan to plan
 def mark_value(text: str) -> int | None:
     """One schedule cell: 1 for any mark (X, Х, +, /, *, ✓, •, 'да', '1', 'v', … in any script), 0 for an
     empty cell or a no ('не', '–', '0', 'няма'), None for anything else (a word, a date, '?')."""

@@ -9,9 +9,11 @@ unknown role are kept as text (`extra<N>`). Every line is accounted for in `disp
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from itertools import combinations
 
 from ..lines import Document, Line
@@ -117,18 +119,18 @@ class Columns:
     def width(self) -> int:
         return len(self.roles)
 
-    @property
+    @cached_property
     def schedule(self) -> list[int]:
         return [i for i, r in enumerate(self.roles) if is_schedule_role(r)]
 
-    @property
+    @cached_property
     def schedule_kind(self) -> str | None:
         kinds = {self.roles[i][0] for i in self.schedule if self.roles[i] != "sched"}
         if self.schedule and not kinds:
             return "q" if len(self.schedule) >= 4 else None
         return kinds.pop() if len(kinds) == 1 else None
 
-    @property
+    @cached_property
     def layout(self) -> str:
         out: list[str] = []
         for role in self.roles:
@@ -234,19 +236,38 @@ CUES = {"place": PLACE_CUE, "funding": FUNDING_CUE, "provider": PROVIDER_CUE, "a
 MAX_MOVES = 4  # cells a row may have more or fewer than its header and still be aligned by trying every way
 
 
-def fit(role: str, text: str) -> float:
-    """How well a cell's content fits its column's role."""
+@lru_cache(maxsize=65536)
+def cell_kind(text: str) -> tuple[str, frozenset[str]]:
+    """What a cell holds, as far as the columns' roles care: empty, a mark, a 'no', an item number, or a text
+    (with the roles whose cues it shows)."""
     text = text.strip()
     if not text:
+        return "empty", frozenset()
+    if is_mark(text):
+        return "mark", frozenset()
+    if NO_MARK.match(text):
+        return "no", frozenset()
+    cues = frozenset(role for role, cue in CUES.items() if cue.search(text))
+    return ("item" if ITEM_NO.match(text) else "text"), cues
+
+
+def fit(role: str, text: str) -> float:
+    """How well a cell's content fits its column's role."""
+    return fit_kind(role, cell_kind(text))
+
+
+@lru_cache(maxsize=16384)
+def fit_kind(role: str, kind: tuple[str, frozenset[str]]) -> float:
+    what, cues = kind
+    if what == "empty":
         return 0.0
     if is_schedule_role(role):  # a labelled quarter, month or half-year column is surer than an unlabelled slot
-        return (2.0 if role == "sched" else 3.0) if is_mark(text) else 1.0 if NO_MARK.match(text) else -4.0
-    if is_mark(text):
+        return (2.0 if role == "sched" else 3.0) if what == "mark" else 1.0 if what == "no" else -4.0
+    if what == "mark":
         return -3.0
     if role == "item_no":
-        return 2.0 if ITEM_NO.match(text) else -2.0
-    cue = CUES.get(role)
-    return 1.5 if cue is not None and cue.search(text) else 1.0
+        return 2.0 if what == "item" else -2.0
+    return 1.5 if role in cues else 1.0
 
 
 def align(cells: list[str], columns: Columns) -> tuple[list[str], bool]:
@@ -256,20 +277,24 @@ def align(cells: list[str], columns: Columns) -> tuple[list[str], bool]:
     roles best (marks under the schedule, numbers under the item number, …); on a tie, the fewest texts
     moved, then changes as early as possible (extra cells stand before the marks). A row shaped like one
     aligned before in the same table (as many cells, empty where that one's dropped cells were) is aligned
-    the same way: the rows of a table share their page layout. The flag says the row was moved."""
+    the same way: the rows of a table share their page layout. The flag says the row is in doubt: another way
+    fits as well and reads it differently."""
     width = columns.width
     cells = list(cells)
-    plain = tuple((i,) if i < len(cells) else () for i in range(width))
     if len(cells) == width and all(fit(r, t) >= 0 for r, t in zip(columns.roles, cells, strict=True)):
         return cells, False
     known = columns.shapes.get(len(cells))
-    if abs(len(cells) - width) > MAX_MOVES:
+    if abs(len(cells) - width) > MAX_MOVES:  # no way to tell: the surplus joins the last column, flagged
         if len(cells) > width:
             return cells[: width - 1] + [" ".join(c for c in cells[width - 1:] if c)], True
         return cells + [""] * (width - len(cells)), True
 
     roles = columns.roles
-    single = [[fit(role, text) for role in roles] for text in cells]  # each cell's fit under each column
+    kinds = [cell_kind(text) for text in cells]
+    signature = (len(cells), known, tuple(kinds))
+    if signature in columns.aligned:  # a row that fits alike was aligned before
+        return _aligned(cells, columns, *columns.aligned[signature])
+    single = [[fit_kind(role, kind) for role in roles] for kind in kinds]  # each cell's fit under each column
     joined: dict[tuple[int, ...], list[float]] = {}
 
     def fits(sources: tuple[int, ...], k: int) -> float:
@@ -290,15 +315,27 @@ def align(cells: list[str], columns: Columns) -> tuple[list[str], bool]:
         moved = sum(1 for k, sources in enumerate(mapping) for i in sources if i != k and i in texts)
         return score, -moved
 
-    signature = (len(cells), known, tuple(tuple(row) for row in single))
-    best = columns.aligned.get(signature)
+    least = max(0, len(cells) - width)
+    best, doubtful = None, False
+    for extra in (0, 1):  # the fewest changes first; one more only when those leave a cell that does not fit
+        # nlargest keeps the first of equals (changes earliest); a second way as good that reads the row
+        # differently leaves the row in doubt
+        top = heapq.nlargest(2, _options(cells, width, least + extra, joins=extra > 0), key=key)
+        if not top:
+            continue
+        best = top[0]
+        doubtful = len(top) == 2 and key(top[1])[0] >= key(best)[0] and _place(cells, top[1]) != _place(cells, best)
+        if all(fits(sources, k) >= 0 for k, sources in enumerate(best)):
+            break
+    columns.aligned[signature] = (best, doubtful)
+    return _aligned(cells, columns, best, doubtful)
+
+
+def _aligned(cells: list[str], columns: Columns, best, doubtful: bool) -> tuple[list[str], bool]:
     if best is None:
-        best = max(_options(cells, width), key=key, default=None)  # max keeps the first of equals: changes earliest
-        columns.aligned[signature] = best
-    if best is None:
-        return cells[:width] + [""] * (width - len(cells)), True
+        return cells[: columns.width] + [""] * (columns.width - len(cells)), True
     columns.shapes[len(cells)] = best
-    return _place(cells, best), best != plain
+    return _place(cells, best), doubtful
 
 
 def _used(mapping: tuple[tuple[int, ...], ...]) -> set[int]:
@@ -318,26 +355,24 @@ def _place(cells: list[str], mapping: tuple[tuple[int, ...], ...]) -> list[str]:
 MAX_OPTIONS = 5_000
 
 
-def _options(cells: list[str], width: int):
-    """Ways to fit a row to `width` cells, as the source cells of each column: drop empty cells or join a text to
-    the text before it (as many as the row is too long, plus up to two more), then add empty cells anywhere to
-    make up the width."""
-    empties = [("drop", i) for i, c in enumerate(cells) if not c.strip()]
-    joins = [("join", i) for i in range(1, len(cells)) if cells[i].strip() and cells[i - 1].strip()
-             and not is_mark(cells[i]) and not is_mark(cells[i - 1])]
-    ops = empties + joins
-    least = max(0, len(cells) - width)
+def _options(cells: list[str], width: int, changes: int, joins: bool):
+    """Ways to fit a row to `width` cells, as the source cells of each column: drop `changes` cells (empty ones,
+    or, with joins or when there are not enough empty ones, texts joined to the text before them), then add
+    empty cells anywhere to make up the width."""
+    ops = [("drop", i) for i, c in enumerate(cells) if not c.strip()]
+    if joins or len(ops) < changes:
+        ops += [("join", i) for i in range(1, len(cells)) if cells[i].strip() and cells[i - 1].strip()
+                and not is_mark(cells[i]) and not is_mark(cells[i - 1])]
+    if changes > len(ops) or len(cells) - changes > width or width - (len(cells) - changes) > MAX_MOVES:
+        return
     made = 0
-    for k in range(least, min(least + 1, len(ops)) + 1):
-        if len(cells) - k > width or width - (len(cells) - k) > MAX_MOVES:
-            continue
-        for chosen in combinations(ops, k):
-            reduced = _reduce(len(cells), chosen)
-            for at in combinations(range(width), width - len(reduced)):
-                yield _inserted(reduced, at)
-                made += 1
-                if made >= MAX_OPTIONS:
-                    return
+    for chosen in combinations(ops, changes):
+        reduced = _reduce(len(cells), chosen)
+        for at in combinations(range(width), width - len(reduced)):
+            yield _inserted(reduced, at)
+            made += 1
+            if made >= MAX_OPTIONS:
+                return
 
 
 def _reduce(count: int, ops: tuple[tuple[str, int], ...]) -> list[tuple[int, ...]]:
@@ -363,7 +398,7 @@ def _inserted(reduced: list[tuple[int, ...]], at: tuple[int, ...]) -> tuple[tupl
 
 def read_cells(cells: list[str], columns: Columns) -> tuple[dict[str, str], list[str] | None, bool]:
     """A row's cells by role, its schedule cells in order (None when the table has no schedule), and whether
-    the row had to be aligned."""
+    its alignment to the columns is in doubt."""
     placed, moved = align(cells, columns)
     fields: dict[str, str] = {"item_no": "", "name": "", "description": ""}
     schedule: dict[str, str] = {}
@@ -681,7 +716,7 @@ class _Walker:
         fields, schedule, moved = read_cells(cells, self.table)
         if "term" in fields:
             fields = realign_shifted(fields)
-        flags = (["no_header"] if self.table.inferred else []) + (["shifted_row"] if moved else [])
+        flags = (["no_header"] if self.table.inferred else []) + (["unsure_alignment"] if moved else [])
         row = RawRow(self.table.layout, self.section, None, fields, schedule, [line],
                      schedule_kind=self.table.schedule_kind if schedule is not None else None, flags=flags,
                      scale=self.table.scale)
