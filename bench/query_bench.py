@@ -188,7 +188,7 @@ def grid_state(params: dict) -> str:
 def same_parameters(name: str, captured: dict) -> list[tuple[str, dict]]:
     """Parameters for a query the page visits do not run: the captured grid states, with the grid requests
     of GRID_REQUESTS turned into parameters as the page does it."""
-    from dashboard.pages.data import grid_params
+    from dashboard.grid import grid_params
 
     return [(label, {**params, **grid_params(request, "bg", params["limit"], params["offset"])})
             for request in GRID_REQUESTS.get(name, []) for label, params in captured.get("data_page", [])]

@@ -47,13 +47,13 @@ class Download:
 
 
 def _grid_extra(state: dict) -> dict:
-    from dashboard.pages.data import grid_params  # noqa: PLC0415  (pages import this module)
+    from dashboard.grid import grid_params  # noqa: PLC0415
 
     return grid_params(state.get("grid"), state["lang"], None, csv=True)
 
 
 def _csv_columns() -> Sequence[str]:
-    from dashboard.pages.data import CSV_COLUMNS  # noqa: PLC0415
+    from dashboard.grid import CSV_COLUMNS  # noqa: PLC0415
 
     return CSV_COLUMNS
 

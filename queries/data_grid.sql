@@ -9,7 +9,7 @@
 --                  null: plan order)
 --   order:         asc / desc nulls last, for the sort key
 --   type_join:     the join to service_types when the sort or a filter reads a service-type column, else nothing
---   filters:       every column filter, each a grid_filter_test (queries/derived.sql) of one filter type on one
+--   filters:       every column filter, each the test of one filter type (dashboard/grid.py FILTER_TESTS) on one
 --                  column with its parameters fN_text, fN_num, fN_num_to (N = 1, 2, …); `true` without filters. Every filter
 --                  must hold; a text filter without text (null) counts as neither (the page leaves it out; the
 --                  condition is `false` when no other filter remains)

@@ -111,30 +111,6 @@ create or replace macro item_chosen(oblasts, municipalities, years, target_group
          or item_type in (select code from service_types where list_contains(target_groups, target_group)))
     and chosen(service_types, item_type);
 
--- Whether a column filter of the /data grid (queries/data_grid.sql, data_items.sql) holds for a row: op is the filter
--- type (AG Grid's text and number filter types; an unknown or null one holds), v the row's value of the filter's column as
--- text ('' when there is none), n as a number; txt, num, num_to the filter's text and numbers. Texts are compared in
--- lower case, and only the tests that compare them lower-case the value (blank and the number tests read it as is).
--- Scalar arguments: binding it costs no more than writing the CASE out (a struct argument cost ≈ 2.5 ms per use).
-create or replace macro grid_filter_test(op, v, n, txt, num, num_to) as
-    case op
-        when 'none' then true
-        when 'contains' then contains(lower(v), lower(txt))
-        when 'notContains' then not contains(lower(v), lower(txt))
-        when 'startsWith' then starts_with(lower(v), lower(txt))
-        when 'endsWith' then ends_with(lower(v), lower(txt))
-        when 'blank' then v = ''
-        when 'notBlank' then v <> ''
-        when 'equals' then coalesce(case when num is null then lower(v) = lower(txt) else n = num end, false)
-        when 'notEqual' then coalesce(case when num is null then lower(v) <> lower(txt) else n is distinct from num end,
-                                      true)
-        when 'lessThan' then coalesce(n < num, false)
-        when 'lessThanOrEqual' then coalesce(n <= num, false)
-        when 'greaterThan' then coalesce(n > num, false)
-        when 'greaterThanOrEqual' then coalesce(n >= num, false)
-        when 'inRange' then coalesce(n >= num and n <= num_to, false)
-        else true end;
-
 -- The /data grid sorted by the original text (queries/data_grid.sql): each item's place in the order of source_text
 -- (the order of `order by source_text`; equal texts, equal rank), so that the grid orders integers instead of
 -- comparing 137k texts of ≈ 240 characters on every request. Recomputed for every item on every build (an

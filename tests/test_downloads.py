@@ -11,7 +11,7 @@ import pytest
 
 import app
 from dashboard import db, downloads
-from dashboard.pages import data
+from dashboard import grid
 from dashboard.state import filter_params
 from etl.spreadsheet import defuse
 
@@ -55,7 +55,7 @@ def test_data_csv_traces_each_row_to_its_line(sample):
     line20 = next(r for r in got if r["source_line"] == "20")
     assert line20["source_file"] == "dupnitsa-2021.txt" and line20["capacity"] == "14"
     assert "с увреждания" in line20["name"] and "капацитет 14 места" in line20["source_text"]
-    assert list(got[0]) == data.CSV_COLUMNS
+    assert list(got[0]) == grid.CSV_COLUMNS
 
 
 def test_data_csv_follows_the_grids_filters_and_sort(sample):
