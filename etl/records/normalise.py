@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -86,7 +86,7 @@ def to_int(text: str) -> int:
 
 # --- capacity, staff, units, amounts ----------------------------------------------------------------
 
-CHANGE = re.compile(r"капацит\w*[^;]{0,40}?\bот\s+(\d{1,4})\s*(?:места|м\.|приемни семейства)?\s+на\s+(\d{1,4})\s*"
+CHANGE = re.compile(r"(?:капацит|увеличава|увеличени|разширява|намалява|намалени)\w*[^;]{0,40}?\bот\s+(\d{1,4})\s*(?:места|м\.|приемни семейства)?\s+на\s+(\d{1,4})\s*"
                     r"(места|потребители|приемни семейства)?", re.I)
 NUMBER = r"\d{1,3}(?:[ \u00a0]\d{3})+|\d{1,5}"
 EXPLICIT = re.compile(rf"капацит\w*\s*[-–—:]?\s*(?:до\s+)?({NUMBER})\s*(места|място|бр|потребител\w*|приемни семейства)?",
@@ -568,7 +568,8 @@ class _Context:
         place = self.place(row, cells, name, description)
         quarters, flags = quarters_of(row, cells.get("term", ""), self.year)
         review += flags
-        staff = parse_count(cells["staff"]) if cells.get("staff") else parse_staff(f"{text} {funding_raw}")
+        staff = parse_count(cells["staff"]) if cells.get("staff") else parse_staff(
+            f"{text} {cells.get('capacity', '')} {funding_raw}")
         if cells.get("staff") and staff is None:
             review.append("unparsed_number")
         status_text = f"{cells['status']} {text}" if cells.get("status") else text
@@ -602,6 +603,10 @@ class _Context:
                 return Capacity()
             if read.capacity is not None:
                 direction = None
+                if read.before is None:  # the change may be stated in the texts: "… от 15 на 24 места"
+                    facts = capacity_facts(text)
+                    if facts and facts[0] == "change" and facts[3] == read.capacity and self.year in (facts[1] or {self.year}):
+                        read = replace(read, before=facts[2])
                 if read.before is not None:
                     direction = "expanded" if read.capacity > read.before else "reduced" if read.capacity < read.before else None
                 return Capacity(read.capacity, read.before, read.unit or "places", direction)
