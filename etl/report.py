@@ -9,7 +9,6 @@ import pandas as pd
 
 import queries
 
-
 SUMMARY_FILES = 10  # files not loaded listed in the summary (the rest: python -m etl report --problems-only)
 SUMMARY_PLANS = 5  # plans with the most warnings
 SUMMARY_FLAGS = 8

@@ -777,3 +777,17 @@ def test_a_title_read_again_with_another_description():
     assert found
     found.clear()  # a caller's copy: what is remembered stays as it was
     assert find_services("Дневен център за деца с увреждания") != []
+
+
+def test_marks_of_preparation_come_from_the_legend():
+    from etl.records.normalise import Capacity, find_status, preparation_marks
+
+    assert preparation_marks({}) == {"+"}  # the contract's default: '+' means preparation
+    legend = {"X": "период на предоставяне на услугата", "*": "подготовка и кандидатстване"}
+    assert preparation_marks(legend) == {"*"}
+    only_stars = ["*", "*", "", ""]
+    assert find_status("Център за обществена подкрепа", 2022, only_stars, Capacity(), preparation_marks(legend)) == "planned"
+    assert find_status("Център за обществена подкрепа", 2022, only_stars, Capacity()) == "continuing"
+    assert find_status("Център за обществена подкрепа", 2022, ["+", "", "", ""], Capacity()) == "planned"
+    assert find_status("Център за обществена подкрепа", 2022, ["X", "*", "", ""], Capacity(),
+                       preparation_marks(legend)) == "continuing"  # provided in part of the year

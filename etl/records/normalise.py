@@ -14,7 +14,13 @@ from ..rows.parse import Issue, ParsedPlan, RawRow
 from ..vocabulary import DATA
 from .numbers import parse_amount as read_amount
 from .numbers import parse_capacity_cell, parse_count
-from .schedule import mark_value, quarters_from_halves, quarters_from_months, quarters_from_period
+from .schedule import (
+    mark_value,
+    quarters_from_halves,
+    quarters_from_months,
+    quarters_from_period,
+    read_legend,
+)
 from .services import classify_service
 
 NUMBER_WORDS = {"един": 1, "една": 1, "едно": 1, "два": 2, "две": 2, "три": 3, "четири": 4, "пет": 5,
@@ -261,13 +267,26 @@ def status_matches(text: str) -> tuple[tuple[str, str, frozenset[int]], ...]:
     return tuple(found)
 
 
-def find_status(text: str, year: int, quarters: list[str] | None, capacity: Capacity) -> str:
-    """What happens to the service in the plan year; a phrase dated in another year does not count."""
+PREPARATION = re.compile(r"подготов|изграждан|планиран|проектиран|кандидатстван|проучван", re.I)
+
+
+def preparation_marks(legend: dict[str, str]) -> frozenset[str]:
+    """The schedule marks that mean preparation only: those the plan's legend says so of, else '+' (the contract)."""
+    if not legend:
+        return frozenset({"+"})
+    return frozenset(mark for mark, meaning in legend.items() if PREPARATION.search(meaning))
+
+
+def find_status(text: str, year: int, quarters: list[str] | None, capacity: Capacity,
+                preparation: frozenset[str] = frozenset({"+"})) -> str:
+    """What happens to the service in the plan year; a phrase dated in another year does not count. A schedule
+    marked only with marks of preparation (the legend's, or '+') is `planned`."""
     hits = dict(status_phrases_in(text, year))
     if capacity.direction:
         hits.setdefault(capacity.direction, "capacity change")
-    if quarters and all(q.strip() in ("", "+") for q in quarters) and any(q.strip() == "+" for q in quarters):
-        hits.setdefault("planned", "+")
+    marked = [q.strip() for q in quarters or () if q.strip()]
+    if marked and all(q in preparation for q in marked):
+        hits.setdefault("planned", marked[0])
     for status in ("closing", "transformed", "new", "planned", "expanded", "reduced"):
         if status in hits:
             return status
@@ -521,7 +540,9 @@ def normalise_plan(parsed: ParsedPlan, reference: Reference) -> NormalisedPlan:
     municipality, code = resolve_municipality(candidates, reference)
     oblast = reference.oblast_of(code) if code else None
     plan_id = f"{transliterate(municipality)}-{year}"
-    ctx = _Context(plan_id, municipality, code, year, doc.name, reference, issues, plan_flags)
+    legend = read_legend([ln.cells[ln.nonempty[0]] for ln in doc.lines if len(ln.nonempty) == 1])
+    ctx = _Context(plan_id, municipality, code, year, doc.name, reference, issues, plan_flags,
+                   preparation_marks(legend))
     records = [ctx.record(i, row, parsed.rows) for i, row in enumerate(parsed.rows)]
     plan = PlanRecord(plan_id, municipality, code, oblast.name if oblast else None, oblast.code if oblast else None,
                       year, parsed.title, doc.name, doc.sha256, doc.encoding, ";".join(parsed.layouts),
@@ -546,6 +567,7 @@ class _Context:
     reference: Reference
     issues: list[Issue]
     plan_flags: list[str] = field(default_factory=list)  # guessed_year, guessed_municipality: on every record
+    preparation: frozenset[str] = frozenset({"+"})  # schedule marks that mean preparation only
 
     def record(self, index: int, row: RawRow, rows: list[RawRow]) -> Record:
         cells = {k: clean(v) for k, v in row.cells.items()}
@@ -585,7 +607,7 @@ class _Context:
             capacity=capacity.capacity, capacity_before=capacity.before,
             capacity_unit=capacity.unit if capacity.capacity is not None else None,
             staff=staff, units=parse_units(name, description, service is not None),
-            status=find_status(status_text, self.year, row.quarters, capacity), provider=cells.get("provider", ""),
+            status=find_status(status_text, self.year, row.quarters, capacity, self.preparation), provider=cells.get("provider", ""),
             place_raw=cells.get("place", ""), term_raw=cells.get("term", ""), layout=row.layout,
             source_file=self.source_file, source_line=line, source_lines=[ln.no for ln in row.lines],
             source_text="\n".join(ln.raw for ln in row.lines), source_ref=row.lines[0].ref, review=review)

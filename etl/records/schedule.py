@@ -407,17 +407,22 @@ def _overlaps(a: Interval, b: Interval) -> bool:
 
 _QUOTES = "„“”\"'«»‘’"
 LEGEND_PREFIX = re.compile(r"^\s*(?:легенда\s*[:\-–—]?\s*)?(?:знак|символ)?\s*", re.I)
-LEGEND_ENTRY = re.compile(rf"^[{_QUOTES}]?(?P<mark>[^\s{_QUOTES}]+)[{_QUOTES}]?\s*(?:[-–—:=])\s*(?P<meaning>.*\S)\s*$")
+LEGEND_ENTRY = re.compile(rf"^[{_QUOTES}]?(?P<mark>[^\s{_QUOTES}:=\-–—]+)[{_QUOTES}]?\s*(?P<sep>[-–—:=]\s*)?"
+                          rf"(?P<meaning>.*\S)\s*$")
+# without a separator ("X период на предоставяне …", as Kresna writes it), a legend entry speaks of a schedule
+LEGEND_WORDS = re.compile(r"период|изпълн|предоставян|подготов|изграждан|реализиран|месец|тримесеч|срок", re.I)
 
 
 def read_legend(lines: list[str]) -> dict[str, str]:
     """The meanings a legend gives to marks: lines (or ';'-separated parts) like
-    '////////// - изпълнение на дейността' or 'Знак „+“ – период на подготовка' → {mark: meaning}."""
+    '////////// - изпълнение на дейността', 'Знак „+“ – период на подготовка' or, without a separator, 'X период на
+    предоставяне' → {mark: meaning}."""
     legend: dict[str, str] = {}
     for line in lines:
         for part in clean_cell(line).split(";"):
             entry = LEGEND_ENTRY.match(LEGEND_PREFIX.sub("", part, count=1))
-            if entry and _is_mark_symbols(entry["mark"]) and re.search(r"[^\W\d_]", entry["meaning"]):
+            if (entry and _is_mark_symbols(entry["mark"]) and re.search(r"[^\W\d_]", entry["meaning"])
+                    and (entry["sep"] or LEGEND_WORDS.search(entry["meaning"]))):
                 legend[entry["mark"]] = entry["meaning"].strip(" .;")
     return legend
 
