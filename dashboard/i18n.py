@@ -40,9 +40,14 @@ TEXT = {
         # overview
         "kpi_services": "Социални услуги",
         "kpi_capacity": "Общ капацитет (места/потребители)",
-        "kpi_delegated": "Дял с ДДД финансиране",
-        "kpi_project": "Дял с проектно финансиране",
-        "kpi_municipal": "Дял с общинско финансиране",
+        "kpi_delegated": "Услуги с ДДД, изцяло или частично",
+        "kpi_project": "Услуги с проектно финансиране, изцяло или частично",
+        "kpi_municipal": "Услуги с общинско финансиране, изцяло или частично",
+        "headline_basis": "По последния план на всяка община в избора, {years}: {municipalities} общини, {plans} плана "
+                          "(от {selected} избрани); плановете на различни години не се събират.",
+        "headline_shares": "Дяловете са от броя на услугите; една услуга може да има няколко източника, затова "
+                           "сборът им може да надхвърля 100 %.",
+        "headline_none": "Няма планове в избора.",
         "kpi_new": "Нови услуги",
         "kpi_closing": "Закривани услуги",
         "completeness_title": "Заредени планове: община × година (брой редове в плана)",
@@ -141,9 +146,15 @@ TEXT = {
         "sort_hint": "Sort by this column (again: reverse)",
         "kpi_services": "Social services",
         "kpi_capacity": "Total capacity (places/users)",
-        "kpi_delegated": "Share with state-delegated funding",
-        "kpi_project": "Share with project funding",
-        "kpi_municipal": "Share with municipal funding",
+        "kpi_delegated": "Services with state-delegated funding, wholly or in part",
+        "kpi_project": "Services with project funding, wholly or in part",
+        "kpi_municipal": "Services with municipal funding, wholly or in part",
+        "headline_basis": "From each municipality's latest plan in the selection, {years}: {municipalities} "
+                          "municipalities, {plans} plans (of {selected} selected); plans of different years are never "
+                          "added up.",
+        "headline_shares": "Shares are of the number of services; a service may have several sources, so they can add "
+                           "up to more than 100 %.",
+        "headline_none": "No plans in the selection.",
         "kpi_new": "New services",
         "kpi_closing": "Closing services",
         "completeness_title": "Plans loaded: municipality × year (rows in the plan)",

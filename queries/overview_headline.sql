@@ -1,7 +1,18 @@
--- Headline figures for the current selection: services, capacity, funding shares, new and closing.
--- (selected_plan_funding, derived.sql: the selection per plan and funding mix; a service's funding
--- classes are its ';'-joined `funding` column, the same classes item_funding lists)
-with
+-- Headline figures for the current selection: services, capacity, funding shares, new and closing — never plans
+-- of different years added up: per municipality, its latest plan in the selection (the selected year's plan when
+-- one year is chosen). Also which years those plans are of, and how many municipalities they cover.
+-- (selected_plan_funding, derived.sql: the selection per plan and funding mix; a service's funding classes are its
+-- ';'-joined `funding` column, the same classes item_funding lists)
+with selected as (
+    select *
+    from selected_plan_funding($oblasts, $municipalities, $years, $target_groups, $service_types)
+),
+
+latest as (
+    select plan_no
+    from (select distinct plan_no, coalesce(municipality_code, municipality) as municipality_key, year from selected)
+    qualify row_number() over (partition by municipality_key order by year desc) = 1
+),
 
 final as (
     select
@@ -12,8 +23,13 @@ final as (
         coalesce(sum(municipal), 0)::bigint as municipal,
         coalesce(sum(new_services), 0)::bigint as new_services,
         coalesce(sum(closing_services), 0)::bigint as closing_services,
-        count(distinct plan_no) as plans
-    from selected_plan_funding($oblasts, $municipalities, $years, $target_groups, $service_types)
+        count(distinct plan_no) as plans,
+        count(distinct coalesce(municipality_code, municipality)) as municipalities,
+        min(year) as first_year,
+        max(year) as last_year,
+        (select count(distinct plan_no) from selected) as plans_selected
+    from selected
+    where plan_no in (select plan_no from latest)
 )
 
 select * from final

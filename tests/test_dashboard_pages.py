@@ -9,8 +9,10 @@ import pandas as pd
 import pytest
 
 import app  # creates the Dash app, which registers the pages
+import queries
 from dashboard import db
 from dashboard.components import page_shell, sync_url
+from dashboard.grid import CSV_COLUMNS as GRID_CSV_COLUMNS
 from dashboard.grid import GRID_FIELDS
 from dashboard.pages import capacity, changes, coverage, data, funding, overview
 from dashboard.state import filter_params
@@ -55,9 +57,16 @@ def sample(sample_db):
 
 
 def test_overview_headline_on_tiny(tiny):
+    # the latest plan of each municipality, never two years added: Дупница 2021 (4 services, 30 + 40 + 220 + 15
+    # places, 2 with ДДД) and Кресна 2020 (3 services, 22 + 50 + 15 places, 1 with ДДД)
     kpis, counts, fig = overview.update(*NO_FILTERS, "bg")
     shown = texts(kpis)
-    assert "11" in shown and "672" in shown and "45,5 %" in shown
+    assert "7" in shown and "392" in shown and "42,9 %" in shown
+    assert any("2020–2021: 2 общини, 2 плана (от 3 избрани)" in s for s in shown)
+    # one year chosen: that year's plans (Дупница 2020: 3 services with 20 + 60 + 200 places and a club)
+    kpis, _, _ = overview.update(None, None, [2020], None, None, "bg")
+    shown = texts(kpis)
+    assert "7" in shown and "367" in shown and any("2020: 2 общини, 2 плана (от 2 избрани)" in s for s in shown)
     assert counts.startswith("Заредени планове: 3; общини с план: 2 от 3")
     assert fig["data"][0]["type"] == "heatmap"
 
@@ -138,7 +147,7 @@ def test_data_csv_has_exactly_the_filtered_rows(tiny):
     assert [r["source_line"] for r in rows] == [20, 21] and count == "Показани редове: 2"
     table = download("data", municipality="Кресна", grid=model)
     assert list(table["source_line"]) == [20, 21]
-    assert list(table.columns) == data.CSV_COLUMNS
+    assert list(table.columns) == GRID_CSV_COLUMNS
 
 
 def test_data_grid_pages_sorts_and_filters_on_the_server(tiny):
@@ -441,7 +450,7 @@ def test_a_build_records_the_derived_sql_it_used(sample):
     import hashlib
 
     built = db.run_query("reference_counts").iloc[0]["derived_sha256"]
-    assert built == hashlib.sha256((db.QUERIES / "derived.sql").read_bytes()).hexdigest()
+    assert built == hashlib.sha256(queries.path("derived").read_bytes()).hexdigest()
     assert not db.derived_outdated()
 
 

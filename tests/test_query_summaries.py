@@ -48,8 +48,11 @@ ITEM_LEVEL = {
         order by f.municipality, f.year, funding_mix""",
     "overview_headline": """
         with selected as (
-            select plan_id, service_type, capacity, status, string_split(coalesce(funding, ''), ';') as classes
-            from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types))
+            select plan_id, municipality, year, service_type, capacity, status,
+                string_split(coalesce(funding, ''), ';') as classes
+            from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types)),
+        latest as (select municipality, max(year) as year from selected group by all),
+        chosen as (select s.* from selected s semi join latest l on l.municipality = s.municipality and l.year = s.year)
         select
             count(*) filter (where service_type is not null) as services,
             coalesce(sum(capacity) filter (where service_type is not null), 0) as capacity,
@@ -58,8 +61,12 @@ ITEM_LEVEL = {
             count(*) filter (where service_type is not null and list_contains(classes, 'municipal')) as municipal,
             count(*) filter (where service_type is not null and status = 'new') as new_services,
             count(*) filter (where service_type is not null and status = 'closing') as closing_services,
-            count(distinct plan_id) as plans
-        from selected""",
+            count(distinct plan_id) as plans,
+            count(distinct municipality) as municipalities,
+            min(year) as first_year,
+            max(year) as last_year,
+            (select count(distinct plan_id) from selected) as plans_selected
+        from chosen""",
     "municipality_services": """
         with selected as (select * from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types)),
         latest as (select municipality, max(year) as year from selected group by all),
@@ -148,3 +155,9 @@ def test_page_queries_equal_their_item_level_formulation(con):
                 params = {**state, **extra}
                 assert_same(run(con, sql, params), run(con, reference, params), f"{name} {params}")
 
+
+def test_the_headline_never_adds_two_plans_of_one_municipality(con):
+    """Whatever the selection, the headline takes one plan per municipality: its latest in the selection."""
+    for state in filter_states(con):
+        row = run(con, (QUERIES / "overview_headline.sql").read_text(encoding="utf-8"), state).iloc[0]
+        assert row["plans"] == row["municipalities"], state

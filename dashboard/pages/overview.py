@@ -86,6 +86,18 @@ def kpi_cards(row: dict, search: str, lang: str) -> dbc.Row:
     return dbc.Row(cards, className="g-2")
 
 
+def headline_basis(row: dict, lang: str) -> html.P:
+    """What the headline figures rest on: one plan per municipality (its latest in the selection), of which years,
+    and what a share is a share of."""
+    first, last = row.get("first_year"), row.get("last_year")
+    if not row.get("plans") or pd.isna(first):
+        return html.P(t("headline_none", lang), id="overview-basis", className="text-muted small")
+    years = str(int(first)) if first == last else f"{int(first)}–{int(last)}"
+    text = t("headline_basis", lang, years=years, municipalities=fmt_number(row["municipalities"], lang),
+             plans=fmt_number(row["plans"], lang), selected=fmt_number(row["plans_selected"], lang))
+    return html.P([text, " ", t("headline_shares", lang)], id="overview-basis", className="text-muted small")
+
+
 def counts_text(plans: pd.DataFrame, ref: dict, lang: str) -> str:
     loaded = [m for m, y in zip(figures.plain(plans["municipality"]), figures.plain(plans["year"]), strict=True)
               if y is not None]
@@ -113,7 +125,7 @@ def update(oblast, municipality, year, target_group, service_type, lang):
     plans = run_query("completeness", **params)
     ref = run_query("reference_counts").iloc[0].to_dict()
     return (
-        kpi_cards(headline, search_for(lang, *filters), lang),
+        [kpi_cards(headline, search_for(lang, *filters), lang), headline_basis(headline, lang)],
         counts_text(plans, ref, lang),
         figures.completeness(plans, lang),
     )
