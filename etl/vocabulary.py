@@ -117,7 +117,7 @@ def header_roles(cells: list[str]) -> list[str] | None:
         return None
     roles = [column_role(c) if c.strip() else "" for c in cells]
     known = [r for r in roles if r]
-    if len(known) < 2 or len(known) < 0.6 * len(nonempty) or not SUBJECT_ROLES & set(known):
+    if len(known) < min(3, len(nonempty)) or len(known) < 0.6 * len(nonempty) or not SUBJECT_ROLES & set(known):
         return None
     return roles
 

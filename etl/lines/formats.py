@@ -27,7 +27,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..vocabulary import TOTAL, is_table_header, match_section
+from ..vocabulary import TOTAL, header_roles, match_section, schedule_label
 from .text import ExtractError, Line
 
 SOFFICE_TIMEOUT = 120  # seconds for one LibreOffice conversion
@@ -698,7 +698,11 @@ def _is_header_start(lines: list[_VLine], i: int) -> bool:
     first = _segment(window, starts, {})[0]
     upper = _split_span(first)[0]
     cells = [_line_text(sorted(upper.words.get(c, []), key=lambda w: (w.top, w.x0))) for c in range(len(starts))]
-    return is_table_header(cells)
+    # a header read from word positions must name its funding column too: a first visual line of a header
+    # wrapped over several lines names fewer roles, and the table's columns are taken from where it starts
+    # and a line of schedule labels is the second row of a header, not the start of one
+    roles = header_roles(cells)
+    return roles is not None and "funding" in roles and sum(1 for c in cells if schedule_label(c)) < 2
 
 
 class _Unruled:

@@ -275,7 +275,8 @@ def align(cells: list[str], columns: Columns) -> tuple[list[str], bool]:
     or a word split off by a page layout), fewer, or as many but shifted (a schedule one cell narrower than
     its header): empty cells are dropped or added and split texts joined where the content fits the columns'
     roles best (marks under the schedule, numbers under the item number, …); on a tie, the fewest texts
-    moved, then changes as early as possible (extra cells stand before the marks). A row shaped like one
+    moved, then missing cells added as late as possible and extra ones dropped as early as possible (extra
+    cells stand before the marks). A row shaped like one
     aligned before in the same table (as many cells, empty where that one's dropped cells were) is aligned
     the same way: the rows of a table share their page layout. The flag says the row is in doubt: another way
     fits as well and reads it differently."""
@@ -309,11 +310,12 @@ def align(cells: list[str], columns: Columns) -> tuple[list[str], bool]:
 
     texts = {i for i, text in enumerate(cells) if text.strip() and not is_mark(text)}
 
-    def key(mapping: tuple[tuple[int, ...], ...]) -> tuple[float, int]:
+    def key(mapping: tuple[tuple[int, ...], ...]) -> tuple[float, int, int]:
         score = sum(fits(sources, k) for k, sources in enumerate(mapping))
         score += 1.0 if mapping == known else 0.0
         moved = sum(1 for k, sources in enumerate(mapping) for i in sources if i != k and i in texts)
-        return score, -moved
+        added = sum(k for k, sources in enumerate(mapping) if not sources)  # missing cells: as late as possible
+        return score, -moved, added
 
     least = max(0, len(cells) - width)
     best, doubtful = None, False
