@@ -13,7 +13,7 @@ from ..reference import Reference
 from ..rows.parse import Issue, ParsedPlan, RawRow
 from ..vocabulary import DATA
 from .numbers import parse_amount as read_amount
-from .numbers import parse_capacity_cell, parse_count
+from .numbers import parse_capacity_cell, parse_count, words_to_digits
 from .schedule import (
     mark_value,
     quarters_from_halves,
@@ -122,6 +122,9 @@ def years_near(text: str, start: int, end: int) -> set[int]:
 
 
 def parse_capacity(text: str, year: int) -> Capacity:
+    """The capacity a text states (numbers also in words: 'капацитет дванадесет места')."""
+    if any(word in text.lower() for word in NUMBER_WORDS):
+        text = words_to_digits(text)[0]
     return Capacity(*_parse_capacity(text, year))
 
 

@@ -712,10 +712,11 @@ class _Walker:
         if len(cells) == 1 or (nonempty == [0] and not ITEM_NO.match(cells[0].strip())):
             self.lone_cell(line, numbered)
             return
-        if any(TOTAL.match(cells[i]) for i in nonempty[:2]):
-            self.mark(line, "total")
-            return
         fields, schedule, moved = read_cells(cells, self.table)
+        if TOTAL.match(fields.get("item_no", "").strip()) or TOTAL.match(fields.get("name", "").strip()) or (
+                not fields.get("item_no") and not fields.get("name") and TOTAL.match(cells[nonempty[0]].strip())):
+            self.mark(line, "total")  # a total row: "ОБЩО" where the row's number or name stands
+            return
         if "term" in fields:
             fields = realign_shifted(fields)
         flags = (["no_header"] if self.table.inferred else []) + (["unsure_alignment"] if moved else [])

@@ -1,0 +1,279 @@
+"""Limits on documents (issue #17): what one plan file may make the build do, so that no file can exhaust
+memory or stall the build. A file that breaches a limit is refused with one line naming it and the limit
+it hit (DocumentLimit, an ExtractError); the other files load. The values and why: docs/design.md,
+"Limits on documents".
+
+- input caps, checked before the costly step they bound (deterministic): the inflated size of a .docx's
+  (.odt's) parts, read from the zip directory and enforced while inflating (checked_package); the columns
+  of a Word table row, the rows of a table, the cells of a document; a PDF's pages, the bytes its streams
+  inflate to (bounded_inflate), and per page its characters, drawn lines and the ruling a table search
+  works on;
+- a budget per document (DocumentBudget, around the whole read of one file: extract, parse, normalise):
+  CPU seconds and the memory it adds, watched from a profiling-timer signal every TICK CPU seconds. It
+  stops the document at the next Python instruction; a single C call (a regular expression, an XML
+  parse) is not interrupted, which is why the inputs of such calls are capped above.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import io
+import os
+import signal
+import threading
+import time
+import zipfile
+import zlib
+from collections.abc import Iterator
+
+from .text import ExtractError
+
+# --- every document -----------------------------------------------------------------------------------
+MAX_DOCUMENT_SECONDS = 60.0  # CPU seconds to read one file (the slowest real plan takes ~1 s)
+MAX_DOCUMENT_MEMORY = 1_500_000_000  # bytes of resident memory one file may add while it is read
+TICK = 0.05  # CPU seconds between two looks at the budget
+
+# --- .docx (and .odt, .doc, .rtf: LibreOffice converts them to .docx) -------------------------------------
+MAX_PACKAGE_BYTES = 50_000_000  # inflated size of all the parts of the ZIP package
+MAX_PACKAGE_PARTS = 2_000  # entries in the ZIP package
+MAX_ROW_COLUMNS = 200  # grid columns of one table row (cells × w:gridSpan, w:gridBefore, w:gridAfter)
+MAX_TABLE_ROWS = 20_000  # rows of one table
+MAX_DOCUMENT_CELLS = 1_000_000  # table cells of a whole document
+
+# --- .pdf -----------------------------------------------------------------------------------------------
+MAX_PDF_PAGES = 1_000
+MAX_PDF_INFLATED_BYTES = 200_000_000  # what all the document's compressed streams inflate to
+MAX_PAGE_CHARS = 50_000  # characters on one page
+MAX_PAGE_GRAPHICS = 20_000  # lines, rectangles and curves drawn on one page
+MAX_PAGE_EDGES = 1_000  # ruling lines of one page after joining (what a table search starts from)
+MAX_PAGE_INTERSECTIONS = 2_500  # crossings of those lines (a table search costs their number squared)
+
+
+class DocumentLimit(ExtractError):
+    """A file that breaches a limit on documents: refused, with the file's name, the limit and what it
+    found."""
+
+    category = "document_limit"
+
+    def __init__(self, name: str, what: str, limit: str):
+        self.limit = limit
+        super().__init__(f"{name}: {what} — over the limit of {limit}; not read")
+
+
+def mb(n: float) -> str:
+    return f"{n / 1e6:,.1f} MB"
+
+
+# --- ZIP packages ---------------------------------------------------------------------------------------
+
+
+def checked_package(name: str, data: bytes, what: str = ".docx") -> bytes:
+    """The package of a .docx/.odt, its parts inflated under the limits and stored again without
+    compression, for python-docx (or LibreOffice) to read: nothing that reads it inflates anything.
+
+    The zip directory states each part's inflated size (ZipInfo.file_size): a package whose parts add up
+    to more than MAX_PACKAGE_BYTES is refused before anything is inflated. A directory can lie, so each
+    part is inflated a block at a time and counted; zipfile itself stops at the stated size (and then
+    fails the CRC check), so a lying part yields at most what it claims. Damaged or odd packages (not a
+    ZIP, encrypted, compressed with another method) are returned as they are, for the reader to report."""
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return data
+    with z:
+        infos = z.infolist()
+        if len(infos) > MAX_PACKAGE_PARTS:
+            raise DocumentLimit(name, f"a {what} package of {len(infos):,} parts", f"{MAX_PACKAGE_PARTS:,} parts")
+        stated = sum(i.file_size for i in infos)
+        if stated > MAX_PACKAGE_BYTES:
+            big = max(infos, key=lambda i: i.file_size)
+            raise DocumentLimit(name, f"the parts of this {what} inflate to {mb(stated)} ({big.filename}: "
+                                      f"{mb(big.file_size)}), by its zip directory", f"{mb(MAX_PACKAGE_BYTES)} inflated")
+        if any(i.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or i.flag_bits & 0x1 for i in infos):
+            return data  # not what Word or LibreOffice write: left to the reader, which reports it
+        parts: dict[str, bytes] = {}
+        total = 0
+        try:
+            for info in infos:
+                chunks = []
+                with z.open(info) as f:
+                    while block := f.read(1 << 16):
+                        total += len(block)
+                        if total > MAX_PACKAGE_BYTES:
+                            raise DocumentLimit(name, f"the parts of this {what} inflate to more than "
+                                                      f"{mb(MAX_PACKAGE_BYTES)} (at {info.filename})",
+                                                f"{mb(MAX_PACKAGE_BYTES)} inflated")
+                        chunks.append(block)
+                parts[info.filename] = b"".join(chunks)  # a name twice: the last, as zipfile reads it
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, RuntimeError, NotImplementedError):
+            return data  # damaged (a CRC, a truncated stream): the reader reports it as unreadable
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
+        for part, content in parts.items():
+            z.writestr(part, content)
+    return out.getvalue()
+
+
+def read_part(data: bytes, part: str, limit: int) -> bytes | None:
+    """At most `limit` bytes of one part of a ZIP package (None when it has no such part)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z, z.open(part) as f:
+        return f.read(limit)
+
+
+# --- PDF streams ----------------------------------------------------------------------------------------
+
+
+class _InflateBudget:
+    def __init__(self, name: str, limit: int):
+        self.name, self.limit, self.used = name, limit, 0
+
+    def take(self, n: int) -> None:
+        self.used += n
+        if self.used > self.limit:
+            raise DocumentLimit(self.name, f"its compressed streams inflate to more than {mb(self.limit)}",
+                                f"{mb(self.limit)} inflated")
+
+
+_inflating: _InflateBudget | None = None
+
+
+class _BoundedDecompressor:
+    """zlib.decompressobj() counting what it gives against the document's budget."""
+
+    def __init__(self, *args):
+        self._d = zlib.decompressobj(*args)
+
+    def decompress(self, data: bytes, max_length: int = 0) -> bytes:
+        budget = _inflating
+        room = 0 if budget is None else max(1, budget.limit - budget.used + 1)
+        if max_length:
+            room = min(room, max_length) if room else max_length
+        out = self._d.decompress(data, room)
+        if budget is not None:
+            budget.take(len(out))
+        return out
+
+    def __getattr__(self, attr):
+        return getattr(self._d, attr)
+
+
+class BoundedZlib:
+    """What pdfminer sees as `zlib` (pdfminer.pdftypes inflates every Flate stream with zlib.decompress,
+    in full, in one call): the same, but what a document's streams inflate to is counted, and inflating
+    stops at MAX_PDF_INFLATED_BYTES (a few KB of PDF can inflate to gigabytes). Outside a document read
+    under inflate_budget() it is plain zlib."""
+
+    error = zlib.error
+    MAX_WBITS = zlib.MAX_WBITS
+
+    @staticmethod
+    def decompress(data: bytes, wbits: int = zlib.MAX_WBITS, bufsize: int = zlib.DEF_BUF_SIZE) -> bytes:
+        if _inflating is None:
+            return zlib.decompress(data, wbits, bufsize)
+        d = _BoundedDecompressor(wbits)
+        out = [d.decompress(data)]
+        while d.unconsumed_tail:
+            out.append(d.decompress(d.unconsumed_tail))
+        if not d.eof:
+            raise zlib.error("Error -5 while decompressing data: incomplete or truncated stream")
+        return b"".join(out)
+
+    @staticmethod
+    def decompressobj(*args) -> _BoundedDecompressor:
+        return _BoundedDecompressor(*args)
+
+    def __getattr__(self, attr):  # anything else zlib has
+        return getattr(zlib, attr)
+
+
+def install_pdf_inflate_limit() -> None:
+    """pdfminer inflates through BoundedZlib (once per process)."""
+    from pdfminer import pdftypes
+
+    if not isinstance(pdftypes.zlib, BoundedZlib):
+        pdftypes.zlib = BoundedZlib()
+
+
+@contextlib.contextmanager
+def inflate_budget(name: str, limit: int | None = None) -> Iterator[None]:
+    """While reading one PDF: its streams may inflate to `limit` bytes in all (MAX_PDF_INFLATED_BYTES)."""
+    global _inflating
+    install_pdf_inflate_limit()
+    previous, _inflating = _inflating, _InflateBudget(name, MAX_PDF_INFLATED_BYTES if limit is None else limit)
+    try:
+        yield
+    finally:
+        _inflating = previous
+
+
+# --- the budget of one document: CPU time and memory ------------------------------------------------------
+
+
+class _OverBudget(BaseException):
+    """Raised from the timer signal: a BaseException, so that no `except Exception` in a reader or library
+    swallows it on the way out; DocumentBudget turns it into the DocumentLimit it carries."""
+
+    def __init__(self, limit: DocumentLimit):
+        super().__init__(str(limit))
+        self.limit = limit
+
+
+def _resident() -> int | None:
+    """This process's resident memory in bytes (Linux /proc), None where it cannot be read."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class DocumentBudget:
+    """`with DocumentBudget(name):` around the read of one file: a profiling timer (ITIMER_PROF, CPU time
+    of this process) looks every TICK CPU seconds at the CPU time and the resident memory the read has
+    taken; over MAX_DOCUMENT_SECONDS or MAX_DOCUMENT_MEMORY, the read is stopped and DocumentLimit raised.
+    Only in the main thread (signals are delivered there); elsewhere only the input caps apply. The timer
+    and signal handler in place before are put back after."""
+
+    def __init__(self, name: str, seconds: float | None = None, memory: int | None = None):
+        self.name = name
+        self.seconds = MAX_DOCUMENT_SECONDS if seconds is None else seconds
+        self.memory = MAX_DOCUMENT_MEMORY if memory is None else memory
+        self.active = False
+        self.hit: DocumentLimit | None = None
+
+    def _tick(self, signum, frame) -> None:  # noqa: ARG002
+        if not self.active:
+            return
+        used = time.process_time() - self.started
+        if used > self.seconds:
+            self.hit = DocumentLimit(self.name, f"reading it took more than {self.seconds:g} s of CPU time "
+                                                f"({used:.1f} s)", f"{self.seconds:g} s per document")
+        elif self.base is not None:
+            grown = (_resident() or 0) - self.base
+            if grown > self.memory:
+                self.hit = DocumentLimit(self.name, f"reading it took {mb(grown)} of memory",
+                                         f"{mb(self.memory)} per document")
+        if self.hit is not None:
+            self.active = False
+            raise _OverBudget(self.hit)
+
+    def __enter__(self) -> DocumentBudget:
+        if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "ITIMER_PROF"):
+            return self
+        self.started = time.process_time()
+        self.base = _resident()
+        self.previous = signal.signal(signal.SIGPROF, self._tick)
+        self.previous_timer = signal.setitimer(signal.ITIMER_PROF, TICK, TICK)
+        self.active = True
+        return self
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        self.active = False
+        if hasattr(self, "previous"):
+            signal.setitimer(signal.ITIMER_PROF, *self.previous_timer)
+            signal.signal(signal.SIGPROF, self.previous)
+        if isinstance(exc, _OverBudget) or self.hit is not None:
+            gc.collect()  # what the stopped read left (reference cycles: the build pauses the collector)
+            raise self.hit from None
+        return False
