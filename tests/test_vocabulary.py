@@ -23,3 +23,11 @@ def test_every_row_has_the_header_columns_and_every_pattern_compiles(path):
         at = header.index("pattern")
         for r in rows[1:]:
             re.compile(r[at], re.I)
+
+
+def test_status_phrases_can_be_matched_in_lower_case():
+    """status_phrases.csv is matched in lower case (etl/records/normalise.py status_patterns): no pattern may use an
+    escape whose meaning lower-casing changes (\\S, \\W, \\D, \\B, \\A, \\Z)."""
+    with open(REPO / "etl" / "data" / "status_phrases.csv", encoding="utf-8") as f:
+        patterns = [r["pattern"] for r in csv.DictReader(f)]
+    assert [p for p in patterns if re.search(r"\\[SWDBAZ]", p)] == []

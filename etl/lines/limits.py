@@ -31,7 +31,7 @@ from .text import ExtractError
 
 # --- every document -----------------------------------------------------------------------------------
 MAX_DOCUMENT_SECONDS = 60.0  # CPU seconds to read one file (the slowest real plan takes ~1 s)
-MAX_DOCUMENT_MEMORY = 1_500_000_000  # bytes of resident memory one file may add while it is read
+MAX_DOCUMENT_MEMORY = 1_000_000_000  # bytes of resident memory one file may add while it is read
 TICK = 0.05  # CPU seconds between two looks at the budget
 
 # --- .docx (and .odt, .doc, .rtf: LibreOffice converts them to .docx) -------------------------------------
@@ -57,8 +57,11 @@ class DocumentLimit(ExtractError):
     category = "document_limit"
 
     def __init__(self, name: str, what: str, limit: str):
-        self.limit = limit
+        self.name, self.what, self.limit = name, what, limit
         super().__init__(f"{name}: {what} — over the limit of {limit}; not read")
+
+    def __reduce__(self):
+        return type(self), (self.name, self.what, self.limit)
 
 
 def mb(n: float) -> str:
@@ -113,12 +116,6 @@ def checked_package(name: str, data: bytes, what: str = ".docx") -> bytes:
         for part, content in parts.items():
             z.writestr(part, content)
     return out.getvalue()
-
-
-def read_part(data: bytes, part: str, limit: int) -> bytes | None:
-    """At most `limit` bytes of one part of a ZIP package (None when it has no such part)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as z, z.open(part) as f:
-        return f.read(limit)
 
 
 # --- PDF streams ----------------------------------------------------------------------------------------
@@ -210,7 +207,7 @@ def inflate_budget(name: str, limit: int | None = None) -> Iterator[None]:
 # --- the budget of one document: CPU time and memory ------------------------------------------------------
 
 
-class _OverBudget(BaseException):
+class OverBudget(BaseException):
     """Raised from the timer signal: a BaseException, so that no `except Exception` in a reader or library
     swallows it on the way out; DocumentBudget turns it into the DocumentLimit it carries."""
 
@@ -256,7 +253,7 @@ class DocumentBudget:
                                          f"{mb(self.memory)} per document")
         if self.hit is not None:
             self.active = False
-            raise _OverBudget(self.hit)
+            raise OverBudget(self.hit)
 
     def __enter__(self) -> DocumentBudget:
         if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "ITIMER_PROF"):
@@ -273,7 +270,7 @@ class DocumentBudget:
         if hasattr(self, "previous"):
             signal.setitimer(signal.ITIMER_PROF, *self.previous_timer)
             signal.signal(signal.SIGPROF, self.previous)
-        if isinstance(exc, _OverBudget) or self.hit is not None:
+        if isinstance(exc, OverBudget) or self.hit is not None:
             gc.collect()  # what the stopped read left (reference cycles: the build pauses the collector)
             raise self.hit from None
         return False

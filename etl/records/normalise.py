@@ -44,8 +44,11 @@ def funding_patterns() -> list[tuple[str, re.Pattern, str]]:
 
 @lru_cache(maxsize=1)
 def status_patterns() -> list[tuple[str, re.Pattern]]:
+    """The status phrases, written in lower case and matched on lower-cased text: without re.IGNORECASE the
+    regular-expression engine finds literal stems quickly (tests/test_vocabulary.py checks the patterns stay
+    free of the escapes lower-casing would change)."""
     with open(DATA / "status_phrases.csv", encoding="utf-8") as f:
-        return [(r["status"], re.compile(r["pattern"], re.I)) for r in csv.DictReader(f)]
+        return [(r["status"], re.compile(r["pattern"].lower())) for r in csv.DictReader(f)]
 
 
 @lru_cache(maxsize=1)
@@ -261,6 +264,7 @@ def status_matches(text: str) -> tuple[tuple[str, str, frozenset[int]], ...]:
     """Every status phrase in the text, in pattern order, with the years it is dated in (the same text
     recurs in the plans of other years, so this part is remembered whatever the plan year)."""
     found = []
+    text = text.lower()
     for status, pattern in status_patterns():
         for m in pattern.finditer(text):
             years = years_near(text, m.start(), m.end())

@@ -131,6 +131,10 @@ class Columns:
         return kinds.pop() if len(kinds) == 1 else None
 
     @cached_property
+    def cue_roles(self) -> frozenset[str]:
+        return frozenset(self.roles) & frozenset(CUES)
+
+    @cached_property
     def layout(self) -> str:
         out: list[str] = []
         for role in self.roles:
@@ -291,7 +295,8 @@ def align(cells: list[str], columns: Columns) -> tuple[list[str], bool]:
         return cells + [""] * (width - len(cells)), True
 
     roles = columns.roles
-    kinds = [cell_kind(text) for text in cells]
+    relevant = columns.cue_roles
+    kinds = [(what, cues & relevant) for what, cues in map(cell_kind, cells)]  # cues of roles this table has
     signature = (len(cells), known, tuple(kinds))
     if signature in columns.aligned:  # a row that fits alike was aligned before
         return _aligned(cells, columns, *columns.aligned[signature])
