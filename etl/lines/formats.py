@@ -24,10 +24,13 @@ import shutil
 import subprocess
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..vocabulary import TOTAL, header_roles, match_section, schedule_label
+from . import limits
+from .limits import DocumentLimit, checked_package, inflate_budget
 from .text import ExtractError, Line
 
 SOFFICE_TIMEOUT = 120  # seconds for one LibreOffice conversion
@@ -52,10 +55,14 @@ def sniff(data: bytes) -> str:
                 names = set(z.namelist())
                 if "word/document.xml" in names:
                     return "docx"
-                if "content.xml" in names and b"opendocument.text" in (z.read("mimetype") if "mimetype" in names
-                                                                       else b"opendocument.text"):
-                    return "odt"
-        except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+                if "content.xml" in names:
+                    if "mimetype" not in names:
+                        return "odt"
+                    with z.open("mimetype") as f:  # a few bytes: never the whole of a part that may be a bomb
+                        if b"opendocument.text" in f.read(100):
+                            return "odt"
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError, zlib.error, RuntimeError,
+                NotImplementedError):
             if b"word/" in data[:65536]:  # a damaged Word file: its first entries name word/…
                 return "docx"
         return "zip"
@@ -69,6 +76,8 @@ def read_lines(name: str, data: bytes, kind: str) -> tuple[list[Line], str]:
     if kind == "pdf":
         return pdf_lines(name, data), "pdf"
     if kind in ("doc", "odt", "rtf"):
+        if kind == "odt":  # a ZIP package too: its parts under the same limits before LibreOffice opens it
+            data = checked_package(name, data, ".odt")
         return docx_lines(name, convert_to_docx(name, data, kind)), f"{kind}→docx"
     raise ExtractError(f"{name}: this is a ZIP container (.docx/.odt/.xlsx?) holding no Word or OpenDocument "
                        "text document; save the plan as .docx, .pdf or text")
@@ -189,19 +198,34 @@ def _int_val(parent, tag: str, default: int) -> int:
         return default
 
 
+class RowTooWide(ValueError):
+    """A table row over limits.MAX_ROW_COLUMNS grid columns (`columns`: how many it claims, at least)."""
+
+    def __init__(self, columns: int):
+        super().__init__(columns)
+        self.columns = columns
+
+
 def row_cells(tr) -> list[str]:
     """One table row → cell texts in grid positions: a merged (gridSpan) cell once and empty cells after
-    it; a vertical-merge continuation cell empty; grid cells skipped before/after the row empty."""
+    it; a vertical-merge continuation cell empty; grid cells skipped before/after the row empty. A row
+    over limits.MAX_ROW_COLUMNS grid columns raises RowTooWide before any of them is made (a span of
+    2³¹-1 columns would be gigabytes of empty cells)."""
     trpr = tr.find(f"{W}trPr")
-    cells = [""] * _int_val(trpr, "gridBefore", 0)
+    before, after = _int_val(trpr, "gridBefore", 0), _int_val(trpr, "gridAfter", 0)
+    if before + after > limits.MAX_ROW_COLUMNS:
+        raise RowTooWide(before + after)
+    cells = [""] * before
     for tc in _cells(tr):
         tcpr = tc.find(f"{W}tcPr")
         span = max(1, _int_val(tcpr, "gridSpan", 1))
+        if len(cells) + span + after > limits.MAX_ROW_COLUMNS:
+            raise RowTooWide(len(cells) + span + after)
         vmerge = tcpr.find(f"{W}vMerge") if tcpr is not None else None
         continued = vmerge is not None and vmerge.get(f"{W}val", "continue") != "restart"
         cells.append("" if continued else _cell_text(tc))
         cells += [""] * (span - 1)
-    return cells + [""] * _int_val(trpr, "gridAfter", 0)
+    return cells + [""] * after
 
 
 def docx_lines(name: str, data: bytes) -> list[Line]:
@@ -209,21 +233,25 @@ def docx_lines(name: str, data: bytes) -> list[Line]:
         import docx
     except ImportError as exc:
         raise ExtractError(f"{name}: reading .docx needs python-docx (pip install python-docx)") from exc
+    package = checked_package(name, data)  # its parts' inflated size under the limit, inflated once here
     try:
-        body = docx.Document(io.BytesIO(data)).element.body
+        body = docx.Document(io.BytesIO(package)).element.body
     except Exception as exc:  # noqa: BLE001 - python-docx/lxml/zipfile raise many kinds; all mean "unreadable"
         raise ExtractError(f"{name}: a ZIP container (.docx) that cannot be read as a Word document "
                            f"({type(exc).__name__}: {' '.join(str(exc).split())[:120]}); not read") from exc
-    out = _DocxLines()
+    del package
+    out = _DocxLines(name)
     out.walk(body)
     return out.lines
 
 
 class _DocxLines:
-    def __init__(self) -> None:
+    def __init__(self, name: str = "") -> None:
+        self.name = name
         self.lines: list[Line] = []
         self.tables = 0
         self.paragraphs = 0
+        self.cells = 0  # table cells read so far (limits.MAX_DOCUMENT_CELLS)
 
     def add(self, cells: list[str], ref: str | None) -> None:
         if not any(c.strip() for c in cells):
@@ -261,7 +289,20 @@ class _DocxLines:
         self.tables += 1
         self.blank()
         for r, tr in enumerate(_rows(tbl), start=1):
-            self.add(row_cells(tr), f"табл. {self.tables}, ред {r}")
+            where = f"table {self.tables}, row {r}"
+            if r > limits.MAX_TABLE_ROWS:
+                raise DocumentLimit(self.name, f"table {self.tables} has more than {limits.MAX_TABLE_ROWS:,} rows",
+                                    f"{limits.MAX_TABLE_ROWS:,} rows per table")
+            try:
+                cells = row_cells(tr)
+            except RowTooWide as exc:
+                raise DocumentLimit(self.name, f"{where} spans {exc.columns:,} columns",
+                                    f"{limits.MAX_ROW_COLUMNS} columns per table row") from None
+            self.cells += len(cells)
+            if self.cells > limits.MAX_DOCUMENT_CELLS:
+                raise DocumentLimit(self.name, f"its tables have more than {limits.MAX_DOCUMENT_CELLS:,} cells "
+                                               f"(at {where})", f"{limits.MAX_DOCUMENT_CELLS:,} table cells")
+            self.add(cells, f"табл. {self.tables}, ред {r}")
         self.blank()
 
 
@@ -402,12 +443,79 @@ def broken_text_layer(text: str) -> str | None:
     return None
 
 
+def _limit_in(exc: BaseException) -> DocumentLimit | None:
+    """The DocumentLimit behind an exception that pdfplumber or pdfminer wrapped (PdfminerException(e))."""
+    seen = 0
+    while exc is not None and seen < 8:
+        if isinstance(exc, DocumentLimit):
+            return exc
+        inner = next((a for a in getattr(exc, "args", ()) if isinstance(a, BaseException)), None)
+        exc = inner or exc.__cause__ or exc.__context__
+        seen += 1
+    return None
+
+
+def _find_tables(name: str, number: int, page) -> list:
+    """page.find_tables() (pdfplumber's TableFinder, the same steps with the default settings), with the
+    ruling it works on capped: the search for cells compares every crossing of two ruling lines with
+    every other (its cost grows with their number squared: a densely ruled page took half a minute).
+    A real plan's page has a few dozen lines and at most a few hundred crossings."""
+    from pdfplumber.table import (
+        Table,
+        TableFinder,
+        TableSettings,
+        cells_to_tables,
+        edges_to_intersections,
+        intersections_to_cells,
+    )
+
+    finder = TableFinder.__new__(TableFinder)  # its __init__ runs every step at once: here one at a time
+    finder.page, finder.settings = page, TableSettings.resolve(None)
+    edges = finder.get_edges()
+    if len(edges) > limits.MAX_PAGE_EDGES:
+        raise DocumentLimit(name, f"page {number} has {len(edges):,} ruling lines",
+                            f"{limits.MAX_PAGE_EDGES:,} ruling lines per page")
+    crossings = edges_to_intersections(edges, finder.settings.intersection_x_tolerance,
+                                       finder.settings.intersection_y_tolerance)
+    if len(crossings) > limits.MAX_PAGE_INTERSECTIONS:
+        raise DocumentLimit(name, f"page {number} has {len(crossings):,} crossings of ruling lines",
+                            f"{limits.MAX_PAGE_INTERSECTIONS:,} crossings per page")
+    return [Table(page, group) for group in cells_to_tables(intersections_to_cells(crossings))]
+
+
+def _page_limits(name: str, number: int, page, chars: list) -> None:
+    if len(chars) > limits.MAX_PAGE_CHARS:
+        raise DocumentLimit(name, f"page {number} has {len(chars):,} characters",
+                            f"{limits.MAX_PAGE_CHARS:,} characters per page")
+    graphics = len(page.lines) + len(page.rects) + len(page.curves)
+    if graphics > limits.MAX_PAGE_GRAPHICS:
+        raise DocumentLimit(name, f"page {number} draws {graphics:,} lines, rectangles and curves",
+                            f"{limits.MAX_PAGE_GRAPHICS:,} per page")
+
+
 def pdf_lines(name: str, data: bytes) -> list[Line]:
+    """The lines of a PDF (see the module's docstring), under the limits on documents: its pages, what its
+    streams inflate to, and per page its characters, drawings and ruling (etl/lines/limits.py)."""
     try:
-        import pdfplumber
-        from pdfminer.pdfparser import PDFSyntaxError
+        import pdfplumber  # noqa: F401 - a clear message when it is missing
     except ImportError as exc:
         raise ExtractError(f"{name}: reading .pdf needs pdfplumber (pip install pdfplumber)") from exc
+    with inflate_budget(name):
+        try:
+            return _pdf_lines(name, data)
+        except ExtractError:
+            raise
+        except Exception as exc:
+            limit = _limit_in(exc)
+            if limit is not None:
+                raise limit from None
+            raise
+
+
+def _pdf_lines(name: str, data: bytes) -> list[Line]:
+    import pdfplumber
+    from pdfminer.pdfparser import PDFSyntaxError
+
     lines: list[Line] = []
     scanned: list[int] = []
     with_text = 0
@@ -421,18 +529,24 @@ def pdf_lines(name: str, data: bytes) -> list[Line]:
         if lines and not lines[-1].is_blank:
             lines.append(Line(len(lines) + 1, "", [""], None))
 
-    try:
-        pdf = pdfplumber.open(io.BytesIO(data))
+    try:  # pages past the limit are not made into pdfplumber pages (one more tells that there are more)
+        pdf = pdfplumber.open(io.BytesIO(data), pages=range(1, limits.MAX_PDF_PAGES + 2))
     except (PDFSyntaxError, Exception) as exc:  # noqa: BLE001 - pdfminer raises many kinds for a damaged file
-        raise ExtractError(f"{name}: a PDF document that cannot be read ({type(exc).__name__}); not read") from exc
+        raise _limit_in(exc) or ExtractError(
+            f"{name}: a PDF document that cannot be read ({type(exc).__name__}); not read") from exc
     with pdf:
         try:
             pages = list(pdf.pages)
         except Exception as exc:  # noqa: BLE001
-            raise ExtractError(f"{name}: a PDF document that cannot be read ({type(exc).__name__}); not read") from exc
+            raise _limit_in(exc) or ExtractError(
+                f"{name}: a PDF document that cannot be read ({type(exc).__name__}); not read") from exc
+        if len(pages) > limits.MAX_PDF_PAGES:
+            raise DocumentLimit(name, f"a PDF of more than {limits.MAX_PDF_PAGES:,} pages",
+                                f"{limits.MAX_PDF_PAGES:,} pages")
         for number, page in enumerate(pages, start=1):
             try:
                 chars = page.chars
+                _page_limits(name, number, page, chars)
                 if not any(c["text"].strip() for c in chars):
                     if page.images:
                         scanned.append(number)
@@ -443,13 +557,13 @@ def pdf_lines(name: str, data: bytes) -> list[Line]:
                     raise ExtractError(f"{name}: page {number}: broken text layer — {why}; the text cannot be "
                                        "read reliably, so the file is not loaded (OCR is not enabled); export the "
                                        "PDF again with embedded Unicode fonts or provide the .docx")
-                tables = page.find_tables()
+                tables = _find_tables(name, number, page)
                 words = _words(page)
             except ExtractError:
                 raise
             except Exception as exc:  # noqa: BLE001
-                raise ExtractError(f"{name}: page {number}: the PDF page cannot be read "
-                                   f"({type(exc).__name__}); not read") from exc
+                raise _limit_in(exc) or ExtractError(f"{name}: page {number}: the PDF page cannot be read "
+                                                     f"({type(exc).__name__}); not read") from exc
             blank()
             if tables:
                 _page_lines(page, number, tables, words, add, blank)

@@ -126,13 +126,13 @@ def years_near(text: str, start: int, end: int) -> set[int]:
 
 def parse_capacity(text: str, year: int) -> Capacity:
     """The capacity a text states (numbers also in words: 'капацитет дванадесет места')."""
-    if any(word in text.lower() for word in NUMBER_WORDS):
-        text = words_to_digits(text)[0]
     return Capacity(*_parse_capacity(text, year))
 
 
 @lru_cache(maxsize=16384)
 def _parse_capacity(text: str, year: int) -> tuple:
+    if NUMBER_WORD_IN.search(text):
+        text = words_to_digits(text)[0]
     c = _read_capacity(text, year)
     return c.capacity, c.before, c.unit, c.direction
 
@@ -181,6 +181,7 @@ def parse_staff(text: str) -> int | None:
 
 
 NUMBER_WORD = "|".join(NUMBER_WORDS)
+NUMBER_WORD_IN = re.compile(r"(?<!\w)(" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")", re.I)
 UNITS = [re.compile(r"[-–—]\s*(\d{1,3})\s*бр\b", re.I),
          re.compile(rf"(\d{{1,3}}|{NUMBER_WORD})\s+броя\b", re.I),
          re.compile(rf"^({NUMBER_WORD})\s+\S", re.I),
