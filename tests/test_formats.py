@@ -21,11 +21,13 @@ import duckdb
 import pytest
 
 from etl.build import build
-from etl.lines.formats import broken_text_layer, sniff
 from etl.lines import ExtractError, read_document
+from etl.lines.formats import broken_text_layer, sniff
 from etl.reference import load_reference
 
 from .helpers import REPO, reference_dir
+
+pytestmark = pytest.mark.slow  # LibreOffice converts the samples to .doc/.pdf fixtures
 
 pytest.importorskip("docx", reason="python-docx is not installed")
 pytest.importorskip("pdfplumber", reason="pdfplumber is not installed")

@@ -25,6 +25,8 @@ from .helpers import QUERIES, assert_same, filter_states, run
 # the sample database and the small synthetic one (fixtures of test_query_summaries)
 
 # The page tables as they were before (selected_items, then a window count over the whole selection).
+pytestmark = pytest.mark.slow  # oracle comparisons over many grid states, on the sample and a synthetic corpus
+
 ORIGINAL = {
     "project_only": """
 -- Services funded by projects alone: at risk when the programme ends.

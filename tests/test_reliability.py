@@ -437,6 +437,7 @@ def leftovers(folder: Path, db: Path) -> list[Path]:
     return [p for p in folder.iterdir() if p.name.startswith(f"{db.name}.tmp-")]
 
 
+@pytest.mark.slow
 def test_build_killed_at_random_moments_leaves_the_old_or_the_new_database_never_a_broken_one(
         tmp_path, two_plan_sets, capsys):
     db = tmp_path / "plans.duckdb"
@@ -521,6 +522,7 @@ def test_a_build_refuses_with_exit_2_while_another_is_writing_and_the_database_i
     assert leftovers(tmp_path, db) == []
 
 
+@pytest.mark.slow
 def test_two_builds_started_at_once_one_succeeds_the_other_refuses_or_follows_never_a_broken_file(
         tmp_path, two_plan_sets, capsys):
     db = tmp_path / "plans.duckdb"

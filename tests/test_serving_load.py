@@ -9,7 +9,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from bench.load import REPO, Server, record_visits, run_load
+
+pytestmark = pytest.mark.slow  # a server under load for 90 s
 
 CLIENTS = 20
 DURATION = 90  # seconds of load: 30 s warm-up, then 60 s in which memory must stay flat

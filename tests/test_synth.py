@@ -13,6 +13,8 @@ from etl.synth import field_accuracy
 from .helpers import REPO, reference_dir
 
 
+pytestmark = pytest.mark.slow  # generates, builds and exports a synthetic corpus
+
 def cli(*args: str) -> subprocess.CompletedProcess:
     done = subprocess.run([sys.executable, "-m", "etl", *args], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
