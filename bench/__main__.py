@@ -248,6 +248,8 @@ def parse(argv):
     p.add_argument("--page-runs", type=int, help="first loads per page, reported by their median (default 3; quick 1)")
     p.add_argument("--json", type=Path, help="results file (default <work>/results.json)")
     p.add_argument("--report", action="store_true", help="only print the tables of the results file")
+    p.add_argument("--doc", type=Path, default=REPO / "docs" / "performance.md",
+                   help="where the figures are written for readers (default docs/performance.md)")
     args = p.parse_args(argv)
     args.parts = [x.strip() for x in args.only.split(",") if x.strip()]
     unknown = set(args.parts) - set(PARTS)
@@ -288,6 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.report:
         saved = json.loads(args.json.read_text(encoding="utf-8"))
         print(render(saved, [p for p in args.parts if p in saved]))
+        write_doc(args.doc, saved)
         return 0
     os.environ.setdefault("SSP_REFERENCE_DIR", str(REPO.parent / "shared" / "reference"))
     work = args.work.resolve()
@@ -389,7 +392,8 @@ def main(argv: list[str] | None = None) -> int:
 
     results["elapsed_s"] = time.perf_counter() - started
     results["corpus_dir"] = str(corpus)
-    write_json(args.json, results, args.parts)
+    merged = write_json(args.json, results, args.parts)
+    write_doc(args.doc, merged)
     print()
     print(render(results, args.parts))
     if failed:
@@ -403,7 +407,27 @@ def ensure_dir(db: Path) -> Path:
     return db
 
 
-def write_json(path: Path, results: dict, parts: list[str]) -> None:
+DOC_HEAD = """# Performance
+
+Written by `python -m bench` (`make bench`; parts: `--only etl,queries,callbacks,downloads,load,pages`); do not
+edit by hand. The targets: national full build ≤ {build_s} s and ≤ 2 GB; one changed plan ≤ {changed_s} s; each
+query p95 ≤ {query_p95_ms} ms; each callback p95 ≤ {callback_p95_ms} ms and ≤ {callback_sql_ratio}× its SQL; under
+load p95 ≤ {load_p95_ms} ms with no errors; each page drawn ≤ {page_s} s in headless Chromium. The machine has
+2 cores and its speed varies with what else runs on its host: compare figures measured in the same run.
+
+"""
+
+
+def write_doc(path: Path, results: dict) -> None:
+    """docs/performance.md: every part's tables from the results file, with when and where they were measured."""
+    parts = [p for p in PARTS if results.get(p) or (p == "load" and results.get("load_uncached"))]
+    when = {p: results.get("measured_at", {}).get(p, results.get("started_at", "")) for p in parts}
+    lines = [DOC_HEAD.format(**TARGETS), "Measured: " + "; ".join(f"{p} {when[p]}" for p in parts) + ".", "",
+             "```", render(results, parts).rstrip(), "```", ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def write_json(path: Path, results: dict, parts: list[str]) -> dict:
     """Write results; parts not run this time are kept from the previous file."""
     previous = {}
     if path.exists():
@@ -414,8 +438,11 @@ def write_json(path: Path, results: dict, parts: list[str]) -> None:
     part_of = {"load_uncached": "load"}  # result keys that belong to a part of another name
     merged = {k: v for k, v in previous.items() if part_of.get(k, k) in PARTS and part_of.get(k, k) not in parts}
     merged.update(results)
+    stamp = dt.datetime.now().isoformat(timespec="minutes")
+    merged["measured_at"] = {**previous.get("measured_at", {}), **dict.fromkeys(parts, stamp)}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(merged, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
+    return merged
 
 
 if __name__ == "__main__":
