@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import fcntl
 import gc
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
@@ -20,7 +21,7 @@ from .reading import FileProblem, Outcome, read_plan, read_stream
 from .reference import Reference
 from .synth import MARKER
 from .tables.rows import LoadedPlan
-from .tables.write import remove_stale_temporaries, write_database, write_incremental
+from .tables.write import DatabaseWriteError, remove_stale_temporaries, write_database, write_incremental
 
 __all__ = ["BuildError", "BuildResult", "FileProblem", "build", "build_lock", "plan_files", "read_plan"]
 
@@ -97,20 +98,23 @@ def build(plans_dir: Path, db_path: Path, reference: Reference,
                 unchanged[path] = known
         to_read = [f for f in files if f not in unchanged]
         cache = PlanCache(db_path.parent / "cache", salt) if use_cache else None
-        if not unchanged:
-            # nothing to carry over: a new database, worker batches inserted as they arrive
-            chunks = select_stream(read_stream(to_read, reference, cache, workers, on_file, hashes), result)
-            first = next(chunks, [])  # the workers are forked before the new database is opened
-            write_database(db_path, reference, chain([first], chunks), lambda: result_tables(result),
-                           expected=len(to_read))
-        else:
-            outcomes = {path: outcome for chunk in read_stream(to_read, reference, cache, workers, on_file, hashes)
-                        for path, outcome in chunk}
-            select_plans(files, unchanged, outcomes, result)
-            if previous is not None and result.kept:
-                write_incremental(db_path, [k.plan_id for k in result.kept], result.plans, result_tables(result))
+        try:
+            if not unchanged:
+                # nothing to carry over: a new database, worker batches inserted as they arrive
+                chunks = select_stream(read_stream(to_read, reference, cache, workers, on_file, hashes), result)
+                first = next(chunks, [])  # the workers are forked before the new database is opened
+                write_database(db_path, reference, chain([first], chunks), lambda: result_tables(result),
+                               expected=len(to_read))
             else:
-                write_database(db_path, reference, [result.plans], lambda: result_tables(result))
+                outcomes = {path: outcome for chunk in read_stream(to_read, reference, cache, workers, on_file,
+                                                                   hashes) for path, outcome in chunk}
+                select_plans(files, unchanged, outcomes, result)
+                if previous is not None and result.kept:
+                    write_incremental(db_path, [k.plan_id for k in result.kept], result.plans, result_tables(result))
+                else:
+                    write_database(db_path, reference, [result.plans], lambda: result_tables(result))
+        except DatabaseWriteError as exc:  # a full disk, an I/O error: one line, nothing replaced
+            raise BuildError(str(exc)) from None
         result.cache_hits = cache.hits if cache else 0
         hashes.save(files)
         if cache:
@@ -180,15 +184,92 @@ def select_stream(chunks: Iterator[list[tuple[Path, Outcome]]], result: BuildRes
 
 @contextlib.contextmanager
 def build_lock(db_path: Path) -> Iterator[None]:
-    """One writer at a time: a second build refuses at once instead of racing for the file."""
+    """One writer at a time: a second build refuses at once instead of racing for the file.
+
+    The lock is an flock on `<db>.lock`, which the kernel releases when the last descriptor of it is
+    closed — when the build's process ends, however it ends (kill -9 too): a lock is never left by a dead
+    build. Only the build's process holds it: a process forked while it is held (the worker processes)
+    closes its inherited copy at once (_close_locks_in_child), so workers can never keep a lock their
+    build no longer needs; and they die with their build (etl/reading.py, PR_SET_PDEATHSIG). The file
+    holds the build's process id, so that a refusal says who holds the lock."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     lock_path = db_path.with_name(db_path.name + ".lock")
-    with open(lock_path, "w") as lock:
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise BuildError(f"another build is writing {db_path}; wait for it to finish and try again") from exc
-        yield
+            raise BuildError(lock_busy(db_path, lock_path)) from exc
+        with contextlib.suppress(OSError):  # who holds it (for the message of a build refused); on a full disk, nobody said
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+        _held_locks.add(fd)
+        try:
+            yield
+        finally:
+            _held_locks.discard(fd)
+    finally:
+        os.close(fd)
+
+
+_held_locks: set[int] = set()  # descriptors of build locks this process holds
+
+
+def _close_locks_in_child() -> None:
+    """In a forked child (a worker): close the inherited build-lock descriptors (closing is not unlocking:
+    the build keeps its lock), so that the lock lives exactly as long as the build's process."""
+    for fd in _held_locks:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _held_locks.clear()
+
+
+os.register_at_fork(after_in_child=_close_locks_in_child)
+
+
+def lock_busy(db_path: Path, lock_path: Path) -> str:
+    """Why a build is refused: who holds the lock, and when that is not a build any more, what to do."""
+    try:
+        pid = int(lock_path.read_text(encoding="ascii", errors="replace").split()[0])
+    except (OSError, ValueError, IndexError):
+        pid = None
+    said = f" (process {pid})" if pid else ""
+    if pid and not _alive(pid):
+        holders = _holders(lock_path)
+        which = f": process {', '.join(map(str, holders))}" if holders else ""
+        return (f"the build that was writing {db_path}{said} has died, but processes it started still hold its "
+                f"lock{which}; end them (kill {' '.join(map(str, holders)) or '…'}) and try again")
+    return f"another build is writing {db_path}{said}; wait for it to finish and try again"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _holders(path: Path) -> list[int]:
+    """Processes with the file open (Linux /proc; [] where it cannot be told)."""
+    found = []
+    try:
+        target = os.stat(path)
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            with contextlib.suppress(OSError):
+                for fd in os.scandir(f"/proc/{entry.name}/fd"):
+                    with contextlib.suppress(OSError):
+                        st = os.stat(fd.path)
+                        if (st.st_dev, st.st_ino) == (target.st_dev, target.st_ino):
+                            found.append(int(entry.name))
+                            break
+    except OSError:
+        return []
+    return sorted(set(found) - {os.getpid()})
 
 
 def previous_plans(db_path: Path, salt: str) -> dict[str, KeptPlan] | None:

@@ -133,15 +133,19 @@ class PlanCache:
         return plan
 
     def store(self, key: str, plan: LoadedPlan) -> None:
-        """Write the plan, pickled, under key (atomically: a temporary file renamed into place)."""
+        """Write the plan, pickled, under key (atomically: a temporary file renamed into place). A failure
+        (a full disk) only means reading the document again next time: the temporary file goes."""
         blob = pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL)
-        if not self._made:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            self._made = True
         tmp = self.folder / f"{key}.tmp-{os.getpid()}"
-        with open(tmp, "wb") as f:
-            f.write(blob)
-        os.replace(tmp, self.folder / f"{key}.pickle")
+        try:
+            if not self._made:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                self._made = True
+            with open(tmp, "wb") as f:
+                f.write(blob)
+            os.replace(tmp, self.folder / f"{key}.pickle")
+        except OSError:
+            tmp.unlink(missing_ok=True)
 
     def prune(self, keep: set[str]) -> None:
         """Forget plans no longer in the folder (and stale temp files)."""

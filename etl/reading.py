@@ -3,14 +3,19 @@ pool of worker processes, outcomes handed on in file order as they become known.
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import hashlib
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import FileHashes, PlanCache
 from .lines import MAX_FILE_BYTES, ExtractError, read_document
+from .lines.limits import DocumentBudget, DocumentLimit, OverBudget
 from .records import NormalisedPlan, PlanError, normalise_plan
 from .reference import Reference, load_reference
 from .rows import parse_document
@@ -36,11 +41,21 @@ Outcome = tuple[LoadedPlan | None, FileProblem | None]
 
 
 def read_one(path: Path, reference: Reference, data: bytes | None = None) -> Outcome:
+    """One file's plan, or the problem that kept it out: a file that cannot be read, that is no plan, or
+    that breaches a limit on documents (etl/lines/limits.py: the whole read runs under a budget of CPU
+    time and memory)."""
     try:
-        return flatten(read_plan(path, reference, data)), None
+        with DocumentBudget(path.name):
+            return flatten(read_plan(path, reference, data)), None
     except (ExtractError, PlanError) as exc:
-        message = str(exc) if str(exc).startswith(path.name) else f"{path.name}: {exc}"
-        return None, FileProblem(path.name, "error", type(exc).__name__, message)
+        problem = exc
+    except OverBudget as exc:  # the budget's signal came as the read was ending
+        problem = exc.limit
+    except MemoryError:  # a single allocation the caps did not foresee: this file, not the build, fails
+        gc.collect()
+        problem = DocumentLimit(path.name, "reading it asked for more memory than could be had", "the memory available")
+    message = str(problem) if str(problem).startswith(path.name) else f"{path.name}: {problem}"
+    return None, FileProblem(path.name, "error", getattr(problem, "category", type(problem).__name__), message)
 
 
 def read_stream(files: list[Path], reference: Reference, cache: PlanCache | None, workers: int | None,
@@ -160,7 +175,8 @@ def _pool(workers: int, reference: Reference, cache: PlanCache | None):
 
     pa.array([0])  # pyarrow imports pandas on its first array (≈0.4 s): done once here, inherited by the workers
     folder, salt = (cache.folder, cache.salt) if cache else (None, b"")
-    return ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(reference.directory, folder, salt))
+    return ProcessPoolExecutor(workers, initializer=_init_worker,
+                               initargs=(reference.directory, folder, salt, os.getpid()))
 
 
 _worker_reference: Reference | None = None
@@ -169,10 +185,30 @@ _worker_reference: Reference | None = None
 _worker_cache: PlanCache | None = None
 
 
-def _init_worker(directory: Path | None, cache_folder: Path | None, salt: bytes) -> None:
+def _init_worker(directory: Path | None, cache_folder: Path | None, salt: bytes, build_pid: int) -> None:
     global _worker_reference, _worker_cache
+    die_with_parent(build_pid)
     _worker_reference = load_reference(directory)
     _worker_cache = PlanCache(cache_folder, salt) if cache_folder is not None else None
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def die_with_parent(parent: int) -> None:
+    """A worker ends when its build's process ends, however it ends (kill -9 too): on Linux the kernel
+    sends it SIGKILL then (prctl PR_SET_PDEATHSIG); were the build already gone before that call, the
+    worker ends here. Without it, workers of a killed build lived on (parent PID 1), idle for ever.
+    (PR_SET_PDEATHSIG fires when the thread that forked the worker ends: ProcessPoolExecutor forks its
+    workers from the thread that submits, the build's, which shuts the pool down before it returns.)"""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no libc prctl: the check below still catches a build gone
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 BATCH = 16  # files per worker task

@@ -31,3 +31,26 @@ def test_status_phrases_can_be_matched_in_lower_case():
     with open(REPO / "etl" / "data" / "status_phrases.csv", encoding="utf-8") as f:
         patterns = [r["pattern"] for r in csv.DictReader(f)]
     assert [p for p in patterns if re.search(r"\\[SWDBAZ]", p)] == []
+
+
+def status_texts() -> list[str]:
+    """Every line of the samples and the test plans, lower-cased, with words of other forms around the stems."""
+    texts = []
+    for folder in (REPO / "data" / "plans", REPO / "tests" / "fixtures" / "test-plans" / "plans"):
+        for path in sorted(folder.glob("*.txt")):
+            texts += path.read_text(encoding="utf-8").lower().splitlines()
+    return texts
+
+
+def test_every_status_match_holds_one_of_its_keywords():
+    """A status phrase is searched only in texts holding one of its keywords: every match must hold one."""
+    from etl.records.normalise import status_patterns
+
+    texts = status_texts()
+    matched = 0
+    for status, pattern, keywords in status_patterns():
+        for text in texts:
+            for m in pattern.finditer(text):
+                matched += 1
+                assert any(k in m.group(0) for k in keywords), (status, pattern.pattern, m.group(0))
+    assert matched > 50  # the samples use most phrases

@@ -43,7 +43,7 @@ MAX_DOCUMENT_CELLS = 1_000_000  # table cells of a whole document
 
 # --- .pdf -----------------------------------------------------------------------------------------------
 MAX_PDF_PAGES = 1_000
-MAX_PDF_INFLATED_BYTES = 200_000_000  # what all the document's compressed streams inflate to
+MAX_PDF_INFLATED_BYTES = 100_000_000  # what all the document's compressed streams inflate to
 MAX_PAGE_CHARS = 50_000  # characters on one page
 MAX_PAGE_GRAPHICS = 20_000  # lines, rectangles and curves drawn on one page
 MAX_PAGE_EDGES = 1_000  # ruling lines of one page after joining (what a table search starts from)
@@ -78,12 +78,19 @@ def checked_package(name: str, data: bytes, what: str = ".docx") -> bytes:
     The zip directory states each part's inflated size (ZipInfo.file_size): a package whose parts add up
     to more than MAX_PACKAGE_BYTES is refused before anything is inflated. A directory can lie, so each
     part is inflated a block at a time and counted; zipfile itself stops at the stated size (and then
-    fails the CRC check), so a lying part yields at most what it claims. Damaged or odd packages (not a
-    ZIP, encrypted, compressed with another method) are returned as they are, for the reader to report."""
+    fails the CRC check), so a lying part yields at most what it claims. A package that is no ZIP at all
+    is returned as it is (the reader reports it); one with a damaged part, encrypted or compressed with
+    another method than Word's is refused here: read by zipfile in one go (as python-docx does), a lying
+    part inflates in full before it is cut to its stated size."""
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return data
+        return data  # nothing in it can be inflated: the reader says it cannot be read
+
+    def unreadable(why: str) -> ExtractError:
+        return ExtractError(f"{name}: a ZIP container ({what}) that cannot be read as "
+                            f"{'a Word document' if what == '.docx' else 'an OpenDocument text'} ({why}); not read")
+
     with z:
         infos = z.infolist()
         if len(infos) > MAX_PACKAGE_PARTS:
@@ -93,8 +100,11 @@ def checked_package(name: str, data: bytes, what: str = ".docx") -> bytes:
             big = max(infos, key=lambda i: i.file_size)
             raise DocumentLimit(name, f"the parts of this {what} inflate to {mb(stated)} ({big.filename}: "
                                       f"{mb(big.file_size)}), by its zip directory", f"{mb(MAX_PACKAGE_BYTES)} inflated")
-        if any(i.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or i.flag_bits & 0x1 for i in infos):
-            return data  # not what Word or LibreOffice write: left to the reader, which reports it
+        for info in infos:
+            if info.flag_bits & 0x1:
+                raise unreadable(f"{info.filename} is encrypted")
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise unreadable(f"{info.filename} is compressed with method {info.compress_type}, not Deflate")
         parts: dict[str, bytes] = {}
         total = 0
         try:
@@ -109,8 +119,8 @@ def checked_package(name: str, data: bytes, what: str = ".docx") -> bytes:
                                                 f"{mb(MAX_PACKAGE_BYTES)} inflated")
                         chunks.append(block)
                 parts[info.filename] = b"".join(chunks)  # a name twice: the last, as zipfile reads it
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, RuntimeError, NotImplementedError):
-            return data  # damaged (a CRC, a truncated stream): the reader reports it as unreadable
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, RuntimeError, NotImplementedError) as exc:
+            raise unreadable(f"{type(exc).__name__}: {' '.join(str(exc).split())[:120]}") from None
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
         for part, content in parts.items():

@@ -43,12 +43,14 @@ def funding_patterns() -> list[tuple[str, re.Pattern, str]]:
 
 
 @lru_cache(maxsize=1)
-def status_patterns() -> list[tuple[str, re.Pattern]]:
-    """The status phrases, written in lower case and matched on lower-cased text: without re.IGNORECASE the
-    regular-expression engine finds literal stems quickly (tests/test_vocabulary.py checks the patterns stay
-    free of the escapes lower-casing would change)."""
+def status_patterns() -> list[tuple[str, re.Pattern, tuple[str, ...]]]:
+    """The status phrases, written in lower case and matched on lower-cased text (without re.IGNORECASE the
+    engine finds literal stems quickly), each with its keywords: stems one of which every match contains, so
+    a text holding none is not searched (tests/test_vocabulary.py checks both on every text of the samples,
+    the test plans and their variations)."""
     with open(DATA / "status_phrases.csv", encoding="utf-8") as f:
-        return [(r["status"], re.compile(r["pattern"].lower())) for r in csv.DictReader(f)]
+        return [(r["status"], re.compile(r["pattern"].lower()), tuple(r["keywords"].split(";")))
+                for r in csv.DictReader(f)]
 
 
 @lru_cache(maxsize=1)
@@ -266,7 +268,9 @@ def status_matches(text: str) -> tuple[tuple[str, str, frozenset[int]], ...]:
     recurs in the plans of other years, so this part is remembered whatever the plan year)."""
     found = []
     text = text.lower()
-    for status, pattern in status_patterns():
+    for status, pattern, keywords in status_patterns():
+        if not any(k in text for k in keywords):
+            continue
         for m in pattern.finditer(text):
             years = years_near(text, m.start(), m.end())
             if status == "new" and "от" in m.group(0).lower():

@@ -4,6 +4,7 @@ in atomically (os.replace) when complete; on any error the old database stays.""
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import shutil
@@ -31,20 +32,38 @@ SCHEMA = queries.path("schema")
 DERIVED = queries.path("derived")
 
 
+class DatabaseWriteError(Exception):
+    """The database could not be written (a full disk, an I/O error); nothing was replaced, and the
+    temporary files are gone. The message is one line."""
+
+
 def remove_stale_temporaries(db_path: Path) -> None:
     """Temporary files of builds that were killed: only a lock holder writes them, so under the lock any
     that exist are left over."""
     for stale in db_path.parent.glob(f"{db_path.name}.tmp-*"):
-        stale.unlink(missing_ok=True)
+        _remove(stale)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():  # DuckDB's spill folder (<file>.tmp)
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _temporaries(tmp: Path) -> list[Path]:
+    """The temporary database and what DuckDB writes beside it: its log (.wal) and spill folder (.tmp)."""
+    return [tmp, Path(f"{tmp}.wal"), Path(f"{tmp}.tmp")]
 
 
 @contextlib.contextmanager
 def new_database(db_path: Path, copy_previous: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to a temporary file beside db_path (a copy of it, or empty) that replaces db_path
-    atomically when the block ends without error; on any error the temporary file goes and db_path stays."""
+    atomically when the block ends without error; on any error the temporary files go and db_path stays.
+    An error writing the files (DuckDB's or the system's: a full disk) is raised as DatabaseWriteError."""
     tmp = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
-    for stale in (tmp, Path(f"{tmp}.wal")):
-        stale.unlink(missing_ok=True)
+    for stale in _temporaries(tmp):
+        _remove(stale)
     try:
         if copy_previous:
             shutil.copyfile(db_path, tmp)
@@ -53,11 +72,34 @@ def new_database(db_path: Path, copy_previous: bool = False) -> Iterator[duckdb.
             yield con
             con.execute("checkpoint")
         finally:
-            con.close()
+            with contextlib.suppress(duckdb.Error):  # a connection a fatal error invalidated
+                con.close()
         swap(tmp, db_path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
+    except BaseException as exc:
+        for leftover in _temporaries(tmp):
+            _remove(leftover)
+        if isinstance(exc, (duckdb.Error, OSError)) and _write_failure(exc):
+            raise DatabaseWriteError(write_failure_message(db_path, exc)) from exc
         raise
+
+
+def _write_failure(exc: BaseException) -> bool:
+    """An error of writing files (not of a statement): an OSError, or DuckDB's I/O and fatal errors."""
+    return isinstance(exc, (OSError, duckdb.IOException, duckdb.FatalException)) or \
+        "No space left on device" in str(exc) or "Could not write file" in str(exc)
+
+
+def write_failure_message(db_path: Path, exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    if "No space left" in text or getattr(exc, "errno", None) == errno.ENOSPC:
+        try:
+            free = f" ({shutil.disk_usage(db_path.parent).free / 1e6:.1f} MB free)"
+        except OSError:
+            free = ""
+        return (f"cannot write the database {db_path}: no space left on the disk{free}; "
+                f"{'the previous database is unchanged' if db_path.exists() else 'nothing was written'}")
+    return (f"cannot write the database {db_path}: {text[:200]}; "
+            f"{'the previous database is unchanged' if db_path.exists() else 'nothing was written'}")
 
 
 def write_database(db_path: Path, reference: Reference, chunks: Iterable[list[LoadedPlan]],
