@@ -237,22 +237,32 @@ TERM_CUE = re.compile(r"(19|20)\d\d|месеч|тримесеч|полугоди
 COUNT_CUE = re.compile(r"^(до\s+)?\d{1,4}\s*(места|място|потреб\w*|души|лица|деца|семейства|бр\.?)?$", re.I)
 CUES = {"place": PLACE_CUE, "funding": FUNDING_CUE, "provider": PROVIDER_CUE, "amount": AMOUNT_CUE, "term": TERM_CUE,
         "capacity": COUNT_CUE}
+NO_CUES: frozenset[str] = frozenset()
 MAX_MOVES = 4  # cells a row may have more or fewer than its header and still be aligned by trying every way
 
 
 @lru_cache(maxsize=65536)
-def cell_kind(text: str) -> tuple[str, frozenset[str]]:
-    """What a cell holds, as far as the columns' roles care: empty, a mark, a 'no', an item number, or a text
-    (with the roles whose cues it shows)."""
+def cell_what(text: str) -> str:
+    """What a cell holds, as far as the columns' roles care: empty, a mark, a 'no', an item number or a text."""
     text = text.strip()
     if not text:
-        return "empty", frozenset()
+        return "empty"
     if is_mark(text):
-        return "mark", frozenset()
+        return "mark"
     if NO_MARK.match(text):
-        return "no", frozenset()
-    cues = frozenset(role for role, cue in CUES.items() if cue.search(text))
-    return ("item" if ITEM_NO.match(text) else "text"), cues
+        return "no"
+    return "item" if ITEM_NO.match(text) else "text"
+
+
+@lru_cache(maxsize=65536)
+def cell_cues(text: str) -> frozenset[str]:
+    """The roles whose cues a text shows (a settlement for the place, лв. for the amount, …)."""
+    return frozenset(role for role, cue in CUES.items() if cue.search(text))
+
+
+def cell_kind(text: str) -> tuple[str, frozenset[str]]:
+    what = cell_what(text)
+    return what, (cell_cues(text) if what in ("text", "item") else frozenset())
 
 
 def fit(role: str, text: str) -> float:
@@ -286,8 +296,9 @@ def align(cells: list[str], columns: Columns) -> tuple[list[str], bool]:
     fits as well and reads it differently."""
     width = columns.width
     cells = list(cells)
-    if len(cells) == width and all(fit(r, t) >= 0 for r, t in zip(columns.roles, cells, strict=True)):
-        return cells, False
+    if len(cells) == width and all(fit_kind(r, (cell_what(t), NO_CUES)) >= 0
+                                   for r, t in zip(columns.roles, cells, strict=True)):
+        return cells, False  # every cell fits where it stands (a cue only adds to the fit: not needed here)
     known = columns.shapes.get(len(cells))
     if abs(len(cells) - width) > MAX_MOVES:  # no way to tell: the surplus joins the last column, flagged
         if len(cells) > width:
