@@ -139,12 +139,18 @@ def quarters_from_period(text: str, year: int) -> list[int] | None:
     words without a month, date or quarter ('постоянен', '2021-2027'), a stretch wholly outside the plan
     year, and anything not understood for sure.
     """
+    quarters = _period_quarters(text, year)
+    return list(quarters) if quarters else None
+
+
+@lru_cache(maxsize=16384)  # period cells repeat from row to row and plan to plan
+def _period_quarters(text: str, year: int) -> tuple[int, ...] | None:
     low = normalise_period(text)
     atoms = find_atoms(low)
     intervals = stretch_intervals(low, atoms, context_year(atoms, year))
     if not intervals:
         return None
-    quarters = [int(any(_overlaps(i, quarter_interval(year, q)) for i in intervals)) for q in range(1, 5)]
+    quarters = tuple(int(any(_overlaps(i, quarter_interval(year, q)) for i in intervals)) for q in range(1, 5))
     return quarters if any(quarters) else None
 
 
