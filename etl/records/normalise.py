@@ -98,11 +98,12 @@ def to_int(text: str) -> int:
 # --- capacity, staff, units, amounts ----------------------------------------------------------------
 
 CHANGE = re.compile(r"(?:капацит|увеличава|увеличени|разширява|намалява|намалени)\w*[^;]{0,40}?\bот\s+(\d{1,4})\s*(?:места|м\.|приемни семейства)?\s+на\s+(\d{1,4})\s*"
-                    r"(места|потребители|приемни семейства)?", re.I)
+                    r"(места|потребители|приемни семейства)?")
 NUMBER = r"\d{1,3}(?:[ \u00a0]\d{3})+|\d{1,5}"
-EXPLICIT = re.compile(rf"капацит\w*\s*[-–—:]?\s*(?:до\s+)?({NUMBER})\s*(места|място|бр|потребител\w*|приемни семейства)?",
-                      re.I)
-PLAIN_UNIT = re.compile(rf"(?<![\d.])({NUMBER})\s*(места|приемни семейства|потребител\w*)", re.I)
+EXPLICIT = re.compile(rf"капацит\w*\s*[-–—:]?\s*(?:до\s+)?({NUMBER})\s*(места|място|бр|потребител\w*|приемни семейства)?")
+PLAIN_UNIT = re.compile(rf"(?<![\d.])({NUMBER})\s*(места|приемни семейства|потребител\w*)")
+# CHANGE, EXPLICIT and PLAIN_UNIT are written in lower case and read lower-cased text (capacity_facts): without
+# re.IGNORECASE the engine finds their literal stems quickly
 
 
 @dataclass
@@ -159,6 +160,7 @@ def capacity_facts(text: str) -> tuple | None:
     """What a text says of capacity, whatever the plan year (the same text recurs in the plans of other
     years): its first change ('change', years it is dated in, from, to, unit), else a stated capacity
     ('stated', value, unit), else None."""
+    text = text.lower()
     for m in CHANGE.finditer(text):
         years = frozenset(years_near(text, m.start(1) - 4, m.end()))
         return "change", years, int(m.group(1)), int(m.group(2)), unit_of(m.group(3))
