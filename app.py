@@ -1,21 +1,27 @@
-"""Entry point: the Dash app (WSGI `app:server`) and `python app.py [--host H] [--port P] [--db PATH]`."""
+"""Entry point: the Dash app (WSGI `app:server`) and `python app.py [--host H] [--port P] [--db PATH]`.
+
+Production: `gunicorn -c gunicorn.conf.py app:server` (127.0.0.1:8050; what `make run` starts).
+Both print at start which database is served, when it was built, what it holds, whether it is synthetic,
+and the address (dashboard/startup.py). Importing this module does no work beyond creating the app:
+the default views are drawn in a background thread once the server answers (start_warming).
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import threading
 
 import dash
 from flask import abort, send_file
 
-from dashboard import db, downloads, plotly_bundle, polyfill, serialise
-
-serialise.install()  # same JSON as Dash's own encoder, without plotly's cleaning walk (dashboard/serialise.py)
+from dashboard import db, downloads, startup
 
 app = dash.Dash(
     __name__,
     use_pages=True,
     pages_folder="dashboard/pages",
-    assets_folder="dashboard/assets",
+    assets_folder="dashboard/assets",  # plotly.min.js there (dashboard/plotly/build.mjs) is what dcc.Graph uses
     suppress_callback_exceptions=True,
     title="Социални услуги — планове",
 )
@@ -23,7 +29,9 @@ server = app.server
 
 
 def finish_setup(dash_app: dash.Dash) -> None:
-    """Complete Dash's setup now, in this thread, before any request is served.
+    """Complete Dash's setup now, in this thread, before the server takes requests (≈ 15 ms): on import
+    (`app:server`: gunicorn imports the app before it forks the workers), or by main() once it knows whether
+    Dash must add its dev tools first (`python app.py --debug`).
 
     Dash registers the pages' router and copies every callback into its map in before-request hooks of
     the first request, and marks each hook done before doing it: with several request threads, a fresh
@@ -32,6 +40,7 @@ def finish_setup(dash_app: dash.Dash) -> None:
     """
     with dash_app.server.test_client() as client:
         client.get("/_dash-dependencies")
+    _answered.clear()  # this request does not count as the server's first answer
 
 
 @server.route("/geo/municipalities.geojson")
@@ -43,16 +52,27 @@ def municipalities_geojson():
     return send_file(path, mimetype="application/geo+json", max_age=3600)
 
 
+_answered = threading.Event()  # the server has answered a request (start_warming waits for it)
+
+
+@server.after_request
+def _note_first_answer(response):
+    if not _answered.is_set():
+        _answered.set()
+    return response
+
+
 downloads.install(server)
-plotly_bundle.install(server)  # the graphs' plotly.js, trimmed to the traces we draw
-polyfill.install(server)  # the renderer's polyfill, trimmed to regenerator-runtime
-finish_setup(app)
+if __name__ != "__main__":  # python app.py: main() does it
+    finish_setup(app)
 
 
 def warm_default_views() -> None:
     """Draw every page once with no filters (in Bulgarian), so that the first readers of a freshly started
-    worker find the default views in the result cache. gunicorn runs it in a background thread of each
-    worker (gunicorn.conf.py); a failure is logged, never raised."""
+    server find the default views in the result cache. Run in a background thread (start_warming) and again
+    after a build replaces the database; a failure is logged, never raised."""
+    if not db.database_available():
+        return
     for page in dash.page_registry.values():
         try:
             page["layout"]()
@@ -60,8 +80,24 @@ def warm_default_views() -> None:
             server.logger.warning("warming %s failed", page["path"], exc_info=True)
 
 
+def start_warming(wait: float = 2.0) -> threading.Thread:
+    """Draw the default views in a background thread once the server has answered its first request (or
+    after `wait` seconds without one), and again whenever a build replaces the database. Called when the
+    server starts serving: by main() below, and for gunicorn by each worker (gunicorn.conf.py)."""
+
+    def run() -> None:
+        _answered.wait(wait)
+        warm_default_views()
+
+    thread = threading.Thread(target=run, name="warm-default-views", daemon=True)
+    thread.start()
+    db.on_replaced(warm_default_views)
+    return thread
+
+
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Serve the social-services plans dashboard.")
+    parser = argparse.ArgumentParser(description="Serve the social-services plans dashboard (development server; "
+                                     "production: gunicorn -c gunicorn.conf.py app:server).")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8050)
     parser.add_argument("--db", help="DuckDB file (default: $SSP_DB or data/build/plans.duckdb)")
@@ -69,6 +105,14 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.db:
         db.set_database(args.db)
+    reloaded = os.environ.get("WERKZEUG_RUN_MAIN") == "true"  # --debug: the reloader's serving child
+    if not reloaded:
+        lines = startup.banner(db.database_path(), [startup.url(args.host, args.port)], db.CONNECTION_CONFIG)
+        print("\n".join(lines), flush=True)
+    if not args.debug:  # --debug: Dash adds its dev tools when it starts, so its setup stays in the first request
+        finish_setup(app)
+    if reloaded or not args.debug:
+        start_warming()
     app.run(host=args.host, port=args.port, debug=args.debug)
 
 

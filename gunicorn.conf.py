@@ -1,24 +1,53 @@
-"""gunicorn settings for serving the dashboard (`gunicorn app:server` from the repository root reads this file).
+"""gunicorn settings for serving the dashboard: `gunicorn -c gunicorn.conf.py app:server` from the repository
+root (what `make run` starts; gunicorn also reads this file by default from the current folder). The
+database is $SSP_DB, else data/build/plans.duckdb.
+
+Workers: gthread, 2 processes × 4 threads. A page view is a handful of short requests (the page, the Pages
+router, its callbacks, static files); threads serve them concurrently within a process while its queries
+run in DuckDB (which releases the GIL), and each process keeps one read-only DuckDB connection and its own
+result cache. Two processes use this machine's two cores; more only compete for them.
+
+The app is imported once, by the master, before it forks the workers (preload_app): a worker starts in
+milliseconds, at start and when it is replaced, instead of each importing Dash, pandas and the pages (~0.8 s of
+CPU each, two at once on two cores). Importing the app opens no database and starts no thread; each worker opens
+its own DuckDB connection on its first query.
 
 Worker recycling: under steady load a worker's resident memory grows by ~10–15 MB a minute outside the
-Python heap (tracemalloc inside the workers shows Python objects flat at ~4 MB; the growth is native —
-allocator caches of the request and DuckDB threads). Its source is not removed yet, so each worker is
-replaced after about 2,000 requests (jitter so both do not restart at once); gunicorn lets the old worker
-finish the requests it holds, so no request fails. See README "Performance".
+Python heap (allocator caches of the request and DuckDB threads; Python objects stay flat). Each worker is
+therefore replaced after about 2,000 requests (jitter so both do not restart at once); gunicorn lets the
+old worker finish the requests it holds, so no request fails.
 
-Warm-up: each new worker draws the default view of every page in a background thread (app.warm_default_views),
-so the first reader of a (re)started worker does not wait for the queries; again when a build replaces the database.
+Start-up: the master prints which database it serves, when it was built, what it holds, whether it is
+synthetic, and the address, once it listens and has imported the app (dashboard/startup.py). Each worker
+answers at once; it draws the default view of every page in a background thread once it has answered its
+first request (and again when a build replaces the database), so a (re)started worker's readers find them ready.
 """
 
-import threading
-
+bind = ["127.0.0.1:8050"]
+worker_class = "gthread"
+workers = 2
+threads = 4
+timeout = 60
+preload_app = True
 max_requests = 2000
 max_requests_jitter = 200
 graceful_timeout = 10
+# no control socket: gunicorn's default path ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl) is one per user,
+# so a second server (the tests', the benchmark's) would take it over from the first
+control_socket_disable = True
+
+
+def when_ready(server):
+    """The master listens and has the app: say what is served, and where (just before the workers start)."""
+    from dashboard import startup  # noqa: PLC0415
+
+    urls = [startup.url(*listener.sock.getsockname()[:2]) for listener in server.LISTENERS
+            if isinstance(listener.sock.getsockname(), tuple)]
+    print("\n".join(startup.banner(startup.database_path(), urls)), flush=True)
 
 
 def post_worker_init(worker):
-    import app  # noqa: PLC0415  (already imported by the worker: app:server)
+    """The worker is about to serve: warm its caches in the background (a thread of its own, after the fork)."""
+    import app  # noqa: PLC0415  (already imported: app:server)
 
-    threading.Thread(target=app.warm_default_views, name="warm-default-views", daemon=True).start()
-    app.db.on_replaced(app.warm_default_views)  # and again after each build that replaces the database
+    app.start_warming()

@@ -28,6 +28,7 @@ PAGE_IDS = {"/": "overview", "/capacity": "capacity", "/funding": "funding", "/c
             "/changes": "changes", "/data": "data"}
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+PLOTLY_JS = Path(__file__).resolve().parents[1] / "dashboard" / "assets" / "plotly.min.js"  # what dcc.Graph uses
 
 # true when the page is drawn (argument: the page's container id)
 DRAWN = """
@@ -137,15 +138,13 @@ FLOOR_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><link rel="icon
 
 def floor_load(timeout: float = 60) -> dict:
     """The floor a page with a chart is compared with: a static page holding nothing but the plotly.js
-    bundle the dashboard serves (the same bytes: dashboard/plotly_bundle.py) and one bar chart, from a local static server, in a fresh
+    bundle the dashboard serves (dashboard/assets/plotly.min.js) and one bar chart, from a local static server, in a fresh
     browser, until the chart's SVG is there. No Dash, no data."""
     import functools
     import threading
 
-    from dashboard import plotly_bundle
-
     folder = Path(tempfile.mkdtemp(prefix="bench-floor-"))
-    (folder / "plotly.min.js").write_bytes(plotly_bundle.bundle().text)
+    shutil.copyfile(PLOTLY_JS, folder / "plotly.min.js")
     (folder / "index.html").write_text(FLOOR_PAGE, encoding="utf-8")
     handler = functools.partial(_QuietHandler, directory=str(folder))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)

@@ -7,6 +7,7 @@ Expected numbers are read from the sample plans in data/plans/ (e.g. Дупни�
 from __future__ import annotations
 
 import csv
+import re
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -14,11 +15,16 @@ from urllib.parse import quote
 import pytest
 from selenium.webdriver.common.keys import Keys
 
-from dashboard import db, plotly_bundle
+from dashboard import db
+from tests.helpers import current_query, severe_logs, until
 
 pytestmark = pytest.mark.browser
 
 PAGES = ["/", "/capacity", "/funding", "/coverage", "/changes", "/data"]
+# the plotly.js in the assets (dashboard/plotly/build.mjs): its version and trace types, from its header
+PLOTLY_JS = Path(__file__).resolve().parents[1] / "dashboard" / "assets" / "plotly.min.js"
+PLOTLY_VERSION, PLOTLY_TRACES = re.match(r"/\*\*\s*\* plotly\.js v([\d.]+) \(([\w, ]+)\)",
+                                         PLOTLY_JS.read_text(encoding="utf-8")[:400]).groups()
 
 
 @pytest.fixture()
@@ -34,20 +40,6 @@ def open_page(dash_duo, dash_app, path: str) -> None:
     dash_duo.driver.set_window_size(1400, 1000)
     dash_duo.wait_for_page(dash_duo.server_url + path)
     dash_duo.wait_for_element("#filters-municipality", timeout=15)
-
-
-def until(dash_duo, check, timeout: float = 10):
-    """Wait until check() returns something truthy; return it."""
-    end = time.time() + timeout
-    while True:
-        try:
-            value = check()
-        except Exception:  # noqa: BLE001 — element not rendered yet
-            value = None
-        if value or time.time() > end:
-            assert value, "condition not met in time"
-            return value
-        time.sleep(0.2)
 
 
 def traces(dash_duo, graph_id: str) -> list[dict]:
@@ -83,19 +75,11 @@ def table_rows(dash_duo, container_id: str) -> list[list[str]]:
     )
 
 
-def current_query(dash_duo) -> str:
-    return dash_duo.driver.execute_script("return decodeURIComponent(window.location.search);")
-
-
 def downloaded_csv(dash_duo, name: str) -> list[dict]:
     path = Path(dash_duo.download_path) / name
     until(dash_duo, lambda: path.is_file() and path.stat().st_size > 0, timeout=15)
     with path.open(encoding="utf-8-sig", newline="") as f:
         return list(csv.DictReader(f))
-
-
-def severe_logs(dash_duo) -> list:
-    return [entry for entry in dash_duo.get_logs() or [] if entry.get("level") == "SEVERE"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -105,12 +89,15 @@ def test_page_loads_without_console_errors(dash_duo, dash_app, path, lang):
     until(dash_duo, lambda: dash_duo.find_elements(".js-plotly-plot") or dash_duo.find_elements(".ag-row"))
     time.sleep(1)
     assert severe_logs(dash_duo) == []
-    if dash_duo.find_elements(".js-plotly-plot"):  # the trimmed plotly.js (dashboard/plotly_bundle.py) draws them all
-        registered, used = dash_duo.driver.execute_script(
-            "return [Object.keys(Plotly.PlotSchema.get().traces),"
-            " Array.from(document.querySelectorAll('.js-plotly-plot')).flatMap(g => g.data.map(t => t.type || 'scatter'))];")
-        assert sorted(registered) == sorted(plotly_bundle.TRACES + plotly_bundle.ALWAYS)
+    if dash_duo.find_elements(".js-plotly-plot"):  # drawn by the plotly.js in the assets, not by dcc's own bundle
+        version, registered, used, fetched = dash_duo.driver.execute_script(
+            "return [Plotly.version, Object.keys(Plotly.PlotSchema.get().traces),"
+            " Array.from(document.querySelectorAll('.js-plotly-plot')).flatMap(g => g.data.map(t => t.type || 'scatter')),"
+            " performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('plotly'))];")
+        assert version == PLOTLY_VERSION
+        assert sorted(registered) == sorted(PLOTLY_TRACES.split(", "))
         assert set(used) <= set(registered)
+        assert [name for name in fetched if "/assets/plotly.min.js" not in name] == []
         # each chart asked for the margins its labels, legend and colour bar need (figures.needed_margins):
         # plotly.js did not have to widen one and draw the chart again
         widened = dash_duo.driver.execute_script(
@@ -118,11 +105,6 @@ def test_page_loads_without_console_errors(dash_duo, dash_app, path, lang):
             ".flatMap(g => ['l', 'r', 't', 'b'].filter(k => Math.round(g._fullLayout._size[k]) > g.layout.margin[k])"
             ".map(k => [g.id, k, g.layout.margin[k], Math.round(g._fullLayout._size[k])]));")
         assert widened == []
-    # the renderer's polyfill is regenerator-runtime only (dashboard/polyfill.py): the browser keeps its own
-    # trim (core-js 2 would replace it, and strip U+180E) and has no setImmediate
-    assert dash_duo.driver.execute_script(
-        "return [typeof regeneratorRuntime.mark, '\u180e'.trim().length, typeof setImmediate];") == [
-        "function", 1, "undefined"]
     # page tables (assets/page_tables.js): each drawn with every row and column the server sent, no grid component
     drawn = dash_duo.driver.execute_script(
         "return Array.from(document.querySelectorAll('.page-table[data-table]')).map(h => {"

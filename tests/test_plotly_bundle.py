@@ -1,119 +1,95 @@
-"""The trimmed plotly.js (dashboard/plotly_bundle.py): which trace modules it keeps, and how it is served.
+"""The plotly.js the dashboard's graphs use: dashboard/assets/plotly.min.js, built by dashboard/plotly/build.mjs
+(plotly.js's custom-bundle route: lib/core + the trace modules the figures draw).
 
-The mini bundles below are written by hand in the shape of plotly.min.js (an esbuild bundle, read in
-plotly 7.1's package_data/plotly.min.js): modules are `var X=W((exports,module)=>{…})`, each trace is a
-one-line entry `…exports=index()` whose index module names the trace, and one call registers them all.
+It must be the plotly.js release the Python plotly package ships (what dcc.Graph would load otherwise), register
+every trace type the figures draw, and be what the committed build script makes from the committed lock file.
+The browser tests (test_browser_pages.py) check the served page: the graphs use this bundle, not dcc's.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import plotly
 import pytest
 
-from dashboard import plotly_bundle
-
-MINI = (
-    b'var W=(a,b)=>()=>(b||a((b={exports:{}}).exports,b),b.exports);'
-    b'var bI=W((e,m)=>{"use strict";m.exports={moduleType:"trace",name:"bar",categories:["bar-like"]}});'
-    b'var bE=W((e,m)=>{"use strict";m.exports=bI()});'
-    b'var pI=W((e,m)=>{"use strict";m.exports={moduleType:"trace",name:"pie"}}),'
-    b'pE=W((e,m)=>{"use strict";m.exports=pI()});'
-    b'var hI=W((e,m)=>{"use strict";var x=1;m.exports={moduleType:"trace",name:"heatmap"}});'
-    b'var hE=W((e,m)=>{"use strict";m.exports=hI()});'
-    b'var cI=W((e,m)=>{"use strict";m.exports={moduleType:"trace",name:"choroplethmap"}});'
-    b'var cE=W((e,m)=>{"use strict";m.exports=cI()});'
-    b'var kI=W((e,m)=>{"use strict";m.exports={moduleType:"component",name:"calendars"}});'
-    b'var kE=W((e,m)=>{"use strict";m.exports=kI()});'
-    b'var R=core();R.register([bE(),pE(),hE(),cE(),kE()]);window.Plotly=R;'
-)
+REPO = Path(__file__).resolve().parents[1]
+BUNDLE = REPO / "dashboard" / "assets" / "plotly.min.js"
+BUILD = REPO / "dashboard" / "plotly"
+HEADER = re.compile(r"/\*\*\s*\* plotly\.js v(\d+\.\d+\.\d+)(?: \(([\w, ]+)\))?")
 
 
-def test_a_bundle_keeps_only_the_traces_asked_for():
-    text, kept = plotly_bundle.trim(MINI)
-    assert kept == ("bar", "heatmap", "choroplethmap")
-    assert b"R.register([bE(),hE(),cE()]);" in text
-    # nothing else changes: the dropped modules stay in the file, never called
-    assert text == MINI.replace(b"R.register([bE(),pE(),hE(),cE(),kE()])", b"R.register([bE(),hE(),cE()])")
+def header(path: Path) -> tuple[str, list[str]]:
+    """(plotly.js version, trace types) from a bundle's licence header."""
+    with path.open(encoding="utf-8") as f:
+        found = HEADER.match(f.read(400))
+    assert found, f"no plotly.js header in {path}"
+    return found.group(1), (found.group(2) or "").split(", ")
 
 
-def test_register_entries_are_named_by_their_index_module():
-    assert plotly_bundle._entry_name(MINI, b"pE") == "pie"
-    assert plotly_bundle._entry_name(MINI, b"kE") == "component:calendars"
-    assert plotly_bundle._entry_name(MINI, b"bI") is None  # an index module is not an entry
+def python_plotly_js_version() -> str:
+    """The plotly.js release the Python plotly package ships (dcc.Graph's own bundle)."""
+    return header(Path(plotly.__file__).parent / "package_data" / "plotly.min.js")[0]
 
 
-def test_a_name_read_past_another_module_is_not_trusted():
-    # the index module of "bar" names nothing itself; the first name after it belongs to the next module
-    odd = MINI.replace(b'm.exports={moduleType:"trace",name:"bar",categories:["bar-like"]}', b"m.exports={}")
-    assert plotly_bundle._entry_name(odd, b"bE") is None
-    with pytest.raises(ValueError, match="bar"):
-        plotly_bundle.trim(odd)
+def build_traces() -> list[str]:
+    """The trace types build.mjs registers (its TRACES), scatter first: it is part of plotly.js's core."""
+    found = re.search(r"export const TRACES = \[([^\]]*)\]", (BUILD / "build.mjs").read_text(encoding="utf-8"))
+    return ["scatter", *re.findall(r"'(\w+)'", found.group(1))]
 
 
-@pytest.mark.parametrize("bundle, message", [
-    (b"var x=1;", "found 0"),
-    (MINI + b"S.register([bE(),pE(),hE(),cE()]);", "found 2"),
-    (MINI.replace(b'name:"heatmap"', b'name:"histogram"'), "heatmap"),
-    (MINI.replace(b'name:"pie"', b'name:"bar"'), "bar"),  # found twice
-])
-def test_a_bundle_of_another_shape_is_refused(bundle, message):
-    with pytest.raises(ValueError, match=message):
-        plotly_bundle.trim(bundle)
+def figure_trace_types() -> set[str]:
+    """The trace types written in the dashboard's figure code (`"type": "bar"`, …), told from axis types
+    (`"type": "category"`) by plotly's list of trace types."""
+    import plotly.graph_objects as go
+
+    traces = {name.lower() for name in go.__all__ if isinstance(getattr(go, name), type)
+              and issubclass(getattr(go, name), plotly.basedatatypes.BaseTraceType)}
+    written = set()
+    for path in [REPO / "dashboard" / "figures.py", *(REPO / "dashboard" / "pages").glob("*.py")]:
+        written |= set(re.findall(r"""["']type["']\s*:\s*["'](\w+)["']""", path.read_text(encoding="utf-8")))
+    return written & traces
 
 
-def test_the_installed_plotly_bundle_is_trimmed():
-    """Read in plotly 7.1 (plotly.js 4.1): one call registers 46 trace types and the calendars component."""
-    from pathlib import Path
-
-    import plotly
-
-    served = plotly_bundle.bundle()
-    assert served.trimmed
-    assert served.registered == plotly_bundle.TRACES
-    full = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes()
-    (call,) = [c for c in plotly_bundle._register_calls(full) if c.group(2).count(b"()") > 3]
-    entries = call.group(2)[:-2].split(b"(),")
-    names = [plotly_bundle._entry_name(full, entry) for entry in entries]
-    assert len(entries) >= 40 and {"pie", "scattergeo", "sankey", "component:calendars"} <= set(names)
-    kept = [entry for entry, name in zip(entries, names, strict=True) if name in plotly_bundle.TRACES]
-    assert len(kept) == 3
-    register = call.group(1) + b".register([" + b"(),".join(kept) + b"()])"
-    assert served.text == full[:call.start()] + register + full[call.end():]
+def test_the_bundle_is_the_plotly_js_release_the_python_package_ships():
+    version, _ = header(BUNDLE)
+    assert version == python_plotly_js_version()
+    package = json.loads((BUILD / "package.json").read_text(encoding="utf-8"))
+    assert package["devDependencies"]["plotly.js"] == version  # an exact version, not a range
+    lock = json.loads((BUILD / "package-lock.json").read_text(encoding="utf-8"))
+    assert lock["packages"]["node_modules/plotly.js"]["version"] == version
 
 
-def test_a_bundle_that_cannot_be_trimmed_is_served_whole(monkeypatch, caplog):
-    def refuse(bundle, keep=plotly_bundle.TRACES):
-        raise ValueError("not this shape")
-
-    plotly_bundle.bundle.cache_clear()
-    monkeypatch.setattr(plotly_bundle, "trim", refuse)
-    try:
-        served = plotly_bundle.bundle()
-        assert not served.trimmed and served.registered == ()
-        assert served.text == __import__("pathlib").Path(served.source).read_bytes()
-        assert "serving the full plotly.js" in caplog.text and "not this shape" in caplog.text
-    finally:
-        plotly_bundle.bundle.cache_clear()
+def test_the_bundle_registers_every_trace_type_the_figures_draw():
+    _, registered = header(BUNDLE)
+    assert registered == build_traces()
+    used = figure_trace_types()
+    assert used, "no trace type found in the figure code"
+    assert used <= set(registered), f"drawn but not in the bundle: {sorted(used - set(registered))}"
 
 
-@pytest.mark.parametrize("path", [
-    "/_dash-component-suites/plotly/package_data/plotly.min.js",
-    "/_dash-component-suites/plotly/package_data/plotly.min.v7_1_0m1795365724.js",
-])
-def test_the_server_answers_dcc_graph_with_the_trimmed_bundle(sample_db, path):
+def test_the_page_loads_the_bundle_from_the_assets():
     import app
 
     client = app.server.test_client()
-    response = client.get(path)
-    assert response.status_code == 200
-    assert response.data == plotly_bundle.bundle().text
-    assert response.headers["X-Plotly-Traces"] == "bar,heatmap,choroplethmap"
-    assert response.headers["Cache-Control"] == "no-cache"  # revalidated: the address does not change with the trimming
-    again = client.get(path, headers={"If-None-Match": response.headers["ETag"]})
-    assert again.status_code == 304 and again.data == b""
+    page = client.get("/").get_data(as_text=True)
+    (address,) = re.findall(r'<script src="(/assets/plotly\.min\.js[^"]*)"', page)
+    response = client.get(address)
+    assert response.status_code == 200 and response.data == BUNDLE.read_bytes()
+    assert "package_data/plotly.min.js" not in page  # dcc's own bundle is loaded only when window.Plotly is missing
 
 
-def test_other_component_files_are_served_by_dash(sample_db):
-    import app
-
-    response = app.server.test_client().get("/_dash-component-suites/dash/dcc/async-graph.js")
-    assert response.status_code == 200 and "X-Plotly-Traces" not in response.headers
+@pytest.mark.slow
+@pytest.mark.skipif(not (BUILD / "node_modules" / "plotly.js").is_dir() or not shutil.which("node"),
+                    reason="needs node and `npm ci` in dashboard/plotly")
+def test_the_build_script_makes_the_committed_bundle(tmp_path):
+    out = tmp_path / "plotly.min.js"
+    done = subprocess.run(["node", "build.mjs"], cwd=BUILD, env={"PATH": os.environ["PATH"],
+                          "PLOTLY_BUNDLE_OUT": str(out)}, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes() == BUNDLE.read_bytes(), "rebuild it: cd dashboard/plotly && npm ci && npm run build"
