@@ -200,7 +200,7 @@ def build_lock(db_path: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             raise BuildError(lock_busy(db_path, lock_path)) from exc
-        with contextlib.suppress(OSError):  # who holds it (for the message of a build refused); on a full disk, nobody said
+        with contextlib.suppress(OSError):  # who holds it, for a refused build's message (a full disk: unsaid)
             os.ftruncate(fd, 0)
             os.write(fd, f"{os.getpid()}\n".encode())
         _held_locks.add(fd)

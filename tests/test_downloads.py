@@ -10,8 +10,7 @@ import pandas as pd
 import pytest
 
 import app
-from dashboard import db, downloads
-from dashboard import grid
+from dashboard import db, downloads, grid
 from dashboard.state import filter_params
 from etl.spreadsheet import defuse
 

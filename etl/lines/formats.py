@@ -30,7 +30,7 @@ from pathlib import Path
 
 from ..vocabulary import TOTAL, header_roles, match_section, schedule_label
 from . import limits
-from .limits import DocumentLimit, checked_package, inflate_budget
+from .limits import DocumentLimit, check_pdf_streams, checked_package
 from .text import ExtractError, Line
 
 SOFFICE_TIMEOUT = 120  # seconds for one LibreOffice conversion
@@ -456,31 +456,17 @@ def _limit_in(exc: BaseException) -> DocumentLimit | None:
 
 
 def _find_tables(name: str, number: int, page) -> list:
-    """page.find_tables() (pdfplumber's TableFinder, the same steps with the default settings), with the
-    ruling it works on capped: the search for cells compares every crossing of two ruling lines with
-    every other (its cost grows with their number squared: a densely ruled page took half a minute).
-    A real plan's page has a few dozen lines and at most a few hundred crossings."""
-    from pdfplumber.table import (
-        Table,
-        TableFinder,
-        TableSettings,
-        cells_to_tables,
-        edges_to_intersections,
-        intersections_to_cells,
-    )
-
-    finder = TableFinder.__new__(TableFinder)  # its __init__ runs every step at once: here one at a time
-    finder.page, finder.settings = page, TableSettings.resolve(None)
-    edges = finder.get_edges()
-    if len(edges) > limits.MAX_PAGE_EDGES:
-        raise DocumentLimit(name, f"page {number} has {len(edges):,} ruling lines",
+    """page.find_tables() once the page's ruling is known to be within bounds: the search for cells compares
+    every crossing of two ruling lines with every other (its cost grows with their number squared), and a
+    page's horizontal × vertical lines bound their crossings (pdfplumber's page.edges, documented)."""
+    edges, across, down = len(page.edges), len(page.horizontal_edges), len(page.vertical_edges)
+    if edges > limits.MAX_PAGE_EDGES:
+        raise DocumentLimit(name, f"page {number} has {edges:,} ruling lines",
                             f"{limits.MAX_PAGE_EDGES:,} ruling lines per page")
-    crossings = edges_to_intersections(edges, finder.settings.intersection_x_tolerance,
-                                       finder.settings.intersection_y_tolerance)
-    if len(crossings) > limits.MAX_PAGE_INTERSECTIONS:
-        raise DocumentLimit(name, f"page {number} has {len(crossings):,} crossings of ruling lines",
-                            f"{limits.MAX_PAGE_INTERSECTIONS:,} crossings per page")
-    return [Table(page, group) for group in cells_to_tables(intersections_to_cells(crossings))]
+    if across * down > limits.MAX_PAGE_EDGE_PAIRS:
+        raise DocumentLimit(name, f"page {number} has {across:,} horizontal and {down:,} vertical ruling lines",
+                            f"{limits.MAX_PAGE_EDGE_PAIRS:,} pairs of ruling lines per page")
+    return page.find_tables()
 
 
 def _page_limits(name: str, number: int, page, chars: list) -> None:
@@ -494,22 +480,22 @@ def _page_limits(name: str, number: int, page, chars: list) -> None:
 
 
 def pdf_lines(name: str, data: bytes) -> list[Line]:
-    """The lines of a PDF (see the module's docstring), under the limits on documents: its pages, what its
-    streams inflate to, and per page its characters, drawings and ruling (etl/lines/limits.py)."""
+    """The lines of a PDF (see the module's docstring), under the limits on documents: its pages, and per page
+    its characters, drawings and ruling, and what its compressed streams inflate to (etl/lines/limits.py)."""
     try:
         import pdfplumber  # noqa: F401 - a clear message when it is missing
     except ImportError as exc:
         raise ExtractError(f"{name}: reading .pdf needs pdfplumber (pip install pdfplumber)") from exc
-    with inflate_budget(name):
-        try:
-            return _pdf_lines(name, data)
-        except ExtractError:
-            raise
-        except Exception as exc:
-            limit = _limit_in(exc)
-            if limit is not None:
-                raise limit from None
-            raise
+    check_pdf_streams(name, data)
+    try:
+        return _pdf_lines(name, data)
+    except ExtractError:
+        raise
+    except Exception as exc:
+        limit = _limit_in(exc)
+        if limit is not None:
+            raise limit from None
+        raise
 
 
 def _pdf_lines(name: str, data: bytes) -> list[Line]:

@@ -6,7 +6,7 @@ it hit (DocumentLimit, an ExtractError); the other files load. The values and wh
 - input caps, checked before the costly step they bound (deterministic): the inflated size of a .docx's
   (.odt's) parts, read from the zip directory and enforced while inflating (checked_package); the columns
   of a Word table row, the rows of a table, the cells of a document; a PDF's pages, the bytes its streams
-  inflate to (bounded_inflate), and per page its characters, drawn lines and the ruling a table search
+  inflate to (BoundedZlib, installed into pdfminer), and per page its characters, drawn lines and the ruling a table search
   works on;
 - a budget per document (DocumentBudget, around the whole read of one file: extract, parse, normalise):
   CPU seconds and the memory it adds, watched from a profiling-timer signal every TICK CPU seconds. It
@@ -16,16 +16,15 @@ it hit (DocumentLimit, an ExtractError); the other files load. The values and wh
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import io
 import os
+import re
 import signal
 import threading
 import time
 import zipfile
 import zlib
-from collections.abc import Iterator
 
 from .text import ExtractError
 
@@ -46,8 +45,10 @@ MAX_PDF_PAGES = 1_000
 MAX_PDF_INFLATED_BYTES = 100_000_000  # what all the document's compressed streams inflate to
 MAX_PAGE_CHARS = 50_000  # characters on one page
 MAX_PAGE_GRAPHICS = 20_000  # lines, rectangles and curves drawn on one page
-MAX_PAGE_EDGES = 1_000  # ruling lines of one page after joining (what a table search starts from)
-MAX_PAGE_INTERSECTIONS = 2_500  # crossings of those lines (a table search costs their number squared)
+MAX_PAGE_EDGES = 2_000  # ruling-line segments of one page (pdfplumber's page.edges)
+# horizontal × vertical ruling lines of a page: a bound on their crossings, whose number squared a table search
+# costs (the samples as ruled PDFs: at most 299; 130 × 130 lines took 9 s a page)
+MAX_PAGE_EDGE_PAIRS = 10_000
 
 
 class DocumentLimit(ExtractError):
@@ -130,88 +131,28 @@ def checked_package(name: str, data: bytes, what: str = ".docx") -> bytes:
 
 # --- PDF streams ----------------------------------------------------------------------------------------
 
-
-class _InflateBudget:
-    def __init__(self, name: str, limit: int):
-        self.name, self.limit, self.used = name, limit, 0
-
-    def take(self, n: int) -> None:
-        self.used += n
-        if self.used > self.limit:
-            raise DocumentLimit(self.name, f"its compressed streams inflate to more than {mb(self.limit)}",
-                                f"{mb(self.limit)} inflated")
+STREAM_START = re.compile(rb"stream\r?\n")
+INFLATE_STEP = 1 << 20  # bytes inflated at a time while measuring
 
 
-_inflating: _InflateBudget | None = None
-
-
-class _BoundedDecompressor:
-    """zlib.decompressobj() counting what it gives against the document's budget."""
-
-    def __init__(self, *args):
-        self._d = zlib.decompressobj(*args)
-
-    def decompress(self, data: bytes, max_length: int = 0) -> bytes:
-        budget = _inflating
-        room = 0 if budget is None else max(1, budget.limit - budget.used + 1)
-        if max_length:
-            room = min(room, max_length) if room else max_length
-        out = self._d.decompress(data, room)
-        if budget is not None:
-            budget.take(len(out))
-        return out
-
-    def __getattr__(self, attr):
-        return getattr(self._d, attr)
-
-
-class BoundedZlib:
-    """What pdfminer sees as `zlib` (pdfminer.pdftypes inflates every Flate stream with zlib.decompress,
-    in full, in one call): the same, but what a document's streams inflate to is counted, and inflating
-    stops at MAX_PDF_INFLATED_BYTES (a few KB of PDF can inflate to gigabytes). Outside a document read
-    under inflate_budget() it is plain zlib."""
-
-    error = zlib.error
-    MAX_WBITS = zlib.MAX_WBITS
-
-    @staticmethod
-    def decompress(data: bytes, wbits: int = zlib.MAX_WBITS, bufsize: int = zlib.DEF_BUF_SIZE) -> bytes:
-        if _inflating is None:
-            return zlib.decompress(data, wbits, bufsize)
-        d = _BoundedDecompressor(wbits)
-        out = [d.decompress(data)]
-        while d.unconsumed_tail:
-            out.append(d.decompress(d.unconsumed_tail))
-        if not d.eof:
-            raise zlib.error("Error -5 while decompressing data: incomplete or truncated stream")
-        return b"".join(out)
-
-    @staticmethod
-    def decompressobj(*args) -> _BoundedDecompressor:
-        return _BoundedDecompressor(*args)
-
-    def __getattr__(self, attr):  # anything else zlib has
-        return getattr(zlib, attr)
-
-
-def install_pdf_inflate_limit() -> None:
-    """pdfminer inflates through BoundedZlib (once per process)."""
-    from pdfminer import pdftypes
-
-    if not isinstance(pdftypes.zlib, BoundedZlib):
-        pdftypes.zlib = BoundedZlib()
-
-
-@contextlib.contextmanager
-def inflate_budget(name: str, limit: int | None = None) -> Iterator[None]:
-    """While reading one PDF: its streams may inflate to `limit` bytes in all (MAX_PDF_INFLATED_BYTES)."""
-    global _inflating
-    install_pdf_inflate_limit()
-    previous, _inflating = _inflating, _InflateBudget(name, MAX_PDF_INFLATED_BYTES if limit is None else limit)
-    try:
-        yield
-    finally:
-        _inflating = previous
+def check_pdf_streams(name: str, data: bytes, limit: int | None = None) -> None:
+    """Refuse a PDF whose Flate-compressed streams inflate to more than `limit` bytes in all, measured before
+    the PDF is read (pdfminer inflates each stream whole, in one call: a few KB can become gigabytes). Each
+    `stream` keyword of the file is tried as the start of a zlib stream and inflated a step at a time with
+    the standard library's zlib, counting, never holding more than a step; what is not zlib is passed over."""
+    limit = MAX_PDF_INFLATED_BYTES if limit is None else limit
+    view, total = memoryview(data), 0
+    for m in STREAM_START.finditer(data):
+        inflater = zlib.decompressobj()
+        try:
+            total += len(inflater.decompress(view[m.end():], INFLATE_STEP))
+            while inflater.unconsumed_tail and not inflater.eof and total <= limit:
+                total += len(inflater.decompress(inflater.unconsumed_tail, INFLATE_STEP))
+        except zlib.error:
+            continue  # not a zlib stream (an image, or another filter)
+        if total > limit:
+            raise DocumentLimit(name, f"its compressed streams inflate to more than {mb(limit)}",
+                                f"{mb(limit)} inflated")
 
 
 # --- the budget of one document: CPU time and memory ------------------------------------------------------
@@ -254,8 +195,8 @@ class DocumentBudget:
             return
         used = time.process_time() - self.started
         if used > self.seconds:
-            self.hit = DocumentLimit(self.name, f"reading it took more than {self.seconds:g} s of CPU time "
-                                                f"({used:.1f} s)", f"{self.seconds:g} s per document")
+            self.hit = DocumentLimit(self.name, f"reading it took more than {self.seconds:g} s of CPU time",
+                                     f"{self.seconds:g} s per document")
         elif self.base is not None:
             grown = (_resident() or 0) - self.base
             if grown > self.memory:
@@ -278,7 +219,10 @@ class DocumentBudget:
     def __exit__(self, kind, exc, tb) -> bool:
         self.active = False
         if hasattr(self, "previous"):
-            signal.setitimer(signal.ITIMER_PROF, *self.previous_timer)
+            remaining, interval = self.previous_timer
+            if remaining:  # a timer that was running goes on, less the CPU time spent here
+                remaining = max(1e-6, remaining - (time.process_time() - self.started))
+            signal.setitimer(signal.ITIMER_PROF, remaining, interval)
             signal.signal(signal.SIGPROF, self.previous)
         if isinstance(exc, OverBudget) or self.hit is not None:
             gc.collect()  # what the stopped read left (reference cycles: the build pauses the collector)

@@ -93,7 +93,8 @@ def write_failure_message(db_path: Path, exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     if "No space left" in text or getattr(exc, "errno", None) == errno.ENOSPC:
         try:
-            free = f" ({shutil.disk_usage(db_path.parent).free / 1e6:.1f} MB free)"
+            usage = shutil.disk_usage(db_path.parent)
+            free = f" ({usage.free / 1e6:.1f} MB free of {usage.total / 1e6:.1f} MB once the partial file is removed)"
         except OSError:
             free = ""
         return (f"cannot write the database {db_path}: no space left on the disk{free}; "
