@@ -106,15 +106,16 @@ def assert_same(got: pd.DataFrame, want: pd.DataFrame, what: str) -> None:
 
 
 def score_against_key(plans: Path, key: Path, work: Path, verbose: bool = False) -> tuple[float, bool, int, str]:
-    """Build and export the plans of a folder, then score the export with the key's own scorer
-    (key/score.py, key/items_key.csv, key/plans_key.csv): (field accuracy, every plan's municipality, oblast
-    and year right, rows of the key not found, what the scorer printed)."""
+    """Build and export the plans of a folder, then score the export against a key (key/items_key.csv,
+    key/plans_key.csv) with the test plans' scorer (tests/fixtures/score.py, as shipped with them): (field
+    accuracy, every plan's municipality, oblast and year right, rows of the key not found, what it printed)."""
     db, out = work / "plans.duckdb", work / "export"
     for command in (["build", "--plans", str(plans), "--db", str(db), "--quiet"],
                     ["export", "--db", str(db), "--out", str(out)]):
         done = subprocess.run([sys.executable, "-m", "etl", *command], cwd=REPO, capture_output=True, text=True)
         assert done.returncode == 0, done.stdout + done.stderr
-    sys.path.insert(0, str(key))
+    scorers = str(REPO / "tests" / "fixtures")
+    sys.path.insert(0, scorers)
     try:
         import importlib
 
@@ -127,6 +128,6 @@ def score_against_key(plans: Path, key: Path, work: Path, verbose: bool = False)
         with redirect_stdout(printed):
             accuracy, plans_ok, unmatched = scorer.main(str(key / "items_key.csv"), str(key / "plans_key.csv"), str(out))
     finally:
-        sys.path.remove(str(key))
+        sys.path.remove(scorers)
         sys.modules.pop("score", None)
     return accuracy, plans_ok, unmatched, printed.getvalue()
