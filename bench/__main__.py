@@ -423,7 +423,7 @@ def write_doc(path: Path, results: dict) -> None:
     parts = [p for p in PARTS if results.get(p) or (p == "load" and results.get("load_uncached"))]
     when = {p: results.get("measured_at", {}).get(p, results.get("started_at", "")) for p in parts}
     lines = [DOC_HEAD.format(**TARGETS), "Measured: " + "; ".join(f"{p} {when[p]}" for p in parts) + ".", "",
-             "```", render(results, parts).rstrip(), "```", ""]
+             "```", render(results, parts).rstrip().replace(f"{REPO}/", ""), "```", ""]
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
