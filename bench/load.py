@@ -659,3 +659,40 @@ def summarise(samples: list[Sample], elapsed: float, clients: int, duration: flo
     }
     result["errors"] += stuck
     return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m bench.load --db DB [--clients N] [--duration S] [--warmup S] [--json OUT]`: gunicorn on the database,
+    page visits recorded from the running app, N clients for S seconds; the figures as JSON (stdout or OUT)."""
+    import argparse
+
+    p = argparse.ArgumentParser(prog="python -m bench.load", description=main.__doc__.splitlines()[0])
+    p.add_argument("--db", required=True)
+    p.add_argument("--clients", type=int, default=20)
+    p.add_argument("--duration", type=float, default=30)
+    p.add_argument("--warmup", type=float, default=0)
+    p.add_argument("--variety", type=int, default=3, help="filter states per page among the visits")
+    p.add_argument("--log", help="gunicorn's log file")
+    p.add_argument("--json", help="write the figures here (default: stdout)")
+    args = p.parse_args(argv)
+    server = Server(args.db, workers=2, threads=4, log=args.log)
+    try:
+        server.start()
+        visits = record_visits(server.port, variety=args.variety)
+        result = run_load(server.port, visits, clients=args.clients, duration=args.duration, timeout=30,
+                          server=server, warmup=args.warmup, full_check=True)
+        result["kinds"] = sorted({r.kind for v in visits for r in v.requests})
+        result["filter_states"] = len({v.search for v in visits})
+    finally:
+        server.stop()
+    result["server_stopped"] = server.proc is not None and server.proc.poll() is not None
+    text = json.dumps(result, ensure_ascii=False, default=str)
+    if args.json:
+        Path(args.json).write_text(text, encoding="utf-8")
+    else:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -6,12 +6,13 @@ page's layout by bench/load.py). Every request must succeed, and the server must
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
 import pytest
 
-from bench.load import REPO, Server, record_visits, run_load
+from .helpers import REPO
 
 pytestmark = pytest.mark.slow  # a server under load for 90 s
 
@@ -36,18 +37,16 @@ def peak_growth(timeline: list[tuple[float, int]], warmup: float, window: float)
 
 
 def test_twenty_clients_for_a_minute_get_only_good_answers_and_memory_stays_flat(sample_db, tmp_path):
-    server = Server(sample_db, workers=2, threads=4, log=tmp_path / "gunicorn.log")
-    try:
-        server.start()
-        visits = record_visits(server.port, variety=3)
-        kinds = {r.kind for v in visits for r in v.requests}
-        assert {"page", "router", "callback"} <= kinds, kinds
-        assert len({v.search for v in visits}) >= 5, "the visits should use several different filter states"
-        result = run_load(server.port, visits, clients=CLIENTS, duration=DURATION, timeout=30, server=server,
-                          warmup=WARMUP, full_check=True)
-    finally:
-        server.stop()
-    assert server.proc.poll() is not None, "gunicorn still running"
+    """The load is the benchmark's (python -m bench.load), run as a program: the test reads its figures."""
+    out = tmp_path / "load.json"
+    done = subprocess.run([sys.executable, "-m", "bench.load", "--db", str(sample_db), "--clients", str(CLIENTS),
+                           "--duration", str(DURATION), "--warmup", str(WARMUP), "--log", str(tmp_path / "gunicorn.log"),
+                           "--json", str(out)], cwd=REPO, capture_output=True, text=True, timeout=DURATION + 240)
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert {"page", "router", "callback"} <= set(result["kinds"]), result["kinds"]
+    assert result["filter_states"] >= 5, "the visits should use several different filter states"
+    assert result["server_stopped"], "gunicorn still running"
 
     mb = 1024 * 1024
     early, late = peak_growth(result["rss_timeline"], WARMUP, WINDOW)
