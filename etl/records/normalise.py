@@ -281,6 +281,8 @@ def status_matches(text: str) -> tuple[tuple[str, str, frozenset[int]], ...]:
     return tuple(found)
 
 
+NUMBERS_IN = re.compile(r"(?<![\d.,])\d+(?:[ \u00a0.,]\d+)*")
+TOTAL_LABEL = re.compile(r"\bобщ(о|а|ия)\b", re.I)
 PREPARATION = re.compile(r"подготов|изграждан|планиран|проектиран|кандидатстван|проучван", re.I)
 
 
@@ -600,7 +602,7 @@ class _Context:
         capacity = self.capacity(cells, text, review)
         funding_raw = cells.get("funding", "")
         funding = classify_funding(funding_raw)
-        amount = self.amount(cells, funding_raw, row.scale, review)
+        amount = self.amount(cells, funding_raw, row.scale, row.money_in_funding, review)
         place = self.place(row, cells, name, description)
         quarters, flags = quarters_of(row, cells.get("term", ""), self.year)
         review += flags
@@ -649,11 +651,18 @@ class _Context:
         return parse_capacity(text, self.year)
 
     @staticmethod
-    def amount(cells: dict[str, str], funding_raw: str, scale: float, review: list[str]) -> float | None:
+    def amount(cells: dict[str, str], funding_raw: str, scale: float, money_in_funding: bool,
+               review: list[str]) -> float | None:
         """The row's amount in leva: from an amount column (bare numbers in its header's unit), else the funding
         cell; a number not read completely, or several without a total, leaves it empty, flagged."""
         cell = cells.get("amount", "")
-        read = read_amount(cell, scale=scale, bare_numbers=True) if cell else read_amount(funding_raw)
+        if cell:
+            read = read_amount(cell, scale=scale, bare_numbers=True)
+        else:  # a funding cell, in the unit its header names when it names one ("Финансиране (хил. лв.)")
+            read = read_amount(funding_raw, scale=scale, bare_numbers=money_in_funding)
+            if (money_in_funding and read.value is not None and len(NUMBERS_IN.findall(funding_raw)) > 1
+                    and not TOTAL_LABEL.search(funding_raw)):
+                read = replace(read, value=None, flag="several_amounts")  # bare numbers of several sources
         if read.flag:
             review.append(read.flag)
         return read.value

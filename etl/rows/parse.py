@@ -52,6 +52,7 @@ class RawRow:
     schedule_kind: str | None = None  # 'q' | 'm' | 'h' for quarters, months, half-years
     flags: list[str] = field(default_factory=list)  # review flags from reading the table (no_header, …)
     scale: float = 1.0  # the amount column's unit in leva ("хил. лв." → 1000)
+    money_in_funding: bool = False  # amounts stand in the funding cell as bare numbers in that unit
 
     @property
     def first_line(self) -> int:
@@ -93,6 +94,12 @@ def is_mark(text: str) -> bool:
     return bool(text) and not DASHES.match(text) and bool(MARK.match(text))
 
 
+def is_column_numbers(cells: list[str], nonempty: list[int]) -> bool:
+    """A row under a header that numbers its columns: 1, 2, 3, … in order, one a column, from the first."""
+    numbers = [cells[i].strip().rstrip(".") for i in nonempty]
+    return len(numbers) >= 4 and nonempty[0] == 0 and numbers == [str(k) for k in range(1, len(numbers) + 1)]
+
+
 def is_quarter_header(cells: list[str]) -> bool:
     """A header row of schedule labels only ('Месец 1-3', 'I тримесечие', 'Q3', 'яну', 'I полугодие')."""
     labels = [c for c in cells if c.strip()]
@@ -103,6 +110,7 @@ def is_quarter_header(cells: list[str]) -> bool:
 
 AMOUNT_SCALE = re.compile(r"хил\.?\s*(лв|лева)|в\s+хиляди", re.I)
 MILLION_SCALE = re.compile(r"млн\.?\s*(лв|лева)", re.I)
+LEVA = re.compile(r"\bлв\b|\bлв\.|\bлева\b|\bbgn\b", re.I)
 
 
 @dataclass
@@ -112,6 +120,7 @@ class Columns:
     roles: list[str]  # per position: a role, 'q1'.., 'm1'.., 'h1'.., 'sched' (an unlabelled schedule slot), 'extra<N>' or ''
     inferred: bool = False  # read from the cells' content: no recognised header
     scale: float = 1.0
+    money_in_funding: bool = False  # the funding column's header names a unit of money: bare numbers are amounts
     shapes: dict = field(default_factory=dict)  # row length → how rows of that length were aligned (align)
     aligned: dict = field(default_factory=dict)  # rows that fit alike → their alignment (align, remembered)
 
@@ -197,11 +206,16 @@ def header_columns(header: list[str], sub: list[str] | None = None) -> Columns:
             roles[i] = f"extra{i}"  # a column of unknown role: kept as text
         elif owner[i] and owner[i] not in ("schedule", "term"):
             roles[i] = owner[i]  # under a merged header cell: the same role
-    scale = 1.0
+    # the unit of amounts: an amount column's header, or a funding column's that names one ("Финансиране
+    # (хил. лв.)": its cells' bare numbers are amounts in that unit)
+    scale, money_in_funding = 1.0, False
     for i, text in enumerate(header):
-        if roles[i] == "amount":
-            scale = 1e6 if MILLION_SCALE.search(text) else 1000.0 if AMOUNT_SCALE.search(text) else 1.0
-    return Columns(roles, scale=scale)
+        if roles[i] in ("amount", "funding"):
+            unit = 1e6 if MILLION_SCALE.search(text) else 1000.0 if AMOUNT_SCALE.search(text) else None
+            in_leva = unit is not None or LEVA.search(text) is not None
+            if roles[i] == "amount" or ("amount" not in roles and in_leva):
+                scale, money_in_funding = (unit or 1.0), roles[i] == "funding" and in_leva
+    return Columns(roles, scale=scale, money_in_funding=money_in_funding)
 
 
 def span_schedules(roles: list[str], header: list[str]) -> list[str]:
@@ -637,6 +651,9 @@ class _Walker:
             self.start_table(cells)
             self.mark(line, "header")
             return
+        if self.header is not None and is_column_numbers(cells, nonempty):
+            self.mark(line, "header")  # the columns numbered 1, 2, 3 … under the header
+            return
         if self.header is not None and self.is_label_row(cells, nonempty):
             shapes = self.table.shapes
             self.table = self.columns_of(self.header, cells)
@@ -738,7 +755,7 @@ class _Walker:
         flags = (["no_header"] if self.table.inferred else []) + (["unsure_alignment"] if moved else [])
         row = RawRow(self.table.layout, self.section, None, fields, schedule, [line],
                      schedule_kind=self.table.schedule_kind if schedule is not None else None, flags=flags,
-                     scale=self.table.scale)
+                     scale=self.table.scale, money_in_funding=self.table.money_in_funding)
         item_no = ITEM_NO.match(fields.get("item_no", "").strip())
         starts = item_no or (not numbered and self.starts_unnumbered(cells, fields)) or self.pending_name
         if starts:
