@@ -187,12 +187,13 @@ def parse_staff(text: str) -> int | None:
 NUMBER_WORD = "|".join(NUMBER_WORDS)
 NUMBER_WORD_IN = re.compile(r"(?<!\w)(" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")", re.I)
 UNITS = [re.compile(r"[-–—]\s*(\d{1,3})\s*бр\b", re.I),
+         re.compile(rf"[-–—]\s*({NUMBER_WORD})\s*(?:бр\b|броя\b)?\.?\s*$", re.I),  # "Клубове на пенсионера – четири"
          re.compile(rf"(\d{{1,3}}|{NUMBER_WORD})\s+броя\b", re.I),
          re.compile(rf"^({NUMBER_WORD})\s+\S", re.I),
          re.compile(r"(\d{1,3})\s*бр\.?\s*(?:клуб|цент|жилищ|цнст|звен|дом)", re.I)]
 
 
-TITLE_UNITS = 3  # the first UNITS patterns are read in the title alone, the last in the title and description
+TITLE_UNITS = 4  # the first UNITS patterns are read in the title alone, the last in the title and description
 
 
 @lru_cache(maxsize=16384)
@@ -639,6 +640,11 @@ class _Context:
             if read.flag:
                 review.append(read.flag)
                 return Capacity()
+            if read.capacity is not None and cells.get("capacity_before"):  # a column of the capacity before
+                before = parse_count(cells["capacity_before"])
+                if before is None:
+                    review.append("unparsed_number")
+                read = replace(read, before=before)
             if read.capacity is not None:
                 direction = None
                 if read.before is None:  # the change may be stated in the texts: "… от 15 на 24 места"

@@ -110,6 +110,8 @@ def is_quarter_header(cells: list[str]) -> bool:
 
 AMOUNT_SCALE = re.compile(r"хил\.?\s*(лв|лева)|в\s+хиляди", re.I)
 MILLION_SCALE = re.compile(r"млн\.?\s*(лв|лева)", re.I)
+YEAR_START = re.compile(r"01\.01|начало|към\s+1\s+януари|преди", re.I)
+YEAR_END = re.compile(r"31\.12|края|към\s+31\s+декември|след", re.I)
 LEVA = re.compile(r"\bлв\b|\bлв\.|\bлева\b|\bbgn\b", re.I)
 
 
@@ -188,6 +190,8 @@ def header_columns(header: list[str], sub: list[str] | None = None) -> Columns:
             if not cell.strip():
                 continue
             role = column_role(cell)
+            if owner[i] == "capacity" and not role:  # under "Капацитет": at the start and at the end of the year
+                role = "capacity_before" if YEAR_START.search(cell) else "capacity" if YEAR_END.search(cell) else ""
             if role:
                 roles[i] = role
             elif not roles[i]:
@@ -252,6 +256,7 @@ COUNT_CUE = re.compile(r"^(до\s+)?\d{1,4}\s*(места|място|потре�
 CUES = {"place": PLACE_CUE, "funding": FUNDING_CUE, "provider": PROVIDER_CUE, "amount": AMOUNT_CUE, "term": TERM_CUE,
         "capacity": COUNT_CUE}
 NO_CUES: frozenset[str] = frozenset()
+NUMBER_ROLES = {"capacity", "capacity_before", "amount", "staff"}
 MAX_MOVES = 4  # cells a row may have more or fewer than its header and still be aligned by trying every way
 
 
@@ -444,6 +449,8 @@ def read_cells(cells: list[str], columns: Columns) -> tuple[dict[str, str], list
             unlabelled.append(text.strip())
         elif is_schedule_role(role):
             schedule[role] = join_text(schedule.get(role, ""), text.strip())
+        elif text and role in NUMBER_ROLES and fields.get(role):
+            fields[role] = f"{fields[role]} | {text}"  # two cells of numbers: never read as one number ("180 200")
         elif text:
             fields[role] = join_text(fields.get(role, ""), text)
         else:
