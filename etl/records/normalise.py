@@ -187,7 +187,9 @@ def parse_staff(text: str) -> int | None:
 NUMBER_WORD = "|".join(NUMBER_WORDS)
 NUMBER_WORD_IN = re.compile(r"(?<!\w)(" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")", re.I)
 UNITS = [re.compile(r"[-–—]\s*(\d{1,3})\s*бр\b", re.I),
-         re.compile(rf"[-–—]\s*({NUMBER_WORD})\s*(?:бр\b|броя\b)?\.?\s*$", re.I),  # "Клубове на пенсионера – четири"
+         # "Клубове на пенсионера – четири", "… – четири клуба"
+         re.compile(rf"[-–—]\s*({NUMBER_WORD})\s*(?:бр\b|броя\b|клуб\w*|цент\w*|жилищ\w*|звен\w*|дом\w*)?\.?\s*$",
+                    re.I),
          re.compile(rf"(\d{{1,3}}|{NUMBER_WORD})\s+броя\b", re.I),
          re.compile(rf"^({NUMBER_WORD})\s+\S", re.I),
          re.compile(r"(\d{1,3})\s*бр\.?\s*(?:клуб|цент|жилищ|цнст|звен|дом)", re.I)]
