@@ -13,9 +13,11 @@ import os
 import threading
 
 import dash
-from flask import abort, send_file
+from flask import Response, abort, request, send_file
+from werkzeug.exceptions import BadRequest, InternalServerError
 
 from dashboard import db, downloads, startup
+from dashboard.state import MAX_JSON_DEPTH, json_problem
 
 app = dash.Dash(
     __name__,
@@ -60,6 +62,83 @@ def _note_first_answer(response):
     if not _answered.is_set():
         _answered.set()
     return response
+
+
+# Every response: scripts, styles, data and workers from this server only, no framing, no referrer, no content
+# sniffing. 'unsafe-inline': Dash's renderer and the clientside callbacks are inline scripts; 'unsafe-eval': the
+# /data grid's number formatter is a dash-ag-grid {"function": ...} (compiled with new Function); blob:/data:
+# for the workers and images of plotly and maplibre.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "; ".join([
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "worker-src 'self' blob:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ]),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+@server.after_request
+def _security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+# --- malformed requests: 400 with a short reason, never 500 ------------------------------------------------
+
+
+def _is_callback() -> bool:
+    return request.method == "POST" and request.path.endswith("/_dash-update-component")
+
+
+@server.before_request
+def _refuse_malformed_callbacks():
+    """A callback body that is not JSON, nested deeper than MAX_JSON_DEPTH, holds an integer no browser sends or
+    text that is not Unicode (a lone surrogate) is refused before Dash reads it (Dash reuses the parsed body)."""
+    if not _is_callback():
+        return None
+    try:
+        body = request.get_json(silent=False)
+    except RecursionError:
+        abort(400, f"callback: nested deeper than {MAX_JSON_DEPTH} levels")
+    problem = json_problem(body, "callback")
+    if problem:
+        abort(400, problem)
+    return None
+
+
+@server.errorhandler(BadRequest)
+def _bad_request(error: BadRequest):
+    """A refused request: the reason as one line of plain text."""
+    return Response(f"400 Bad Request: {error.description}\n", status=400, mimetype="text/plain")
+
+
+MALFORMED = (TypeError, ValueError, LookupError, AttributeError, UnicodeError, RecursionError, OverflowError)
+
+
+def _malformed(error: Exception):
+    """A callback or a download that fails on the values it was sent (a dict where a text belongs, ...) answers
+    400, logged with its traceback; anywhere else such an error is the server's (500)."""
+    if _is_callback() or request.path.startswith("/download/"):
+        server.logger.warning("malformed request %s: %s", request.path, error, exc_info=error)
+        return _bad_request(BadRequest(f"malformed request ({type(error).__name__})"))
+    server.logger.error("Exception on %s [%s]", request.path, request.method, exc_info=error)
+    return InternalServerError(original_exception=error)
+
+
+for _error in MALFORMED:
+    server.register_error_handler(_error, _malformed)
 
 
 downloads.install(server)

@@ -25,8 +25,15 @@ from dash import Input, Output, State, clientside_callback
 from flask import Flask, Response, abort, request
 
 from dashboard import db
+from dashboard.state import (
+    filter_params,
+    filter_values,
+    json_problem,
+    parse_json,
+    state_from_query,
+    year_problem,
+)
 from etl.spreadsheet import defuse_table
-from dashboard.state import filter_params, filter_values, state_from_query
 
 BATCH_ROWS = 20_000
 BOM = "\ufeff".encode()
@@ -80,15 +87,21 @@ DOWNLOADS: dict[str, Download] = {
 
 def request_state(args) -> dict:
     """The view state of a download request's parameters (as a page's layout reads its address), plus
-    the /data grid model (`grid`, JSON) when given. Unknown filter values select nothing, as on a page."""
+    the /data grid model (`grid`, JSON) when given. Unknown filter values select nothing, as on a page; a
+    malformed year, or a grid model too deep, out of range or not Unicode, is refused (400, with the reason)."""
     query = {key: args.getlist(key) for key in args}
-    state = state_from_query({k: v if len(v) > 1 else v[0] for k, v in query.items()})
+    query = {k: v if len(v) > 1 else v[0] for k, v in query.items()}
+    problem = year_problem(query.get("year"))  # not silently every year
+    problem = problem or json_problem(query, "parameters")
+    if problem:
+        abort(400, problem)
+    state = state_from_query(query)
     grid = args.get("grid")
     if grid:
         try:
-            state["grid"] = json.loads(grid)
-        except ValueError:
-            abort(400, "grid: not JSON")
+            state["grid"] = parse_json(grid, "grid")
+        except ValueError as error:
+            abort(400, str(error))
     return state
 
 

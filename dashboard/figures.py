@@ -53,6 +53,29 @@ MAX_PLAN_ROWS = 40
 MAX_LABELLED_CELLS = 600
 
 
+# Text from a plan document (municipality, settlement and service names...) shown in a chart must be shown
+# literally: plotly.js reads its own HTML-like tags in every text it draws (ticks, hover, legends, titles,
+# annotations), so a settlement named 'с. X <a href="https://evil.example">...</a>' was a live link and <sup>
+# rendered. escape() makes such a text plain; plotly.js turns the entities back into the characters when it
+# draws them. It is applied to the values once, where a figure takes them from a DataFrame, never to the
+# product's own templates and titles (which use <br> on purpose).
+def escape(text):
+    """`text` with plotly.js's markup characters as entities ('<' -> '&lt;', '&' -> '&amp;'); None as None."""
+    if not isinstance(text, str):
+        return text
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def template_safe(text: str) -> str:
+    """An escaped value (escape()) written into a hover template itself: its '%' as an entity too, so that a
+    name holding '%{x}' is not read as a placeholder."""
+    return text.replace("%", "&#37;")
+
+
+def escaped(values: list) -> list:
+    return [escape(v) for v in values]
+
+
 def cell_labels(rows: int, columns: int) -> dict:
     """The heatmap properties that show each cell's number: in the cell when few, else a colour scale."""
     if rows * columns <= MAX_LABELLED_CELLS:
@@ -216,8 +239,8 @@ def is_empty(fig: dict) -> bool:
 
 
 def plan_label(df: pd.DataFrame) -> pd.Series:
-    """'Дупница 2021' for each row (municipality + year)."""
-    return df["municipality"] + " " + df["year"].astype(str)
+    """'Дупница 2021' for each row (municipality + year), escaped for a chart (escape())."""
+    return df["municipality"].map(escape) + " " + df["year"].astype(str)
 
 
 def plain(series: pd.Series) -> list:
@@ -245,7 +268,7 @@ def completeness(df: pd.DataFrame, lang: str) -> dict:
     title = t("completeness_title", lang)
     if df.empty:
         return empty(title, lang)
-    municipalities = plain(df["municipality"])
+    municipalities = escaped(plain(df["municipality"]))
     loaded = [(m, int(y), n) for m, y, n in zip(municipalities, plain(df["year"]), plain(df["items"]), strict=True)
               if y is not None]
     rows = sorted(set(municipalities), reverse=True)
@@ -279,10 +302,12 @@ def completeness(df: pd.DataFrame, lang: str) -> dict:
 
 
 def _dimension_label(df: pd.DataFrame, dim: str, lang: str) -> pd.Series:
+    """The category of each row, escaped for a chart (a service type's name, or a code's label, may come
+    from a document)."""
     if dim == "service_type":
-        return df["type_en" if lang == "en" else "type_bg"]
+        return df["type_en" if lang == "en" else "type_bg"].map(escape)
     codes = df[dim].unique()
-    return df[dim].map({c: label(dim, c, lang) for c in codes})
+    return df[dim].map({c: escape(label(dim, c, lang)) for c in codes})
 
 
 def _series(df: pd.DataFrame, lang: str) -> pd.Series:
@@ -325,7 +350,7 @@ def capacity_by(df: pd.DataFrame, dim: str, lang: str) -> dict:
                 "x": [float(v) for _, _, v in pairs],
                 "name": name,
                 "marker": {"color": COLORS[i % len(COLORS)]},
-                "hovertemplate": "%{y}<br>" + name + ": %{x:,.0f}<extra></extra>",
+                "hovertemplate": "%{y}<br>" + template_safe(name) + ": %{x:,.0f}<extra></extra>",
             }
         )
     height = max(360, 120 + 22 * len(order) * max(1, len(traces)) ** 0.5)
@@ -464,13 +489,14 @@ def amounts(df: pd.DataFrame, lang: str) -> dict:
 
 
 def coverage(df: pd.DataFrame, plan: str, lang: str) -> dict:
-    """Heatmap service type × settlement (number of services); municipality-wide services first."""
-    title = t("coverage_title", lang, plan=plan)
+    """Heatmap service type × settlement (number of services); municipality-wide services first.
+    `plan`: the plan's label ('Дупница 2021'), from the document."""
+    title = t("coverage_title", lang, plan=escape(plan))
     if df.empty:
         return empty(title, lang)
     whole = t("coverage_whole", lang)
-    places = df["settlement"].fillna(whole).tolist()
-    services = df["type_en" if lang == "en" else "type_bg"].tolist()
+    places = [whole if v is None else escape(v) for v in plain(df["settlement"])]
+    services = escaped(plain(df["type_en" if lang == "en" else "type_bg"]))
     cells: dict[tuple, float] = {}
     for place, service, n in zip(places, services, df["services"].tolist(), strict=True):
         cells[(service, place)] = cells.get((service, place), 0) + n
@@ -531,7 +557,7 @@ def municipality_map(df: pd.DataFrame, geojson: str, codes: list[str], lang: str
         "z": services,
         "zmin": 0,
         "zmax": max(1, int(max(services, default=0) or 0)),
-        "text": df["municipality"].tolist(),
+        "text": escaped(plain(df["municipality"])),
         "colorscale": BLUES,
         "marker": {"line": {"width": 0.6}},
         "colorbar": {"title": {"text": t("axis_events", lang)}},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 FILTER_KEYS = ("oblast", "municipality", "year", "target_group", "service_type")
@@ -111,3 +112,51 @@ def search_for(
     """The query string of the shared filters in `lang` (for links that keep the selection)."""
     values = dict(zip(FILTER_KEYS, (oblast, municipality, year, target_group, service_type), strict=True))
     return query_string(state_from_query({**{k: v for k, v in values.items() if v}, "lang": lang}))
+
+
+MAX_JSON_DEPTH = 64  # a grid model or a callback body is a few levels deep
+MAX_JSON_INT = 2**53  # what a browser's JSON can send exactly (a grid row number is far below it)
+
+
+def json_problem(value, what: str = "request") -> str | None:
+    """Why a JSON value from a request cannot be served (None: it can): nested deeper than MAX_JSON_DEPTH,
+    an integer beyond ±MAX_JSON_INT, or a string with a lone surrogate (not UTF-8: the database and the
+    responses cannot hold it). Iterative, so any depth json.loads returned is walked safely."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return f"{what}: nested deeper than {MAX_JSON_DEPTH} levels"
+        if isinstance(item, dict):
+            stack.extend((k, depth) for k in item)
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+        elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return f"{what}: text that is not valid Unicode (a lone surrogate)"
+        elif isinstance(item, int) and not isinstance(item, bool) and abs(item) > MAX_JSON_INT:
+            return f"{what}: a number out of range"
+    return None
+
+
+def parse_json(text: str, what: str):
+    """`text` as JSON, or ValueError with a short reason (not JSON, too deep, out of range, not Unicode)."""
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise ValueError(f"{what}: nested deeper than {MAX_JSON_DEPTH} levels") from None
+    except ValueError:
+        raise ValueError(f"{what}: not JSON") from None
+    problem = json_problem(value, what)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def year_problem(value) -> str | None:
+    """Why a `year` request parameter is not a list of years (None: it is): 'abc', '99999', '2021.0'."""
+    bad = [v for v in as_list(value) if not is_year(v)]
+    return f"year: not a year: {', '.join(bad)[:80]}" if bad else None

@@ -22,11 +22,12 @@ pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[1]
 HOSTILE_NAME = "<img src=x onerror=alert(1)> **bold** [x](javascript:alert(1)) {{7*7}}"
 HOSTILE_TEXT = '<script>alert(1)</script> <a href="javascript:alert(1)">връзка</a> javascript:alert(1)'
+HOSTILE_PLACE = 'с. Бобошево <a href="https://evil.example/phish">Кликни тук</a> <sup>x</sup>'
 
 
 @pytest.fixture(scope="module")
 def hostile_db(tmp_path_factory) -> Path:
-    """Дупница 2021 with row 3's service name and description replaced by hostile text."""
+    """Дупница 2021 with row 3's service name, description and place replaced by hostile text."""
     out = tmp_path_factory.mktemp("hostile")
     plans = out / "plans"
     plans.mkdir()
@@ -35,6 +36,7 @@ def hostile_db(tmp_path_factory) -> Path:
     cells = lines[row].split("\t")
     cells[1] = "Център за социална рехабилитация и интеграция за деца " + HOSTILE_NAME
     cells[2] = HOSTILE_TEXT
+    cells[3] = HOSTILE_PLACE  # a settlement the coverage chart names in a tick label and hover text
     lines[row] = "\t".join(cells)
     (plans / "dupnitsa-2021.txt").write_text("\n".join(lines), encoding="utf-8")
     run_etl("build", "--plans", str(plans), "--db", str(out / "plans.duckdb"), "--quiet")
@@ -89,6 +91,28 @@ def test_hostile_text_on_other_pages(dash_duo, hostile_db, path):
     start(dash_duo, path + "?municipality=" + quote("Дупница"), hostile_db)
     until(dash_duo, lambda: dash_duo.find_elements(".js-plotly-plot"), timeout=15)
     time.sleep(1.5)
+    no_alert(dash_duo)
+    no_injected_elements(dash_duo)
+
+
+@pytest.mark.parametrize("path", ["/capacity", "/coverage"])
+def test_document_markup_in_charts_is_text(dash_duo, hostile_db, path):
+    """plotly.js reads <a href>, <sup>, <b> in chart texts: a settlement's name from a plan is drawn as
+    written, with no link and no element of its own (issue #17, item 4)."""
+    start(dash_duo, path + "?municipality=" + quote("Дупница"), hostile_db)
+    until(dash_duo, lambda: len(dash_duo.find_elements(".js-plotly-plot .main-svg")) >= 2, timeout=15)
+    time.sleep(1.5)
+    found = dash_duo.driver.execute_script(
+        "const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));"
+        "const links = plots.flatMap(p => Array.from(p.querySelectorAll('a')))"
+        "  .filter(a => (a.getAttribute('href') || a.getAttribute('xlink:href') || '').includes('evil.example')"
+        "    || a.outerHTML.includes('evil.example'));"
+        "return {links: links.length + document.querySelectorAll('a[href*=\"evil.example\"]').length,"
+        " text: plots.map(p => p.textContent).join(' ')};"
+    )
+    assert found["links"] == 0
+    if path == "/coverage":  # the settlement's name is a tick label, character for character
+        assert 'Бобошево <a href="https://evil.example/phish">Кликни тук</a> <sup>x</sup>' in found["text"]
     no_alert(dash_duo)
     no_injected_elements(dash_duo)
 
