@@ -131,3 +131,25 @@ def score_against_key(plans: Path, key: Path, work: Path, verbose: bool = False)
         sys.path.remove(scorers)
         sys.modules.pop("score", None)
     return accuracy, plans_ok, unmatched, printed.getvalue()
+
+
+ONES = ["", "едно", "две", "три", "четири", "пет", "шест", "седем", "осем", "девет"]
+TEENS = ["десет", "единадесет", "дванадесет", "тринадесет", "четиринадесет", "петнадесет", "шестнадесет",
+         "седемнадесет", "осемнадесет", "деветнадесет"]
+TENS = ["", "", "двадесет", "тридесет", "четиридесет", "петдесет", "шестдесет", "седемдесет", "осемдесет",
+        "деветдесет"]
+HUNDREDS = ["", "сто", "двеста", "триста", "четиристотин", "петстотин", "шестстотин", "седемстотин",
+            "осемстотин", "деветстотин"]
+
+
+def number_words(n: int) -> str:
+    """1–999 in Bulgarian words (neuter), 'и' before the last part: 'сто и пет', 'сто двадесет и пет'."""
+    if not 1 <= n <= 999:
+        raise ValueError(n)
+    h, rest = divmod(n, 100)
+    parts = [HUNDREDS[h]] if h else []
+    if 10 <= rest < 20:
+        parts.append(TEENS[rest - 10])
+    else:
+        parts += [p for p in (TENS[rest // 10], ONES[rest % 10]) if p]
+    return " ".join(parts[:-1] + ["и", parts[-1]]) if len(parts) > 1 else parts[0]

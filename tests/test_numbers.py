@@ -20,6 +20,8 @@ from etl.records.numbers import (
     parse_decimal,
 )
 
+from .helpers import number_words
+
 UNPARSED = Number(None, "unparsed_number")
 SEVERAL = Number(None, "several_amounts")
 NONE = Number(None)
@@ -270,28 +272,8 @@ def test_parse_count_refuses_what_is_not_one_count(text):
     assert parse_count(text) is None
 
 
-ONES = ["", "едно", "две", "три", "четири", "пет", "шест", "седем", "осем", "девет"]
-TEENS = ["десет", "единадесет", "дванадесет", "тринадесет", "четиринадесет", "петнадесет", "шестнадесет",
-         "седемнадесет", "осемнадесет", "деветнадесет"]
-TENS = ["", "", "двадесет", "тридесет", "четиридесет", "петдесет", "шестдесет", "седемдесет", "осемдесет",
-        "деветдесет"]
-HUNDREDS = ["", "сто", "двеста", "триста", "четиристотин", "петстотин", "шестстотин", "седемстотин",
-            "осемстотин", "деветстотин"]
-
-
-def spelled(n: int) -> str:
-    """n (1..999) in Bulgarian words, 'и' before the last part: 'сто двадесет и пет', 'сто и пет'."""
-    h, rest = divmod(n, 100)
-    parts = [HUNDREDS[h]] if h else []
-    if 10 <= rest < 20:
-        parts.append(TEENS[rest - 10])
-    else:
-        parts += [p for p in (TENS[rest // 10], ONES[rest % 10]) if p]
-    return " ".join(parts[:-1] + ["и", parts[-1]]) if len(parts) > 1 else parts[0]
-
-
 def test_every_count_up_to_999_in_words_reads_back():
-    assert [parse_count(spelled(n)) for n in range(1, 1000)] == list(range(1, 1000))
+    assert [parse_count(number_words(n)) for n in range(1, 1000)] == list(range(1, 1000))
 
 
 def test_number_words_table_holds_the_usual_forms():

@@ -173,21 +173,24 @@ def _cell_text(tc) -> str:
     return fold("".join(out).replace(PAGE_BREAK, "\n"))
 
 
-def _rows(tbl):
-    """The w:tr of a table, also those wrapped in content controls / custom XML."""
-    for child in tbl:
-        if child.tag == f"{W}tr":
+CONTAINERS = (f"{W}sdt", f"{W}customXml", f"{W}sdtContent")  # content controls and custom XML wrap rows and cells
+
+
+def _children(parent, tag: str):
+    """The `tag` children of a table or row, also those wrapped in content controls / custom XML."""
+    for child in parent:
+        if child.tag == tag:
             yield child
-        elif child.tag in (f"{W}sdt", f"{W}customXml", f"{W}sdtContent"):
-            yield from _rows(child)
+        elif child.tag in CONTAINERS:
+            yield from _children(child, tag)
+
+
+def _rows(tbl):
+    return _children(tbl, f"{W}tr")
 
 
 def _cells(tr):
-    for child in tr:
-        if child.tag == f"{W}tc":
-            yield child
-        elif child.tag in (f"{W}sdt", f"{W}customXml", f"{W}sdtContent"):
-            yield from _cells(child)
+    return _children(tr, f"{W}tc")
 
 
 def _int_val(parent, tag: str, default: int) -> int:
