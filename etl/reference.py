@@ -178,6 +178,10 @@ class Reference:
         codes = self._municipalities_by_key.get(_municipality_key(name or ""), set())
         return self.municipalities[next(iter(codes))] if len(codes) == 1 else None
 
+    def municipalities_named(self, name: str) -> list[str]:
+        """The codes of every municipality called `name` (two for Бяла: Varna and Ruse oblasts), sorted."""
+        return sorted(self._municipalities_by_key.get(_municipality_key(name or ""), ()))
+
     def oblast_of(self, municipality_code: str) -> Oblast | None:
         municipality = self.municipalities.get(municipality_code)
         return self.oblasts.get(municipality.oblast_code) if municipality else None

@@ -130,10 +130,12 @@ def generate(out: Path, reference: Reference, municipalities: int, years: tuple[
         for year in range(years[0], years[1] + 1):
             rows = plan_year(state, year, rng)
             plan_id = f"{transliterate(municipality.name)}-{year}"
+            oblast = reference.oblast_of(municipality.code)
+            if oblast and sum(m.name == municipality.name for m in reference.municipalities.values()) > 1:
+                plan_id = f"{transliterate(municipality.name)}-{transliterate(oblast.name)}-{year}"  # the two Бяла
             lines, truth = render(state, year, rows, rng)
             name = f"{plan_id}.txt"
             (out / "plans" / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
-            oblast = reference.oblast_of(municipality.code)
             plan_rows.append({"plan_id": plan_id, "municipality": municipality.name, "oblast": oblast.name if oblast else "",
                               "year": year, "source_file": name, "items": len(truth)})
             item_rows += [{"plan_id": plan_id, **t} for t in truth]

@@ -44,11 +44,13 @@ def column_role_patterns() -> list[tuple[str, re.Pattern]]:
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10, "xi": 11, "xii": 12}
 MONTHS = ("яну", "фев", "мар", "апр", "май", "юни", "юли", "авг", "сеп", "окт", "ное", "дек")
 ORDINAL = r"(?:\s*-?\s*(?:во|ро|то|ти|ви|о))?"
-QUARTER = re.compile(rf"^(?:(i{{1,3}}|iv|[1-4]){ORDINAL}\.?\s*(?:тримесечие|трим\.?|тр\.?|кв\.?|квартал)"
+QUARTER_WORD = r"(?:тримесечие|трим\.?|тр\.?|кв\.?|квартал)"
+QUARTER = re.compile(rf"^(?:(i{{1,3}}|iv|[1-4]){ORDINAL}\.?\s*{QUARTER_WORD}|{QUARTER_WORD}\s*(i{{1,3}}|iv|[1-4])"
                      rf"|q\s*([1-4])|(първо|второ|трето|четвърто)\s+тримесечие"
                      rf"|(?:ме\s?се[цп]\w*|мес\.?|м\.)?\s*(1|4|7|10)\s*[-–]\s*(3|6|9|12))$", re.I)
-HALF = re.compile(rf"^(?:(i{{1,2}}|[12]){ORDINAL}\.?\s*(?:полугодие|пол\.?|шестмесечие)|(първо|второ)\s+(?:полугодие|шестмесечие)"
-                  rf"|h\s*([12]))$", re.I)
+HALF_WORD = r"(?:полугодие|пол\.?|шестмесечие)"
+HALF = re.compile(rf"^(?:(i{{1,2}}|[12]){ORDINAL}\.?\s*{HALF_WORD}|(първо|второ)\s+(?:полугодие|шестмесечие)"
+                  rf"|(?:h|{HALF_WORD})\s*(i{{1,2}}|[12]))$", re.I)
 MONTH_WORD = re.compile(r"^(ме\s?се[цп]|месец|мес)$")
 WORDS_1_4 = {"първо": 1, "второ": 2, "трето": 3, "четвърто": 4}
 MONTH_RANGE_START = {"1": 1, "4": 2, "7": 3, "10": 4}
@@ -64,14 +66,12 @@ def schedule_label(text: str) -> str | None:
         return "sched"  # "Месец" over a schedule column, no number
     m = QUARTER.match(t)
     if m:
-        if m.group(1):
-            k = m.group(1)
+        k = m.group(1) or m.group(2) or m.group(3)
+        if k:
             return f"q{ROMAN.get(k) or int(k)}"
-        if m.group(2):
-            return f"q{m.group(2)}"
-        if m.group(3):
-            return f"q{WORDS_1_4[m.group(3)]}"
-        return f"q{MONTH_RANGE_START[m.group(4)]}"
+        if m.group(4):
+            return f"q{WORDS_1_4[m.group(4)]}"
+        return f"q{MONTH_RANGE_START[m.group(5)]}"
     m = HALF.match(t)
     if m:
         k = m.group(1) or m.group(3)
@@ -81,12 +81,21 @@ def schedule_label(text: str) -> str | None:
     for i, month in enumerate(MONTHS, start=1):
         if t.startswith(month) and (len(t) <= 4 or t[:3] + t[3:].rstrip(".") in MONTH_NAMES):
             return f"m{i}"
+    month = MONTH_PREFIXES.get(t.rstrip("."))  # "ян", "фе", "юн": the start of one month's name only
+    if month:
+        return f"m{month}"
     if t.rstrip(".") in ROMAN or (t.rstrip(".").isdigit() and 1 <= int(t.rstrip(".")) <= 12):
         k = t.rstrip(".")
         return f"n{ROMAN.get(k) or int(k)}"
     return None
 
 
+FULL_MONTHS = ("януари", "февруари", "март", "април", "май", "юни", "юли", "август", "септември", "октомври",
+               "ноември", "декември")
+# every start of two letters or more that begins one month's name and no other's ("ян" but not "ма": март, май)
+MONTH_PREFIXES = {prefix: k for k, name in enumerate(FULL_MONTHS, start=1) for prefix in
+                  (name[:n] for n in range(2, len(name) + 1))
+                  if sum(other.startswith(prefix) for other in FULL_MONTHS) == 1}
 MONTH_NAMES = {"януари", "февруари", "март", "април", "май", "юни", "юли", "август", "септември", "октомври",
                "ноември", "декември", "сеп", "септ", "окт", "ное", "ноем", "дек", "фев", "февр", "яну", "апр", "авг"}
 
@@ -125,3 +134,26 @@ def header_roles(cells: list[str]) -> list[str] | None:
 def is_table_header(cells: list[str]) -> bool:
     """Whether a row is a plan table's header row (by its wording)."""
     return header_roles(cells) is not None
+
+
+ABBREVIATION_ENTRY = re.compile(
+    r"(?:^|[;:]\s*|\.\s+)(?P<abbr>[А-ЯA-Z]{2,8}(?:\s+[„\"«][^“\"»]{2,12}[“\"»])?)\s+[–—-]\s+(?P<meaning>[^;]{3,160})")
+
+
+def read_abbreviations(lines: list[str]) -> dict[str, str]:
+    """The abbreviations a plan explains in a legend or a note ('Съкращения: МД – местна дейност; ДДД – държавно
+    делегирана дейност') → {abbreviation: meaning}; an abbreviation explained two ways is left out."""
+    found: dict[str, set[str]] = {}
+    for line in lines:
+        if " – " not in line and " - " not in line and " — " not in line:
+            continue
+        for m in ABBREVIATION_ENTRY.finditer(" ".join(line.split())):
+            found.setdefault(m["abbr"], set()).add(m["meaning"].strip(" .;"))
+    return {abbr: meanings.pop() for abbr, meanings in found.items() if len(meanings) == 1}
+
+
+@lru_cache(maxsize=1)
+def review_flag_fields() -> dict[str, tuple[str, ...]]:
+    """etl/data/review_flags.csv: each review flag (docs/conventions.md) → the export fields it points at (none for a
+    flag about the whole row). The review command and the /data grid mark those fields."""
+    return {r["code"]: tuple(r["fields"].split()) for r in read_csv("review_flags.csv")}

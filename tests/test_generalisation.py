@@ -6,8 +6,12 @@
   the parser; the parser was changed after its first score (30.3 %), so it no longer measures the unseen;
 - blind-2: six more such plans, held out while the parser was changed for the first two sets: its first score
   (79.3 %) is the honest figure for plans never seen; the parser was then changed for it too;
-- blind-3: a held-out set nobody changing the parser reads (first score 90.9 %); its floors only guard against
-  a fall, so that it keeps measuring plans never seen.
+- blind-3: six more, held out while the parser was changed for the sets above: its first score (90.9 %, one
+  wrong number) is the honest figure for plans never seen; the parser was then changed for it too;
+- blind-4: seven more, held out while the parser was changed for the sets above: its first score (92.5 %, four
+  wrong numbers) is the honest figure for plans never seen; the parser was then changed for it too;
+- blind-5: a held-out set nobody changing the parser reads; its floors only guard against a fall, so that it
+  keeps measuring plans never seen.
 
 Every set also counts wrong numbers: a number exported that the key says is another number. The product's rule
 is that a number is right or empty with a review flag, never another number."""
@@ -24,7 +28,8 @@ FIXTURES = REPO / "tests" / "fixtures"
 NUMBERS = ("amount_bgn", "capacity", "capacity_before", "staff", "units")
 WRONG = re.compile(r"^WRONG (\S+) line (\d+) .* (\w+): expected '(.*)' got '(.*)'$")
 # (set, least field accuracy, most wrong numbers)
-SETS = [("test-plans", 0.98, 0), ("blind", 0.95, 0), ("blind-2", 0.95, 0)]
+SETS = [("test-plans", 0.98, 0), ("blind", 0.95, 0), ("blind-2", 0.95, 0), ("blind-3", 0.97, 0),
+        ("blind-4", 0.98, 0)]
 
 
 def wrong_numbers(printed: str) -> list[str]:
@@ -48,13 +53,14 @@ def test_plans_never_seen_are_read_field_by_field(tmp_path, name, least, most_wr
 
 
 def test_the_held_out_set_loses_no_plan_and_no_number(tmp_path):
-    key = FIXTURES / "blind-3"
+    key = FIXTURES / "blind-5"
     if not (key / "items_key.csv").is_file():
         pytest.skip("no held-out set in this checkout")
     accuracy, plans_ok, unmatched, printed = score_against_key(key / "plans", key, tmp_path)
-    print(f"\nblind-3 (held out): {printed.strip().splitlines()[-1]}")
+    print(f"\nblind-5 (held out): {printed.strip().splitlines()[-1]}")
     assert plans_ok, printed
     assert unmatched == 0, printed
-    assert accuracy >= 0.85, printed  # its first score: 0.909 (1050/1155); a floor that guards against a fall
-    # one number is exported wrong on this set (not looked into: the set stays unread); never more
-    assert len(wrong_numbers(printed)) <= 1, "\n".join(wrong_numbers(printed))
+    assert accuracy >= 0.80, printed  # its first score: 0.824 (1072/1301); a floor that guards against a fall
+    # seven numbers are exported wrong on this set (its first score; the set stays unread by whoever changes the
+    # parser): never more
+    assert len(wrong_numbers(printed)) <= 7, "\n".join(wrong_numbers(printed))

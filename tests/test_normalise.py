@@ -7,7 +7,10 @@ the program's output. Where a test documents a disagreement with the code it is 
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from etl.build import read_plan
 from etl.records.normalise import (
     Capacity,
     classify_funding,
@@ -18,12 +21,16 @@ from etl.records.normalise import (
     parse_staff,
     parse_units,
     places_in_text,
+    read_staff,
+    read_units,
     transliterate,
 )
 from etl.records.numbers import parse_amount
 from etl.records.services import classify_service
 from etl.records.services import service_mentions as find_services
 from etl.reference import load_reference, resolve_reference_dir
+
+from .helpers import SAMPLE_PLANS, number_words
 
 KRESNA, DUPNITSA, STARA_ZAGORA, IHTIMAN, LYUBIMETS = "BLG28", "KNL48", "SZR31", "SFO20", "HKV17"
 
@@ -771,7 +778,10 @@ def test_a_title_read_again_with_another_description():
     """What a title says is remembered per title; the description read with it still counts each time."""
     assert parse_units("Клубове на пенсионера – 3 бр.", "5 бр. клуба в селата", True) == 3  # the title decides
     assert parse_units("Клубове на пенсионера", "5 бр. клуба в селата", True) == 5
-    assert parse_units("Клубове на пенсионера", "в селата на общината", True) == 1
+    assert parse_units("Клуб на пенсионера", "в селата на общината", True) == 1  # a single service
+    assert parse_units("Клубове на пенсионера", "в селата на общината", True) is None  # several: how many is not said
+    assert parse_units("Проектиране на два Центъра за настаняване от семеен тип", "", True) == 2
+    assert parse_units("Дом за стари хора – трансформиране в два ЦНСТ", "", True) == 1  # what it becomes
     assert parse_units("Клубове на пенсионера", "в селата на общината", False) is None
     found = find_services("Дневен център за деца с увреждания")
     assert found
@@ -791,3 +801,193 @@ def test_marks_of_preparation_come_from_the_legend():
     assert find_status("Център за обществена подкрепа", 2022, ["+", "", "", ""], Capacity()) == "planned"
     assert find_status("Център за обществена подкрепа", 2022, ["X", "*", "", ""], Capacity(),
                        preparation_marks(legend)) == "continuing"  # provided in part of the year
+
+
+@pytest.mark.parametrize("texts, expected", [
+    (("доставка на храна по домовете в 21 населени места; 16 щатни бройки", "290"), 16),  # not "бройки 290"
+    (("Персонал – 9 щатни бройки",), 9),
+    (("Щатни бройки: 12",), 12),
+    (("обучени 40 служители",), None),  # the people a training reaches are not the staff
+    (("Обучение на 20 специалисти от социалните услуги",), None),
+    (("32 лични асистенти за 32 потребители",), 32),
+])
+def test_parse_staff_reads_each_cell_on_its_own_and_not_the_trained(texts, expected):
+    assert parse_staff(*texts) == expected
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("Резидентна грижа за деца и младежи без увреждания – ЦНСТДМ „Слънце“ и ЦНСТДМ „Надежда“", 2),
+    ("ЦОП и ЦСРИ", None),  # two services of different types in one row: how many units is not said
+    ("Център за социална рехабилитация и интеграция (ЦСРИ)", 1),  # the abbreviation names the same one
+    ("Дневен център за деца и младежи с увреждания – ДЦДМУ", 1),
+    ("Център за настаняване от семеен тип за деца – 2 бр.", 2),
+])
+def test_units_of_services_named_together(name, expected):
+    assert parse_units(name, "", True) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Клуб на пенсионера – Клисура (нов)", "new"),
+    ("открит клуб от 01.07.2022 г.", "new"),
+    ("открит клуб от 01.07.2019 г.", "continuing"),  # opened in an earlier year
+])
+def test_status_of_a_new_unit_in_other_wordings(text, expected):
+    assert find_status(text, 2022, None, Capacity()) == expected
+
+
+def test_capacity_in_text_is_never_a_figure_per_unit():
+    assert parse_capacity("две къщи по 12 места", 2020).capacity is None
+    assert parse_capacity("2 ЗЖ по 8 места", 2016).capacity is None
+    assert parse_capacity("капацитет 24 места, по 12 места в къща", 2020).capacity == 24
+
+
+# --- a number read completely, or not at all (issue 16, "Numbers") -------------------------------------------
+# The phrases are the sample plans' own ("капацитет 8 места": dupnitsa-2021.txt line 24; "Капацитет - 100бр.":
+# ihtiman-2020.txt line 28), rewritten the way a person may write or mistype them. The rule
+# (docs/conventions.md, Numbers): a number is right, or empty with the flag `unparsed_number` — never another one.
+
+UNPARSED = "unparsed_number"
+DUPNITSA_PHRASE = "Продължаване на дейността – капацитет {} места."
+IHTIMAN_PHRASE = "Капацитет - {} Персонал - 7 бр."
+
+UNREADABLE_CAPACITY_TEXTS = [
+    DUPNITSA_PHRASE.format("1О"),  # Cyrillic О typed for a zero: 10? never 1
+    DUPNITSA_PHRASE.format("1O"),  # Latin O
+    DUPNITSA_PHRASE.format("8,5"),  # a fraction where a count is expected
+    DUPNITSA_PHRASE.format("8.5"),
+    DUPNITSA_PHRASE.format("8-10"),  # a range
+    DUPNITSA_PHRASE.format("8 – 10"),
+    DUPNITSA_PHRASE.format("от 8 до 10"),
+    DUPNITSA_PHRASE.format("8 или 10"),  # an alternative
+    DUPNITSA_PHRASE.format("8/10"),
+    DUPNITSA_PHRASE.format("l0"),  # a Latin l typed for a one
+    DUPNITSA_PHRASE.format("1З"),  # a Cyrillic З typed for a three
+    DUPNITSA_PHRASE.format("30+"),  # at least 30: not a number of places
+    "Продължаване на дейността – увеличаване от 8 на 10 на 12 места.",  # a chain of three values
+    IHTIMAN_PHRASE.format("1ОО бр."),
+    IHTIMAN_PHRASE.format("1 ОО бр."),
+    IHTIMAN_PHRASE.format("12,500 бр."),  # 12.5 or 12 500?
+    IHTIMAN_PHRASE.format("100 или 120 бр."),
+    IHTIMAN_PHRASE.format("двадест бр."),  # a number word misspelt
+    IHTIMAN_PHRASE.format("двадесет и бр."),  # a number in words not finished
+    IHTIMAN_PHRASE.format("пет три бр."),  # number words that form no number
+    "1О места",  # without the word капацитет
+    "8,5 места",
+    "8-10 места",
+]
+
+
+@pytest.mark.parametrize("text", UNREADABLE_CAPACITY_TEXTS)
+def test_a_capacity_in_text_not_read_completely_is_empty_and_flagged(text):
+    got = parse_capacity(text, 2021)
+    assert (got.capacity, got.before, got.flag) == (None, None, UNPARSED)
+
+
+@pytest.mark.parametrize("text, capacity, before, unit", [
+    (DUPNITSA_PHRASE.format("8"), 8, None, "places"),  # the sample plan as written
+    (IHTIMAN_PHRASE.format("100бр."), 100, None, "places"),
+    (IHTIMAN_PHRASE.format("сто бр."), 100, None, "places"),  # a number in words, complete
+    (IHTIMAN_PHRASE.format("двадесет и пет места"), 25, None, "places"),
+    (DUPNITSA_PHRASE.format("сто двадесет и пет"), 125, None, "places"),
+    (DUPNITSA_PHRASE.format("1 200"), 1200, None, "places"),  # thousands grouped with a space
+    ("Увеличаване на капацитета от 2021 г. от 20 на 30 места.", 30, 20, "places"),  # one change: kept
+    ("Продължаване на дейността – капацитет 24 места (2 × 12).", 24, None, "places"),
+    ("увеличаване от 20 на 30 места на 01.07.2021 г.", 30, 20, "places"),  # a date after a change is no chain
+    ("Капацитет-40бр. Персонал- 8 бр.", 40, None, "places"),
+])
+def test_a_capacity_in_text_read_completely(text, capacity, before, unit):
+    got = parse_capacity(text, 2021)
+    assert (got.capacity, got.before, got.unit, got.flag) == (capacity, before, unit, None)
+
+
+@given(st.integers(2, 999), st.sampled_from([
+    "{}О", "{}O", "{},5", "{}.5", "{}-{}", "{} – {}", "{} или {}", "от {} до {}", "{}/{}", "{} и {}",
+]))
+def test_a_capacity_in_text_is_never_another_number(n, shape):
+    """Whatever the capacity and however it is spoilt, the sample phrase gives no number: empty and flagged."""
+    spoilt = shape.format(n, n + 2)
+    for phrase in (DUPNITSA_PHRASE, IHTIMAN_PHRASE.replace("{}", "{} бр.")):
+        got = parse_capacity(phrase.format(spoilt), 2021)
+        assert (got.capacity, got.flag) == (None, UNPARSED), phrase.format(spoilt)
+
+
+@given(st.integers(1, 999))
+def test_a_capacity_in_words_in_the_sample_phrase_reads_back(n):
+    assert parse_capacity(DUPNITSA_PHRASE.format(number_words(n)), 2021).capacity == n
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Персонал - 7 бр.", (7, None)),
+    ("Персонал - седем бр.", (7, None)),  # in words
+    ("Персонал - 7О бр.", (None, UNPARSED)),
+    ("Персонал - 1O бр.", (None, UNPARSED)),
+    ("Персонал - 7,5 бр.", (None, UNPARSED)),
+    ("Персонал - 7-8 бр.", (None, UNPARSED)),
+    ("Персонал - 7 или 8 бр.", (None, UNPARSED)),
+    ("16,5 щатни бройки", (None, UNPARSED)),  # was 5
+    ("1б щатни бройки", (None, UNPARSED)),  # б typed for a six
+    ("8З лични асистенти", (None, UNPARSED)),
+    ("8-10 лични асистенти", (None, UNPARSED)),  # was 10
+    ("83 лични асистенти 123 потребители", (83, None)),
+    ("обучени 4О служители", (None, None)),  # the trained are no staff, however written
+])
+def test_staff_in_text_read_completely_or_flagged(text, expected):
+    assert read_staff(text) == expected
+
+
+@pytest.mark.parametrize("name, description, expected", [
+    ("Клубове на пенсионера – 5 бр.", "", (5, None)),
+    ("Клубове на пенсионера – 5-6 бр.", "", (None, UNPARSED)),  # was 6
+    ("Клубове на пенсионера – 5О бр.", "", (None, UNPARSED)),
+    ("ЦНСТ за деца – 1О бр.", "", (None, UNPARSED)),  # was 1 (a single service)
+    ("Клубове на пенсионера – 1,2 броя", "", (None, UNPARSED)),  # was 2
+    ("Клубове на пенсионера – 3 или 4 клуба", "", (None, UNPARSED)),  # was 4
+    ("Клубове на пенсионера – 3/4 клуба", "", (None, UNPARSED)),
+    ("Клубове на пенсионера", "3-4 бр. клуба в селата", (None, UNPARSED)),  # was 4
+    ("Клубове на пенсионера", "3,5 бр. клуба в селата", (None, UNPARSED)),  # was 5
+    ("Клубове на пенсионера", "3 бр. клуба в селата", (3, None)),
+])
+def test_units_read_completely_or_flagged(name, description, expected):
+    assert read_units(name, description, True) == expected
+    assert parse_units(name, description, True) == expected[0]
+
+
+@pytest.mark.parametrize("plan, line, original, rewritten, capacity", [
+    ("dupnitsa-2021.txt", 24, "капацитет 8 места", "капацитет 1О места", 8),
+    ("dupnitsa-2021.txt", 24, "капацитет 8 места", "капацитет 8,5 места", 8),
+    ("dupnitsa-2021.txt", 24, "капацитет 8 места", "капацитет 8-10 места", 8),
+    ("dupnitsa-2021.txt", 24, "капацитет 8 места", "увеличаване от 8 на 10 на 12 места", 8),
+    ("ihtiman-2020.txt", 28, "Капацитет - 100бр.", "Капацитет - 1ОО бр.", 100),
+    ("ihtiman-2020.txt", 28, "Капацитет - 100бр.", "Капацитет - 12,500 бр.", 100),
+    ("ihtiman-2020.txt", 28, "Капацитет - 100бр.", "Капацитет - 100 или 120 бр.", 100),
+    ("ihtiman-2020.txt", 28, "Капацитет - 100бр.", "Капацитет - двадест бр.", 100),
+])
+def test_a_rewritten_capacity_in_a_sample_plan_is_empty_and_flagged(tmp_path, plan, line, original, rewritten,
+                                                                      capacity):
+    """The sample plan as written gives the capacity its line states; the same plan with that phrase rewritten
+    gives the record no capacity and the flag, and changes no other record's capacity."""
+    reference = load_reference(resolve_reference_dir())
+    text = (SAMPLE_PLANS / plan).read_text(encoding="utf-8")
+    lines = text.split("\n")
+    assert lines[line - 1].count(original) == 1
+    lines[line - 1] = lines[line - 1].replace(original, rewritten)
+    (tmp_path / plan).write_text("\n".join(lines), encoding="utf-8")
+
+    before = {r.source_line: r for r in read_plan(SAMPLE_PLANS / plan, reference).records}
+    after = {r.source_line: r for r in read_plan(tmp_path / plan, reference).records}
+    assert before[line].capacity == capacity and UNPARSED not in before[line].review
+    assert after[line].capacity is None and after[line].capacity_before is None
+    assert UNPARSED in after[line].review
+    assert {n: r.capacity for n, r in after.items() if n != line} == \
+        {n: r.capacity for n, r in before.items() if n != line}
+
+
+def test_a_capacity_in_words_in_a_sample_plan_is_read(tmp_path):
+    """'Капацитет - сто бр.' in place of '100бр.' (ihtiman-2020.txt line 28) gives the same 100, unflagged."""
+    reference = load_reference(resolve_reference_dir())
+    text = (SAMPLE_PLANS / "ihtiman-2020.txt").read_text(encoding="utf-8")
+    (tmp_path / "ihtiman-2020.txt").write_text(text.replace("Капацитет - 100бр.", "Капацитет - сто бр."),
+                                               encoding="utf-8")
+    record = next(r for r in read_plan(tmp_path / "ihtiman-2020.txt", reference).records if r.source_line == 28)
+    assert (record.capacity, record.capacity_unit) == (100, "places")
+    assert UNPARSED not in record.review

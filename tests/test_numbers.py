@@ -14,10 +14,13 @@ from etl.records.numbers import (
     NUMBER_WORDS,
     Capacity,
     Number,
+    count_at,
     parse_amount,
     parse_capacity_cell,
     parse_count,
     parse_decimal,
+    parse_staff_cell,
+    with_currency,
 )
 
 from .helpers import number_words
@@ -160,7 +163,10 @@ ADVERSARIAL_AMOUNTS = [
     ("5 000 евро", UNPARSED),
     ("€ 2 556,46", UNPARSED),
     ("2 556,46 EUR", UNPARSED),
-    ("5 000 лв. (2 556,46 €)", UNPARSED),
+    ("5 000 лв. (2 556,46 €)", Number(5000.0)),  # the same sum in euro (at 1,95583 лв. per euro) in brackets
+    ("2 556,46 евро (5 000 лв.)", Number(5000.0)),
+    ("5 000 лв. (3 000 €)", UNPARSED),  # not the same sum: the euro amount is not an equivalent
+    ("1 000 евро (5 000 лв.)", UNPARSED),
     ("1 000 евро и 2 000 лв.", UNPARSED),
     ("20 човека по 7600 лв на месец", UNPARSED),  # only a rate: the total is not stated
     ("500 лв./месец", UNPARSED),
@@ -259,6 +265,8 @@ NOT_COUNTS = [
     "", "-", "15 (шестнадесет)", "1-ви", "първи", "пет три", "двадесет петнадесет", "петнадесет и пет",
     "и пет", "пет и", "пет и и три", "15,5", "15 места", "около 15", "07", "три хиляди", "нула и пет",
     "15 (15", "Решение № 15",
+    # a capacity-before column spoilt as the issue's rewritten phrases are: never another number
+    "1О", "l0", "8-10", "8 или 10", "12,500", "1ОО бр.",
 ]
 
 
@@ -375,3 +383,163 @@ def test_any_stated_capacity_reads_back(n, unit):
 def test_any_change_reads_back(before, after):
     assert parse_capacity_cell(f"от {before} на {after} места") == Capacity(after, before, "places")
     assert parse_capacity_cell(f"{before} → {after}") == Capacity(after, before)
+
+
+# --- staff cells, breakdowns, amounts in euro (written from blind-3's cells as they read) -----------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("7", Number(7.0)), ("20 соц. асистенти", Number(20.0)), ("25 ЛА", Number(25.0)),
+    ("78 лични асистенти", Number(78.0)), ("дванадесет", Number(12.0)), ("–", Number(None)),
+    ("до 10", UNPARSED), ("6 (2 на половин щат)", UNPARSED),
+    ("0,5", UNPARSED), ("7 от 01.04.2021 г.", UNPARSED),
+])
+def test_a_staff_cell_is_one_whole_number_among_words(text, expected):
+    assert parse_staff_cell(text) == expected
+
+
+@pytest.mark.parametrize(("text", "capacity", "unit", "flag"), [
+    ("24 места (2 × 12)", 24, "places", None),  # how the total is made up
+    ("45 (3 × 15)", 45, None, None),
+    ("25 (3 x 15)", None, None, "unparsed_number"),  # does not add up: not read
+    ("10 ПС", 10, "families", None),  # ПС: the initials of приемни семейства
+])
+def test_a_capacity_with_its_breakdown(text, capacity, unit, flag):
+    read = parse_capacity_cell(text)
+    assert (read.capacity, read.unit, read.flag) == (capacity, unit, flag)
+
+
+@pytest.mark.parametrize(("cell", "currency", "expected"), [
+    ("117 597,13 (230 000)", "euro (leva)", Number(230000.0)),  # "Средства – евро (лв.)"
+    ("230 000 (117 597,13)", "leva (euro)", Number(230000.0)),
+    ("51 129,19 €", "euro (leva)", UNPARSED),  # euro only: never exported as leva
+    ("1 000", "euro", UNPARSED),  # "Сума (евро)"
+    ("1 000 (500)", "unclear", UNPARSED),
+])
+def test_an_amount_column_in_euro_gives_leva_only_when_written(cell, currency, expected):
+    assert parse_amount(with_currency(cell, currency), bare_numbers=True) == expected
+
+
+@pytest.mark.parametrize(("text", "capacity", "unit", "flag"), [
+    ("28 места (14 + 14)", 28, "places", None),  # a sum in brackets: how the total is made up
+    ("30 (10 + 10 + 10)", 30, None, None),
+    ("28 места (14 + 15)", None, None, "unparsed_number"),  # does not add up: not read
+    ("по 15 места, общо 45", 45, None, None),  # a figure per unit beside the stated total: the total
+    ("по 12 места", None, None, "unparsed_number"),  # a figure per unit alone: never the capacity
+    ("2 къщи по 12 места", None, None, "unparsed_number"),  # never the product either
+])
+def test_a_capacity_made_up_of_parts(text, capacity, unit, flag):
+    read = parse_capacity_cell(text)
+    assert (read.capacity, read.unit, read.flag) == (capacity, unit, flag)
+
+
+# --- a number read completely, or not at all (issue 16, "Numbers") -------------------------------------------
+# The sample plans' own phrases ("капацитет 8 места", dupnitsa-2021.txt line 24; "Капацитет - 100бр.",
+# ihtiman-2020.txt line 28; "64 800,00 лв.") rewritten the way people write or mistype them. The rule: the number
+# is right, or empty with `unparsed_number` — never another number.
+
+CELLS_NOT_READ_COMPLETELY = [
+    "капацитет 1О места",  # a Cyrillic О for a zero
+    "капацитет 1O места",  # a Latin O
+    "капацитет l0 места",  # a Latin l for a one: was read as 0
+    "капацитет 1З места",
+    "капацитет 8,5 места",
+    "капацитет 8-10 места",
+    "капацитет от 8 до 10 места",
+    "капацитет 8 или 10 места",
+    "увеличаване от 8 на 10 на 12 места",
+    "Капацитет - 1ОО бр.",
+    "Капацитет - 1 ОО бр.",
+    "Капацитет - 12,500 бр.",
+    "Капацитет - 100 или 120 бр.",
+    "Капацитет - двадесет и бр.",  # words not finished: was read as 20
+    "Капацитет - двадест бр.",
+]
+
+
+@pytest.mark.parametrize("text", CELLS_NOT_READ_COMPLETELY)
+def test_a_capacity_cell_not_read_completely_is_empty_and_flagged(text):
+    assert parse_capacity_cell(text) == FLAGGED
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("капацитет 8 места", Capacity(8, None, "places")),
+    ("Капацитет - 100бр.", Capacity(100, None, "places")),
+    ("Капацитет - сто бр.", Capacity(100, None, "places")),
+    ("Капацитет - двадесет и пет места", Capacity(25, None, "places")),
+    ("от 20 на 30 места", Capacity(30, 20, "places")),
+    ("24 (2 × 12)", Capacity(24)),
+    ("капацитет 1 200 места", Capacity(1200, None, "places")),
+])
+def test_a_capacity_cell_read_completely(text, expected):
+    assert parse_capacity_cell(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Персонал - 7О бр.", "Персонал - 1O бр.", "1б щатни бройки", "8З лични асистенти", "7,5", "7-8", "7 или 8",
+])
+def test_a_staff_cell_not_read_completely_is_empty_and_flagged(text):
+    assert parse_staff_cell(text) == UNPARSED
+
+
+@pytest.mark.parametrize("text", [
+    "5 000 - 6 000 лв.",  # a range: was 6000
+    "5000-6000 лв.",
+    "от 5000 до 6000 лв.",
+    "5 000 до 6 000 лв.",
+    "5000 или 6000 лв.",  # an alternative: was 6000
+    "5 000/6 000 лв.",
+    "5000 + 3000 лв.",  # a sum without its total
+    "5000 и 3000 лв.",
+    "1О 000 лв.",  # a letter О for a zero: was 0
+    "5О00лв.",  # was 0
+    "64 8ОО лв.",
+    "12,500 лв.",  # 12.5 or 12 500?
+])
+def test_an_amount_not_read_completely_is_empty_and_flagged(text):
+    assert parse_amount(text) == UNPARSED
+    assert parse_amount(text, bare_numbers=True).value is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("64 800,00 лв.", 64800.0),
+    ("5000лв.", 5000.0),
+    ("12 хил. лв.", 12000.0),
+    ("12,5 хил. лв.", 12500.0),
+    ("ДДД – 5 000 лв.", 5000.0),
+    ("BG05M9OP001-2.018-0001 – 50 000 лв.", 50000.0),  # a procedure's code before the amount is no range
+])
+def test_an_amount_read_completely(text, expected):
+    assert parse_amount(text) == Number(expected)
+
+
+@given(st.integers(1, 99_999), st.sampled_from(["{}О", "{}O", "О{}", "{}-{}", "{} – {}", "{} или {}", "от {} до {}",
+                                                "{}/{}", "{} + {}"]))
+def test_an_amount_is_never_another_number(n, shape):
+    spoilt = shape.format(n, n + 1) + " лв."
+    assert parse_amount(spoilt).value is None, spoilt
+
+
+@given(st.integers(2, 999), st.sampled_from(["{}О", "{}O", "l{}", "{},5", "{}-{}", "{} или {}", "от {} до {}",
+                                             "{}/{}"]))
+def test_a_capacity_or_staff_cell_is_never_another_number(n, shape):
+    spoilt = shape.format(n, n + 2)
+    assert parse_capacity_cell(f"капацитет {spoilt} места") == FLAGGED, spoilt
+    assert parse_staff_cell(f"Персонал - {spoilt} бр.") == UNPARSED, spoilt
+
+
+@pytest.mark.parametrize(("text", "digits", "expected"), [
+    ("капацитет 8 места", "8", Number(8.0)),
+    ("Капацитет - 100бр.", "100", Number(100.0)),  # a unit glued to the number
+    ("капацитет 1 200 места", "200", Number(1200.0)),  # the digits found are part of a grouped number
+    ("капацитет 1О места", "1", UNPARSED),
+    ("капацитет 8,5 места", "5", UNPARSED),
+    ("капацитет 8-10 места", "10", UNPARSED),
+    ("капацитет 8 до 10 места", "10", UNPARSED),
+    ("Капацитет - 100 или 120 бр.", "100", UNPARSED),
+    ("1О 000 лв.", "000", UNPARSED),
+    ("от 20 на 30 места", "30", Number(30.0)),  # a change is read by the readers, not refused here
+    ("Нова от 2021 год. с капацитет 4 места.", "4", Number(4.0)),
+])
+def test_count_at_reads_the_whole_written_number(text, digits, expected):
+    start = text.index(digits)
+    assert count_at(text, start, start + len(digits)) == expected

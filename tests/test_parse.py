@@ -613,3 +613,50 @@ def test_find_year_in_a_title_without_za_but_not_a_strategy_period(text, year):
 
 def test_municipality_after_a_colon():
     assert municipality_candidates("ОБЩИНА: ГОРНА ОРЯХОВИЦА\nПЛАН")[0][0] == "ГОРНА ОРЯХОВИЦА"
+
+
+# --- two-line headers: when the capacity columns stand, a period in two date columns, months abbreviated ---------
+
+
+def test_capacity_columns_under_one_header_ordered_by_their_years():
+    header = ["№", "Социална услуга", "Капацитет (брой места)", "", "Срок", "Финансиране", "", "Забележка"]
+    sub = ["", "", "към 31.12.2017 г.", "през 2018 г.", "", "сума (лв.)", "източник", ""]
+    columns = header_columns(header, sub)
+    assert columns.roles == ["item_no", "name", "capacity_before", "capacity", "term", "amount", "funding", "notes"]
+
+
+def test_a_two_line_header_is_not_read_as_a_row():
+    doc = make_doc("\n".join([
+        row("№", "Социална услуга / мярка", "Капацитет (брой места)", "", "Срок", "Финансиране през 2018 г.", "",
+            "Забележка"),
+        row("", "", "към 31.12.2017 г.", "през 2018 г.", "", "сума (лв.)", "източник", ""),
+        row("1.", "Център за обществена подкрепа", "40", "50", "постоянен", "152.400", "ДДД", ""),
+    ]))
+    parsed = parse_document(doc)
+    assert len(parsed.rows) == 1
+    cells_ = parsed.rows[0].cells
+    assert (cells_["capacity_before"], cells_["capacity"], cells_["amount"], cells_["funding"]) == ("40", "50",
+                                                                                                      "152.400", "ДДД")
+
+
+def test_a_period_in_start_and_end_columns_is_one_period():
+    doc = make_doc("\n".join([
+        row("№", "Цел / дейност", "Място на предоставяне", "Период на изпълнение", "", "Бюджет, лв.", "Финансиране"),
+        row("", "", "", "начало", "край", "", ""),
+        row("1.1", "Център за обществена подкрепа", "гр. Берковица", "01.09.2016", "31.12.2016", "89 400", "ДДД"),
+    ]))
+    parsed = parse_document(doc)
+    assert parsed.rows[0].quarters is None
+    assert parsed.rows[0].cells["term"] == "01.09.2016 – 31.12.2016"
+
+
+def test_months_abbreviated_to_two_letters_are_a_label_row():
+    months = ["ян", "фев", "мар", "апр", "май", "юни", "юли", "авг", "сеп", "окт", "ное", "дек"]
+    doc = make_doc("\n".join([
+        row("№", "Социална услуга / дейност", "Месеци на изпълнение през 2023 г.", *[""] * 11, "Финансиране"),
+        row("", "", *months, ""),
+        row("1", "Център за обществена подкрепа", *["■"] * 6, *[""] * 6, "ДДД"),
+    ]))
+    parsed = parse_document(doc)
+    assert len(parsed.rows) == 1 and parsed.rows[0].schedule_kind == "m"
+    assert parsed.rows[0].quarters == ["■"] * 6 + [""] * 6

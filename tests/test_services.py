@@ -284,8 +284,23 @@ def test_a_service_after_kam_is_a_qualifier(text, expected):
     ("Домашен помощник и социален асистент", "", None),  # two services
     ("ЦНСТ за деца без увреждания и ЦНСТ за деца с увреждания", "", None),
     ("Обучение на персонала", "персонала на ЦОП и ЦСРИ", None),  # the description names two
-    ("Обучение на персонала", "персонала на ЦОП", "COP"),
+    ("Обучение на персонала", "персонала на ЦОП", None),  # whose staff: the row is about the staff
+    ("Продължаване на предоставянето", "Център за обществена подкрепа", "COP"),
+    ("Осигуряване на достъпна среда", "в сградата на ЦСРИ", None),  # whose building
+    ("Патронажна грижа (Домашен социален патронаж)", "", "HOME_PATRONAGE"),  # the name it is known by
+    ("Асистентска подкрепа (бивш „Социален асистент“)", "", "SOCIAL_ASSISTANT"),
+    ("Център за обществена подкрепа (в т.ч. приемна грижа)", "", None),  # two services, not a renaming
     ("", "", None),
 ])
 def test_title_then_description(name, description, expected):
     assert classify_service(name, description) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Осигуряване на подслон – Център за временно настаняване", "TEMP_ACCOMMODATION"),  # the Act's name, then which
+    ("Осигуряване на подслон за бездомни лица", "SHELTER"),
+    ("Информационна кампания за приемната грижа", None),  # what a campaign is about: not the row's service
+    ("Кампания „Приемната грижа – шанс за всяко дете“", None),
+])
+def test_a_kind_of_care_decided_by_the_name_beside_it_and_a_campaign_about_a_service(text, expected):
+    assert classify_service(text) == expected

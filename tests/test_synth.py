@@ -12,7 +12,6 @@ from etl.synth import field_accuracy
 
 from .helpers import REPO, reference_dir
 
-
 pytestmark = pytest.mark.slow  # generates, builds and exports a synthetic corpus
 
 def cli(*args: str) -> subprocess.CompletedProcess:

@@ -8,6 +8,8 @@ import re
 
 import pytest
 
+from etl.vocabulary import read_abbreviations, schedule_label
+
 from .helpers import REPO
 
 TABLES = sorted((REPO / "etl" / "data").glob("*.csv"))
@@ -15,8 +17,8 @@ TABLES = sorted((REPO / "etl" / "data").glob("*.csv"))
 
 @pytest.mark.parametrize("path", TABLES, ids=[p.name for p in TABLES])
 def test_every_row_has_the_header_columns_and_every_pattern_compiles(path):
-    with open(path, encoding="utf-8") as f:
-        rows = list(csv.reader(f))
+    with open(path, encoding="utf-8") as f:  # lines starting with '#' are comments (a table's source)
+        rows = [r for r in csv.reader(f) if not (r and r[0].startswith("#"))]
     header = rows[0]
     assert [n for n, r in enumerate(rows[1:], start=2) if len(r) != len(header)] == []
     if "pattern" in header:
@@ -54,3 +56,39 @@ def test_every_status_match_holds_one_of_its_keywords():
                 matched += 1
                 assert any(k in m.group(0) for k in keywords), (status, pattern.pattern, m.group(0))
     assert matched > 50  # the samples use most phrases
+
+
+@pytest.mark.parametrize(("label", "expected"), [
+    ("Трим. 1", "q1"), ("Тримесечие 4", "q4"), ("Кв. 2", "q2"), ("Полугодие II", "h2"), ("I тримесечие", "q1"),
+])
+def test_a_schedule_label_with_its_number_after_the_word(label, expected):
+    assert schedule_label(label) == expected
+
+
+def test_a_plans_own_abbreviations_are_read_from_its_legend():
+    legend = ("Легенда: ● – месец на изпълнение; ДДД – държавно делегирана дейност; МД – местна дейност; "
+              "НП „АХУ“ – Национална програма „Асистенти на хора с увреждания“.")
+    found = read_abbreviations([legend])
+    assert found["МД"] == "местна дейност"
+    assert found["НП „АХУ“"] == "Национална програма „Асистенти на хора с увреждания“"
+    assert "●" not in found
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ян", "m1"), ("фев", "m2"), ("юн", "m6"), ("юл", "m7"), ("ное", "m11"), ("дек", "m12"),
+    ("ма", None),  # март or май: not one month
+])
+def test_months_abbreviated_to_their_first_letters(text, expected):
+    assert schedule_label(text) == expected
+
+
+@pytest.mark.parametrize("text, role", [
+    ("Местонахождение", "place"),
+    ("Потребители (брой)", "capacity"),
+    ("Потребители", "target_group"),
+    ("начало", "term"),
+    ("край", "term"),
+])
+def test_header_wordings_of_place_capacity_and_period(text, role):
+    from etl.vocabulary import column_role
+    assert column_role(text) == role

@@ -9,11 +9,23 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
+from ..transliteration import slug
 from ..reference import Reference
 from ..rows.parse import Issue, ParsedPlan, RawRow
-from ..vocabulary import DATA
+from ..vocabulary import DATA, read_abbreviations
+from .numbers import NUMBER_WORDS as ALL_NUMBER_WORDS
+from .numbers import (
+    LOOKALIKES,
+    UNPARSED,
+    blank_distractors,
+    count_at,
+    parse_capacity_cell,
+    parse_count,
+    parse_staff_cell,
+    with_currency,
+    words_to_digits,
+)
 from .numbers import parse_amount as read_amount
-from .numbers import parse_capacity_cell, parse_count, words_to_digits
 from .schedule import (
     mark_value,
     quarters_from_halves,
@@ -21,15 +33,16 @@ from .schedule import (
     quarters_from_period,
     read_legend,
 )
-from .services import classify_service
+from .services import classify_service, service_mentions
 
-NUMBER_WORDS = {"един": 1, "една": 1, "едно": 1, "два": 2, "две": 2, "три": 3, "четири": 4, "пет": 5,
-                "шест": 6, "седем": 7, "осем": 8, "девет": 9, "десет": 10}
+# the number words that count things (not persons: 'двама', 'трима'), one to ten, from the one list of numbers.py
+NUMBER_WORDS = {w: v for w, v in ALL_NUMBER_WORDS.items() if 1 <= v <= 10 and not w.endswith(("ма", "мина"))}
 UNIT_WORDS = {"места": "places", "място": "places", "бр": "places", "потребители": "users",
               "потребителя": "users", "семейства": "families"}
-TRANSLIT = dict(zip("абвгдежзийклмнопрстуфхцчшщъьюя",
-                    ["a", "b", "v", "g", "d", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r",
-                     "s", "t", "u", "f", "h", "ts", "ch", "sh", "sht", "a", "y", "yu", "ya"], strict=True))
+# a sub-row that is a part of its numbered row's service: "в т.ч." / "в това число" / "вкл.", an extension or a
+# group of it, or places of its own
+PART_OF = re.compile(r"^\s*(в\s*т\.\s*ч\.|в\s+това\s+число|вкл\.|включително)|разширяване|изнесен|филиал|"
+                     r"\d+\s*(места|потребител|семейств)", re.I)
 YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
 
 
@@ -83,9 +96,7 @@ def join_texts(*parts: str) -> str:
 
 def transliterate(name: str) -> str:
     """Bulgarian official transliteration (2009 law), as a lowercase slug: 'Стара Загора' → 'stara-zagora'."""
-    low = re.sub(r"ия\b", "ia", name.lower())
-    latin = "".join(TRANSLIT.get(ch, ch) for ch in low)
-    return re.sub(r"[^a-z0-9]+", "-", latin).strip("-")
+    return slug(name)
 
 
 def to_int(text: str) -> int:
@@ -97,13 +108,33 @@ def to_int(text: str) -> int:
 
 # --- capacity, staff, units, amounts ----------------------------------------------------------------
 
-CHANGE = re.compile(r"(?:капацит|увеличава|увеличени|разширява|намалява|намалени)\w*[^;]{0,40}?\bот\s+(\d{1,4})\s*(?:места|м\.|приемни семейства)?\s+на\s+(\d{1,4})\s*"
+CHANGE = re.compile(r"(?:капацит|увеличава|увеличени|разширява|намалява|намалени)\w*(?:[^;]{0,40}?|[^;\d]{0,80}?)\bот\s+(\d{1,4})\s*(?:места|м\.|приемни семейства)?\s+на\s+(\d{1,4})\s*"
                     r"(места|потребители|приемни семейства)?")
 NUMBER = r"\d{1,3}(?:[ \u00a0]\d{3})+|\d{1,5}"
 EXPLICIT = re.compile(rf"капацит\w*\s*[-–—:]?\s*(?:до\s+)?({NUMBER})\s*(места|място|бр|потребител\w*|приемни семейства)?")
-PLAIN_UNIT = re.compile(rf"(?<![\d.])({NUMBER})\s*(места|приемни семейства|потребител\w*)")
+# "по 12 места" is a figure per unit (per house, per group), never the capacity; letters typed for digits ("1О места")
+# are matched so that the number is seen, and not read (count_at)
+PLAIN_UNIT = re.compile(rf"(?<!\d)(?<!по )(?<!по\xa0)({NUMBER})(?:[{LOOKALIKES}]{{1,3}})?\s*"
+                        r"(места|приемни семейства|потребител\w*)")
+# a capacity stated in something that is no number ('капацитет – двадест бр.', 'капацитет О8 места') or as a range
+# ('капацитет – от 8 до 10 места'): not read, flagged
+UNREAD_EXPLICIT = re.compile(r"капацит\w*\s*[-–—:]?\s*(?:до\s+|от\s+)?(?!(?:за|на|от|до|с|в|и|нови|свободни|"
+                             r"допълнителни)\s)[^\W_]+(?:\s+(?:и\s+)?[^\W_]+)?\s*(?:места|място|бр(?!\w)|броя|"
+                             r"потребител|приемни семейства)"
+                             r"|капацит\w*\s*[-–—:]?\s*от\s+\d+\s*(?:до|[-–—])\s*\d")
+# a change whose numbers CHANGE cannot take ('увеличаване от 20 на l30 места', 'от 2О на 30'): not read, flagged
+UNREAD_CHANGE = re.compile(r"(?:капацит|увеличава|увеличени|разширява|намалява|намалени)\w*(?:[^;]{0,40}?|[^;\d]{0,80}?)"
+                           r"\bот\s+\S*\d\S*\s*(?:места|м\.|приемни семейства)?\s+на\s+(?!\d{1,4}(?:\s|$|[^\w.,]))"
+                           r"|(?:капацит|увеличава|увеличени|разширява|намалява|намалени)\w*(?:[^;]{0,40}?|[^;\d]{0,80}?)"
+                           r"\bот\s+(?!\d{1,4}\s)\S*\d\S*\s*(?:места|м\.|приемни семейства)?\s+на\s+\S*\d")
+UNREAD_CHANGE_HINT = re.compile(r"от\s+\S*\d\S*\s*(?:места|м\.|приемни семейства)?\s+на\s")  # quick: each match has one
+# a chain of changes: 'от 8 на 10 на 12 места' (not a date after the change: 'на 01.07.2021')
+CHAIN_AFTER = re.compile(r"\s*на\s+\d{1,4}(?![.,/]?\d)")
 # CHANGE, EXPLICIT and PLAIN_UNIT are written in lower case and read lower-cased text (capacity_facts): without
 # re.IGNORECASE the engine finds their literal stems quickly
+
+
+PLACES_WRITTEN = re.compile(r"\d\s*(?:места|място|легла|бр\.?\s*места)(?!\w)", re.I)
 
 
 @dataclass
@@ -112,6 +143,7 @@ class Capacity:
     before: int | None = None
     unit: str | None = None
     direction: str | None = None  # expanded | reduced when changed in the plan year
+    flag: str | None = None  # unparsed_number: a capacity is stated but its number cannot be read completely
 
 
 def unit_of(word: str | None) -> str:
@@ -128,22 +160,24 @@ def years_near(text: str, start: int, end: int) -> set[int]:
 
 
 def parse_capacity(text: str, year: int) -> Capacity:
-    """The capacity a text states (numbers also in words: 'капацитет дванадесет места')."""
+    """The capacity a text states (numbers also in words: 'капацитет дванадесет места', 'капацитет – сто бр.');
+    a capacity whose number is not read completely ('капацитет 1О места', '8-10 места', '100 или 120 бр.') is
+    empty, flagged 'unparsed_number'."""
     return Capacity(*_parse_capacity(text, year))
 
 
 @lru_cache(maxsize=16384)
 def _parse_capacity(text: str, year: int) -> tuple:
-    if NUMBER_WORD_IN.search(text):
-        text = words_to_digits(text)[0]
-    c = _read_capacity(text, year)
-    return c.capacity, c.before, c.unit, c.direction
+    c = _read_capacity(words_to_digits(text)[0], year)
+    return c.capacity, c.before, c.unit, c.direction, c.flag
 
 
 def _read_capacity(text: str, year: int) -> Capacity:
     facts = capacity_facts(text)
     if facts is None:
         return Capacity()
+    if facts[0] == "unparsed":
+        return Capacity(flag=UNPARSED)
     if facts[0] == "stated":
         return Capacity(facts[1], None, facts[2])
     _, years, before, after, unit = facts
@@ -159,47 +193,88 @@ def _read_capacity(text: str, year: int) -> Capacity:
 def capacity_facts(text: str) -> tuple | None:
     """What a text says of capacity, whatever the plan year (the same text recurs in the plans of other
     years): its first change ('change', years it is dated in, from, to, unit), else a stated capacity
-    ('stated', value, unit), else None."""
+    ('stated', value, unit), else None; ('unparsed',) when the number of the change or the stated capacity is
+    not read completely (count_at: glued letters, a fraction, a range, an alternative) or a change runs on
+    ('от 8 на 10 на 12')."""
     text = text.lower()
     for m in CHANGE.finditer(text):
+        before, after = count_at(text, m.start(1), m.end(1)).value, count_at(text, m.start(2), m.end(2)).value
+        if before is None or after is None or CHAIN_AFTER.match(text, m.end()):
+            return ("unparsed",)
         years = frozenset(years_near(text, m.start(1) - 4, m.end()))
-        return "change", years, int(m.group(1)), int(m.group(2)), unit_of(m.group(3))
-    m = EXPLICIT.search(text) or PLAIN_UNIT.search(text)
+        return "change", years, int(before), int(after), unit_of(m.group(3))
+    if UNREAD_CHANGE_HINT.search(text) and UNREAD_CHANGE.search(text):
+        return ("unparsed",)
+    m = EXPLICIT.search(text)
+    if m is None and "капацит" in text and UNREAD_EXPLICIT.search(text):
+        return ("unparsed",)
+    m = m or PLAIN_UNIT.search(text)
     if m:
-        return "stated", to_int(m.group(1)), unit_of(m.group(2))
+        value = count_at(text, m.start(1), m.end(1)).value
+        return ("unparsed",) if value is None else ("stated", int(value), unit_of(m.group(2)))
     return None
 
 
-STAFF = [re.compile(r"персонал\w*\s*[-–—:]?\s*(\d{1,4})", re.I),
-         re.compile(r"(\d{1,4})\s*(?:лични|социални)?\s*асистент", re.I),
-         re.compile(r"(\d{1,4})\s*(?:служители|специалисти|души персонал)", re.I)]
+# letters typed for digits around a number ('Персонал – 7О', '1б щатни бройки') are matched so that the number is
+# seen, and not read (count_at)
+_TYPED = rf"(?:[{LOOKALIKES}бБ]{{1,3}})?"
+STAFF = [re.compile(rf"(?:персонал|щатн\w*\s+(?:бройки|численост|длъжности))\w*\s*[-–—:]?\s*{_TYPED}(\d{{1,4}})", re.I),
+         re.compile(rf"(\d{{1,4}}){_TYPED}\s*(?:щатни\s+(?:бройки|длъжности|единици)|щ\.\s?бр\.)", re.I),
+         re.compile(rf"(\d{{1,4}}){_TYPED}\s*(?:лични|социални)?\s*асистент", re.I),
+         re.compile(rf"(\d{{1,4}}){_TYPED}\s*(?:служители|специалисти|души персонал)", re.I)]
+STAFF_WORDS = re.compile(r"персонал|щатн|щ\.\s?бр|асистент|служител|специалист", re.I)  # every STAFF match has one
+# people an activity reaches ("обучени 40 служители", "обучение на 20 специалисти") are not the service's staff
+NOT_STAFF_BEFORE = re.compile(r"(обучен\w*|обучение\s+на|квалификация\s+на|участ\w*|преминал\w*|включен\w*|"
+                              r"супервизия\s+на|на|за)\s*$", re.I)
+
+
+def parse_staff(*texts: str) -> int | None:
+    """The staff a row's texts state (read_staff), without its flag."""
+    return read_staff(*texts)[0]
 
 
 @lru_cache(maxsize=16384)
-def parse_staff(text: str) -> int | None:
+def read_staff(*texts: str) -> tuple[int | None, str | None]:
+    """The staff a row's texts state ('Персонал – 9', '16 щатни бройки', '32 лични асистенти', 'Персонал – седем')
+    and a flag: each cell read on its own (a number never runs on into the next cell), the surest wording first;
+    (None, None) when none does; (None, 'unparsed_number') when the first wording that does holds a number not
+    read completely ('Персонал – 7-8', '16,5 щатни бройки', '8З лични асистенти')."""
+    texts = tuple(words_to_digits(t)[0] for t in texts if t and STAFF_WORDS.search(t))
     for pattern in STAFF:
-        m = pattern.search(text)
-        if m:
-            return int(m.group(1))
-    return None
+        for text in texts:
+            for m in pattern.finditer(text):
+                if not NOT_STAFF_BEFORE.search(text[max(0, m.start() - 30):m.start()]):
+                    value = count_at(text, m.start(1), m.end(1)).value
+                    return (None, UNPARSED) if value is None else (int(value), None)
+    return None, None
 
 
 NUMBER_WORD = "|".join(NUMBER_WORDS)
-NUMBER_WORD_IN = re.compile(r"(?<!\w)(" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")", re.I)
-UNITS = [re.compile(r"[-–—]\s*(\d{1,3})\s*бр\b", re.I),
+UNITS = [re.compile(rf"[-–—]\s*(\d{{1,3}}){_TYPED}\s*бр\b", re.I),
          # "Клубове на пенсионера – четири", "… – четири клуба"
          re.compile(rf"[-–—]\s*({NUMBER_WORD})\s*(?:бр\b|броя\b|клуб\w*|цент\w*|жилищ\w*|звен\w*|дом\w*)?\.?\s*$",
                     re.I),
-         re.compile(rf"(\d{{1,3}}|{NUMBER_WORD})\s+броя\b", re.I),
+         re.compile(rf"(\d{{1,3}}{_TYPED}|{NUMBER_WORD})\s+броя\b", re.I),
          re.compile(rf"^({NUMBER_WORD})\s+\S", re.I),
-         re.compile(r"(\d{1,3})\s*бр\.?\s*(?:клуб|цент|жилищ|цнст|звен|дом)", re.I)]
+         # "изграждане на два Центъра", "3 защитени жилища" (not "трансформиране в два ЦНСТ": what it becomes)
+         re.compile(rf"(?<!\w)(?<!\sв )(?<!\sвъв )({NUMBER_WORD}|\d{{1,2}})\s+(?:нов\w*\s+|социални\s+|защитени\s+|"
+                    r"дневни\s+)?(?:центъра|центрове|клуба|клубове|жилища|звена|дома|домове|къщи|трапезарии)(?!\w)", re.I),
+         re.compile(rf"(\d{{1,3}}){_TYPED}\s*бр\.?\s*(?:клуб|цент|жилищ|цнст|звен|дом)", re.I)]
 
 
-TITLE_UNITS = 4  # the first UNITS patterns are read in the title alone, the last in the title and description
+TITLE_UNITS = 5  # the first UNITS patterns are read in the title alone, the last in the title and description
+
+
+def parse_units(name: str, description: str, has_type: bool) -> int | None:
+    """How many units of a service a row names (read_units), without its flag."""
+    return read_units(name, description, has_type)[0]
 
 
 @lru_cache(maxsize=16384)
-def parse_units(name: str, description: str, has_type: bool) -> int | None:
+def read_units(name: str, description: str, has_type: bool) -> tuple[int | None, str | None]:
+    """How many units of a service a row names ('Клубове на пенсионера – 5 бр.', 'два Центъра', a single service:
+    1) and a flag: (None, 'unparsed_number') when the count is written but not read completely ('– 5-6 бр.',
+    '1,2 броя', '3 или 4 клуба')."""
     # the title's part remembered per title: titles recur from plan to plan, descriptions vary
     found = _units_in_title(name) if len(name) <= 2000 else _units_in_title.__wrapped__(name)
     if found is None:
@@ -208,12 +283,38 @@ def parse_units(name: str, description: str, has_type: bool) -> int | None:
             m = pattern.search(text)
             if m:
                 return unit_value(m)
-    return found if found is not None else 1 if has_type else None
+    if found is not None or not has_type:
+        return found or (None, None)
+    if PLURAL_TITLE.match(name):
+        return None, None  # 'Клубове на пенсионера' with no count: how many is not said
+    return coordinated_units(name), None
+
+
+COORDINATED = re.compile(r"(?:\s+и|\s*,)\s*[„“\"']?$")
+
+
+def coordinated_units(name: str) -> int | None:
+    """How many units a title names: services joined by 'и' or a comma ('ЦНСТДМ „Слънце“ и ЦНСТДМ „Надежда“')
+    are as many units when they are of one type, and an unknown number (None) when of several; a title naming
+    one service (its abbreviation in brackets or after a dash is the same one) is one unit."""
+    mentions = service_mentions(name)
+    if len(mentions) < 2:
+        return 1
+    joined = [b for (_, _), (b, _) in zip(mentions, mentions[1:], strict=False) if COORDINATED.search(name[:b])]
+    if not joined:
+        return 1
+    if len({code for _, code in mentions}) > 1:
+        return None
+    return len(joined) + 1
+
+
+# a title naming several units of a service without saying how many ('Клубове на пенсионера', 'Защитени жилища')
+PLURAL_TITLE = re.compile(r"^\W*(?:[^\W\d_]+\s+)?(?:центрове|клубове|жилища|звена|домове|трапезарии)(?!\w)", re.I)
 
 
 @lru_cache(maxsize=16384)
-def _units_in_title(name: str) -> int | None:
-    """What the title-only UNITS patterns find in a title."""
+def _units_in_title(name: str) -> tuple[int | None, str | None] | None:
+    """What the title-only UNITS patterns find in a title (unit_value), None when none matches."""
     for pattern in UNITS[:TITLE_UNITS]:
         m = pattern.search(name)
         if m:
@@ -221,9 +322,14 @@ def _units_in_title(name: str) -> int | None:
     return None
 
 
-def unit_value(m: re.Match) -> int:
+def unit_value(m: re.Match) -> tuple[int | None, str | None]:
+    """The count a UNITS match holds, in digits read whole (count_at) or in words; (None, 'unparsed_number')
+    when its digits are not the whole written number."""
     value = m.group(1).lower()
-    return int(value) if value.isdigit() else NUMBER_WORDS[value]
+    if value in NUMBER_WORDS:
+        return NUMBER_WORDS[value], None
+    count = count_at(m.string, m.start(1), m.end(1)).value
+    return (None, UNPARSED) if count is None else (int(count), None)
 
 
 # --- funding and status ---------------------------------------------------------------------------
@@ -316,7 +422,8 @@ def find_status(text: str, year: int, quarters: list[str] | None, capacity: Capa
 
 WIDE = re.compile(r"населените места (от|в|на) общината|всички населени места|на територията на (цялата )?общината|"
                   r"села(та)? (от|в|на) общината|цялата община|^\s*(община|общ\.)\s+[А-Я]\w+(\s+[А-Я]\w+)?", re.I)
-REGION = re.compile(r"\b(област|обл\.)\s+[А-Я]\w+(\s+[А-Я]\w+)?|областно ниво|регионално ниво", re.I)
+REGION = re.compile(r"\b(област|обл\.)\s+[А-Я]\w+(\s+[А-Я]\w+)?|\b[А-Я]\w+(ска|шка|ска\s+и\s+\w+)\s+област\b|"
+                    r"областно ниво|регионално ниво", re.I)
 QUALIFIER = re.compile(r",?\s*\bобщ(\.|ина)\s+[А-Я]\w+(\s+[А-Я]\w+)?\.?", re.I)
 ADDRESS = re.compile(r"(^|\s)(ул|пл|бул|жк|ж\.к|кв|бл|вх|ет|ап)(?=[\s.„“”\"'])|№", re.I)
 PREFIX = re.compile(r"^(гр\.|град\b|с\.|село\b)\s*", re.I)
@@ -325,6 +432,11 @@ HAS_SETTLEMENT = re.compile(r"(^|\s)(гр\.|с\.)", re.I)
 WHOLE_MUNICIPALITY = re.compile(r"общината|населени", re.I)
 PLACE_SPLIT = re.compile(r"[,;]|\s+и\s+")
 NAMED = re.compile(r"\b(?:гр|с)\.\s*([А-Я][а-я]+(?:\s+[А-Я][а-я]+)?)")
+_NAME = r"[А-Я][а-я]+(?:\s+[А-Я][а-я]+)?"
+VILLAGES = re.compile(rf"\b(?:селата|населените места)\s+({_NAME}(?:\s*,\s*{_NAME})*(?:\s+и\s+{_NAME})?)")
+LISTED_NAME = re.compile(_NAME)
+WIDE_IN_TEXT = re.compile(r"на територията на (цялата )?общината|всички населени места|населените места (от|в|на) "
+                          r"общината|цялата община", re.I)
 
 
 @dataclass(frozen=True)
@@ -369,6 +481,9 @@ def _read_place(text: str, municipality_code: str | None, reference: Reference) 
         place.scope = place.scope or "municipality"
     text = REGION.sub(" ", WIDE.sub(" ", QUALIFIER.sub(" ", text) if has_settlement else text))
     for part in PLACE_SPLIT.split(text):
+        address = ADDRESS.search(part)  # a street address ends the part: 'ул. „Г. С. Раковски“' names no village
+        if address:
+            part = part[:address.start()]
         for chunk in PREFIX_SPLIT.split(part):
             add_settlement(place, chunk, municipality_code, reference)
     if place.settlements and not place.scope:
@@ -395,10 +510,19 @@ def add_settlement(place: Place, chunk: str | None, municipality_code: str | Non
 
 
 def places_in_text(text: str, municipality_code: str | None, reference: Reference) -> Place:
-    """Settlements written as 'гр. X' / 'с. X' inside a title or description (layouts with no place column)."""
+    """Settlements written as 'гр. X' / 'с. X' or listed after 'селата' ('в селата Бъта, Левски и Попинци': only
+    names EKATTE knows in the municipality) inside a title or description (layouts with no place column)."""
     place = Place()
     for m in NAMED.finditer(text):
         add_settlement(place, m.group(0), municipality_code, reference)
+        words = m.group(1).split()
+        if len(words) == 2 and place.unmatched and place.unmatched[-1] == m.group(1):  # 'с. Юпер Включване …'
+            add_settlement(place, f"{m.group(0)[:m.start(1) - m.start()]}{words[0]}", municipality_code, reference)
+    if reference.available:
+        for listed in VILLAGES.finditer(text):
+            for name in LISTED_NAME.findall(listed.group(1)):
+                if reference.match_settlement(name, municipality_code).match != "unmatched":
+                    add_settlement(place, name, municipality_code, reference)
     place.settlements = [s for s in place.settlements if s.match != "unmatched" or not reference.available]
     place.unmatched = []
     if place.settlements:
@@ -488,6 +612,19 @@ def municipality_from_file_name(stem: str, reference: Reference) -> str | None:
     return max(found, key=lambda m: len(m.name)).name if found else None
 
 
+def same_name(name: str, reference: Reference) -> list[str]:
+    """The codes of the EKATTE municipalities called `name` (two for Бяла: Varna and Ruse oblasts)."""
+    return reference.municipalities_named(name)
+
+
+def oblast_named(codes: list[str], text: str, reference: Reference) -> str | None:
+    """Of municipalities sharing a name, the one whose oblast `text` names (Latin slug or Cyrillic); None unless one."""
+    slug, words = f"-{transliterate(text)}-", f" {text.lower()} "
+    hits = [c for c in codes if (o := reference.oblast_of(c)) and
+            (f"-{transliterate(o.name)}-" in slug or re.search(rf"(?<!\w){re.escape(o.name.lower())}(?!\w)", words))]
+    return hits[0] if len(hits) == 1 else None
+
+
 def resolve_municipality(candidates: list[list[str]], reference: Reference) -> tuple[str, str | None]:
     """The municipality named in the heading: the EKATTE one most mentioned, else the text as written."""
     if reference.available:
@@ -545,7 +682,9 @@ def normalise_plan(parsed: ParsedPlan, reference: Reference) -> NormalisedPlan:
         plan_flags.append("guessed_year")
         issues.append(Issue("warning", "year_from_file_name", f"no plan year in the heading; {year} taken from the file name"))
     candidates = parsed.municipality_candidates
-    if candidates and reference.available and not any(reference.find_municipality(p) for ps in candidates for p in ps):
+    shared = any(len(same_name(p, reference)) > 1 for ps in candidates for p in ps)  # a name two municipalities bear
+    if candidates and reference.available and not shared and \
+            not any(reference.find_municipality(p) for ps in candidates for p in ps):
         # the heading names no municipality EKATTE knows: the file name may
         if municipality_from_file_name(Path(doc.name).stem, reference):
             candidates = []
@@ -557,11 +696,17 @@ def normalise_plan(parsed: ParsedPlan, reference: Reference) -> NormalisedPlan:
             issues.append(Issue("warning", "municipality_from_file_name",
                                 f"no 'Община …' in the heading; {found} taken from the file name"))
     municipality, code = resolve_municipality(candidates, reference)
+    homonyms = same_name(municipality, reference)
+    if code is None and len(homonyms) > 1:  # two municipalities named Бяла: the oblast in the file name or heading
+        code = oblast_named(homonyms, f"{Path(doc.name).stem} {parsed.title or ''}", reference)
     oblast = reference.oblast_of(code) if code else None
-    plan_id = f"{transliterate(municipality)}-{year}"
-    legend = read_legend([ln.cells[ln.nonempty[0]] for ln in doc.lines if len(ln.nonempty) == 1])
+    # identity is the EKATTE code: a name two municipalities share gets its oblast in the plan id ('byala-varna-2021')
+    plan_id = (f"{transliterate(municipality)}-{transliterate(oblast.name)}-{year}" if oblast and len(homonyms) > 1
+               else f"{transliterate(municipality)}-{year}")
+    notes = [ln.cells[ln.nonempty[0]] for ln in doc.lines if len(ln.nonempty) == 1]
+    legend = read_legend(notes)
     ctx = _Context(plan_id, municipality, code, year, doc.name, reference, issues, plan_flags,
-                   preparation_marks(legend))
+                   preparation_marks(legend), Abbreviations(read_abbreviations(notes)))
     records = [ctx.record(i, row, parsed.rows) for i, row in enumerate(parsed.rows)]
     plan = PlanRecord(plan_id, municipality, code, oblast.name if oblast else None, oblast.code if oblast else None,
                       year, parsed.title, doc.name, doc.sha256, doc.encoding, ";".join(parsed.layouts),
@@ -576,6 +721,21 @@ def normalise_plan(parsed: ParsedPlan, reference: Reference) -> NormalisedPlan:
     return NormalisedPlan(plan, records, dispositions, ctx.issues, refs)
 
 
+class Abbreviations:
+    """The abbreviations a plan explains in its legend or notes ('МД – местна дейност')."""
+
+    def __init__(self, meanings: dict[str, str]):
+        self.meanings = meanings
+        self.pattern = re.compile("|".join(rf"(?<!\w){re.escape(a)}(?!\w)" for a in meanings)) if meanings else None
+
+    def spelled_out(self, text: str) -> str:
+        """The text followed by the meaning of each explained abbreviation it uses."""
+        if self.pattern is None or not text:
+            return text
+        used = dict.fromkeys(self.meanings[m.group(0)] for m in self.pattern.finditer(text))
+        return " ".join([text, *used])
+
+
 @dataclass
 class _Context:
     plan_id: str
@@ -587,6 +747,7 @@ class _Context:
     issues: list[Issue]
     plan_flags: list[str] = field(default_factory=list)  # guessed_year, guessed_municipality: on every record
     preparation: frozenset[str] = frozenset({"+"})  # schedule marks that mean preparation only
+    abbreviations: Abbreviations = field(default_factory=lambda: Abbreviations({}))  # the plan's own legend
 
     def record(self, index: int, row: RawRow, rows: list[RawRow]) -> Record:
         cells = {k: clean(v) for k, v in row.cells.items()}
@@ -600,20 +761,38 @@ class _Context:
         # what the row says of itself, wherever the plan wrote it: status, staff and capacity may stand in a
         # status column, the notes or the indicators as well as in the title and description
         said = [cells.get(k, "") for k in ("status", "target_group", "notes", "indicator", "results")]
-        text = " ".join(t for t in (name, description, cells.get("activities", ""), *said) if t)
+        text = " ; ".join(t for t in (name, description, cells.get("activities", ""), *said) if t)
         service = classify_service(name, description)
-        capacity = self.capacity(cells, text, review)
+        if service is None and parent is not None and row.section in (None, "social_service") and PART_OF.search(text):
+            # a sub-row naming no service of its own but a part of one ("в т.ч. изнесена група", "Разширяване на
+            # обхвата – …", places of its own) is of the service its numbered row's title names; one that names an
+            # activity ("Информационна кампания за услугата") is a measure
+            service = classify_service(clean(parent.cells.get("name")))
+        capacity = self.capacity(cells, text, review, service)
         funding_raw = cells.get("funding", "")
-        funding = classify_funding(funding_raw)
+        funding = classify_funding(self.abbreviations.spelled_out(funding_raw))
+        if row.currency and cells.get("amount"):  # the header names euro: each bare number in its currency
+            cells["amount"] = with_currency(cells["amount"], row.currency)
         amount = self.amount(cells, funding_raw, row.scale, row.money_in_funding, review)
         place = self.place(row, cells, name, description)
         quarters, flags = quarters_of(row, cells.get("term", ""), self.year)
         review += flags
-        staff = parse_count(cells["staff"]) if cells.get("staff") else parse_staff(
-            f"{text} {cells.get('capacity', '')} {funding_raw}")
-        if cells.get("staff") and staff is None:
-            review.append("unparsed_number")
+        if cells.get("staff"):
+            staff_cell = parse_staff_cell(cells["staff"])
+            staff = None if staff_cell.value is None else int(staff_cell.value)
+            if staff_cell.flag:
+                review.append(staff_cell.flag)
+        else:
+            staff, staff_flag = read_staff(name, description, cells.get("activities", ""), *said,
+                                           cells.get("capacity", ""), funding_raw)
+            if staff_flag:
+                review.append(staff_flag)
         status_text = f"{cells['status']} {text}" if cells.get("status") else text
+        units, units_flag = read_units(name, description, service is not None)
+        if units_flag:
+            review.append(units_flag)
+        elif units is None and service is not None:
+            review.append("units_unknown")
         line = row.first_line
         record = Record(
             item_id=f"{self.plan_id}:{line}", plan_id=self.plan_id, municipality=self.municipality, year=self.year,
@@ -625,7 +804,7 @@ class _Context:
             funding=funding, funding_raw=funding_raw, amount_bgn=amount,
             capacity=capacity.capacity, capacity_before=capacity.before,
             capacity_unit=capacity.unit if capacity.capacity is not None else None,
-            staff=staff, units=parse_units(name, description, service is not None),
+            staff=staff, units=units,
             status=find_status(status_text, self.year, row.quarters, capacity, self.preparation), provider=cells.get("provider", ""),
             place_raw=cells.get("place", ""), term_raw=cells.get("term", ""), layout=row.layout,
             source_file=self.source_file, source_line=line, source_lines=[ln.no for ln in row.lines],
@@ -634,8 +813,10 @@ class _Context:
         record.review = list(dict.fromkeys(record.review))
         return record
 
-    def capacity(self, cells: dict[str, str], text: str, review: list[str]) -> Capacity:
-        """From a capacity column when the table has one and the cell says something, else from the texts."""
+    def capacity(self, cells: dict[str, str], text: str, review: list[str], service: str | None) -> Capacity:
+        """From a capacity column when the table has one and the cell says something, else from the texts. A
+        number with no unit counts places, or families for foster care; a 'before' equal to the capacity is no
+        change."""
         cell = cells.get("capacity", "")
         if cell:
             read = parse_capacity_cell(cell)
@@ -653,10 +834,18 @@ class _Context:
                     facts = capacity_facts(text)
                     if facts and facts[0] == "change" and facts[3] == read.capacity and self.year in (facts[1] or {self.year}):
                         read = replace(read, before=facts[2])
+                if read.before == read.capacity:
+                    read = replace(read, before=None)
                 if read.before is not None:
                     direction = "expanded" if read.capacity > read.before else "reduced" if read.capacity < read.before else None
-                return Capacity(read.capacity, read.before, read.unit or "places", direction)
-        return parse_capacity(text, self.year)
+                unit = read.unit or ("families" if service == "FOSTER_CARE" else "places")
+                return Capacity(read.capacity, read.before, unit, direction)
+        read = parse_capacity(text, self.year)
+        if read.flag:
+            review.append(read.flag)
+        if service == "FOSTER_CARE" and read.unit == "places" and not PLACES_WRITTEN.search(text):
+            read.unit = "families"  # foster care counts families unless the plan writes places
+        return read
 
     @staticmethod
     def amount(cells: dict[str, str], funding_raw: str, scale: float, money_in_funding: bool,
@@ -668,7 +857,8 @@ class _Context:
             read = read_amount(cell, scale=scale, bare_numbers=True)
         else:  # a funding cell, in the unit its header names when it names one ("Финансиране (хил. лв.)")
             read = read_amount(funding_raw, scale=scale, bare_numbers=money_in_funding)
-            if (money_in_funding and read.value is not None and len(NUMBERS_IN.findall(funding_raw)) > 1
+            if (money_in_funding and read.value is not None
+                    and len(NUMBERS_IN.findall(blank_distractors(funding_raw))) > 1  # not programme periods, dates
                     and not TOTAL_LABEL.search(funding_raw)):
                 read = replace(read, value=None, flag="several_amounts")  # bare numbers of several sources
         if read.flag:
@@ -678,7 +868,10 @@ class _Context:
     def place(self, row: RawRow, cells: dict[str, str], name: str, description: str) -> Place:
         if "place" in cells:
             return parse_place(cells["place"], self.code, self.reference)
-        return places_in_text(f"{name} {description}", self.code, self.reference)
+        place = places_in_text(f"{name} {description}", self.code, self.reference)
+        if not place.settlements and WIDE_IN_TEXT.search(name):  # 'Приемна грижа – на територията на общината'
+            place.scope = "municipality"
+        return place
 
     def check(self, record: Record, place: Place) -> None:
         def warn(category: str, message: str, severity: str = "warning") -> None:

@@ -37,6 +37,9 @@ _RANK = {**dict.fromkeys(HUNDRED_WORDS, 3), **dict.fromkeys(TEN_WORDS, 2), **dic
          **dict.fromkeys(UNIT_WORDS, 1), "нула": 0}
 _WORD = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 WORD_PHRASE = re.compile(rf"(?<!\w)(?:{_WORD})(?:\s+(?:и\s+)?(?:{_WORD}))*(?!\w)", re.I)
+# the first three letters of every number word: a text holding none of them holds no number word (a quick test
+# before WORD_PHRASE, whose many alternatives are slow to try at every position)
+WORD_STARTS = re.compile("|".join(sorted({w[:3] for w in NUMBER_WORDS})))
 
 
 def words_value(phrase: str) -> int | None:
@@ -80,6 +83,8 @@ def parse_decimal(text: str) -> float | None:
 def decimal_string(text: str) -> str | None:
     """The number as a plain string ('64 800,00' → '64800.00'), or None when it cannot be read surely."""
     text = text.strip()
+    if text.isdecimal():
+        return text  # digits alone (the usual case): nothing to split
     if not NUMBER_SHAPE.fullmatch(text):
         return None
     parts = _PARTS.split(text)
@@ -118,6 +123,78 @@ def _grouped(groups: list[str], seps: list[str]) -> bool:
     return all(len(g) == 3 for g in groups[1:])
 
 
+# --- a number read whole --------------------------------------------------------------------------------
+
+# letters typed for digits: О (Cyrillic or Latin) for 0, l, I or | for 1, З for 3 (lower case too: some readers
+# read lower-cased text)
+LOOKALIKES = "ОоOolIi|Зз"
+# what may be written glued to a number ('100бр.', '30места', '5000лв.', '12хил.лв.', '2021г.')
+_GLUED = re.compile(r"места|място|легла|легло|бр|броя|брой|лв|лева|хил|млн|bgn|eur|евро|г|год|ч|м|мес|дни|души|"
+                    r"лица|деца|човека|потребител\w*|ползвател\w*|семейства|служител\w*|асистент\w*|"
+                    r"специалист\w*|ла|дп|са|пс", re.I)
+_TOKEN = re.compile(rf"(?P<lead>bgn|eur)?(?P<num>{NUMBER_SHAPE.pattern})(?P<tail>[^\W\d_]*)", re.I)
+_CONNECTOR = r"(?:[-–—/÷+]|(?<![^\W\d_])(?:или|до|и)(?![^\W\d_]))"
+# the written number goes on after it: a range, an alternative, a sum, an 'и' before a unit with no number
+# between ('двадесет и места': a number in words not finished), letters typed for digits after a space ('1 ОО')
+_MORE_AFTER = re.compile(rf"\s*{_CONNECTOR}\s*\d|\s*\+|\s+и\s+(?:[^\W\d_]{{1,12}}\s+)?(?:места|място|бр(?!\w)|броя)"
+                         rf"|\s+[{LOOKALIKES}]+(?:\d|(?![^\W_]))", re.I)
+# another number-like word right before it, alone or joined by a connector ('8-10', '100 или 120', '1О 000')
+# (a number inside a code, 'BG05M9OP001-2.018-0001 – 50 000 лв.', is not one)
+_MORE_BEFORE = re.compile(rf"(?<![^\W_])(?<![^\W_][-./,])\d[\d.,]*[^\W\d_]*\s*{_CONNECTOR}?\s*$", re.I)
+_DIGIT = re.compile(r"\d")
+
+
+_SEPARATORS = SPACE_CHARS + ".,"
+
+
+def token_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The whole written token a reader's digits text[start:end] belong to: the digits with every letter,
+    digit and digit separator (between two digits: '64 800,00', '1.200') glued to them ('1О', 'l0', '8,5',
+    '12,500', '100бр')."""
+    while start > 0 and (text[start - 1].isalnum() or (
+            text[start - 1] in _SEPARATORS and start > 1 and text[start - 2].isdigit() and text[start].isdigit())):
+        start -= 1
+    last = len(text) - 1
+    while end <= last and (text[end].isalnum() or (
+            text[end] in _SEPARATORS and end < last and text[end - 1].isdigit() and text[end + 1].isdigit())):
+        end += 1
+    return start, end
+
+
+def standalone(text: str, start: int, end: int) -> str | None:
+    """The number a reader found at text[start:end] as a plain string ('1 200' → '1200', '64 800,00' →
+    '64800.00') when it stands alone: nothing but a unit or currency glued to it, no range, alternative, sum
+    or chain around it. None when the written number is more than these digits or cannot be read."""
+    start, end = token_around(text, start, end)
+    token = _TOKEN.fullmatch(text, start, end)
+    if token is None or (token["tail"] and not _GLUED.fullmatch(token["tail"])):
+        return None
+    if _MORE_AFTER.match(text, end):
+        return None
+    if _DIGIT.search(text, max(0, start - 30), start) and _MORE_BEFORE.search(text, max(0, start - 30), start) \
+            and _more_before(text, start, end):
+        return None
+    return decimal_string(token["num"])
+
+
+def _more_before(text: str, start: int, end: int) -> bool:
+    """Whether another number stands right before the token text[start:end] once years, dates, addresses and the
+    like are blanked (the token kept in the window: what follows decides some of them, '50+' but '5000 + 3000')."""
+    written = text[start:end]
+    window = blank_distractors(text[max(0, start - 30):end])
+    return not window.endswith(written) or bool(_MORE_BEFORE.search(window[:len(window) - len(written)]))
+
+
+def count_at(text: str, start: int, end: int) -> Number:
+    """The whole count a reader found at text[start:end]: Number(value) when it stands alone and is a whole
+    number; else Number(None, 'unparsed_number') — glued letters ('1О места', 'l0'), a fraction ('8,5'), a
+    range ('8-10', 'от 8 до 10'), an alternative ('100 или 120'), an ambiguous grouping ('12,500')."""
+    plain = standalone(text, start, end)
+    if plain is None or "." in plain:
+        return Number(None, UNPARSED)
+    return Number(float(plain))
+
+
 # --- counts ---------------------------------------------------------------------------------------------
 
 _COUNT_TAIL = re.compile(r"\s*(?:бр\.?|броя|брой)\s*$", re.I)
@@ -147,6 +224,8 @@ def words_to_digits(text: str) -> tuple[str, bool]:
     """The text with every number phrase written in digits ('двадесет места' → '20 места'), and whether
     some run of number words did not form one number."""
     broken = False
+    if not WORD_STARTS.search(text.lower()):
+        return text, broken
 
     def replace(m: re.Match) -> str:
         nonlocal broken
@@ -180,7 +259,7 @@ DISTRACTORS = [re.compile(p, re.I) for p in (
     rf"{_N}\d+\s*-?\s*годишн\w*",  # '65-годишна'
     rf"{_N}\d+(?:[.,]\d+)?\s*{_TIME_WORDS}",  # '2021 г.', '18 години', '9 месеца'
     rf"{_N}\d+(?:[.,]\d+)?\s*(?:%|процент\w*|на сто(?!\w))",  # percentages
-    rf"{_N}\d+\s*\+",  # 'Приятели 50+'
+    rf"{_N}\d+\s*\+(?!\s*\d)",  # 'Приятели 50+' (not a sum: '5000 + 3000 лв.')
 )]
 
 
@@ -234,6 +313,50 @@ class _Token:
     labelled: bool
 
 
+_EURO_WORDS = r"(?:евро|eur)(?!\w)|€"
+_LEVA_WORDS = r"(?:лв(?!\w)\.?|лева(?!\w)|bgn(?!\w))"
+_AMOUNT_RUN = rf"\d+(?:(?:[{SPACE_CHARS}]|[.,])\d+)*"
+# the same sum in both currencies, one in brackets ('117 597,13 евро (230 000 лв.)'): the leva one is the amount,
+# when the two agree at the fixed rate of the lev to the euro
+_EQUIVALENTS = [re.compile(p, re.I) for p in (
+    rf"(?P<euro>{_AMOUNT_RUN})\s*(?:{_EURO_WORDS})\s*\(\s*(?P<leva>(?P<bgn>{_AMOUNT_RUN})\s*{_LEVA_WORDS})\s*\)",
+    rf"(?P<leva>(?P<bgn>{_AMOUNT_RUN})\s*{_LEVA_WORDS})\s*\(\s*(?P<euro>{_AMOUNT_RUN})\s*(?:{_EURO_WORDS})\s*\)",
+)]
+LEVA_PER_EURO = Decimal("1.95583")
+
+
+def _leva_if_equivalent(m: re.Match) -> str:
+    """The leva amount of a pair written in both currencies, when the euro amount is the same sum (to within a
+    lev either way, for rounding); else the pair as written (a euro amount in it: not read)."""
+    leva, euro = decimal_string(m["bgn"]), decimal_string(m["euro"])
+    if leva is None or euro is None or abs(Decimal(euro) * LEVA_PER_EURO - Decimal(leva)) > 1:
+        return m.group(0)
+    return m["leva"]
+_CURRENCY_NEXT = re.compile(rf"\s*(?:хил\.?\s*|хиляди\s*|млн\.?\s*)?(?:{_LEVA_WORDS}|{_EURO_WORDS})", re.I)
+_WORDS_OF = {"euro": " евро", "leva": " лв."}
+
+
+def with_currency(text: str, currency: str) -> str:
+    """A cell of an amount column whose header names euro, with that currency written after each bare number:
+    'euro' → every number is euro; 'euro (leva)' → euro outside brackets, leva inside ('117 597,13 (230 000)'
+    → '117 597,13 евро (230 000 лв.)'), 'leva (euro)' the other way round; 'unclear' → every number euro (so
+    that none is taken for leva)."""
+    outside, _, inside = currency.partition(" (")
+    inside = inside.rstrip(")") or outside
+    if currency == "unclear":
+        outside = inside = "euro"
+    out, depth, at = [], 0, 0
+    for m in re.finditer(rf"[()]|{_AMOUNT_RUN}", text):
+        out.append(text[at:m.end()])
+        at = m.end()
+        token = m.group(0)
+        if token in "()":
+            depth += 1 if token == "(" else -1
+        elif not _CURRENCY_NEXT.match(text, m.end()):
+            out.append(_WORDS_OF[inside if depth > 0 else outside])
+    return "".join(out) + text[at:]
+
+
 @lru_cache(maxsize=16384)  # cells repeat from row to row and plan to plan
 def parse_amount(text: str, scale: float = 1.0, bare_numbers: bool = False) -> Number:
     """The total in leva a cell states.
@@ -244,7 +367,10 @@ def parse_amount(text: str, scale: float = 1.0, bare_numbers: bool = False) -> N
     сума wins; else a lone amount. Several amounts without a total → 'several_amounts'; an amount that
     cannot be read, a euro amount or only per-month/per-person rates → 'unparsed_number'.
     """
-    text = blank_distractors(strip_markup(text))
+    text = strip_markup(text)
+    for equivalent in _EQUIVALENTS:
+        text = equivalent.sub(_leva_if_equivalent, text)
+    text = blank_distractors(text)
     tokens = _amount_tokens(text, Decimal(str(scale)), bare_numbers)
     totals = [t for t in tokens if t.labelled and t.kind in ("leva", "unclear")]
     if totals:
@@ -272,6 +398,8 @@ def _amount_tokens(text: str, scale: Decimal, bare_numbers: bool) -> list[_Token
         token = _currency_token(text, run, before) or (_bare_token(text, run, scale) if bare_numbers else None)
         if token is None and _SCALE_ONLY.match(text, run.end()):
             token = _Token("unclear", None, False)
+        if token is not None and token.kind == "leva" and standalone(text, run.start(), run.end()) is None:
+            token = _Token("unclear", None, False)  # '5 000 - 6 000 лв.', '5000 или 6000 лв.', '1О 000 лв.'
         if token is not None:
             tokens.append(replace(token, labelled=_is_labelled(before)))
             previous_end = run.end()
@@ -351,7 +479,7 @@ class Capacity:
 
 NO_CAPACITY = re.compile(r"^(?:|[-–—−]+|няма|не|н/п|n/a|няма данни)$", re.I)
 _UNIT = (r"(?:места|място|легла|легло|бр(?!\w)\.?|броя|потребител\w*|ползвател\w*|лица|души|човека|деца|"
-         r"(?:приемни\s+)?семейства|приемно\s+семейство|семейство|м\.)")
+         r"(?:приемни\s+)?семейства|приемно\s+семейство|семейство|пс(?!\w)|м\.)")  # ПС: приемни семейства
 UNIT_AFTER = re.compile(rf"\s*(?P<unit>{_UNIT})", re.I)
 UNIT_BEFORE = re.compile(rf"(?P<unit>{_UNIT})\s*[:\-–—]?\s*$", re.I)
 _STAFF = [re.compile(p, re.I) for p in (
@@ -374,7 +502,7 @@ def unit_of(word: str | None) -> str | None:
     if not word:
         return None
     word = word.lower()
-    if "семейств" in word:
+    if "семейств" in word or word == "пс":
         return "families"
     if word.startswith(("потребител", "ползвател", "лица", "души", "човека", "деца")):
         return "users"
@@ -393,7 +521,7 @@ def parse_capacity_cell(text: str) -> Capacity:
     if NO_CAPACITY.match(text):
         return Capacity(None)
     digits, broken = words_to_digits(text)
-    clean = _blank_staff(blank_distractors(_merge_pairs(digits)))
+    clean = _blank_staff(blank_distractors(_merge_pairs(_drop_breakdown(digits))))
     if broken or "¤" in clean:
         return Capacity(None, flag=UNPARSED)
     changes = list(CHANGE.finditer(clean))
@@ -409,6 +537,35 @@ def _merge_pairs(text: str) -> str:
     def merge(m: re.Match) -> str:
         return m["a"] if m["a"] == m["b"] else "¤"
     return re.sub(r"(?<![\d.,])(?P<a>\d+)\s*\(\s*(?P<b>\d+)\s*\)", merge, text)
+
+
+_BREAKDOWN = re.compile(r"(?<![\d.,])(?P<total>\d+)(?P<between>[^\d()]{0,20}?)\s*"
+                        r"\(\s*(?P<a>\d+)\s*[×xхXХ*]\s*(?P<b>\d+)\s*(?P<unit>[^\d()]{0,20})\)")
+
+
+_SUM = re.compile(r"(?<![\d.,])(?P<total>\d+)(?P<between>[^\d()]{0,20}?)\s*"
+                  r"\(\s*(?P<terms>\d+(?:\s*\+\s*\d+)+)\s*(?P<unit>[^\d()]{0,20})\)")
+# a per-unit figure ("по 15 места") beside a stated total ("общо 45"): the total is the capacity
+_PER_UNIT = re.compile(rf"(?<!\w)по\s+\d+\s*(?:{_UNIT})?", re.I)
+_TOTAL_STATED = re.compile(r"(?<!\w)общо\s*[:\-–—]?\s*\d", re.I)
+
+
+def _drop_breakdown(text: str) -> str:
+    """'24 места (2 × 12)' → '24 места', '28 места (14 + 14)' → '28 места': a product or a sum in brackets after a
+    number is how that total is made up; one that does not give the number before it becomes an unreadable
+    marker. 'по 15 места, общо 45' → 'общо 45': with a stated total, a figure per unit is how it is made up (without
+    one, both numbers stay and the cell is not read)."""
+    def drop(m: re.Match) -> str:
+        made = int(m["total"]) == int(m["a"]) * int(m["b"])
+        return f"{m['total']}{m['between']}" if made else "¤"
+
+    def drop_sum(m: re.Match) -> str:
+        made = int(m["total"]) == sum(int(t) for t in m["terms"].split("+"))
+        return f"{m['total']}{m['between']}" if made else "¤"
+    text = _SUM.sub(drop_sum, _BREAKDOWN.sub(drop, text))
+    if _TOTAL_STATED.search(text) and len(_TOTAL_STATED.findall(text)) == 1:
+        text = _PER_UNIT.sub(" ", text)
+    return text
 
 
 def _blank_staff(text: str) -> str:
@@ -457,7 +614,9 @@ def _stated_capacity(text: str) -> Capacity:
         return Capacity(None, flag=UNPARSED)
     m = numbers[0]
     plain = decimal_string(m.group(0))
-    if plain is None or "." in plain or _QUALIFIER_BEFORE.search(text[:m.start()]):
+    if plain is None or "." in plain or count_at(text, m.start(), m.end()).value is None \
+            or _QUALIFIER_BEFORE.search(text[:m.start()]) \
+            or re.search(r"(?<!\w)по\s*$", text[:m.start()], re.I):  # "по 12 места": per house, not the total
         return Capacity(None, flag=UNPARSED)
     unit_word = _unit_word(text, m)
     if unit_word is False or unit_word == "м.":
@@ -485,3 +644,33 @@ def _unit_word(text: str, m: re.Match) -> str | None | bool:
 def _is_year(text: str, m: re.Match) -> bool:
     """A four-digit 19xx/20xx number without a capacity unit after it is a year, not a capacity."""
     return bool(re.fullmatch(r"(?:19|20)\d\d", m.group(0))) and not UNIT_AFTER.match(text, m.end())
+
+
+# --- staff ----------------------------------------------------------------------------------------------
+
+_WORDS_ONLY = re.compile(r"[^\d¦¤]*")
+
+
+@lru_cache(maxsize=4096)
+def parse_staff_cell(text: str) -> Number:
+    """The content of a staff column ('7', '20 соц. асистенти', '25 ЛА', 'щ. бр. 6', 'дванадесет'): one whole
+    number with only words around it. Empty, '-' and 'няма' → no staff; anything else not empty (two numbers,
+    a fraction, 'до 10') → None flagged 'unparsed_number'."""
+    text = strip_markup(text).strip(" .;")
+    if NO_CAPACITY.match(text):
+        return Number(None)
+    count = parse_count(text)
+    if count is not None:
+        return Number(float(count))
+    digits, broken = words_to_digits(text)
+    clean = blank_distractors(_merge_pairs(digits))
+    numbers = _numbers(clean)
+    if broken or len(numbers) != 1:
+        return Number(None, UNPARSED)
+    m = numbers[0]
+    rest = clean[:m.start()] + clean[m.end():]
+    if not re.fullmatch(r"[1-9]\d{0,3}", m.group(0)) or not _WORDS_ONLY.fullmatch(rest) \
+            or count_at(clean, m.start(), m.end()).value is None \
+            or _QUALIFIER_BEFORE.search(clean[:m.start()]) or re.search(r"(?<!\w)до\s*$", clean[:m.start()], re.I):
+        return Number(None, UNPARSED)
+    return Number(float(m.group(0)))

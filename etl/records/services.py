@@ -26,7 +26,7 @@ How a text is read:
 4. Names of the Social Services Act (ДВ бр. 24/2019, in force 01.07.2020) and the 2021 Planning Ordinance that
    name a kind of care but not its target group ("Услуга за резидентна грижа", "Дневна грижа", "Център за грижа",
    "Осигуряване на подслон"), a bare "Дневен център", "ЦНСТ" or "ДСП": the target group decides (next section).
-A service named after "към" (attached to) is a qualifier, not the subject.
+A service named after "към" (attached to), "сградата на" or "персонала на" is a qualifier, not the subject.
 
 Ambiguity (ЦНСТ: children / children with disabilities / adults / older people; ДЦ and "дневна грижа": day
 centres of three groups; ДСП: Домашен социален патронаж or Дирекция „Социално подпомагане“, which is an
@@ -150,7 +150,7 @@ PROFILES: dict[str, tuple[str | None, bool | None, str | None]] = {
 }
 RESIDENTIAL = frozenset({"CNST_CHILDREN", "CNST_CHILDREN_DISABLED", "CNST_ADULTS", "CNST_ELDERLY"})
 DAY_CARE = frozenset({"DC_CHILDREN_DISABLED", "DC_ADULTS_DISABLED", "DC_ELDERLY"})
-SHELTERS = frozenset({"SHELTER", "CRISIS_CENTRE", "MOTHER_BABY"})
+SHELTERS = frozenset({"SHELTER", "CRISIS_CENTRE", "MOTHER_BABY", "TEMP_ACCOMMODATION"})  # "Осигуряване на подслон"
 PATRONAGE_OR_DIRECTORATE = frozenset({"HOME_PATRONAGE", DIRECTORATE})
 
 # A match of an alias that names only an ambiguous head ("ЦНСТ", "настаняване от семеен тип", a lone "ДСП"), or
@@ -194,7 +194,12 @@ FEATURES = [
     ("mothers", re.compile(r"\bмайк[аи]|бременн|\bбебе|новородени", re.I)),
 ]
 
-ATTACHED = re.compile(r"\b[кК]ъм\s+[„“\"'«(]?([А-Я][а-я]+\s+)?$")  # 'към ДМСГД', 'към Домашния социален патронаж'
+# a service named as what another thing belongs to: 'към ДМСГД', 'към Домашния социален патронаж', 'в сградата на
+# ЦСРИ', 'персонала на ЦОП', or what a campaign is about ('Информационна кампания за приемната грижа'): the row is
+# about the building, the staff or the campaign, not the service
+ATTACHED = re.compile(r"(?:\b[кК]ъм|\b[сС]град\w*\s+на|\b[пП]ерсонал\w*\s+(?:на|в)|\b[кК]ампани\w*(?:\s+(?:за|на))?)\s+"
+                      r"[„“\"'«(]?([А-Я][а-я]+\s+)?"
+                      r"(?:[А-Я]{2,8}\s*(?:,\s*|\s+и\s+))*$")  # '… на ЦОП и ДЦДУ': both
 PROVIDER_DSP = re.compile(r"\s*[-–—]?\s*(гр\.\s*)?[А-Я][а-я]{2,}")  # "ДСП – Самоков", "ДСП Самоков"
 ABBREVIATION = re.compile(r"(?<![^\W\d_])[А-Я]{2,10}(?:-[А-Я]{2,10})*(?![^\W\d_])")
 WORD = re.compile(r"[^\W\d_]+")
@@ -619,6 +624,11 @@ def classify_service(name: str, description: str = "") -> str | None:
     return _classify(name, description)
 
 
+# a name in brackets that says what the service is, or was, called ("Патронажна грижа (Домашен социален патронаж)",
+# "Асистентска подкрепа (бивш „Социален асистент“)"): the text from the bracket to the mention
+RENAMED = re.compile(r"\(\s*[„“\"']?\s*(?:(?:[бБ]ивш|[дД]осегашн|[сС]тар)\w*\s*[„“\"']?\s*)?(?:[А-Я][а-я]+\s+)?$")
+
+
 @lru_cache(maxsize=16384)
 def _classify(name: str, description: str) -> str | None:
     for own, other in ((name, description), (description, name)):
@@ -626,14 +636,19 @@ def _classify(name: str, description: str) -> str | None:
         if not mentions:
             continue
         found: list[str] = []
-        for _, codes in mentions:
+        renamed: set[str] = set()
+        for at, codes in mentions:
             code = _settle(codes) if len(codes) == 1 else _settle(_narrow(codes, _context(other)))
             if code is None:
                 return None  # named, but which service is ambiguous: for review
             if code != DIRECTORATE and code not in found:
                 found.append(code)
+            if code != DIRECTORATE and at > 0 and RENAMED.search(own[max(0, at - 30):at]):
+                renamed.add(code)
         if len(found) == 1:
             return found[0]
+        if len(found) == 2 and len(renamed) == 1 and found[0] not in renamed:
+            return renamed.pop()  # a service, then in brackets the name it is (or was) known by: that name
         if len(found) > 1:
             return None
     return None

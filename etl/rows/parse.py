@@ -53,6 +53,7 @@ class RawRow:
     flags: list[str] = field(default_factory=list)  # review flags from reading the table (no_header, …)
     scale: float = 1.0  # the amount column's unit in leva ("хил. лв." → 1000)
     money_in_funding: bool = False  # amounts stand in the funding cell as bare numbers in that unit
+    currency: str = ""  # the amount column's currency when it names euro: 'euro', 'euro (leva)', 'leva (euro)'
 
     @property
     def first_line(self) -> int:
@@ -113,6 +114,57 @@ MILLION_SCALE = re.compile(r"млн\.?\s*(лв|лева)", re.I)
 YEAR_START = re.compile(r"01\.01|начало|към\s+1\s+януари|преди", re.I)
 YEAR_END = re.compile(r"31\.12|края|към\s+31\s+декември|след", re.I)
 LEVA = re.compile(r"\bлв\b|\bлв\.|\bлева\b|\bbgn\b", re.I)
+EURO = re.compile(r"\bевро\b|\beur\b|€", re.I)
+BRACKETED = re.compile(r"\(([^()]*)\)")
+
+
+def header_currency(text: str) -> str:
+    """The currency of an amount column's bare numbers when its header names euro: 'euro'; 'euro (leva)' for
+    euro with the leva equivalent in brackets ("Средства – евро (лв.)"), 'leva (euro)' the other way round;
+    'unclear' when both are named and the brackets do not tell which is which; '' for leva."""
+    if not EURO.search(text):
+        return ""
+    if not LEVA.search(text):
+        return "euro"
+    inside = " ".join(BRACKETED.findall(text))
+    outside = BRACKETED.sub(" ", text)
+    if LEVA.search(inside) and not LEVA.search(outside) and EURO.search(outside) and not EURO.search(inside):
+        return "euro (leva)"
+    if EURO.search(inside) and not EURO.search(outside) and LEVA.search(outside) and not LEVA.search(inside):
+        return "leva (euro)"
+    return "unclear"
+
+
+def capacity_when(label: str) -> str:
+    """A label under a capacity header: 'capacity_before' for the start of the year ('към 01.01.2014 г.'),
+    'capacity' for its end ('към 31.12.'), '' for neither."""
+    return "capacity_before" if YEAR_START.search(label) else "capacity" if YEAR_END.search(label) else ""
+
+
+WHEN_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+WHEN_WORDS = re.compile(r"^(към|през|в|за|до|от|след|преди|начало|края|план\w*|сега|досега|налич\w*|текущ\w*|"
+                        r"нов\w*|очакван\w*|г\.?|година|годината|на|\d[\d.\s]*)$", re.I)
+
+
+def is_when_label(label: str) -> bool:
+    """A short label saying when a capacity column stands: a date, a year or a word of time, nothing else."""
+    words = re.findall(r"[^\s,/()–-]+", label.lower())
+    return 0 < len(words) <= 5 and bool(capacity_when(label) or WHEN_YEAR.search(label)) and \
+        all(WHEN_WORDS.match(w) or WHEN_YEAR.fullmatch(w.strip(".")) for w in words)
+
+
+def order_capacity_columns(roles: list[str], labels: dict[int, str]) -> None:
+    """Two columns under one capacity header labelled with different years ('към 31.12.2017 г.' / 'през
+    2018 г.'): the earlier year is the capacity before, the later the capacity planned. Labels with the same
+    year or none keep what their wording says (capacity_when)."""
+    if len(labels) != 2:
+        return
+    (a, first), (b, second) = sorted(labels.items())
+    years = [sorted({int(y) for y in WHEN_YEAR.findall(t)}) for t in (first, second)]
+    if len(years[0]) != 1 or len(years[1]) != 1 or years[0] == years[1]:
+        return
+    early, late = (a, b) if years[0][0] < years[1][0] else (b, a)
+    roles[early], roles[late] = "capacity_before", "capacity"
 
 
 @dataclass
@@ -123,6 +175,7 @@ class Columns:
     inferred: bool = False  # read from the cells' content: no recognised header
     scale: float = 1.0
     money_in_funding: bool = False  # the funding column's header names a unit of money: bare numbers are amounts
+    currency: str = ""  # see RawRow.currency
     shapes: dict = field(default_factory=dict)  # row length → how rows of that length were aligned (align)
     aligned: dict = field(default_factory=dict)  # rows that fit alike → their alignment (align, remembered)
 
@@ -186,16 +239,19 @@ def header_columns(header: list[str], sub: list[str] | None = None) -> Columns:
             last = roles[i]
         owner.append(roles[i] if roles[i] else last)
     if sub:
+        when: dict[int, str] = {}
         for i, cell in enumerate(sub):
             if not cell.strip():
                 continue
             role = column_role(cell)
             if owner[i] == "capacity" and not role:  # under "Капацитет": at the start and at the end of the year
-                role = "capacity_before" if YEAR_START.search(cell) else "capacity" if YEAR_END.search(cell) else ""
+                role = capacity_when(cell)
+                when[i] = cell
             if role:
                 roles[i] = role
             elif not roles[i]:
                 roles[i] = f"extra{i}"
+        order_capacity_columns(roles, when)
     roles = resolve_numbers(roles)
     if sub is None:
         roles = span_schedules(roles, header)
@@ -212,14 +268,15 @@ def header_columns(header: list[str], sub: list[str] | None = None) -> Columns:
             roles[i] = owner[i]  # under a merged header cell: the same role
     # the unit of amounts: an amount column's header, or a funding column's that names one ("Финансиране
     # (хил. лв.)": its cells' bare numbers are amounts in that unit)
-    scale, money_in_funding = 1.0, False
+    scale, money_in_funding, currency = 1.0, False, ""
     for i, text in enumerate(header):
         if roles[i] in ("amount", "funding"):
             unit = 1e6 if MILLION_SCALE.search(text) else 1000.0 if AMOUNT_SCALE.search(text) else None
             in_leva = unit is not None or LEVA.search(text) is not None
             if roles[i] == "amount" or ("amount" not in roles and in_leva):
                 scale, money_in_funding = (unit or 1.0), roles[i] == "funding" and in_leva
-    return Columns(roles, scale=scale, money_in_funding=money_in_funding)
+                currency = header_currency(text)
+    return Columns(roles, scale=scale, money_in_funding=money_in_funding, currency=currency)
 
 
 def span_schedules(roles: list[str], header: list[str]) -> list[str]:
@@ -257,6 +314,10 @@ CUES = {"place": PLACE_CUE, "funding": FUNDING_CUE, "provider": PROVIDER_CUE, "a
         "capacity": COUNT_CUE}
 NO_CUES: frozenset[str] = frozenset()
 NUMBER_ROLES = {"capacity", "capacity_before", "amount", "staff"}
+# a cell holding one date or month and nothing else ("01.09.2016", "м. юли 2016 г.")
+DATE_CELL = re.compile(r"^\s*(?:\d{1,2}\s*[./]\s*\d{1,2}(?:\s*[./]\s*(?:\d{4}|\d{2}))?|(?:м\.\s*)?(?:януари|февруари|март|"
+                       r"април|май|юни|юли|август|септември|октомври|ноември|декември)(?:\s+(?:19|20)\d\d)?)"
+                       r"\s*(?:г\.?|год\.?)?\s*$", re.I)
 MAX_MOVES = 4  # cells a row may have more or fewer than its header and still be aligned by trying every way
 
 
@@ -451,6 +512,8 @@ def read_cells(cells: list[str], columns: Columns) -> tuple[dict[str, str], list
             schedule[role] = join_text(schedule.get(role, ""), text.strip())
         elif text and role in NUMBER_ROLES and fields.get(role):
             fields[role] = f"{fields[role]} | {text}"  # two cells of numbers: never read as one number ("180 200")
+        elif text and role == "term" and DATE_CELL.match(text) and DATE_CELL.match(fields.get(role, "")):
+            fields[role] = f"{fields[role]} – {text}"  # a period in two columns of dates: its start and its end
         elif text:
             fields[role] = join_text(fields.get(role, ""), text)
         else:
@@ -710,7 +773,10 @@ class _Walker:
             return True
         if any(len(cells[i]) > 60 or ITEM_NO.match(cells[i].strip()) or is_mark(cells[i]) for i in nonempty):
             return False
-        return all(column_role(cells[i]) for i in nonempty)
+        roles = self.table.roles if self.table is not None else []
+        # under "Капацитет": when each column stands ("към 01.01.2014 г.", "към 31.12.2014 г.", "през 2018 г.")
+        return all(column_role(cells[i]) or (i < len(roles) and roles[i] == "capacity" and is_when_label(cells[i]))
+                   for i in nonempty)
 
     def infer_table(self, line: Line) -> None:
         """A table row before any recognised header: the table's columns read from the rows up to the next
@@ -762,7 +828,8 @@ class _Walker:
         flags = (["no_header"] if self.table.inferred else []) + (["unsure_alignment"] if moved else [])
         row = RawRow(self.table.layout, self.section, None, fields, schedule, [line],
                      schedule_kind=self.table.schedule_kind if schedule is not None else None, flags=flags,
-                     scale=self.table.scale, money_in_funding=self.table.money_in_funding)
+                     scale=self.table.scale, money_in_funding=self.table.money_in_funding,
+                     currency=self.table.currency)
         item_no = ITEM_NO.match(fields.get("item_no", "").strip())
         starts = item_no or (not numbered and self.starts_unnumbered(cells, fields)) or self.pending_name
         if starts:
