@@ -7,12 +7,14 @@ import sys
 import time
 from pathlib import Path
 
+from . import accounts
 from .reference import resolve_reference_dir
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_PLANS = REPO / "data" / "plans"
 DEFAULT_DB = REPO / "data" / "build" / "plans.duckdb"
 DEFAULT_EXPORT = REPO / "data" / "build" / "export"
+DEFAULT_CORRECTIONS = REPO / "data" / "corrections"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,11 +28,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m etl", description=__doc__)
-    sub = top.add_subparsers(required=True, metavar="{build,export,report}")
+    sub = top.add_subparsers(required=True, metavar="{build,export,report,review,user}")
     b = sub.add_parser("build", help="read the plans and (re)build the database")
     b.add_argument("--plans", type=Path, default=DEFAULT_PLANS, help="folder of plan documents (default data/plans)")
     b.add_argument("--db", type=Path, default=DEFAULT_DB, help="database file (default data/build/plans.duckdb)")
     b.add_argument("--reference", help="EKATTE reference folder (default: $SSP_REFERENCE_DIR or ../shared/reference)")
+    b.add_argument("--corrections", type=Path, default=DEFAULT_CORRECTIONS,
+                   help="folder of correction files applied to the plans (default data/corrections)")
     b.add_argument("--strict", action="store_true", help="exit 1 when any file or row has an error or warning")
     b.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     b.set_defaults(run=run_build)
@@ -51,6 +55,14 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--problems-only", action="store_true", help="only plans with warnings or errors, and files not loaded")
     r.add_argument("--verbose", action="store_true", help="list every line not used")
     r.set_defaults(run=run_report)
+    v = sub.add_parser("review", help="print what a document would give, beside its lines, without touching the database")
+    v.add_argument("file", type=Path)
+    v.add_argument("--corrections", type=Path, default=DEFAULT_CORRECTIONS,
+                   help="folder of correction files (default data/corrections)")
+    v.add_argument("--reference")
+    v.add_argument("--json", action="store_true", help="one JSON object (the /admin preview reads it)")
+    v.set_defaults(run=run_review)
+    accounts.add_parser(sub)
     return top
 
 
@@ -63,7 +75,8 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"notice: {reference.notice}", file=sys.stderr)
     started = time.perf_counter()
     try:
-        result = with_progress(lambda cb: build(args.plans, args.db, reference, cb), args.plans, args.quiet)
+        result = with_progress(lambda cb: build(args.plans, args.db, reference, cb, corrections_dir=args.corrections),
+                               args.plans, args.quiet)
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -116,6 +129,22 @@ def run_synth(args: argparse.Namespace) -> int:
                       (int(first), int(last or first)), args.seed)
     print(f"wrote {counts['plans']} synthetic plans ({counts['items']} records) to {out / 'plans'}; "
           f"ground truth in {out / 'truth'}")
+    return 0
+
+
+def run_review(args: argparse.Namespace) -> int:
+    from .reference import load_reference
+    from .review import ReviewError, as_json, as_text, review
+
+    if not args.file.is_file():
+        print(f"error: no file {args.file}", file=sys.stderr)
+        return 1
+    try:
+        result = review(args.file, load_reference(resolve_reference_dir(args.reference)), args.corrections)
+    except ReviewError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(as_json(result) if args.json else "\n".join(as_text(result)))
     return 0
 
 

@@ -19,7 +19,16 @@ from . import __version__
 from .cache import FileHashes, PlanCache, build_salt, index_path
 from .reading import FileProblem, Outcome, read_plan, read_stream
 from .reference import Reference
+from .rows.parse import Issue
 from .synth import MARKER
+from .tables.corrections import (
+    CORRECTION_TABLE_COLUMNS,
+    Correction,
+    apply_corrections,
+    correction_rows,
+    digest,
+    read_corrections,
+)
 from .tables.rows import LoadedPlan
 from .tables.write import DatabaseWriteError, remove_stale_temporaries, write_database, write_incremental
 
@@ -41,6 +50,7 @@ class BuildResult:
     synthetic: bool = False  # built from a synthetic corpus (the dashboard shows a banner)
     salt: str = ""
     reference: Reference | None = None
+    corrections: dict[str, list[Correction]] = field(default_factory=dict)  # by source_sha256
 
     @property
     def plan_count(self) -> int:
@@ -67,6 +77,7 @@ class KeptPlan:
     source_sha256: str
     record_count: int
     issue_counts: dict[str, int]
+    corrections: str = ""  # digest() of the corrections applied to it
 
 
 def plan_files(plans_dir: Path) -> list[Path]:
@@ -77,16 +88,20 @@ def plan_files(plans_dir: Path) -> list[Path]:
 
 def build(plans_dir: Path, db_path: Path, reference: Reference,
           on_file: Callable[[Path], None] | None = None, workers: int | None = None,
-          use_cache: bool = True) -> BuildResult:
-    """Read every plan in plans_dir and replace db_path with a database of them, atomically.
-    Documents unchanged since the previous build (same name, content, code and reference) are not read
-    again: their rows are carried over from the previous database, or taken from the parse cache."""
+          use_cache: bool = True, corrections_dir: Path | None = None) -> BuildResult:
+    """Read every plan in plans_dir and replace db_path with a database of them, atomically, with the
+    corrections of corrections_dir applied (etl/tables/corrections.py).
+    Documents unchanged since the previous build (same name, content, code, reference and corrections) are not
+    read again: their rows are carried over from the previous database, or taken from the parse cache."""
     files = [f for f in plan_files(plans_dir) if f.name != MARKER]
     salt = build_salt(reference)
     result = BuildResult(db_path, files_seen=len(files), synthetic=(plans_dir / MARKER).exists(), salt=salt.hex(),
                          reference=reference)
     if not reference.available:
         result.problems.append(FileProblem("", "notice", "reference_missing", reference.notice or "no EKATTE reference"))
+    result.corrections, invalid = read_corrections(corrections_dir)
+    result.problems += [FileProblem(p.file, "warning", "correction_invalid", f"{p.message}; not applied", p.row)
+                        for p in invalid]
     with build_lock(db_path), gc_paused():
         remove_stale_temporaries(db_path)
         previous = previous_plans(db_path, salt.hex()) if use_cache else None
@@ -94,7 +109,8 @@ def build(plans_dir: Path, db_path: Path, reference: Reference,
         unchanged = {}
         for path in files:
             known = (previous or {}).get(path.name)
-            if known and known.source_sha256 == hashes.sha256(path):
+            if known and known.source_sha256 == hashes.sha256(path) and \
+                    known.corrections == digest(result.corrections.get(known.source_sha256, [])):
                 unchanged[path] = known
         to_read = [f for f in files if f not in unchanged]
         cache = PlanCache(db_path.parent / "cache", salt) if use_cache else None
@@ -141,9 +157,10 @@ class PlanChooser:
 
     def __init__(self, result: BuildResult):
         self.result = result
-        self.seen: dict[tuple[str, int], str] = {}
+        self.seen: dict[tuple[str, int, str], str] = {}
 
-    def take(self, path: Path, key: tuple[str, int] | None, problem: FileProblem | None) -> bool:
+    def take(self, path: Path, key: tuple[str, int, str] | None, problem: FileProblem | None) -> bool:
+        """key: (municipality, year, plan id): the plan id tells apart two municipalities of one name."""
         if problem:
             self.result.problems.append(problem)
             return False
@@ -158,17 +175,18 @@ class PlanChooser:
 
 def select_plans(files: list[Path], unchanged: dict[Path, KeptPlan], outcomes: dict[Path, Outcome],
                  result: BuildResult) -> None:
-    """Plans carried over and plans read, chosen in file order (PlanChooser)."""
+    """Plans carried over and plans read (with their corrections applied), chosen in file order (PlanChooser)."""
     chooser = PlanChooser(result)
     for path in files:
         kept = unchanged.get(path)
         plan, problem = (None, None) if kept else outcomes[path]
-        key = None if problem else (kept.municipality, kept.year) if kept else (plan.plan.municipality, plan.plan.year)
+        key = None if problem else (kept.municipality, kept.year, kept.plan_id) if kept else (
+            plan.plan.municipality, plan.plan.year, plan.plan.plan_id)
         if chooser.take(path, key, problem):
             if kept:
                 result.kept.append(kept)
             else:
-                result.plans.append(plan)
+                result.plans.append(corrected(plan, result))
 
 
 def select_stream(chunks: Iterator[list[tuple[Path, Outcome]]], result: BuildResult) -> Iterator[list[LoadedPlan]]:
@@ -176,10 +194,30 @@ def select_stream(chunks: Iterator[list[tuple[Path, Outcome]]], result: BuildRes
     the plans it adds to result.plans."""
     chooser = PlanChooser(result)
     for chunk in chunks:
-        chosen = [plan for path, (plan, problem) in chunk
-                  if chooser.take(path, None if problem else (plan.plan.municipality, plan.plan.year), problem)]
+        chosen = [corrected(plan, result) for path, (plan, problem) in chunk
+                  if chooser.take(path, None if problem else (plan.plan.municipality, plan.plan.year, plan.plan.plan_id),
+                                  problem)]
         result.plans += chosen
         yield chosen
+
+
+def corrected(plan: LoadedPlan, result: BuildResult) -> LoadedPlan:
+    """plan with the corrections made on its document applied; each one refused is a warning of the plan."""
+    corrections = result.corrections.get(plan.plan.source_sha256, [])
+    plan = apply_corrections(plan, corrections, result.reference)
+    plan.issues = list(plan.issues) + [
+        Issue("warning", "correction_refused", f"{c.file} line {c.row}: the correction of {c.field} at line "
+              f"{c.source_line} is not applied: {c.why}", c.source_line) for c in corrections if c.status == "refused"]
+    return plan
+
+
+def orphan_corrections(result: BuildResult) -> list[Correction]:
+    """Corrections made on a document no plan of this build has (it changed, or went): refused, reported."""
+    loaded = {p.plan.source_sha256 for p in result.plans} | {k.source_sha256 for k in result.kept}
+    orphans = [c for sha, cs in result.corrections.items() if sha not in loaded for c in cs]
+    for c in orphans:
+        c.refuse("no document of the build has the content it was made on (the document changed or was removed)")
+    return orphans
 
 
 @contextlib.contextmanager
@@ -286,8 +324,12 @@ def previous_plans(db_path: Path, salt: str) -> dict[str, KeptPlan] | None:
                     "select plan_id, severity, count(*) from build_report where plan_id is not null group by all"
             ).fetchall():
                 counts.setdefault(plan_id, {})[severity] = n
+            made: dict[str, list[Correction]] = {}
+            for c in con.execute("select source_sha256, source_line, field, value, reason, author, corrected_at "
+                                 "from corrections where plan_id is not null").fetchall():
+                made.setdefault(c[0], []).append(Correction("", 0, *c))
             rows = con.execute("select plan_id, municipality, year, source_file, source_sha256, items from plans")
-            return {r[3]: KeptPlan(*r, counts.get(r[0], {})) for r in rows.fetchall()}
+            return {r[3]: KeptPlan(*r, counts.get(r[0], {}), digest(made.get(r[4], []))) for r in rows.fetchall()}
         finally:
             con.close()
     except duckdb.Error:
@@ -295,7 +337,14 @@ def previous_plans(db_path: Path, salt: str) -> dict[str, KeptPlan] | None:
 
 
 def result_tables(result: BuildResult) -> dict[str, tuple[list[str], list[tuple]]]:
+    """The tables of the build as a whole; the corrections of plans carried over stay as they were."""
+    orphans = orphan_corrections(result)
+    result.problems += [FileProblem(c.file, "warning", "correction_refused", f"{c.file} line {c.row}: the correction "
+                                    f"of {c.field} is not applied: {c.why}", c.row) for c in orphans]
+    read = {p.plan.source_sha256 for p in result.plans}
+    made = {sha: cs for sha, cs in result.corrections.items() if sha in read} | {"": orphans}
     return {
+        "corrections": (CORRECTION_TABLE_COLUMNS, correction_rows(made)),
         "build_report": (["source_file", "plan_id", "line", "severity", "category", "message"], report_rows(result)),
         "build_info": (["key", "value"], list(build_info(result).items())),
     }

@@ -27,7 +27,7 @@ def report_frames(db_path: Path, plan: str | None = None) -> dict[str, pd.DataFr
         if plan is not None:
             frames = {name: f[f.plan_id == plan] for name, f in frames.items()}
         lines = con.execute(queries.text("report_lines") if plan is None else
-                            f"select * from ({queries.text('report_lines')}) where plan_id = $plan", 
+                            f"select * from ({queries.text('report_lines')}) where plan_id = $plan",
                             {} if plan is None else {"plan": plan}).df()
         frames["report_lines"] = lines
         return frames
@@ -44,6 +44,7 @@ def summary(db_path: Path) -> list[str]:
         flags = queries.frame(con, "report_review_flags")
         failed = queries.frame(con, "report_files_not_loaded")
         worst = queries.frame(con, "report_most_warnings", {"limit": SUMMARY_PLANS})
+        corrections = queries.frame(con, "report_corrections").iloc[0]
     finally:
         con.close()
     years = "" if pd.isna(total.first_year) else (
@@ -53,6 +54,9 @@ def summary(db_path: Path) -> list[str]:
            f"lines: {total.lines_nonempty} non-empty, {total.lines_in_records} in records, "
            f"{total.lines_not_in_records} headers, headings and text outside the tables (each listed in the report)",
            f"problems: {total.errors} errors, {total.warnings} warnings"]
+    if corrections.applied or corrections.refused:
+        out.append(f"corrections: {corrections.applied} applied, {corrections.refused} not applied "
+                   f"(each listed as correction_refused or correction_invalid in the report)")
     if len(flags):
         shown = ", ".join(f"{f.flag} {f.records}" for f in flags.head(SUMMARY_FLAGS).itertuples())
         more = f" and {len(flags) - SUMMARY_FLAGS} more kinds" if len(flags) > SUMMARY_FLAGS else ""

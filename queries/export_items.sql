@@ -12,7 +12,7 @@ final as (
         i.capacity_before, i.capacity_unit, i.staff, i.units, i.status, i.provider, i.source_line,
         -- extra columns (allowed at the end by the contract)
         i.item_id, i.source_file, p.oblast, s.settlement_ekatte, i.parent_item_id, i.description, i.source_ref,
-        i.review
+        i.review, i.corrected
     from items as i
     join plans as p using (plan_id)
     left join settlement_codes as s using (item_id)

@@ -24,7 +24,7 @@ ITEM_COLUMNS = ["item_id", "plan_id", "municipality", "year", "seq", "item_no", 
                 "description", "service_type", "settlements", "scope", "q1", "q2", "q3", "q4", "funding",
                 "funding_raw", "amount_bgn", "capacity", "capacity_before", "capacity_unit", "staff", "units",
                 "status", "provider", "place_raw", "term_raw", "layout", "source_file", "source_line",
-                "source_lines", "source_text", "source_ref", "review"]
+                "source_lines", "source_text", "source_ref", "review", "corrected"]
 
 
 INT_COLUMNS = {"year", "seq", "q1", "q2", "q3", "q4", "capacity", "capacity_before", "staff", "units", "source_line",
@@ -86,7 +86,7 @@ def item_row(r: Record) -> tuple:
            r.description, r.service_type, ";".join(s.name for s in r.settlements), r.scope, q[0], q[1], q[2], q[3],
            ";".join(r.funding_classes), r.funding_raw, r.amount_bgn, r.capacity, r.capacity_before, r.capacity_unit,
            r.staff, r.units, r.status, r.provider, r.place_raw, r.term_raw, r.layout, r.source_file, r.source_line,
-           ",".join(map(str, r.source_lines)), r.source_text, r.source_ref, ";".join(r.review))
+           ",".join(map(str, r.source_lines)), r.source_text, r.source_ref, ";".join(r.review), None)
     return tuple([None if v == "" else v for v in row])
 
 

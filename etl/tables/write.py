@@ -4,6 +4,7 @@ in atomically (os.replace) when complete; on any error the old database stays.""
 from __future__ import annotations
 
 import contextlib
+import csv
 import errno
 import hashlib
 import os
@@ -166,6 +167,8 @@ def write_incremental(db_path: Path, keep: list[str], plans: list[LoadedPlan], e
             con.execute(f"delete from {table} where plan_id not in (select unnest(?::varchar[]))", [keep])  # our names
         con.execute("delete from build_report where plan_id is null or plan_id not in (select unnest(?::varchar[]))",
                     [keep])
+        con.execute("delete from corrections where plan_id is null or plan_id not in (select unnest(?::varchar[]))",
+                    [keep])
         con.execute("delete from build_info")
         # the deletes commit one by one (DuckDB refuses to delete a referenced plan in the transaction that
         # deletes its items); the rest in one transaction: each statement committed on its own costs more
@@ -224,10 +227,18 @@ def swap(tmp: Path, db_path: Path) -> None:
     os.replace(tmp, db_path)
 
 
+def ssa_kinds() -> dict[str, str]:
+    """service type code -> its kind under the Social Services Act (etl/data/ssa_kinds.csv; '' for none)."""
+    path = Path(__file__).resolve().parent.parent / "data" / "ssa_kinds.csv"
+    with open(path, encoding="utf-8") as f:
+        return {r["code"]: r["ssa_kind"] for r in csv.DictReader(line for line in f if not line.startswith("#"))}
+
+
 def reference_tables(reference: Reference) -> dict[str, tuple[list[str], list[tuple]]]:
     return {
-        "service_types": (["code", "name_bg", "name_en", "target_group", "setting"],
-                          [(t["code"], t["name_bg"], t["name_en"], t["target_group"], t["setting"])
+        "service_types": (["code", "name_bg", "name_en", "target_group", "setting", "ssa_kind"],
+                          [(t["code"], t["name_bg"], t["name_en"], t["target_group"], t["setting"],
+                            ssa_kinds().get(t["code"]) or None)
                            for t in service_types().values()]),
         "oblasts": (["oblast_code", "name", "name_en"], [(o.code, o.name, o.name_en) for o in reference.oblasts.values()]),
         "municipalities": (["municipality_code", "name", "name_en", "oblast_code", "centre_ekatte"],
