@@ -2,10 +2,19 @@
 root (what `make run` starts; gunicorn also reads this file by default from the current folder). The
 database is $SSP_DB, else data/build/plans.duckdb.
 
-Workers: gthread, 2 processes × 4 threads. A page view is a handful of short requests (the page, the Pages
-router, its callbacks, static files); threads serve them concurrently within a process while its queries
-run in DuckDB (which releases the GIL), and each process keeps one read-only DuckDB connection and its own
-result cache. Two processes use this machine's two cores; more only compete for them.
+Workers: gthread, 2 processes × 16 threads. A page view is a handful of short requests (the page, the Pages
+router, its callbacks, static files); threads serve them concurrently within a process while its queries run
+in DuckDB (which releases the GIL), each on a cursor of its own, and each process keeps one read-only DuckDB
+database and its own result cache. Two processes use this machine's two cores; more only compete for them.
+
+Threads are many because some requests hold one long while using little: a CSV download being read by a slow
+client, a request waiting for a heavy-job place. The app bounds those per process (dashboard/db.py,
+dashboard/downloads.py): at most SSP_HEAVY_JOBS (1) heavy jobs (the /data grid's filtered or sorted query, making a
+CSV file) run at once, at most SSP_DOWNLOAD_STREAMS (4) files are being sent, and a request that finds no place
+waits SSP_HEAVY_WAIT (1 s) then gets 503 with Retry-After; every query stops at its deadline (SSP_QUERY_TIMEOUT,
+5 s; making a CSV file SSP_DOWNLOAD_TIMEOUT, 20 s). So at most 1 + 4 + the waiting requests of a process are
+held by heavy work, and the other threads are left to page requests. Keep `threads` well above
+SSP_DOWNLOAD_STREAMS + SSP_HEAVY_JOBS + a few waiting (docs/deploy.md).
 
 The app is imported once, by the master, before it forks the workers (preload_app): a worker starts in
 milliseconds, at start and when it is replaced, instead of each importing Dash, pandas and the pages (~0.8 s of
@@ -26,7 +35,7 @@ first request (and again when a build replaces the database), so a (re)started w
 bind = ["127.0.0.1:8050"]
 worker_class = "gthread"
 workers = 2
-threads = 4
+threads = 16
 timeout = 60
 preload_app = True
 max_requests = 2000

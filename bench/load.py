@@ -1,6 +1,7 @@
 """Serving benchmarks: gunicorn on loopback, real Dash callback payloads, and a bounded load generator.
 
-    Server(db)                       gunicorn -w 2 --threads 4 -b 127.0.0.1:PORT app:server (SSP_DB=db)
+    Server(db)                       gunicorn -c gunicorn.conf.py -b 127.0.0.1:PORT app:server (SSP_DB=db):
+                                     the production settings (workers, threads, timeouts) on a free loopback port
     DashSite(transport).visit(...)   the requests a browser makes to show one page: GET the page, the Dash
                                      Pages router POST, then every callback the page fires on load, in the
                                      renderer's order, with inputs/state taken from the layout the router
@@ -119,9 +120,11 @@ def free_port() -> int:
 class Server:
     """gunicorn serving app:server on 127.0.0.1 with SSP_DB=db; a context manager that always stops it."""
 
-    def __init__(self, db: str | os.PathLike, workers: int = 2, threads: int = 4, port: int | None = None,
+    workers = 2  # as gunicorn.conf.py: the server is ready when they are up
+
+    def __init__(self, db: str | os.PathLike, port: int | None = None,
                  log: str | os.PathLike | None = None, timeout: float = 90, env: dict | None = None):
-        self.db, self.workers, self.threads = Path(db), workers, threads
+        self.db = Path(db)
         self.env = dict(env or {})
         self.port = port or free_port()
         self.log_path = Path(log) if log else None
@@ -134,8 +137,8 @@ class Server:
 
     def start(self) -> Server:
         env = {**os.environ, "SSP_DB": str(self.db), **self.env}
-        cmd = [sys.executable, "-m", "gunicorn", "-w", str(self.workers), "--threads", str(self.threads),
-               "-b", f"127.0.0.1:{self.port}", "--timeout", "300", "--graceful-timeout", "5", "app:server"]
+        cmd = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{self.port}",
+               "app:server"]
         out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         try:
             self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
@@ -675,7 +678,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--log", help="gunicorn's log file")
     p.add_argument("--json", help="write the figures here (default: stdout)")
     args = p.parse_args(argv)
-    server = Server(args.db, workers=2, threads=4, log=args.log)
+    server = Server(args.db, log=args.log)
     try:
         server.start()
         visits = record_visits(server.port, variety=args.variety)

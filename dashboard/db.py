@@ -1,13 +1,23 @@
-"""Query stage: one read-only DuckDB connection per process; run_query(name, **params) -> DataFrame.
+"""Query stage: one read-only DuckDB database per process; run_query(name, **params) -> DataFrame.
 
-The ETL replaces the database file atomically (os.replace), so every query checks the file's
-identity (inode, mtime, size) and reopens when it changed. Queries are serialised on one lock:
-they take milliseconds, and it makes the reopen safe. A file that cannot be opened is reported
-as DatabaseMissing (pages show a message) and retried on the next query.
+The ETL replaces the database file atomically (os.replace), so every query checks the file's identity (inode,
+mtime, size) and reopens when it changed; a file that is gone is closed (never served from the old handle), and
+one that cannot be opened or read is reported as DatabaseMissing (pages show a notice, data requests answer 503)
+and retried on the next query.
+
+Bounds (the serving side must not be stalled by a few expensive requests):
+- every query runs on a cursor of its own (queries of several request threads run at once) under a deadline,
+  QUERY_SECONDS (env SSP_QUERY_TIMEOUT; making a CSV file: DOWNLOAD_SECONDS, SSP_DOWNLOAD_TIMEOUT); past it a
+  watchdog thread interrupts it with DuckDB's connection.interrupt() and the caller gets QueryTimeout;
+- heavy work (the /data grid's filtered or sorted query, CSV downloads) runs under heavy_job(): at most
+  HEAVY_JOBS at once per process (env SSP_HEAVY_JOBS); a request that finds them taken waits HEAVY_WAIT seconds,
+  then gets Busy. Light page queries never wait for it.
+QueryTimeout, Busy and DatabaseMissing are Unavailable: the app answers them with 503 and a sentence.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -45,18 +55,135 @@ RESULT_CACHE_SIZE = int(os.environ.get("SSP_RESULT_CACHE", "256") or 0)
 RESULT_CACHE_BYTES = 16 * 1024 * 1024
 
 
-class DatabaseMissing(RuntimeError):
-    """The database file does not exist (the ETL has not been run)."""
+def env_number(name: str, default: float) -> float:
+    """A positive number (seconds, places) from the environment variable `name`, else `default`."""
+    try:
+        value = float(os.environ.get(name) or default)
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+# a query of a page, of the grid, or the generation of a CSV file stops after this long
+QUERY_SECONDS = env_number("SSP_QUERY_TIMEOUT", 5)
+DOWNLOAD_SECONDS = env_number("SSP_DOWNLOAD_TIMEOUT", 20)
+HEAVY_JOBS = max(1, int(env_number("SSP_HEAVY_JOBS", 1)))
+HEAVY_WAIT = env_number("SSP_HEAVY_WAIT", 1)
+RETRY_AFTER = 5  # seconds a refused client is told to wait (Retry-After)
+
+
+class Unavailable(RuntimeError):
+    """A request that cannot be answered now (HTTP 503): `key` names its sentence in dashboard/i18n.py. The
+    exception's own text is for the log only (it may name server paths)."""
+
+    key = "unavailable"
+
+
+class DatabaseMissing(Unavailable):
+    """The database file does not exist (the ETL has not been run), is gone, or cannot be opened or read."""
+
+    key = "db_unavailable"
+
+
+class DatabaseOutdated(Unavailable):
+    """The database was built by another version (queries/derived.sql differs) and lacks what a query needs."""
+
+    key = "db_rebuild"
+
+
+class QueryTimeout(Unavailable):
+    """A query ran past its deadline and was interrupted."""
+
+    key = "query_timeout"
+
+
+class Busy(Unavailable):
+    """As many heavy jobs as allowed are running in this process; try again shortly."""
+
+    key = "server_busy"
+
+
+# errors of DuckDB that say the file cannot be read (damaged, truncated, unreadable), not that a query is wrong
+UNREADABLE = (duckdb.IOException, duckdb.FatalException, duckdb.InternalException, duckdb.SerializationException)
+
+
+class _Watchdog:
+    """One thread per process that interrupts each watched cursor at its deadline (DuckDB's documented
+    connection.interrupt()). Started on first use in each process (threads do not survive gunicorn's fork)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._watched: dict[int, list] = {}  # token -> [deadline, cursor, fired]
+        self._next = 0
+        self._pid: int | None = None
+
+    def _ensure_thread(self) -> None:
+        if self._pid != os.getpid():
+            self._pid = os.getpid()
+            threading.Thread(target=self._run, name="query-watchdog", daemon=True).start()
+
+    def _run(self) -> None:
+        with self._cond:
+            while True:
+                now = time.monotonic()
+                for entry in self._watched.values():
+                    if not entry[2] and entry[0] <= now:
+                        entry[2] = True
+                        try:
+                            entry[1].interrupt()
+                        except Exception:  # noqa: BLE001 — the watchdog must outlive any one cursor
+                            log.warning("could not interrupt a query", exc_info=True)
+                pending = [e[0] for e in self._watched.values() if not e[2]]
+                self._cond.wait(max(0.0, min(pending) - now) if pending else None)
+
+    def watch(self, cursor, seconds: float) -> int:
+        with self._cond:
+            self._ensure_thread()
+            self._next += 1
+            self._watched[self._next] = [time.monotonic() + seconds, cursor, False]
+            self._cond.notify()
+            return self._next
+
+    def release(self, token: int) -> bool:
+        """Stop watching; True when the deadline passed (the cursor was interrupted). The entry leaves under
+        the lock, so no interrupt reaches the cursor after this."""
+        with self._cond:
+            return self._watched.pop(token)[2]
+
+
+_watchdog = _Watchdog()
+_heavy = threading.BoundedSemaphore(HEAVY_JOBS)
+_holding = threading.local()
+
+
+@contextlib.contextmanager
+def heavy_job(wait: float | None = None):
+    """Hold one of the process's HEAVY_JOBS places for heavy work (reentrant in a thread): Busy when none is
+    free within `wait` seconds (default HEAVY_WAIT)."""
+    depth = getattr(_holding, "depth", 0)
+    if depth == 0 and not _heavy.acquire(timeout=HEAVY_WAIT if wait is None else wait):
+        raise Busy(f"{HEAVY_JOBS} heavy job(s) running")
+    _holding.depth = depth + 1
+    try:
+        yield
+    finally:
+        _holding.depth = depth
+        if depth == 0:
+            _heavy.release()
 
 
 class _Database:
-    """A lazily opened read-only connection that follows atomic replacements of its file."""
+    """A lazily opened read-only database that follows atomic replacements of its file; each query runs on a
+    cursor of its own under a deadline."""
 
     def __init__(self) -> None:
         self.path: Path = Path(os.environ.get("SSP_DB", DEFAULT_DB))
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)  # notified when a query ends
+        self._active = 0  # queries running on cursors of self._con
         self._con: duckdb.DuckDBPyConnection | None = None
         self._identity: tuple | None = None
+        self._broken = False  # a query found the open file unreadable: reopen before the next one
         self._cache: dict = {}
         self._results: OrderedDict = OrderedDict()  # full key -> (value, JSON bytes)
         self._results_bytes = 0
@@ -64,13 +191,19 @@ class _Database:
 
     def set_path(self, path: str | os.PathLike) -> None:
         with self._lock:
+            self._wait_idle()
             self.path = Path(path)
             self._close()
+
+    def _wait_idle(self) -> None:
+        """Wait (lock held) until no query runs on the open connection: each ends by its deadline."""
+        if not self._idle.wait_for(lambda: self._active == 0, timeout=DOWNLOAD_SECONDS + 5):
+            raise Busy("queries still running on the previous database file")
 
     def _close(self) -> None:
         if self._con is not None:
             self._con.close()
-        self._con, self._identity = None, None
+        self._con, self._identity, self._broken = None, None, False
         self._cache = {}
         with self._results_lock:
             self._results.clear()
@@ -79,19 +212,25 @@ class _Database:
     def _file_identity(self) -> tuple | None:
         try:
             st = self.path.stat()
-        except FileNotFoundError:
+        except OSError:
             return None
         return st.st_ino, st.st_mtime_ns, st.st_size
 
     def _current(self) -> duckdb.DuckDBPyConnection:
-        """The connection to the current file; (re)opened when the file is new. Caller holds the lock."""
+        """The connection to the current file; (re)opened when the file is new, closed when it is gone. Caller
+        holds the lock."""
         identity = self._file_identity()
-        if identity is None and self._con is None:
+        if identity is None:
+            if self._con is not None:  # deleted (or moved away): not served from the old handle
+                log.warning("%s is gone: closing it", self.path)
+                self._wait_idle()
+                self._close()
             raise DatabaseMissing(str(self.path))
-        if identity is not None and identity != self._identity:
-            # DuckDB caches open databases by path, so the old one must be closed before the
-            # replacement can be opened; queries are serialised, so none is in flight here.
+        if identity != self._identity or self._broken:
+            # DuckDB caches open databases by path, so the old one must be closed before the replacement can be
+            # opened: wait for the queries running on it (each ends by its deadline)
             replaced = self._con is not None
+            self._wait_idle()
             self._close()
             try:
                 self._con = duckdb.connect(str(self.path), read_only=True, config=CONNECTION_CONFIG)
@@ -104,17 +243,51 @@ class _Database:
                     threading.Thread(target=hook, name="database-replaced", daemon=True).start()
         return self._con
 
-    def query(self, sql: str, params: dict, cache_key: str | None = None, fetch: Callable | None = None):
-        """The result of `sql` as `fetch(connection, sql, params)` makes it (default: a DataFrame); with a
-        cache_key, remembered until the file changes (do not modify it)."""
+    def query(self, sql: str, params: dict, cache_key: str | None = None, fetch: Callable | None = None,
+              seconds: float | None = None):
+        """The result of `sql` as `fetch(cursor, sql, params)` makes it (default: a DataFrame), interrupted after
+        `seconds` (default QUERY_SECONDS: QueryTimeout); with a cache_key, remembered until the file changes (do
+        not modify it)."""
         with self._lock:
             con = self._current()
             if cache_key is not None and cache_key in self._cache:
                 return self._cache[cache_key]
-            result = (fetch or fetch_frame)(con, sql, params)
-            if cache_key is not None:
-                self._cache[cache_key] = result
-            return result
+            identity = self._identity
+            self._active += 1
+        try:
+            cursor = con.cursor()
+            token = _watchdog.watch(cursor, seconds or QUERY_SECONDS)
+            interrupted = False
+            try:
+                result = (fetch or fetch_frame)(cursor, sql, params)
+            except Exception as exc:
+                interrupted = _watchdog.release(token)
+                token = None
+                if interrupted:
+                    raise QueryTimeout(f"interrupted after {seconds or QUERY_SECONDS} s") from exc
+                if isinstance(exc, UNREADABLE):
+                    with self._lock:
+                        if self._identity == identity:
+                            self._broken = True
+                    log.warning("could not read %s: %s", self.path, exc)
+                    raise DatabaseMissing(f"{self.path}: {exc}") from exc
+                if isinstance(exc, duckdb.CatalogException) and cache_key != "reference_counts" and derived_outdated():
+                    # a table or macro this version's queries expect is not in a database an older version built
+                    raise DatabaseOutdated(f"{self.path}: {exc}") from exc
+                raise
+            finally:
+                if token is not None:
+                    _watchdog.release(token)
+                cursor.close()
+        finally:
+            with self._lock:
+                self._active -= 1
+                self._idle.notify_all()
+        if cache_key is not None:
+            with self._lock:
+                if self._identity == identity:
+                    self._cache[cache_key] = result
+        return result
 
     def constant(self, key: tuple, compute: Callable):
         """compute(), remembered with the constant queries' results until the file changes. compute runs
@@ -317,16 +490,21 @@ def fetch_records(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> lis
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _run(name: str, params: dict, fetch: Callable):
+# queries that read and sort the whole selection, whatever the request: run as heavy jobs (heavy_job)
+HEAVY_QUERIES = {"data_grid"}
+
+
+def _run(name: str, params: dict, fetch: Callable, seconds: float | None = None):
     sql, values = bound(name, params)
     key = name if name in CONSTANT_QUERIES and fetch is fetch_frame else None
-    if _observer is None:
-        return DB.query(sql, values, key, fetch)
-    start = time.perf_counter()
-    try:
-        return DB.query(sql, values, key, fetch)
-    finally:
-        _observer(name, (time.perf_counter() - start) * 1000)
+    with heavy_job() if name in HEAVY_QUERIES else contextlib.nullcontext():
+        if _observer is None:
+            return DB.query(sql, values, key, fetch, seconds)
+        start = time.perf_counter()
+        try:
+            return DB.query(sql, values, key, fetch, seconds)
+        finally:
+            _observer(name, (time.perf_counter() - start) * 1000)
 
 
 def run_query(name: str, **params) -> pd.DataFrame:
@@ -346,6 +524,19 @@ def run_records(name: str, **params) -> list[dict]:
     """As run_query, but plain records back: for a page of many columns shown as they are (the /data
     grid: converting 46 columns to a DataFrame and back cost more than the query's own execution)."""
     return _run(name, params, fetch_records)
+
+
+def run_batches(name: str, consume: Callable, batch_rows: int = 20_000, **params):
+    """consume(reader) with a pyarrow RecordBatchReader over the result of queries/<name>.sql, as a heavy job,
+    under the deadline DOWNLOAD_SECONDS for the query and the consumption together: DuckDB hands the rows over
+    `batch_rows` at a time, so a consumer that writes each batch away holds one batch in memory. Returns what
+    consume returns."""
+
+    def fetch(cursor, sql: str, values: dict):
+        return consume(cursor.sql(parsed(cursor, sql), params=values).to_arrow_reader(batch_rows))
+
+    with heavy_job():
+        return _run(name, params, fetch, DOWNLOAD_SECONDS)
 
 
 _observer: Callable[[str, float], None] | None = None

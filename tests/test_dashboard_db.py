@@ -37,7 +37,9 @@ def tiny(tmp_path) -> Path:
 def test_every_query_runs_with_the_shared_parameters(tiny, name):
     from dashboard.pages import data
 
-    page = {"plan_id": "dupnitsa-2021", "limit": 100, "max_series": 8, **data.grid_params(None, "bg", 100)}
+    page = {"plan_id": "dupnitsa-2021", "limit": 100, "max_series": 8, **data.grid_params(None, "bg", 100),
+            # the municipality page's: its EKATTE code, population lists (dashboard/population.py)
+            "code": "KNL48", "codes": ["KNL48"], "people": [43263], "ekattes": ["68789"], "settlement_people": [1000]}
     df = db.run_query(name, **page, **filter_params())
     assert df is not None
 
@@ -244,3 +246,25 @@ def test_hooks_run_when_the_database_is_replaced(tiny, tmp_path, monkeypatch):
     os.replace(make_tiny_db(tmp_path / "next.duckdb"), tiny)
     db.run_query("reference_counts")
     assert ran.wait(10)
+
+
+def test_a_database_built_by_another_version_answers_that_it_must_be_rebuilt(tmp_path):
+    """A database made by another queries/derived.sql lacks what this version's queries need: a query that meets
+    the gap says the database must be rebuilt (503, db.DatabaseOutdated), never an internal error."""
+    import duckdb
+
+    from dashboard.pages import data
+
+    path = make_tiny_db(tmp_path / "plans.duckdb")
+    con = duckdb.connect(str(path))
+    con.execute("drop macro item_narrowed")
+    con.execute("update build_info set value = 'another' where key = 'derived_sha256'")
+    con.close()
+    db.set_database(path)
+    assert db.derived_outdated()
+    with pytest.raises(db.DatabaseOutdated):
+        db.run_records("data_page", **filter_params(), **data.grid_params(None, "bg", 10))
+    import app
+
+    response = app.server.test_client().get("/download/data.csv")
+    assert response.status_code == 503 and "python -m etl build" in response.get_data(as_text=True)

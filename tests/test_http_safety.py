@@ -36,7 +36,8 @@ def grid_callback(request) -> dict:
     return callback([("data-grid", "getRowsResponse"), ("data-count", "children"), ("data-grid-model", "data")],
                     [{"id": "data-grid", "property": "getRowsRequest", "value": request}],
                     [{"id": i, "property": p, "value": []} for i, p in FILTERS]
-                    + [{"id": "filters-lang", "property": "data", "value": "bg"}])
+                    + [{"id": "filters-lang", "property": "data", "value": "bg"},
+                       {"id": "data-narrow", "property": "data", "value": {}}])  # no chart click narrowed them
 
 
 def funding_callback(measure, municipality=()) -> dict:
@@ -45,6 +46,7 @@ def funding_callback(measure, municipality=()) -> dict:
     inputs = [{"id": i, "property": p, "value": list(municipality) if i == "filters-municipality" else []}
               for i, p in FILTERS]
     inputs.append({"id": {"page": "funding", "view": "measure"}, "property": "value", "value": measure})
+    inputs.append({"id": {"page": "funding", "view": "combine"}, "property": "value", "value": "compare"})
     return callback(outputs, inputs, [{"id": "filters-lang", "property": "data", "value": "bg"}])
 
 
