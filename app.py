@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import threading
 
 import dash
 from flask import Response, abort, request, send_file
 from werkzeug.exceptions import BadRequest, InternalServerError
 
-from dashboard import db, downloads, startup
+from dashboard import admin, db, downloads, startup
+from dashboard.grid import GridRequestTooLarge
+from dashboard.i18n import t
 from dashboard.state import MAX_JSON_DEPTH, json_problem
 
 app = dash.Dash(
@@ -26,6 +29,7 @@ app = dash.Dash(
     assets_folder="dashboard/assets",  # plotly.min.js there (dashboard/plotly/build.mjs) is what dcc.Graph uses
     suppress_callback_exceptions=True,
     title="Социални услуги — планове",
+    meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],  # phones: 375 px wide
 )
 server = app.server
 
@@ -88,10 +92,51 @@ SECURITY_HEADERS = {
 }
 
 
+# The one exception to "no framing": /embed/<chart> (dashboard/pages/embed.py) is made to be shown in an <iframe> on
+# any site, so its page may be framed by anyone (frame-ancestors *, no X-Frame-Options). Only the page itself: the
+# scripts, data and callbacks it loads are not documents and are not framed.
+EMBED_PREFIX = "/embed/"
+
+
+def _is_embed() -> bool:
+    return request.path.startswith(EMBED_PREFIX)
+
+
 @server.after_request
 def _security_headers(response):
+    embed = _is_embed()
     for name, value in SECURITY_HEADERS.items():
+        if embed and name == "X-Frame-Options":
+            continue
+        if embed and name == "Content-Security-Policy":
+            value = value.replace("frame-ancestors 'none'", "frame-ancestors *")
         response.headers.setdefault(name, value)
+    return response
+
+
+def _is_page(path: str) -> bool:
+    """Whether `path` is the address of a page (dash.page_registry: a path, or a path template such as
+    /embed/<chart>)."""
+    path = "/" + (app.strip_relative_path(path) or "")
+    for page in dash.page_registry.values():
+        if page.get("module", "").split(".")[-1] == "not_found_404":
+            continue
+        template = page.get("path_template")
+        if template and re.fullmatch(re.sub(r"<[^>]+>", "[^/]+", re.escape(template)), path):
+            return True
+        if not template and page.get("path") == path:
+            return True
+    return False
+
+
+@server.after_request
+def _not_found_status(response):
+    """An address that is no page gets the page of dashboard/pages/not_found_404.py (in the UI's language) with
+    status 404, not 200."""
+    index = app.config.routes_pathname_prefix  # Dash's index page and its catch-all route for every other path
+    if request.endpoint in (index, index + "<path:path>") and response.status_code == 200 and not _is_page(
+            request.path):
+        response.status_code = 404
     return response
 
 
@@ -141,7 +186,24 @@ for _error in MALFORMED:
     server.register_error_handler(_error, _malformed)
 
 
+@server.errorhandler(GridRequestTooLarge)
+def _grid_too_large(error: GridRequestTooLarge):
+    """A /data grid request beyond the limits of dashboard/grid.py (too many filters, a filter text too long)."""
+    return _bad_request(BadRequest(str(error)))
+
+
+@server.errorhandler(db.Unavailable)
+def _unavailable(error: db.Unavailable):
+    """No database, a query past its deadline, heavy work at its limit: 503 and one sentence in the request's
+    language (never a server path), with Retry-After; the cause goes to the log."""
+    server.logger.warning("503 for %s: %s", request.path, error)
+    lang = "en" if request.args.get("lang") == "en" else "bg"
+    return Response(t(error.key, lang) + "\n", status=503, mimetype="text/plain",
+                    headers={"Retry-After": str(db.RETRY_AFTER)})
+
+
 downloads.install(server)
+admin.install(server)  # /admin: signed-in editors add, correct, publish and withdraw plans
 if __name__ != "__main__":  # python app.py: main() does it
     finish_setup(app)
 

@@ -20,8 +20,8 @@ sys.path.insert(0, str(REPO))
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 
-from etl.lines.text import ExtractError  # noqa: E402
 from etl.build import read_plan  # noqa: E402
+from etl.lines.text import ExtractError  # noqa: E402
 from etl.records.normalise import PlanError  # noqa: E402
 from etl.reference import load_reference  # noqa: E402
 from tests.conftest import reference_dir  # noqa: E402

@@ -19,7 +19,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from bench.load import PAGES, REPO, DashSite, FlaskTransport, percentile, response_ok
-from dashboard.db import CONNECTION_CONFIG, bound as bound_query
+from dashboard.db import CONNECTION_CONFIG
+from dashboard.db import bound as bound_query
 
 QUERIES = REPO / "queries"
 PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")

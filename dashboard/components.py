@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
+from urllib.parse import parse_qs
 
 import dash_bootstrap_components as dbc
 import orjson
 import pandas as pd
-from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, html
+from dash import ALL, MATCH, Input, Output, State, callback, clientside_callback, dcc, html
 
+from dashboard import review_notice
 from dashboard.db import (
     DatabaseMissing,
-    database_available,
-    database_path,
     constant,
+    database_available,
     derived_outdated,
     is_synthetic,
     run_query,
 )
 from dashboard.figures import plain
-from dashboard.i18n import fmt_number, label, t
-from dashboard.state import FILTER_KEYS, query_string, state_from_query, validate_state
+from dashboard.i18n import dropdown_labels, fmt_number, graph_config, label, place_name, t
+from dashboard.state import (
+    FILTER_KEYS,
+    NARROW_KEYS,
+    query_string,
+    state_from_query,
+    validate_state,
+    without_narrowing,
+)
 
 PAGES = {
     "overview": "/",
@@ -31,16 +40,23 @@ PAGES = {
     "data": "/data",
 }
 
+# the charts that /embed/<name> draws alone (dashboard/pages/embed.py; the names of their downloads)
+EMBEDS = ("overview-completeness", "capacity-by-group", "capacity-di", "funding-mix", "funding-amounts",
+          "coverage-matrix", "coverage-map", "changes-timeline")
+MUNICIPALITY_CODE = re.compile(r"[A-Z]{3}\d{2}")  # an EKATTE municipality code: the only text a table link is made of
 TABLE_ROWS = 200  # rows of a page table (the rest: narrow the filters, or the chart's CSV)
 FILTER_IDS = {key: "filters-" + key.replace("_", "-") for key in FILTER_KEYS}
 FILTER_INPUTS = [Input(FILTER_IDS[key], "value") for key in FILTER_KEYS]
 FILTER_STATES = [State(FILTER_IDS[key], "value") for key in FILTER_KEYS]
 LANG_STATE = State("filters-lang", "data")
+review_notice.register(FILTER_INPUTS, LANG_STATE)
 
 
-def navbar(page: str, state: dict) -> dbc.Navbar:
-    """Brand, one link per page (carrying the current query string) and the language toggle."""
-    lang, search = state["lang"], query_string(state)
+def navbar(page: str, state: dict, here: str | None = None) -> dbc.Navbar:
+    """Brand, one link per page (carrying the current query string) and the language toggle (to `here`, a page
+    outside PAGES such as /municipality/<code>, when given)."""
+    # a chart's click narrows /data only (NARROW_KEYS): the other pages' links do not carry it; the toggle does
+    lang, search = state["lang"], query_string(without_narrowing(state))
     other = dict(state, lang="bg" if lang == "en" else "en")
     links = [
         dbc.NavLink(
@@ -50,7 +66,7 @@ def navbar(page: str, state: dict) -> dbc.Navbar:
     ]
     toggle = dbc.NavLink(
         t("other_lang", lang),
-        href=PAGES[page] + query_string(other),
+        href=(here or PAGES[page]) + query_string(other),
         id="nav-lang",
         className="ms-auto fw-bold",
     )
@@ -58,13 +74,21 @@ def navbar(page: str, state: dict) -> dbc.Navbar:
         dbc.Container(
             [
                 dbc.NavbarBrand(t("app_title", lang), href=PAGES["overview"] + search),
-                dbc.Nav(links, navbar=True),
-                dbc.Nav([toggle], navbar=True, className="ms-auto"),
+                # on a narrow screen the links fold under a menu button (Bootstrap's navbar collapse)
+                html.Button(html.Span(className="navbar-toggler-icon"), id="navbar-toggler", type="button",
+                            className="navbar-toggler", **{"aria-label": t("menu", lang)}),
+                dbc.Collapse(
+                    [dbc.Nav(links, navbar=True), dbc.Nav([toggle], navbar=True, className="ms-auto")],
+                    id="navbar-collapse",
+                    is_open=False,
+                    navbar=True,
+                ),
             ],
             fluid=True,
         ),
         color="dark",
         dark=True,
+        expand="lg",
         className="mb-3",
     )
 
@@ -113,6 +137,7 @@ def filter_bar(state: dict) -> dbc.Row:
                     value=state[key],
                     multi=True,
                     placeholder=t("all", lang),
+                    labels=dropdown_labels(lang),
                 ),
             ],
             md=True,
@@ -124,7 +149,7 @@ def filter_bar(state: dict) -> dbc.Row:
 
 def db_missing(lang: str) -> dbc.Alert:
     return dbc.Alert(
-        [html.H4(t("db_missing", lang)), html.P(t("db_missing_path", lang, path=str(database_path())))],
+        [html.H4(t("db_missing", lang)), html.P(t("db_missing_detail", lang))],  # no server path
         color="warning",
         id="db-missing",
     )
@@ -174,7 +199,9 @@ def page_shell(page: str, query: dict, body: Callable[[dict], list]) -> html.Div
             known = None
     if known is not None:
         state, ignored = validate_state(state, known, query)
-        content = [filter_bar(state), *body(state)]
+        if page != "data":  # what a chart's click narrows the records to is /data's only
+            state = without_narrowing(state)
+        content = [filter_bar(state), review_notice.slot(), *body(state)]
         banners = [synthetic_banner(state["lang"])] if synthetic else []
         if outdated:
             banners.append(outdated_banner(state["lang"]))
@@ -193,6 +220,7 @@ def page_shell(page: str, query: dict, body: Callable[[dict], list]) -> html.Div
             # clientside callback below puts it in the address bar; sync_url keeps it up to date
             dcc.Store(id="url-search", data=query_string(state)),
             dcc.Store(id="url-sink"),
+            dcc.Store(id="html-lang"),
         ],
         lang=state["lang"],
     )
@@ -219,34 +247,78 @@ def view_control(
     return html.Div([html.Span(t(label, lang) + ": ", className="me-2"), radios], className="d-flex")
 
 
+def chart_title(figure: dict | None) -> str:
+    """A figure's title as plain text (its accessible name)."""
+    text = ((figure or {}).get("layout", {}).get("title") or {}).get("text") or ""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def graph(graph_id: str, lang: str, figure: dict | None = None, **props) -> html.Div:
+    """A dcc.Graph in the UI's language, with no button that sends it anywhere (i18n.graph_config), inside a
+    role="figure" element named after the chart; assets/charts.js keeps that name and a visually hidden table of
+    the chart's numbers (for screen readers) up to date, and keeps the chart's tool bar out of the tab order."""
+    chart = dcc.Graph(id=graph_id, config=graph_config(lang), **({"figure": figure} if figure else {}), **props)
+    numbers = html.Div(className="visually-hidden chart-table", **{"data-caption": t("chart_data", lang),
+                                                                   "data-lang": lang})
+    return html.Div([chart, numbers], role="figure", className="chart", **{"aria-label": chart_title(figure)})
+
+
+def embed_box(chart: str, lang: str) -> list:
+    """The "Вграждане" button and, when pressed, the <iframe> code of /embed/<chart> with the page's selection."""
+    return [
+        dbc.Button(t("embed", lang), id={"type": "embed-button", "chart": chart}, size="sm", color="secondary",
+                   outline=True, className="ms-2"),
+        dbc.Collapse(
+            [
+                html.P(t("embed_help", lang), className="small mt-2 mb-1"),
+                dbc.Textarea(id={"type": "embed-code", "chart": chart}, readonly=True, rows=3,
+                             className="font-monospace small"),
+            ],
+            id={"type": "embed-box", "chart": chart},
+            is_open=False,
+        ),
+    ]
+
+
 def chart_card(page: str, name: str, lang: str, extra: Sequence = (), figure: dict | None = None) -> dbc.Card:
-    """A chart with its own "download data" button; ids `<page>-<name>-graph` / `-csv-button` / `-csv` (the
-    file is streamed by /download/<page>-<name>.csv, dashboard/downloads.py).
+    """A chart with its own "download data" button (and "embed" for the charts of EMBEDS); ids
+    `<page>-<name>-graph` / `-csv-button` / `-csv` (the file is streamed by /download/<page>-<name>.csv,
+    dashboard/downloads.py).
     `figure`: the chart drawn with the page (no callback round trip, no empty chart drawn first)."""
-    graph = dcc.Graph(id=f"{page}-{name}-graph", config={"displaylogo": False}, **({"figure": figure} if figure else {}))
+    chart = f"{page}-{name}"
     return dbc.Card(
         dbc.CardBody(
             [
                 *extra,
-                dcc.Loading(graph),
+                dcc.Loading(graph(f"{chart}-graph", lang, figure)),
                 dbc.Button(
                     t("download", lang),
-                    id=f"{page}-{name}-csv-button",
+                    id=f"{chart}-csv-button",
                     size="sm",
                     color="secondary",
                     outline=True,
                 ),
-                dcc.Store(id=f"{page}-{name}-csv"),
+                *(embed_box(chart, lang) if chart in EMBEDS else []),
+                dcc.Store(id=f"{chart}-csv"),
             ]
         ),
         className="mb-3",
     )
 
 
-def table_card(page: str, name: str, title: str, content=None) -> dbc.Card:
+def table_card(page: str, name: str, title: str, content=None, lang: str | None = None) -> dbc.Card:
     """A titled card whose body `<page>-<name>-table` shows `content` (a `table(...)`), which the page's
-    callback replaces when the filters change."""
-    return dbc.Card(dbc.CardBody([html.H5(title), html.Div(content, id=f"{page}-{name}-table")]), className="mb-3")
+    callback replaces when the filters change; with `lang`, a button downloading the whole table (every row of
+    the selection, not only the rows shown: /download/<page>-<name>-table.csv, dashboard/downloads.py)."""
+    button = []
+    if lang is not None:
+        button = [
+            dbc.Button(t("download_table", lang), id=f"{page}-{name}-table-csv-button", size="sm", color="secondary",
+                       outline=True, className="mt-2"),
+            dcc.Store(id=f"{page}-{name}-table-csv"),
+        ]
+    return dbc.Card(dbc.CardBody([html.H5(title), html.Div(content, id=f"{page}-{name}-table"), *button]),
+                    className="mb-3")
 
 
 def _cell(value, kind: str, lang: str) -> str:
@@ -254,14 +326,25 @@ def _cell(value, kind: str, lang: str) -> str:
         return fmt_number(value, lang)
     if kind.startswith("label:"):
         return label(kind[6:], value, lang)
+    if kind == "place" and isinstance(value, str):
+        return place_name(value, lang)
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
     return str(value)
 
 
+def with_source(df: pd.DataFrame) -> pd.DataFrame:
+    """`df` with a `source` column 'file:line' (two rows of one plan that read alike are told apart by the line)."""
+    if df.empty:
+        return df.assign(source=pd.Series(dtype=str))
+    return df.assign(source=df["source_file"] + ":" + df["source_line"].astype("Int64").astype(str))
+
+
 def table(df: pd.DataFrame, columns: Sequence[tuple[str, str, str]], lang: str, max_rows: int = TABLE_ROWS) -> html.Div:
     """A table of at most `max_rows` rows, with a notice saying how many there are; columns are
-    (column, header text key, kind: text | number | label:<kind>).
+    (column, header text key, kind: text | number | place (a name; transliterated in English) | label:<kind> |
+    municipality (a municipality as shown, 'Бяла (Варна)', transliterated in English, each a link to its page
+    /municipality/<code> when the row has a `municipality_code`)).
 
     A plain HTML table, sortable by its headers, drawn in the browser by assets/page_tables.js from the JSON
     in one element's `data-table` attribute: the cells' display texts, and for a number column the numbers it
@@ -272,9 +355,15 @@ def table(df: pd.DataFrame, columns: Sequence[tuple[str, str, str]], lang: str, 
     if df.empty:
         return dbc.Alert(t("empty", lang), color="light", className="empty-state")
     shown = df.head(max_rows)
-    heads, rows, numbers = [], [[] for _ in range(len(shown))], []
+    heads, rows, numbers, links = [], [[] for _ in range(len(shown))], [], []
     for col, key, kind in columns:
         values = plain(shown[col])
+        codes = None
+        if kind == "municipality":
+            kind = "place"
+            if "municipality_code" in shown:
+                codes = [c if isinstance(c, str) and MUNICIPALITY_CODE.fullmatch(c) else None
+                         for c in plain(shown["municipality_code"])]
         if kind.startswith("label:"):
             names = {v: label(kind[6:], v, lang) for v in set(values)}
             texts = [names[v] for v in values]
@@ -282,9 +371,11 @@ def table(df: pd.DataFrame, columns: Sequence[tuple[str, str, str]], lang: str, 
             texts = [_cell(v, kind, lang) for v in values]
         heads.append({"header": t(key, lang), "number": kind == "number"})
         numbers.append(values if kind == "number" else None)
+        links.append(codes)
         for row, text in zip(rows, texts, strict=True):
             row.append(text)
-    spec = {"lang": lang, "columns": heads, "rows": rows, "numbers": numbers, "sortHint": t("sort_hint", lang)}
+    spec = {"lang": lang, "columns": heads, "rows": rows, "numbers": numbers, "links": links,
+            "sortHint": t("sort_hint", lang)}
     grid = html.Div(className="page-table", **{"data-table": orjson.dumps(spec).decode()})
     total = int(df["total_rows"].iloc[0]) if "total_rows" in df else len(df)
     if total > len(shown):
@@ -303,20 +394,27 @@ def table(df: pd.DataFrame, columns: Sequence[tuple[str, str, str]], lang: str, 
     State({"type": "nav", "page": ALL}, "id"),
     LANG_STATE,
     State("filters-page", "data"),
+    State("url-search", "data"),
     prevent_initial_call=True,  # the page is drawn with its links and address (page_shell)
 )
 def sync_url(
-    oblast, municipality, year, target_group, service_type, view_values, view_ids, nav_ids, lang, path
+    oblast, municipality, year, target_group, service_type, view_values, view_ids, nav_ids, lang, path, current=None
 ):
-    """Filters and page options -> the query string, the nav links and the language toggle."""
+    """Filters and page options -> the query string, the nav links and the language toggle. On /data, what a
+    chart's click narrowed the records to (NARROW_KEYS, fixed for the page's life) stays in the address, as it
+    stays on the grid; the links to the other pages drop it."""
     state = dict(zip(FILTER_KEYS, (oblast, municipality, year, target_group, service_type), strict=True))
     state.update({vid["view"]: value for vid, value in zip(view_ids, view_values, strict=True)})
     state["lang"] = lang
+    if path == PAGES["data"] and isinstance(current, str):
+        previous = state_from_query(parse_qs(current.lstrip("?")))
+        state.update({key: previous[key] for key in NARROW_KEYS})
     search = query_string(state_from_query({k: v for k, v in state.items() if v}))
     other = query_string(
         state_from_query({**{k: v for k, v in state.items() if v}, "lang": "bg" if lang == "en" else "en"})
     )
-    return search, [PAGES[n["page"]] + search for n in nav_ids], path + other
+    nav = query_string(without_narrowing(state_from_query({k: v for k, v in state.items() if v})))
+    return search, [PAGES[n["page"]] + nav for n in nav_ids], path + other
 
 
 # The URL bar follows the view without a page reload (replaceState: no new history entry).
@@ -330,4 +428,47 @@ clientside_callback(
     }""",
     Output("url-sink", "data"),
     Input("url-search", "data"),
+)
+
+
+# <html lang> follows the UI's language (the page's store; the embed page has one too).
+clientside_callback(
+    """function (lang) {
+        if (lang) { document.documentElement.lang = lang; }
+        return window.dash_clientside.no_update;
+    }""",
+    Output("html-lang", "data"),
+    Input("filters-lang", "data"),
+)
+
+# "Вграждане": the <iframe> code of the chart's /embed/ page with the view's query string, opened and closed
+# by the button, kept up to date with the selection while open.
+clientside_callback(
+    """function (clicks, search, open, id) {
+        const ctx = window.dash_clientside.callback_context;
+        const pressed = ctx.triggered.some(t => t.prop_id.endsWith('.n_clicks'));
+        const config = JSON.parse(document.getElementById('_dash-config').textContent);
+        const src = window.location.origin + config.requests_pathname_prefix + 'embed/' + id.chart + (search || '');
+        const quote = s => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+        const code = '<iframe src="' + quote(src) + '" title="' + quote(document.title) +
+            '" width="100%" height="520" style="border:0" loading="lazy"></iframe>';
+        return [code, pressed ? !open : open];
+    }""",
+    Output({"type": "embed-code", "chart": MATCH}, "value"),
+    Output({"type": "embed-box", "chart": MATCH}, "is_open"),
+    Input({"type": "embed-button", "chart": MATCH}, "n_clicks"),
+    Input("url-search", "data"),
+    State({"type": "embed-box", "chart": MATCH}, "is_open"),
+    State({"type": "embed-button", "chart": MATCH}, "id"),
+    prevent_initial_call=True,
+)
+
+
+# The menu button of a narrow screen opens and closes the navbar's links.
+clientside_callback(
+    """function (clicks, open) { return clicks ? !open : open; }""",
+    Output("navbar-collapse", "is_open"),
+    Input("navbar-toggler", "n_clicks"),
+    State("navbar-collapse", "is_open"),
+    prevent_initial_call=True,
 )

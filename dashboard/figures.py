@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import functools
 import math
+import zlib
 
 import numpy as np
 import pandas as pd
-from plotly.colors import sequential
+from plotly.colors import qualitative, sequential
 
-from dashboard.i18n import label, plotly_separators, t
+from dashboard.i18n import label, place_name, plotly_separators, t
+from dashboard.state import link_query
 
-COLORS = ["#1f6f8b", "#e07a1f", "#4c9a2a", "#b83b5e", "#6a4c93", "#8c6d31", "#2a9d8f", "#7f7f7f"]
+# Colours. A municipality and a year keep their colour on every page: the colour is chosen from the name or the
+# year, never from the series' place in a chart. 24 colours that stay apart on white (plotly's Dark24).
+PALETTE = list(qualitative.Dark24)
 FUNDING_COLORS = {
     "state_delegated": "#1f6f8b",
     "state_other": "#5fa8d3",
@@ -44,10 +48,20 @@ def _scale(colours: list[str]) -> list[list]:
 
 BLUES = _scale(sequential.Blues)
 TEAL = _scale(sequential.Teal)
-AXIS = {"automargin": True, "gridcolor": "#e6e6e6", "zeroline": False, "linecolor": "#999"}
-# more municipality-years than this in a selection: bars per year (summed over municipalities)
-MAX_PLAN_SERIES = 8
+# numbers on the axes in full, with the language's separators ("100 000", not plotly's "100k")
+AXIS = {"automargin": True, "gridcolor": "#e6e6e6", "zeroline": False, "linecolor": "#999", "exponentformat": "none",
+        "separatethousands": True}
+# Comparisons. Several municipalities are compared, never added up unless the reader asks for it (combine=sum):
+# - capacity bars: one series per plan when one municipality is chosen, else one per municipality (its latest plan
+#   in the selection), up to MAX_COMPARE municipalities;
+# - funding bars: one row per plan up to MAX_PLAN_ROWS plans, else one per municipality (its latest plan);
+# - more municipalities than that: each year's total, said so in the chart.
+MAX_COMPARE = 12
 MAX_PLAN_ROWS = 40
+# the page queries give one row per plan when the selection has at most this many plans (else per year, summed)
+MAX_COMPARE_PLANS = 14 * MAX_PLAN_ROWS
+MAX_PLAN_SERIES = MAX_COMPARE_PLANS  # (the name the capacity query's callers used)
+COMBINE = ("compare", "sum")
 # a heatmap with more cells than this shows its numbers on hover and a colour scale, not in every cell:
 # 265 municipalities × 14 years of labels are unreadable, and drawing them took the browser seconds
 MAX_LABELLED_CELLS = 600
@@ -76,11 +90,80 @@ def escaped(values: list) -> list:
     return [escape(v) for v in values]
 
 
+def name_colour(name: str) -> str:
+    """The colour of a municipality (or any named series) wherever it is drawn: from its name alone."""
+    return PALETTE[zlib.crc32(str(name).encode("utf-8")) % len(PALETTE)]
+
+
+def year_colour(year: int) -> str:
+    """The colour of a plan year on every page: fourteen consecutive years have fourteen different colours."""
+    return PALETTE[int(year) % len(PALETTE)]
+
+
+def colours_for(names: list[str]) -> dict[str, str]:
+    """name -> colour for the municipalities of one chart: each its name_colour(), except that when two of them
+    would share one, the later (in alphabetical order) takes the next colour not yet used in the chart. The same
+    selection gets the same colours on every page."""
+    out: dict[str, str] = {}
+    for name in sorted(set(names)):
+        start = PALETTE.index(name_colour(name))
+        used = set(out.values())
+        out[name] = next((PALETTE[(start + k) % len(PALETTE)] for k in range(len(PALETTE))
+                          if PALETTE[(start + k) % len(PALETTE)] not in used), PALETTE[start])
+    return out
+
+
+def keyed(df: pd.DataFrame) -> pd.DataFrame:
+    """`df` with each row's municipality as `municipality_key`, its identity (its EKATTE code; its name without
+    EKATTE), and `municipality_label`, as it is shown ('Бяла (Варна)' where two municipalities share the name).
+    Series, colours and rows are keyed by municipality_key: two municipalities of one name are never one series."""
+    names = df["municipality"] if "municipality" in df else pd.Series(None, index=df.index, dtype=object)
+    codes = df["municipality_code"] if "municipality_code" in df else pd.Series(None, index=df.index, dtype=object)
+    labels = df["municipality_label"] if "municipality_label" in df else names
+    return df.assign(municipality_key=codes.where(codes.notna(), names), municipality_label=labels.where(labels.notna(), names))
+
+
+def shown_names(df: pd.DataFrame, lang: str) -> dict:
+    """municipality_key -> the municipality's name as shown in `lang` (keyed() rows), not escaped."""
+    return {k: place_name(n, lang) for k, n in zip(plain(df["municipality_key"]), plain(df["municipality_label"]), strict=True)
+            if k is not None}
+
+
+def all_years(years) -> list[str]:
+    """Every year from the first to the last as category labels: a year without a plan keeps its place on the axis
+    (2015, 2016, ... 2020, not 2015 next to 2020)."""
+    years = [int(y) for y in years if y is not None]
+    return [str(y) for y in range(min(years), max(years) + 1)] if years else []
+
+
 def cell_labels(rows: int, columns: int) -> dict:
     """The heatmap properties that show each cell's number: in the cell when few, else a colour scale."""
     if rows * columns <= MAX_LABELLED_CELLS:
         return {"showscale": False, "texttemplate": "%{z}"}
     return {"showscale": True, "colorbar": {"thickness": 12, "len": 0.5, "y": 1, "yanchor": "top"}}
+
+
+# The Social Services Act (Закон за социалните услуги, ДВ бр. 24/2019) came into force on 1 July 2020: plans up to
+# the one for 2020 were made under the Social Assistance Act, the plans from 2021 under the new Act. Years are
+# categories, so the break is drawn between the 2020 and 2021 categories (between the last year before 2021 and the
+# first from 2021 on an axis that skips years), never on a year's own bar.
+SSA_FIRST_YEAR = 2021
+
+
+def ssa_break(categories: list, lang: str) -> dict:
+    """The layout's `shapes` and `annotations` marking the Social Services Act's start on a category axis of years
+    (`categories` in axis order: '2019', '2020', '2021' ... or a two-level axis's first level); {} when every year
+    is on one side of it."""
+    years = [int(c) for c in categories]
+    before = sum(1 for y in years if y < SSA_FIRST_YEAR)
+    if before == 0 or before == len(years):
+        return {}
+    x = before - 0.5
+    line = {"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1, "name": "ssa-break",
+            "line": {"color": "#555", "width": 1.5, "dash": "dot"}}
+    note = {"x": x, "xref": "x", "y": 1, "yref": "paper", "text": t("ssa_break", lang), "showarrow": False,
+            "xanchor": "left", "yanchor": "bottom", "font": {"size": 10, "color": "#555"}, "name": "ssa-break"}
+    return {"shapes": [line], "annotations": [note]}
 
 
 def figure(data: list[dict], layout: dict) -> dict:
@@ -124,9 +207,10 @@ def _char_em(c: str) -> float:
 
 
 def number_px(value: float, size: float = 12) -> float:
-    """Width of the widest tick label of a linear axis up to `value`: plotly writes 12000 as "12k"."""
+    """Width of the widest tick label of a linear axis up to `value`, written in full with a thousands separator
+    (AXIS: exponentformat none, so 12000 is "12 000", never "12k")."""
     digits = len(str(int(abs(value)))) if value == value else 1
-    return text_px("-" * (value < 0) + ("8" * digits if digits <= 3 else "88.8k"), size)
+    return text_px("-" * (value < 0) + "8" * digits + " " * ((digits - 1) // 3), size)
 
 
 def needed_margins(fig: dict) -> dict:
@@ -171,7 +255,10 @@ def _y_numbers(data: list[dict], layout: dict) -> list[float]:
     if layout.get("barmode") == "stack":
         sums: dict = {}
         for trace in vertical:
-            for x, y in zip(trace.get("x") or [], trace.get("y") or [], strict=False):
+            xs = trace.get("x") or []
+            if xs and isinstance(xs[0], list):  # a two-level axis: [[years], [municipalities]]
+                xs = list(zip(*xs, strict=True))
+            for x, y in zip(xs, trace.get("y") or [], strict=False):
                 sums[x] = sums.get(x, 0) + (y or 0)
         return list(sums.values())
     return [y for trace in vertical for y in trace.get("y") or [] if isinstance(y, int | float)]
@@ -185,22 +272,26 @@ def style(
     height: int = 420,
     xaxis: dict | None = None,
     yaxis: dict | None = None,
+    note: str | None = None,
     **layout,
 ) -> dict:
-    """The house look as a layout dict: title, axis labels, source note, Bulgarian number format."""
+    """The house look as a layout dict: title, axis labels, source note (and `note`: how the series were formed,
+    under it), the language's number format."""
+    subtitle = t("source_note", lang) + ("<br>" + note if note else "")
+    margin = {"l": 10, "r": 10, "t": 115 + 16 * bool(note), "b": 50}
     return {
         "title": {
             "text": title,
             "x": 0.01,
             "xanchor": "left",
             "font": {"size": 16},
-            "subtitle": {"text": t("source_note", lang), "font": {"size": 11, "color": "#666"}},
+            "subtitle": {"text": subtitle, "font": {"size": 11, "color": "#666"}},
         },
         "height": height,
         "separators": plotly_separators(lang),
         "plot_bgcolor": "white",
         "font": {"family": "Arial, sans-serif", "size": 12},
-        "margin": {"l": 10, "r": 10, "t": 115, "b": 50},
+        "margin": margin,
         "legend": {"orientation": "h", "y": 1.03, "yanchor": "bottom", "x": 0},
         "hoverlabel": {"namelength": -1},
         "xaxis": {**AXIS, "title": {"text": x_title}, **(xaxis or {})},
@@ -238,9 +329,11 @@ def is_empty(fig: dict) -> bool:
     return bool(fig["layout"].get("meta", {}).get("empty"))
 
 
-def plan_label(df: pd.DataFrame) -> pd.Series:
-    """'Дупница 2021' for each row (municipality + year), escaped for a chart (escape())."""
-    return df["municipality"].map(escape) + " " + df["year"].astype(str)
+def plan_label(df: pd.DataFrame, lang: str = "bg") -> pd.Series:
+    """'Дупница 2021' for each row (municipality + year; 'Dupnitsa 2021' in English), escaped for a chart."""
+    df = keyed(df)
+    names = {k: escape(n) for k, n in shown_names(df, lang).items()}
+    return df["municipality_key"].map(names) + " " + df["year"].astype(str)
 
 
 def plain(series: pd.Series) -> list:
@@ -268,7 +361,8 @@ def completeness(df: pd.DataFrame, lang: str) -> dict:
     title = t("completeness_title", lang)
     if df.empty:
         return empty(title, lang)
-    municipalities = escaped(plain(df["municipality"]))
+    df = keyed(df)
+    municipalities = escaped([place_name(m, lang) for m in plain(df["municipality_label"])])
     loaded = [(m, int(y), n) for m, y, n in zip(municipalities, plain(df["year"]), plain(df["items"]), strict=True)
               if y is not None]
     rows = sorted(set(municipalities), reverse=True)
@@ -306,33 +400,95 @@ def _dimension_label(df: pd.DataFrame, dim: str, lang: str) -> pd.Series:
     from a document)."""
     if dim == "service_type":
         return df["type_en" if lang == "en" else "type_bg"].map(escape)
+    if dim == "ssa_kind":
+        df = df.assign(ssa_kind=df["ssa_kind"].fillna("none"))
     codes = df[dim].unique()
     return df[dim].map({c: escape(label(dim, c, lang)) for c in codes})
 
 
-def _series(df: pd.DataFrame, lang: str) -> pd.Series:
-    """'Дупница 2021' for rows of one plan; '2021 (265 общини)' for rows summed over a year's
-    municipalities (municipality null, `municipalities` = how many; see queries/*_chart.sql)."""
-    if df["municipality"].notna().all():
-        return plan_label(df)
+def _year_sums(df: pd.DataFrame, lang: str) -> tuple[list[str], dict[str, str]]:
+    """'2021 (3 общини)' for each row: a series per year, added up over the year's municipalities (`municipalities`
+    = how many); and its colour (the year's)."""
     names = {
         (y, n): t("series_year_one" if n == 1 else "series_year", lang, year=int(y), n=int(n))
-        for y, n in set(zip(df["year"], df["municipalities"], strict=True))
+        for y, n in set(zip(df["year"].tolist(), df["municipalities"].tolist(), strict=True))
     }
-    return pd.Series(
-        [names[k] for k in zip(df["year"], df["municipalities"], strict=True)], index=df.index, dtype=object
-    )
+    rows = [names[k] for k in zip(df["year"].tolist(), df["municipalities"].tolist(), strict=True)]
+    return rows, {name: year_colour(y) for (y, _), name in names.items()}
 
 
-def capacity_by(df: pd.DataFrame, dim: str, lang: str) -> dict:
-    """Grouped horizontal bars: capacity per category of `dim`, one bar per municipality-year
-    (per year, summed over the municipalities, when more than MAX_PLAN_SERIES plans are selected)."""
+def latest_plans(df: pd.DataFrame) -> pd.DataFrame:
+    """The rows of each municipality's latest plan in `df`."""
+    key = keyed(df)["municipality_key"]
+    latest = df.groupby(key)["year"].transform("max")
+    return df[df["year"] == latest]
+
+
+def comparison(df: pd.DataFrame, combine: str, lang: str, max_municipalities: int, max_plans: int):
+    """How a chart of several plans shows them: (rows, series name of each row, colour of each series, note).
+
+    - combine == "sum", or rows the query already added up per year (municipality null), or more municipalities
+      than `max_municipalities`: one series per year, its municipalities added up (the note says so);
+    - one municipality, or at most `max_plans` plans: one series per plan ('Дупница 2021'); colours by year
+      for one municipality, by municipality for several;
+    - else one series per municipality, from its latest plan in the selection (the note says so).
+    """
+    df = keyed(df)
+    municipalities = sorted(set(df["municipality_key"].dropna().tolist()))
+    summed = df["municipality_key"].isna().any()
+    if combine == "sum" or summed or len(municipalities) > max_municipalities:
+        names, colours = _year_sums(df, lang)
+        note = t("note_sum" if combine == "sum" else "note_too_many", lang, n=max_municipalities)
+        return df, names, colours, note
+    note = None
+    plans = df[["municipality_key", "year"]].drop_duplicates()
+    if len(municipalities) > 1 and len(plans) > max(max_plans, len(municipalities)):  # one has several plans
+        df = latest_plans(df)
+        note = t("note_latest", lang)
+    names = plain(plan_label(df, lang))
+    if len(municipalities) == 1:
+        colours = {n: year_colour(y) for n, y in zip(names, df["year"].tolist(), strict=True)}
+    else:
+        by_town = colours_for(municipalities)  # by EKATTE code: the same colour on every page
+        colours = {n: by_town[m] for n, m in zip(names, df["municipality_key"].tolist(), strict=True)}
+    return df, names, colours, note
+
+
+def series_links(df: pd.DataFrame, names: list[str]) -> dict[str, dict]:
+    """series name -> what a click on it narrows the selection to: its year, and its municipality (the filter bar's
+    value: municipality_value) when the series is one municipality's plan; a series added up over municipalities
+    keeps the filter bar's municipalities (docs/design.md "From a number to its records")."""
+    values = plain(df["municipality_value"]) if "municipality_value" in df else [None] * len(df)
+    seen: dict[str, tuple[set, set]] = {}
+    for name, value, year in zip(names, values, plain(df["year"]), strict=True):
+        towns, years = seen.setdefault(name, (set(), set()))
+        towns.add(value)
+        years.add(year)
+    out = {}
+    for name, (towns, years) in seen.items():
+        link = {}
+        if len(towns) == 1 and None not in towns:
+            link["municipality"] = next(iter(towns))
+        if len(years) == 1 and None not in years:
+            link["year"] = int(next(iter(years)))
+        out[name] = link
+    return out
+
+
+def capacity_by(df: pd.DataFrame, dim: str, lang: str, combine: str = "compare") -> dict:
+    """Grouped horizontal bars: capacity per category of `dim`, one bar per municipality (comparison(): its latest
+    plan in the selection), per plan of one municipality, or per year added up when the reader asks for a sum."""
     title = t("capacity_title", lang, dim=t(f"dim_{dim}", lang))
     df = df[df["capacity"].notna()]
     if df.empty:
         return empty(title, lang)
-    keys = list(zip(plain(_series(df, lang)), plain(_dimension_label(df, dim, lang)), strict=True))
+    df, series, colours, note = comparison(df, combine, lang, MAX_COMPARE, 1)
+    categories = plain(_dimension_label(df, dim, lang))
+    keys = list(zip(series, categories, strict=True))
     sums = add_up(keys, plain(df["capacity"]))  # (series, category) -> capacity
+    # a click on a bar opens /data with its records: the series' plan or year, the category's code
+    links = series_links(df, series)
+    codes = dict(zip(categories, plain(df[dim]), strict=True))
     totals: dict[str, float] = {}
     for (_, category), value in sums.items():
         totals[category] = totals.get(category, 0) + value
@@ -340,7 +496,7 @@ def capacity_by(df: pd.DataFrame, dim: str, lang: str) -> dict:
     order = pd.Series(totals, dtype=float).sort_index().sort_values().index.tolist()
     rank = {c: i for i, c in enumerate(order)}
     traces = []
-    for i, name in enumerate(sorted({series for series, _ in sums})):
+    for name in sorted({series for series, _ in sums}):
         pairs = sorted((rank[c], c, v) for (series, c), v in sums.items() if series == name)
         traces.append(
             {
@@ -349,7 +505,8 @@ def capacity_by(df: pd.DataFrame, dim: str, lang: str) -> dict:
                 "y": [c for _, c, _ in pairs],
                 "x": [float(v) for _, _, v in pairs],
                 "name": name,
-                "marker": {"color": COLORS[i % len(COLORS)]},
+                "marker": {"color": colours[name]},
+                "customdata": [link_query({**links[name], dim: codes[c]}) for _, c, _ in pairs],
                 "hovertemplate": "%{y}<br>" + template_safe(name) + ": %{x:,.0f}<extra></extra>",
             }
         )
@@ -364,59 +521,105 @@ def capacity_by(df: pd.DataFrame, dim: str, lang: str) -> dict:
             height=int(height),
             barmode="group",
             yaxis={"categoryorder": "array", "categoryarray": order},
+            note=note,
         ),
     )
 
 
-def deinstitutionalisation(df: pd.DataFrame, lang: str) -> dict:
-    """Lines over plan years: capacity in institutions versus residential and community settings."""
+SETTING_DASH = {"institution": "solid", "residential": "dash", "family": "dot", "community": "dashdot",
+                "home": "longdash"}
+
+
+def deinstitutionalisation(df: pd.DataFrame, lang: str, combine: str = "compare") -> dict:
+    """Capacity in institutions versus residential, family, community and home settings over the plan years.
+
+    One line per setting and municipality: a line never joins two municipalities' plans, and a year without a plan
+    is a gap in it (every year from the first to the last is on the axis). One municipality: colours by setting;
+    several: colours by municipality, dashes by setting. combine == "sum" (or more than MAX_COMPARE
+    municipalities): one line per setting, each year's municipalities added up."""
     title = t("di_title", lang)
     df = df[df["capacity"].notna()]
     if df.empty:
         return empty(title, lang)
+    years = all_years(df["year"].tolist())
+    df = keyed(df)
+    shown = shown_names(df, lang)
+    rows = list(zip(plain(df["municipality_key"]), plain(df["setting"]), plain(df["year"]), plain(df["capacity"]),
+                    strict=True))
+    municipalities = sorted({m for m, *_ in rows})
+    note = None
+    if combine == "sum" or len(municipalities) > MAX_COMPARE:
+        note = t("note_sum" if combine == "sum" else "note_too_many", lang, n=MAX_COMPARE)
+        rows = [(None, s, y, c) for _, s, y, c in rows] if len(municipalities) > 1 else rows
+        municipalities = [None] if len(municipalities) > 1 else municipalities
+    points: dict[tuple, dict[str, float]] = {}
+    for m, s, y, c in rows:
+        by_year = points.setdefault((m, s), {})
+        by_year[str(y)] = by_year.get(str(y), 0) + c
+    towns = colours_for([m for m in municipalities if m])
     traces = []
-    rows = list(zip(plain(df["setting"]), plain(df["year"]), plain(df["capacity"]), strict=True))
-    for setting in SETTING_ORDER:
-        part = sorted(((year, capacity) for s, year, capacity in rows if s == setting), key=lambda r: r[0])
-        if not part:
-            continue
-        traces.append(
-            {
-                "type": "scatter",
-                "x": [str(year) for year, _ in part],
-                "y": [capacity for _, capacity in part],
-                "mode": "lines+markers",
-                "name": label("setting", setting, lang),
-                "line": {"color": SETTING_COLORS[setting], "width": 4 if setting == "institution" else 2},
-            }
-        )
-    # years in order: a category axis otherwise orders them as they first appear, trace by trace (2015, 2021,
-    # 2020 when only a later trace has 2020)
-    years = {"type": "category", "categoryorder": "category ascending"}
-    return figure(traces, style(title, t("axis_year", lang), t("axis_capacity", lang), lang, xaxis=years))
+    for m in municipalities:
+        for setting in SETTING_ORDER:
+            by_year = points.get((m, setting))
+            if not by_year:
+                continue
+            name = label("setting", setting, lang)
+            width = 4 if setting == "institution" else 2
+            if len(municipalities) > 1:
+                town = shown[m]
+                line = {"color": towns[m], "width": width, "dash": SETTING_DASH[setting]}
+                name = f"{escape(town)} — {name}"
+            else:
+                line = {"color": SETTING_COLORS[setting], "width": width}
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": years,
+                    "y": [by_year.get(y) for y in years],
+                    "mode": "lines+markers",
+                    "name": name,
+                    "line": line,
+                    "marker": {"size": 8},
+                    "hovertemplate": template_safe(name) + " %{x}: %{y:,.0f}<extra></extra>",
+                    **({"legendgroup": m} if len(municipalities) > 1 else {}),
+                }
+            )
+    axis = {"type": "category", "categoryorder": "array", "categoryarray": years}
+    return figure(traces, style(title, t("axis_year", lang), t("axis_capacity", lang), lang, xaxis=axis, note=note,
+                                **ssa_break(years, lang)))
 
 
-def _by_class(df: pd.DataFrame, column: str, lang: str) -> dict[str, dict[str, float]]:
-    """funding class -> {plan series: sum of `column`}."""
-    keys = list(zip(plain(df["funding_mix"]), plain(_series(df, lang)), strict=True))
+def _by_class(df: pd.DataFrame, names: list[str], column: str) -> dict[str, dict[str, float]]:
+    """funding class -> {series: sum of `column`}."""
+    keys = list(zip(plain(df["funding_mix"]), names, strict=True))
     out: dict[str, dict[str, float]] = {}
     for (cls, plan), value in add_up(keys, plain(df[column])).items():
         out.setdefault(cls, {})[plan] = value
     return out
 
 
-def funding_mix(df: pd.DataFrame, measure: str, lang: str) -> dict:
-    """100 % stacked bars per municipality-year (per year when many): funding classes by services or capacity."""
+def _plan_rows(df: pd.DataFrame, names: list[str]) -> list[str]:
+    """The rows of a funding chart, top to bottom: by municipality, then year (plotly draws the last first)."""
+    labels = keyed(df)["municipality_label"].fillna("").tolist()
+    order = sorted(set(zip(labels, df["year"].tolist(), names, strict=True)))
+    return [name for _, _, name in reversed(order)]
+
+
+def funding_mix(df: pd.DataFrame, measure: str, lang: str, combine: str = "compare") -> dict:
+    """100 % stacked bars, one per plan (comparison(): per municipality's latest plan when too many, per year when
+    added up): funding classes by services or capacity."""
     title = t("funding_mix_title", lang, measure=t(f"measure_{measure}", lang))
     df = df[df[measure].fillna(0) > 0]
     if df.empty:
         return empty(title, lang)
-    by_class = _by_class(df, measure, lang)
+    df, names, _, note = comparison(df, combine, lang, MAX_PLAN_ROWS, MAX_PLAN_ROWS)
+    by_class = _by_class(df, names, measure)
+    links = series_links(df, names)  # a click opens /data with the services of the plan (or year) and class
     totals: dict[str, float] = {}
     for part in by_class.values():
         for plan, value in part.items():
             totals[plan] = totals.get(plan, 0) + value
-    plans = sorted(totals, reverse=True)
+    plans = [p for p in dict.fromkeys(_plan_rows(df, names)) if p in totals]
     traces = []
     for cls, colour in FUNDING_COLORS.items():
         part = by_class.get(cls)
@@ -429,10 +632,11 @@ def funding_mix(df: pd.DataFrame, measure: str, lang: str) -> dict:
                 "orientation": "h",
                 "y": ys,
                 "x": [100 * float(part[p]) / float(totals[p]) for p in ys],
-                "customdata": [float(part[p]) for p in ys],
+                "customdata": [[float(part[p]), link_query({**links[p], "funding_mix": cls, "only": "services"})]
+                               for p in ys],
                 "name": label("funding", cls, lang),
                 "marker": {"color": colour},
-                "hovertemplate": "%{y}: %{x:.1f} % (%{customdata:,.0f})<extra></extra>",
+                "hovertemplate": "%{y}: %{x:.1f} % (%{customdata[0]:,.0f})<extra></extra>",
             }
         )
     return figure(
@@ -446,17 +650,20 @@ def funding_mix(df: pd.DataFrame, measure: str, lang: str) -> dict:
             barmode="stack",
             xaxis={"range": [0, 100]},
             yaxis={"categoryorder": "array", "categoryarray": plans},
+            note=note,
         ),
     )
 
 
-def amounts(df: pd.DataFrame, lang: str) -> dict:
-    """Stacked bars of stated amounts (leva) per municipality-year (per year when many) by funding class."""
+def amounts(df: pd.DataFrame, lang: str, combine: str = "compare") -> dict:
+    """Stacked bars of stated amounts (leva) by funding class, one per plan (as funding_mix)."""
     title = t("amounts_title", lang)
     if df.empty:
         return empty(title, lang)
-    by_class = _by_class(df, "amount_bgn", lang)
-    plans = sorted({plan for part in by_class.values() for plan in part}, reverse=True)
+    df, names, _, note = comparison(df, combine, lang, MAX_PLAN_ROWS, MAX_PLAN_ROWS)
+    by_class = _by_class(df, names, "amount_bgn")
+    present = {plan for part in by_class.values() for plan in part}
+    plans = [p for p in dict.fromkeys(_plan_rows(df, names)) if p in present]
     traces = []
     for cls, colour in FUNDING_COLORS.items():
         part = by_class.get(cls)
@@ -484,6 +691,7 @@ def amounts(df: pd.DataFrame, lang: str) -> dict:
             height=max(300, 140 + 40 * len(plans)),
             barmode="stack",
             yaxis={"categoryorder": "array", "categoryarray": plans},
+            note=note,
         ),
     )
 
@@ -495,7 +703,7 @@ def coverage(df: pd.DataFrame, plan: str, lang: str) -> dict:
     if df.empty:
         return empty(title, lang)
     whole = t("coverage_whole", lang)
-    places = [whole if v is None else escape(v) for v in plain(df["settlement"])]
+    places = [whole if v is None else escape(place_name(v, lang)) for v in plain(df["settlement"])]
     services = escaped(plain(df["type_en" if lang == "en" else "type_bg"]))
     cells: dict[tuple, float] = {}
     for place, service, n in zip(places, services, df["services"].tolist(), strict=True):
@@ -557,7 +765,7 @@ def municipality_map(df: pd.DataFrame, geojson: str, codes: list[str], lang: str
         "z": services,
         "zmin": 0,
         "zmax": max(1, int(max(services, default=0) or 0)),
-        "text": escaped(plain(df["municipality"])),
+        "text": escaped([place_name(m, lang) for m in plain(df["municipality"])]),
         "colorscale": BLUES,
         "marker": {"line": {"width": 0.6}},
         "colorbar": {"title": {"text": t("axis_events", lang)}},
@@ -580,32 +788,56 @@ TIMELINE_COLORS = {
 }
 
 
-def timeline(df: pd.DataFrame, lang: str) -> dict:
+def timeline(df: pd.DataFrame, lang: str, combine: str = "compare") -> dict:
     """Stacked bars per year: services opening, expanding, reducing, closing, planned, transformed.
 
-    `df`: year, event, events (counted in SQL).
+    `df`: municipality, year, event, events (counted in SQL). Several municipalities (up to MAX_COMPARE): a bar per
+    municipality in each year (a two-level axis: year, then municipality), never added up unless combine == "sum".
+    Added up (or one municipality): every year from the first to the last is on the axis.
     """
     title = t("timeline_title", lang)
     if df.empty:
         return empty(title, lang)
-    by_event: dict[str, list[tuple[int, int]]] = {}  # one pass over the rows, not a mask per event
-    for year, event, events in zip(df["year"].tolist(), df["event"].tolist(), df["events"].tolist(), strict=True):
-        by_event.setdefault(event, []).append((int(year), int(events)))
+    years = all_years(df["year"].tolist())
+    df = keyed(df)
+    municipalities = sorted(set(df["municipality_key"].tolist()))
+    note = None
+    compare = combine != "sum" and 1 < len(municipalities) <= MAX_COMPARE
+    if len(municipalities) > 1 and not compare:
+        note = t("note_sum" if combine == "sum" else "note_too_many", lang, n=MAX_COMPARE)
+    towns = {m: escape(n) for m, n in shown_names(df, lang).items()}
+    if compare:  # the municipalities with events in each year, by year (then by name as shown)
+        pairs = set(zip(df["year"].tolist(), df["municipality_key"].tolist(), strict=True))
+        slots = [(str(int(y)), towns[m]) for y, m in sorted(pairs, key=lambda p: (p[0], towns[p[1]]))]
+    else:
+        slots = [(y, None) for y in years]
+    by_event: dict[str, dict[tuple, int]] = {}  # one pass over the rows, not a mask per event
+    for m, year, event, events in zip(df["municipality_key"].tolist(), df["year"].tolist(), df["event"].tolist(),
+                                      df["events"].tolist(), strict=True):
+        slot = (str(int(year)), towns[m] if compare else None)
+        counts = by_event.setdefault(event, {})
+        counts[slot] = counts.get(slot, 0) + int(events)
+    if compare:
+        x = [[y for y, _ in slots], [m for _, m in slots]]
+        axis = {"type": "multicategory"}
+    else:
+        x = [y for y, _ in slots]
+        axis = {"type": "category", "categoryorder": "array", "categoryarray": years}
     traces = []
     for event, colour in TIMELINE_COLORS.items():
-        points = sorted(by_event.get(event, ()), key=lambda point: point[0])
-        if points:
+        counts = by_event.get(event)
+        if counts:
             traces.append(
                 {
                     "type": "bar",
-                    "x": [str(year) for year, _ in points],
-                    "y": [events for _, events in points],
+                    "x": x,
+                    "y": [counts.get(slot) for slot in slots],
                     "name": label("status", event, lang),
                     "marker": {"color": colour},
                     "hovertemplate": "%{x}: %{y}<extra></extra>",
                 }
             )
-    return figure(
+    fig = figure(
         traces,
         style(
             title,
@@ -613,6 +845,11 @@ def timeline(df: pd.DataFrame, lang: str) -> dict:
             t("axis_events", lang),
             lang,
             barmode="stack",
-            xaxis={"type": "category", "categoryorder": "category ascending"},
+            xaxis=axis,
+            note=note,
+            **ssa_break([y for y, _ in slots], lang),
         ),
     )
+    if compare:  # two rows of tick labels (year, municipality) under the plot: room asked for, not widened after
+        fig["layout"]["margin"]["b"] = 90
+    return fig

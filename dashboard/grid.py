@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dashboard import db
 from dashboard.i18n import LABELS, norm_lang
+from dashboard.state import narrow_params
+from etl.vocabulary import review_flag_fields
 
 # column shown -> (header bg, header en, kind); kind: text | number | label:<kind> | code
 COLUMNS = {
@@ -28,10 +30,13 @@ COLUMNS = {
     "source_line": ("Ред", "Line", "year"),
     "source_ref": ("Място (стр./табл./ред)", "Place (page/table/row)", "text"),
     "source_text": ("Оригинален текст", "Original text", "source"),
+    "review": ("За проверка", "To check", "text"),
+    "corrected": ("Коригирано", "Corrected", "text"),
 }
 # what a grid row holds: the columns shown and the row's id (getRowId); data_page.sql and data_grid.sql
 # select exactly these
-GRID_FIELDS = [*COLUMNS, "item_id"]
+# (municipality_code: the link of the municipality cell to /municipality/<code>)
+GRID_FIELDS = [*COLUMNS, "municipality_code", "item_id", "correction_note"]
 # the CSV carries the record as stored (codes, as in the open-data export), in this order
 CSV_COLUMNS = [
     "plan_id",
@@ -64,7 +69,17 @@ CSV_COLUMNS = [
     "source_line",
     "source_ref",
     "source_text",
+    "review",
+    "corrected",
 ]
+
+# the grid column that shows an export field a review flag or a correction names (docs/conventions.md): the page
+# marks that cell (flagged, or corrected with the parsed value, reason, author and date in its tooltip)
+FIELD_COLUMNS = {"section": "section_text", "service_type": "type_name", "status": "status_text",
+                 "funding": "funding_raw", "municipality": "municipality", "year": "year",
+                 **{f: f for f in ("item_no", "name", "settlements", "funding_raw", "amount_bgn", "capacity",
+                                   "capacity_before", "provider")}}
+FLAGGED_FIELDS = review_flag_fields()
 
 
 TEXT_FILTERS = ["contains", "notContains", "equals", "notEqual", "startsWith", "endsWith", "blank", "notBlank"]
@@ -79,6 +94,41 @@ NUMBER_FILTERS = [
     "blank",
     "notBlank",
 ]
+
+
+# A grid request's size: one filter per column (AG Grid keys the filter model by column), one condition each
+# (maxNumConditions = 1; a combined model has two), a filter text as long as a search a person types, and one sort
+# entry per column. A larger request is no browser's: refused (400) before any SQL is written for it.
+MAX_FILTERS = len(COLUMNS)
+MAX_CONDITIONS = 2
+MAX_FILTER_TEXT = 200
+MAX_SORTS = len(COLUMNS)
+
+
+class GridRequestTooLarge(ValueError):
+    """A grid filter or sort model beyond the limits above; the text says which (the answer's reason)."""
+
+
+def grid_request_problem(request: dict | None) -> str | None:
+    """Why a grid request (filterModel, sortModel) is too large to serve (None: it is not)."""
+    if not isinstance(request, dict):
+        return None
+    model, sorts = request.get("filterModel"), request.get("sortModel")
+    if isinstance(model, dict):
+        if len(model) > MAX_FILTERS:
+            return f"grid: {len(model)} column filters (at most {MAX_FILTERS}, one per column)"
+        for spec in model.values():
+            if not isinstance(spec, dict):
+                continue
+            conditions = spec.get("conditions")
+            if isinstance(conditions, list) and len(conditions) > MAX_CONDITIONS:
+                return f"grid: {len(conditions)} conditions in one filter (at most {MAX_CONDITIONS})"
+            entries = [spec, *(c for c in conditions if isinstance(c, dict))] if isinstance(conditions, list) else [spec]
+            if any(len(str(e.get(k) or "")) > MAX_FILTER_TEXT for e in entries for k in ("filter", "filterTo")):
+                return f"grid: a filter text longer than {MAX_FILTER_TEXT} characters"
+    if isinstance(sorts, list) and len(sorts) > MAX_SORTS:
+        return f"grid: {len(sorts)} sort entries (at most {MAX_SORTS})"
+    return None
 
 
 def grid_filters(model: dict | None) -> list[dict]:
@@ -116,11 +166,17 @@ def grid_filters(model: dict | None) -> list[dict]:
     return out
 
 
-def grid_params(request: dict | None, lang: str, limit: int | None, offset: int = 0, csv: bool = False) -> dict:
+def grid_params(request: dict | None, lang: str, limit: int | None, offset: int = 0, csv: bool = False,
+                narrow: dict | None = None) -> dict:
     """The parameters of data_page and data_grid for a grid request (filterModel, sortModel, page) in `lang`: the
     language and its labels (one map per kind), the column filters, the sort, the page, and the columns (the grid's;
-    `csv`: the CSV's)."""
+    `csv`: the CSV's), and what a chart's click narrows the records to (`narrow`: a URL state's NARROW_KEYS, see
+    dashboard/state.py narrow_params; none: all). A request beyond the limits (grid_request_problem) raises
+    GridRequestTooLarge."""
     request = request if isinstance(request, dict) else {}
+    problem = grid_request_problem(request)
+    if problem:
+        raise GridRequestTooLarge(problem)
     filters = grid_filters(request.get("filterModel"))
     sorts = request.get("sortModel") if isinstance(request.get("sortModel"), list) else []
     sort = next((s for s in sorts if isinstance(s, dict) and s.get("colId") in COLUMNS), None)
@@ -133,6 +189,7 @@ def grid_params(request: dict | None, lang: str, limit: int | None, offset: int 
         **grid_query_params(filters, sort["colId"] if sort else "",
                             "desc" if sort and sort.get("sort") == "desc" else "asc",
                             CSV_COLUMNS_SQL if csv else GRID_COLUMNS_SQL),
+        **narrow_params(narrow),
         "limit": limit,
         "offset": offset,
     }
@@ -163,12 +220,23 @@ GRID_SQL = {
     "source_line": "i.source_line",
     "source_ref": "i.source_ref",
     "source_text": "i.source_text",
+    "review": "i.review",
+    "corrected": "i.corrected",
 }
+# what was corrected in a record, for the tooltip of its corrected cells: field, parsed → corrected value, reason,
+# author, date (queries/data_grid.sql and data_page.sql read it for the page's rows only)
+CORRECTION_NOTE_SQL = ("(select string_agg(c.field || ': ' || coalesce(nullif(c.parsed, ''), '—') || ' → ' || "
+                       "coalesce(nullif(c.value, ''), '—') || ' (' || coalesce(c.reason, '') || '; ' || "
+                       "coalesce(c.author, '') || ', ' || coalesce(c.corrected_at, '') || ')', chr(10) "
+                       "order by c.correction_file, c.correction_row) "
+                       "from corrections c where c.item_id = i.item_id and c.status = 'applied')")
 # a sort by these columns orders by their rank, computed when the database is built (queries/derived.sql): the same
 # order, without comparing long texts
 SORT_SQL = {**GRID_SQL, "source_text": "i.source_text_rank"}
 # the columns of the grid's rows (GRID_FIELDS) and of the CSV (CSV_COLUMNS: the record as stored, with its codes)
-GRID_COLUMNS_SQL = db.SqlText(", ".join([*(f"{sql} as {field}" for field, sql in GRID_SQL.items()), "i.item_id"]))
+GRID_COLUMNS_SQL = db.SqlText(", ".join([*(f"{sql} as {field}" for field, sql in GRID_SQL.items()),
+                                         "p.municipality_code", "i.item_id",
+                                         f"{CORRECTION_NOTE_SQL} as correction_note"]))
 CSV_SQL = {col: {"oblast": "p.oblast", "target_group": "st.target_group", "setting": "st.setting"}.get(col, f"i.{col}")
            for col in CSV_COLUMNS}
 CSV_COLUMNS_SQL = db.SqlText(", ".join(f"{sql} as {col}" for col, sql in CSV_SQL.items()))

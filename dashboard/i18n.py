@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from etl.transliteration import latin  # noqa: F401  (names in the English UI; re-exported)
+
 LANGS = ("bg", "en")
 
 TEXT = {
@@ -23,11 +25,18 @@ TEXT = {
         "filter_service_type": "Вид услуга",
         "all": "Всички",
         "db_missing": "Базата данни не е намерена — изпълнете python -m etl build",
-        "db_missing_path": "Очаквано място на файла: {path}",
+        "db_missing_detail": "Файлът на базата липсва, повреден е или не може да бъде прочетен.",
+        "db_unavailable": "Базата данни не е достъпна в момента. Опитайте отново след малко.",
+        "query_timeout": "Заявката отне твърде дълго и беше прекъсната. Стеснете филтрите или опитайте отново.",
+        "server_busy": "Сървърът е зает с други тежки заявки. Опитайте отново след няколко секунди.",
+        "unavailable": "Услугата не е достъпна в момента. Опитайте отново след малко.",
+        "db_rebuild": "Базата данни е изградена с друга версия на програмата и този изглед не може да се покаже, "
+                      "докато не бъде изградена отново (python -m etl build).",
         "db_outdated": "Базата данни е изградена с друга версия на програмата и някои изгледи може да не "
                        "работят — изградете я отново: python -m etl build",
         "empty": "Няма данни за избраните филтри",
         "download": "Изтегли данните (CSV)",
+        "download_table": "Изтегли цялата таблица (CSV)",
         "download_rows": "Изтегли филтрираните редове (CSV)",
         "source_note": "Източник: годишни планове за развитие на социалните услуги на общините",
         "rows_shown": "Показани редове: {n}",
@@ -62,6 +71,7 @@ TEXT = {
         "dim_service_type": "вид услуга",
         "dim_target_group": "целева група",
         "dim_setting": "среда",
+        "dim_ssa_kind": "вид по Закона за социалните услуги",
         "capacity_title": "Капацитет по {dim}",
         "axis_capacity": "Капацитет (места/потребители)",
         "stated_changes_title": "Промени в капацитета, заявени в плановете",
@@ -77,6 +87,8 @@ TEXT = {
         "col_change": "Промяна",
         "col_services": "Брой услуги",
         "col_capacity": "Капацитет",
+        "col_places": "От тях места",
+        "col_items": "Редове в плана",
         "col_funding": "Финансиране",
         "col_amount": "Сума (лв.)",
         "col_status": "Статус",
@@ -103,6 +115,8 @@ TEXT = {
         "unserved_noref": "Няма данни от ЕКАТТЕ — не може да се определят населените места без услуга.",
         "map_title": "Брой социални услуги по общини",
         "map_missing": "Картата не е налична: липсва файлът с граници на общините ({path}).",
+        "map_metric": "Показател",
+        "map_population_missing": "Данните за населението не са налични ({path}): картата не може да покаже места на 1 000 жители.",
         "axis_settlement": "Населено място",
         "axis_service_type": "Вид услуга",
         # changes
@@ -113,6 +127,43 @@ TEXT = {
         # data
         "data_intro": "Всеки ред от всеки план: файл, ред и оригинален текст. "
         "Филтрирайте в заглавията на колоните.",
+        "filter_setting": "Среда",
+        "filter_funding_mix": "Финансиране",
+        "filter_ssa_kind": "Вид по Закона за социалните услуги",
+        "filter_only": "Само",
+        "narrowed": "Показани са само записите зад щракнатата стойност от графиката: {items}.",
+        "narrow_services": "само социални услуги (записи с разпознат вид услуга)",
+        "narrow_clear": "Покажи всички записи от избора",
+        "source_detail_title": "Оригинален текст на избрания ред",
+        "source_detail_hint": "Изберете ред в таблицата, за да видите целия му оригинален текст.",
+        "source_detail_place": "Файл {file}, ред {line}; място: {ref}",
+        "chart_click_hint": "Щракнете върху стълбче, за да видите записите зад числото.",
+        "types": "Групиране",
+        "types_old": "видове услуги",
+        "types_ssa": "видове по Закона за социалните услуги",
+        "ssa_break": "Закон за социалните услуги, 1.07.2020",
+        # comparisons
+        "combine": "Няколко общини",
+        "combine_compare": "сравни (по една серия на община)",
+        "combine_sum": "събери",
+        "note_latest": "По последния план на всяка община в избора; за друга година изберете я във филтъра „Година“.",
+        "note_sum": "Сбор на общините за всяка година (брой общини в скоби).",
+        "note_too_many": "Повече от {n} общини — показан е сборът за всяка година; изберете до {n} общини, за да ги "
+                         "сравните.",
+        "series_sum": "{name} (сбор)",
+        # embeds, accessibility, errors
+        "embed": "Вграждане",
+        "menu": "Меню",
+        "embed_help": "Копирайте този код в страницата си; графиката показва същия избор като тази страница.",
+        "embed_back": "Отвори в „Социални услуги в общините“",
+        "embed_unknown": "Няма такава графика: {name}",
+        "chart_data": "Данните на графиката",
+        "not_found_title": "Страницата не е намерена",
+        "not_found_text": "На този адрес няма страница. Проверете адреса или започнете от началната страница.",
+        "not_found_home": "Към началната страница",
+        "placeholder_choose": "Изберете…",
+        "no_plan_places": "Услугите в този план не посочват населено място — не може да се каже кои места остават без "
+                          "услуга.",
     },
     "en": {
         "app_title": "Municipal social services — annual plans",
@@ -130,11 +181,18 @@ TEXT = {
         "filter_service_type": "Service type",
         "all": "All",
         "db_missing": "Database not found — run python -m etl build",
-        "db_missing_path": "Expected file: {path}",
+        "db_missing_detail": "The database file is missing, damaged or cannot be read.",
+        "db_unavailable": "The database is not available at the moment. Please try again shortly.",
+        "query_timeout": "The query took too long and was stopped. Narrow the filters or try again.",
+        "server_busy": "The server is busy with other heavy requests. Please try again in a few seconds.",
+        "unavailable": "The service is not available at the moment. Please try again shortly.",
+        "db_rebuild": "The database was built by another version of this program; this view shows again once it "
+                      "is rebuilt (python -m etl build).",
         "db_outdated": "The database was built by another version of this program and some views may fail "
                        "— rebuild it: python -m etl build",
         "empty": "No data for the selected filters",
         "download": "Download data (CSV)",
+        "download_table": "Download the whole table (CSV)",
         "download_rows": "Download the filtered rows (CSV)",
         "source_note": "Source: municipal annual plans for the development of social services",
         "rows_shown": "Rows shown: {n}",
@@ -168,6 +226,7 @@ TEXT = {
         "dim_service_type": "service type",
         "dim_target_group": "target group",
         "dim_setting": "setting",
+        "dim_ssa_kind": "kind under the Social Services Act",
         "capacity_title": "Capacity by {dim}",
         "axis_capacity": "Capacity (places/users)",
         "stated_changes_title": "Capacity changes stated in the plans",
@@ -183,6 +242,8 @@ TEXT = {
         "col_change": "Change",
         "col_services": "Services",
         "col_capacity": "Capacity",
+        "col_places": "Of which places",
+        "col_items": "Rows in the plan",
         "col_funding": "Funding",
         "col_amount": "Amount (BGN)",
         "col_status": "Status",
@@ -207,6 +268,8 @@ TEXT = {
         "unserved_noref": "No EKATTE data — settlements without a service cannot be determined.",
         "map_title": "Social services by municipality",
         "map_missing": "Map not available: the municipal boundaries file is missing ({path}).",
+        "map_metric": "Metric",
+        "map_population_missing": "Population data is not available ({path}): the map cannot show places per 1,000 inhabitants.",
         "axis_settlement": "Settlement",
         "axis_service_type": "Service type",
         "timeline_title": "New, expanded, reduced and closed services by year",
@@ -214,6 +277,40 @@ TEXT = {
         "origin_stated": "plan",
         "origin_observed": "plans compared",
         "data_intro": "Every row of every plan: file, line and original text. Filter in the column headers.",
+        "filter_setting": "Setting",
+        "filter_funding_mix": "Funding",
+        "filter_ssa_kind": "Kind under the Social Services Act",
+        "filter_only": "Only",
+        "narrowed": "Only the records behind the chart value you clicked: {items}.",
+        "narrow_services": "services only (records with a recognised service type)",
+        "narrow_clear": "Show all records of the selection",
+        "source_detail_title": "Original text of the selected row",
+        "source_detail_hint": "Select a row in the grid to see its whole original text.",
+        "source_detail_place": "File {file}, line {line}; place: {ref}",
+        "chart_click_hint": "Click a bar to see the records behind the number.",
+        "types": "Group by",
+        "types_old": "service types",
+        "types_ssa": "kinds under the Social Services Act",
+        "ssa_break": "Social Services Act, 1 July 2020",
+        "combine": "Several municipalities",
+        "combine_compare": "compare (one series per municipality)",
+        "combine_sum": "add up",
+        "note_latest": "From each municipality's latest plan in the selection; for another year choose it under “Year”.",
+        "note_sum": "The municipalities added up for each year (number of municipalities in brackets).",
+        "note_too_many": "More than {n} municipalities — each year's total is shown; choose up to {n} municipalities to "
+                         "compare them.",
+        "series_sum": "{name} (total)",
+        "embed": "Embed",
+        "menu": "Menu",
+        "embed_help": "Copy this code into your page; the chart shows the same selection as this page.",
+        "embed_back": "Open in “Municipal social services”",
+        "embed_unknown": "No such chart: {name}",
+        "chart_data": "The chart's data",
+        "not_found_title": "Page not found",
+        "not_found_text": "There is no page at this address. Check the address or start from the home page.",
+        "not_found_home": "To the home page",
+        "placeholder_choose": "Choose…",
+        "no_plan_places": "The services of this plan name no settlement — which places have no service cannot be told.",
     },
 }
 
@@ -316,7 +413,39 @@ SECTION = {
     },
 }
 
+# the kinds of social services of the Social Services Act, чл. 15 (etl/data/ssa_kinds.csv); none: not a social
+# service under the Act
+SSA_KIND = {
+    "bg": {
+        "information_consulting": "Информиране и консултиране",
+        "advocacy_mediation": "Застъпничество и посредничество",
+        "community_work": "Общностна работа",
+        "therapy_rehabilitation": "Терапия и рехабилитация",
+        "skills_training": "Обучение за придобиване на умения",
+        "work_skills": "Подкрепа за придобиване на трудови умения",
+        "day_care": "Дневна грижа",
+        "residential_care": "Резидентна грижа",
+        "shelter": "Осигуряване на подслон",
+        "assistant_support": "Асистентска подкрепа",
+        "none": "Не е социална услуга по закона / без вид",
+    },
+    "en": {
+        "information_consulting": "Information and counselling",
+        "advocacy_mediation": "Advocacy and mediation",
+        "community_work": "Community work",
+        "therapy_rehabilitation": "Therapy and rehabilitation",
+        "skills_training": "Training in skills",
+        "work_skills": "Support for gaining work skills",
+        "day_care": "Day care",
+        "residential_care": "Residential care",
+        "shelter": "Shelter",
+        "assistant_support": "Assistant support",
+        "none": "Not a social service under the Act / no kind",
+    },
+}
+
 LABELS = {
+    "ssa_kind": SSA_KIND,
     "funding": FUNDING,
     "status": STATUS,
     "target_group": TARGET_GROUP,
@@ -364,3 +493,140 @@ def fmt_percent(share, lang: str | None = "bg") -> str:
 def plotly_separators(lang: str | None) -> str:
     """Plotly's `separators` (decimal, thousands) for the language."""
     return ", " if norm_lang(lang) == "bg" else ".,"
+
+
+# --- names in the English UI: the Bulgarian official transliteration (etl/transliteration.py) --------------------
+
+
+def place_name(name: str | None, lang: str | None) -> str | None:
+    """A municipality's or settlement's name in the UI's language: as written in Bulgarian, transliterated in
+    English."""
+    return latin(name) if norm_lang(lang) == "en" else name
+
+
+# --- plotly.js in the UI's language --------------------------------------------------------------------------
+# The texts plotly.js draws itself (tool bar titles, notices), passed with each graph's config (`locales`: plotly's
+# documented route for a locale not registered on the page). The date names are those of plotly.js's own
+# lib/locales/bg.js, whose dictionary is empty.
+PLOTLY_BG = {
+    "dictionary": {
+        "Autoscale": "Автоматичен мащаб",
+        "Box Select": "Избор с правоъгълник",
+        "Compare data on hover": "Сравни данните при посочване",
+        "Double-click on legend to isolate one trace": "Двоен клик върху легендата оставя само една серия",
+        "Double-click to zoom back out": "Двоен клик връща мащаба",
+        "Download plot as a PNG": "Изтегли като PNG",
+        "Download plot": "Изтегли графиката",
+        "Image download succeeded": "Изображението е изтеглено",
+        "Lasso Select": "Избор с ласо",
+        "Pan": "Местене",
+        "Preparing image - this may take a few seconds": "Изображението се подготвя — може да отнеме няколко секунди",
+        "Reset axes": "Началните оси",
+        "Reset view": "Началният изглед",
+        "Reset views": "Началните изгледи",
+        "Reset": "Начало",
+        "Show closest data on hover": "Покажи най-близките данни при посочване",
+        "Snapshot succeeded": "Изображението е готово",
+        "Sorry, there was a problem downloading your image!": "Изображението не можа да бъде изтеглено.",
+        "Toggle Spike Lines": "Линии към осите",
+        "Toggle show closest data on hover": "Данни при посочване",
+        "Zoom in": "Увеличи",
+        "Zoom out": "Намали",
+        "Zoom": "Мащаб",
+        "trace": "серия",
+    },
+    "format": {
+        "days": ["Неделя", "Понеделник", "Вторник", "Сряда", "Четвъртък", "Петък", "Събота"],
+        "shortDays": ["Нед", "Пон", "Вто", "Сря", "Чет", "Пет", "Съб"],
+        "months": ["Януари", "Февруари", "Март", "Април", "Май", "Юни", "Юли", "Август", "Септември", "Октомври",
+                   "Ноември", "Декември"],
+        "shortMonths": ["Яну", "Фев", "Мар", "Апр", "Май", "Юни", "Юли", "Авг", "Сеп", "Окт", "Нов", "Дек"],
+        "date": "%d.%m.%Y",
+        "decimal": ",",
+        "thousands": " ",
+    },
+}
+
+
+def graph_config(lang: str | None) -> dict:
+    """A dcc.Graph's config: plotly's texts in the UI's language, and no button that sends the chart anywhere
+    (no logo link, no "Share chart…" to plotly's cloud: the product makes no network calls)."""
+    config = {
+        "displaylogo": False,
+        "showSendToCloud": False,
+        "showEditInChartStudio": False,
+        "showLink": False,
+        "plotlyServerURL": "",
+        "showTips": False,
+        "modeBarButtonsToRemove": ["sendDataToCloud", "select2d", "lasso2d"],
+    }
+    if norm_lang(lang) == "bg":
+        config.update(locale="bg", locales={"bg": PLOTLY_BG})
+    return config
+
+
+# --- the /data grid (AG Grid) in the UI's language: its documented localeText ---------------------------------
+GRID_BG = {
+    "page": "Страница", "of": "от", "to": "до", "more": "още", "next": "Следваща", "last": "Последна",
+    "first": "Първа", "previous": "Предишна", "nextPage": "Следваща страница", "lastPage": "Последна страница",
+    "firstPage": "Първа страница", "previousPage": "Предишна страница", "pageSizeSelectorLabel": "Редове на страница:",
+    "loadingOoo": "Зареждане…", "loadingError": "Грешка", "noRowsToShow": "Няма редове",
+    "enabled": "Включено", "selectAll": "(Всички)", "selectAllSearchResults": "(Всички намерени)",
+    "searchOoo": "Търсене…", "blanks": "(Празни)", "noMatches": "Няма съвпадения",
+    "filterOoo": "Филтър…", "equals": "Равно на", "notEqual": "Различно от", "blank": "Празно",
+    "notBlank": "Непразно", "empty": "Изберете…", "lessThan": "По-малко от", "greaterThan": "По-голямо от",
+    "lessThanOrEqual": "По-малко или равно на", "greaterThanOrEqual": "По-голямо или равно на",
+    "inRange": "Между", "inRangeStart": "от", "inRangeEnd": "до", "contains": "Съдържа",
+    "notContains": "Не съдържа", "startsWith": "Започва с", "endsWith": "Завършва на",
+    "dateFormatOoo": "дд.мм.гггг", "before": "Преди", "after": "След",
+    "andCondition": "И", "orCondition": "ИЛИ", "applyFilter": "Приложи", "resetFilter": "Изчисти",
+    "clearFilter": "Изчисти", "cancelFilter": "Откажи", "textFilter": "Текстов филтър",
+    "numberFilter": "Числов филтър", "dateFilter": "Филтър по дата", "setFilter": "Филтър по стойности",
+    "filterConditions": "Условия", "filterSearch": "Търсене", "columns": "Колони", "filters": "Филтри",
+    "pinColumn": "Закачи колоната", "pinLeft": "Закачи отляво", "pinRight": "Закачи отдясно", "noPin": "Без закачане",
+    "autosizeThisColumn": "Ширина по съдържанието", "autosizeAllColumns": "Ширина на всички колони",
+    "resetColumns": "Началните колони", "sortAscending": "Възходящо", "sortDescending": "Низходящо",
+    "sortUnSort": "Без подреждане", "columnFilter": "Филтър на колоната", "columnChooser": "Избор на колони",
+    "chooseColumns": "Избор на колони", "copy": "Копирай", "copyWithHeaders": "Копирай със заглавията",
+    "ctrlC": "Ctrl+C", "export": "Изнеси", "csvExport": "Изнеси CSV", "searchFilter": "Търсене",
+    "ariaFilterInput": "Поле за филтър", "ariaFilterValue": "Стойност на филтъра", "ariaFilterColumn": "Филтър",
+    "ariaFilterFromValue": "Филтър от", "ariaFilterToValue": "Филтър до", "ariaFilteringOperator": "Оператор",
+    "ariaPageSizeSelectorLabel": "Редове на страница", "ariaColumnSelectAll": "Всички колони",
+    "ariaSearch": "Търсене", "ariaSearchFilterValues": "Търсене в стойностите", "ariaMenuColumn": "Меню на колоната",
+    "ariaFilterMenuOpen": "Отвори филтъра", "ariaSortableColumn": "Натиснете Enter, за да подредите",
+    "ariaChecked": "отметнато", "ariaUnchecked": "неотметнато", "ariaRowSelectAll": "Избери всички редове",
+    "ariaColumn": "Колона", "ariaRowPageSizeSelectorLabel": "Редове на страница",
+    "ariaHidden": "скрито", "ariaVisible": "видимо", "ariaIndeterminate": "неопределено",
+}
+
+
+def grid_locale(lang: str | None) -> dict:
+    """AG Grid's localeText for the UI's language (English: the grid's own texts)."""
+    return dict(GRID_BG) if norm_lang(lang) == "bg" else {}
+
+
+# --- dcc.Dropdown's own texts (its `labels`) ------------------------------------------------------------------
+DROPDOWN_LABELS = {
+    "bg": {
+        "select_all": "Избери всички",
+        "deselect_all": "Премахни всички",
+        "selected_count": "избрани: {num_selected}",
+        "search": "Търсене",
+        "clear_search": "Изчисти търсенето",
+        "clear_selection": "Изчисти избора",
+        "no_options_found": "Няма такива",
+    },
+    "en": {
+        "select_all": "Select all",
+        "deselect_all": "Deselect all",
+        "selected_count": "{num_selected} selected",
+        "search": "Search",
+        "clear_search": "Clear search",
+        "clear_selection": "Clear selection",
+        "no_options_found": "No options found",
+    },
+}
+
+
+def dropdown_labels(lang: str | None) -> dict:
+    return dict(DROPDOWN_LABELS[norm_lang(lang)])

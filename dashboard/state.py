@@ -6,7 +6,19 @@ import json
 from urllib.parse import urlencode
 
 FILTER_KEYS = ("oblast", "municipality", "year", "target_group", "service_type")
-VIEW_KEYS = ("dim", "measure", "plan")  # page options that also live in the URL
+VIEW_KEYS = ("dim", "measure", "plan", "combine", "metric", "check", "types")  # page options that also live in the URL
+# /data only: a chart's bar or cell narrows the records to the ones behind it (docs/design.md "From a number to its
+# records") by the chart dimensions the filter bar has no control for. Each key's allowed values are fixed here.
+NARROW_VALUES = {
+    "setting": {"community", "residential", "family", "home", "institution"},
+    "funding_mix": {"state_delegated", "state_other", "national_programme", "municipal", "project", "other", "mixed",
+                    "unknown"},
+    "ssa_kind": {"information_consulting", "advocacy_mediation", "community_work", "therapy_rehabilitation",
+                 "skills_training", "work_skills", "day_care", "residential_care", "shelter", "assistant_support",
+                 "none"},
+    "only": {"services"},  # only the records that are services (a service type recognised)
+}
+NARROW_KEYS = tuple(NARROW_VALUES)
 
 # filter key -> run_query parameter
 PARAM_NAMES = {
@@ -46,6 +58,8 @@ def state_from_query(query: dict) -> dict:
     for key in VIEW_KEYS:
         value = query.get(key)
         state[key] = value[0] if isinstance(value, list) else value
+    for key in NARROW_KEYS:
+        state[key] = as_list(query.get(key))
     return state
 
 
@@ -72,6 +86,10 @@ def validate_state(state: dict, known: dict[str, set], query: dict | None = None
         else:
             clean[key] = [v for v in state[key] if v in known[key]]
             ignored.extend((key, v) for v in state[key] if v not in known[key])
+    for key, allowed in NARROW_VALUES.items():
+        values = state.get(key) or []
+        clean[key] = [v for v in values if v in allowed]
+        ignored.extend((key, v) for v in values if v not in allowed)
     return clean, ignored
 
 
@@ -85,6 +103,10 @@ def query_string(state: dict) -> str:
     for key in VIEW_KEYS:
         if state.get(key):
             pairs.append((key, str(state[key])))
+    for key in NARROW_KEYS:
+        values = [str(v) for v in state.get(key) or []]
+        if values:
+            pairs.append((key, ",".join(values)))
     if state.get("lang") == "en":
         pairs.append(("lang", "en"))
     return "?" + urlencode(pairs, safe=",") if pairs else ""
@@ -112,6 +134,30 @@ def search_for(
     """The query string of the shared filters in `lang` (for links that keep the selection)."""
     values = dict(zip(FILTER_KEYS, (oblast, municipality, year, target_group, service_type), strict=True))
     return query_string(state_from_query({**{k: v for k, v in values.items() if v}, "lang": lang}))
+
+
+def without_narrowing(state: dict) -> dict:
+    """`state` with no /data narrowing (NARROW_KEYS empty): what the other pages, and the nav links to them, carry."""
+    return {**state, **{key: [] for key in NARROW_KEYS}}
+
+
+def narrow_params(state: dict | None) -> dict:
+    """The /data-only narrowing of a URL state (NARROW_KEYS, values already validated) as parameters of
+    queries/data_page.sql and data_grid.sql: settings, funding_mixes, ssa_kinds (lists; empty = all) and
+    services_only."""
+    state = state or {}
+
+    def allowed(key):
+        return [v for v in as_list(state.get(key)) if v in NARROW_VALUES[key]]
+
+    return {"settings": allowed("setting"), "funding_mixes": allowed("funding_mix"), "ssa_kinds": allowed("ssa_kind"),
+            "services_only": "services" in allowed("only")}
+
+
+def link_query(narrowing: dict) -> str:
+    """'municipality=Дупница&year=2021&service_type=HOME_PATRONAGE' (percent-encoded): what a chart's bar or cell
+    narrows the selection to (the link the browser merges into the page's own query string to open /data)."""
+    return urlencode([(k, str(v)) for k, v in narrowing.items() if v is not None and v != ""])
 
 
 MAX_JSON_DEPTH = 64  # a grid model or a callback body is a few levels deep

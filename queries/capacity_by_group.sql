@@ -4,8 +4,9 @@
 with
 
 final as (
-    select municipality, year, service_type, type_bg, type_en, target_group, setting, services, capacity
+    select municipality, year, service_type, type_bg, type_en, target_group, setting, services, capacity,
+        municipality_code, municipality_label
     from selected_plan_types($oblasts, $municipalities, $years, $target_groups, $service_types)
 )
 
-select * from final order by municipality, year, service_type
+select * from final order by municipality_label, year, service_type

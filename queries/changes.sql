@@ -3,5 +3,5 @@
 -- total_rows: rows of the whole selection; $limit: at most that many rows (null: all).
 select *, count(*) over () as total_rows
 from service_events($oblasts, $municipalities, $years, $target_groups, $service_types)
-order by year, municipality, origin desc, source_line
+order by year, municipality_label, origin desc, source_line
 limit $limit

@@ -3,25 +3,27 @@
 with
 
 loaded as (
-    select municipality, oblast, year, items, plan_id
+    select municipality, municipality_code, municipality_label(municipality, oblast) as municipality_label, oblast,
+        year, items, plan_id
     from plans
     where chosen($oblasts, oblast)
-      and chosen($municipalities, municipality)
+      and chosen($municipalities, municipality_value(municipality, municipality_code))
       and chosen($years, year)
 ),
 
 reference as (
-    select m.name as municipality, o.name as oblast
+    select m.name as municipality, m.municipality_code, municipality_label(m.name, o.name) as municipality_label,
+        o.name as oblast
     from municipalities m
     join oblasts o using (oblast_code)
     where len($oblasts) > 0 and list_contains($oblasts, o.name)
-      and chosen($municipalities, m.name)
+      and chosen($municipalities, municipality_value(m.name, m.municipality_code))
 ),
 
 missing as (
-    select r.municipality, r.oblast, null::integer as year, null::integer as items, null::varchar as plan_id
+    select r.municipality, r.municipality_code, r.municipality_label, r.oblast, null::integer as year, null::integer as items, null::varchar as plan_id
     from reference r
-    anti join loaded l on l.municipality = r.municipality and l.oblast is not distinct from r.oblast
+    anti join loaded l on l.municipality_code = r.municipality_code
 ),
 
 final as (
@@ -30,4 +32,4 @@ final as (
     select * from missing
 )
 
-select * from final order by oblast, municipality, year
+select * from final order by oblast, municipality_label, year

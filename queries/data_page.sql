@@ -4,6 +4,8 @@
 -- filters. The page is chosen on narrow columns; only its rows are read in full (rowid).
 --   $lang         the UI language ('bg' or 'en'); $section_labels, $target_group_labels, $setting_labels,
 --                 $status_labels: map code -> readable label in it (one map per kind: cheaper to bind)
+--   $settings, $ssa_kinds, $funding_mixes, $services_only  what a chart's bar or cell narrows the records to
+--                 (dashboard/state.py narrow_params)
 --   $limit / $offset  the page (limit null: all rows); total_rows = rows of the selection
 with
 
@@ -12,6 +14,8 @@ selected as (
     from items i
     where item_chosen($oblasts, $municipalities, $years, $target_groups, $service_types,
                       i.plan_id, i.municipality, i.year, i.service_type)
+      -- what a chart's bar or cell narrows /data to (derived.sql item_narrowed)
+      and item_narrowed($settings, $ssa_kinds, $funding_mixes, $services_only, i.service_type, i.funding)
 ),
 
 page as (
@@ -28,9 +32,18 @@ select i.municipality, i.year, i.item_no,
     coalesce($setting_labels[st.setting], st.setting) as setting_text,
     i.settlements, i.funding_raw, i.amount_bgn, i.capacity, i.capacity_before,
     coalesce($status_labels[i.status], i.status) as status_text,
-    i.provider, i.source_file, i.source_line, i.source_ref, i.source_text, i.item_id,
+    i.provider, i.source_file, i.source_line, i.source_ref, i.source_text, i.review, i.corrected,
+    p.municipality_code,  -- the link of the municipality cell to /municipality/<code>
+    i.item_id,
+    -- what was corrected, for the tooltip of the corrected cells (dashboard/grid.py CORRECTION_NOTE_SQL)
+    (select string_agg(c.field || ': ' || coalesce(nullif(c.parsed, ''), '—') || ' → ' ||
+                       coalesce(nullif(c.value, ''), '—') || ' (' || coalesce(c.reason, '') || '; ' ||
+                       coalesce(c.author, '') || ', ' || coalesce(c.corrected_at, '') || ')', chr(10)
+                       order by c.correction_file, c.correction_row)
+     from corrections c where c.item_id = i.item_id and c.status = 'applied') as correction_note,
     (select count(*) from selected) as total_rows
 from page g
 join items i on i.rowid = g.row_id
+join plans p on p.plan_id = i.plan_id
 left join service_types st on st.code = i.service_type
 order by g.municipality, g.year, g.seq

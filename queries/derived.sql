@@ -1,13 +1,15 @@
--- Summary tables computed at the end of every build from the loaded tables (etl/load.py derive()).
+-- Summary tables computed at the end of every build from the loaded tables (etl/tables/write.py derive()).
 -- The dashboard reads them instead of comparing every plan with the one before it on each request.
 -- Every statement replaces its object, so an incremental build (a copy of the previous database)
 -- recomputes them. Comparisons between consecutive plans are made over ALL loaded plans, so a filter on
 -- years still compares a selected plan with its municipality's previous plan.
 
--- Each plan with the previous loaded plan of the same municipality (null for its first plan).
+-- Each plan with the previous loaded plan of the same municipality (null for its first plan). A municipality is
+-- its EKATTE code: two share a name (Бяла in Varna and in Ruse oblast) and are never compared with each other.
 create or replace table plan_pairs as
 select plan_id, municipality, oblast, year,
-    lag(year) over (partition by municipality order by year) as previous_year
+    lag(year) over (partition by coalesce(municipality_code, municipality) order by year) as previous_year,
+    lag(plan_id) over (partition by coalesce(municipality_code, municipality) order by year) as previous_plan_id
 from plans;
 
 -- Capacity per plan and service type (sum of the items; null when no item of the type states one);
@@ -23,19 +25,22 @@ group by all;
 -- (a type that appears or disappears counts as 0 on the side where it is absent).
 create or replace table observed_capacity as
 with pairs as (
-    select pp.plan_id, pp.municipality, pp.oblast, pp.previous_year, pp.year, t.service_type
+    -- the service types of either plan of a pair (two equality joins: a join on `in (a, b)` is not hashed)
+    select distinct pp.plan_id, pp.previous_plan_id, pp.municipality, pp.oblast, pp.previous_year, pp.year,
+        t.service_type
     from plan_pairs pp
-    join (select distinct municipality, service_type from type_capacity) t using (municipality)
+    join (select plan_id, plan_id as side from plan_pairs
+          union all
+          select plan_id, previous_plan_id from plan_pairs) s on s.plan_id = pp.plan_id
+    join type_capacity t on t.plan_id = s.side
     where pp.previous_year is not null
 )
 select p.plan_id, p.municipality, p.oblast, p.previous_year, p.year, p.service_type,
     coalesce(before.capacity, 0) as capacity_before, coalesce(after.capacity, 0) as capacity,
     coalesce(after.capacity, 0) - coalesce(before.capacity, 0) as change
 from pairs p
-left join type_capacity before
-    on before.municipality = p.municipality and before.year = p.previous_year and before.service_type = p.service_type
-left join type_capacity after
-    on after.municipality = p.municipality and after.year = p.year and after.service_type = p.service_type
+left join type_capacity before on before.plan_id = p.previous_plan_id and before.service_type = p.service_type
+left join type_capacity after on after.plan_id = p.plan_id and after.service_type = p.service_type
 where (before.service_type is not null or after.service_type is not null)
   and coalesce(after.capacity, 0) <> coalesce(before.capacity, 0);
 
@@ -58,8 +63,7 @@ appeared as (
         cur.source_line
     from plan_pairs c
     join type_capacity cur on cur.plan_id = c.plan_id
-    anti join type_capacity prev
-        on prev.municipality = c.municipality and prev.year = c.previous_year and prev.service_type = cur.service_type
+    anti join type_capacity prev on prev.plan_id = c.previous_plan_id and prev.service_type = cur.service_type
     anti join stated s on s.plan_id = c.plan_id and s.service_type = cur.service_type
     where c.previous_year is not null
 ),
@@ -69,17 +73,16 @@ disappeared as (
         null as name, prev.service_type, prev.capacity as capacity_before, null::integer as capacity,
         prev.source_file, prev.source_line
     from plan_pairs c
-    join type_capacity prev on prev.municipality = c.municipality and prev.year = c.previous_year
+    join type_capacity prev on prev.plan_id = c.previous_plan_id
     anti join type_capacity cur on cur.plan_id = c.plan_id and cur.service_type = prev.service_type
-    anti join stated s
-        on s.municipality = c.municipality and s.year = c.previous_year and s.service_type = prev.service_type
-        and s.event = 'closing'
+    anti join stated s on s.plan_id = c.previous_plan_id and s.service_type = prev.service_type and s.event = 'closing'
     where c.previous_year is not null
 )
 
 select e.municipality, e.year, e.origin, e.event, e.item_no, coalesce(e.name, st.name_bg) as name, e.service_type,
     st.name_bg as type_bg, st.name_en as type_en, e.capacity_before, e.capacity, e.source_file, e.source_line,
-    p.oblast, st.target_group
+    p.oblast, st.target_group, p.municipality_code, municipality_label(p.municipality, p.oblast) as municipality_label,
+    municipality_value(p.municipality, p.municipality_code) as municipality_value
 from (
     select * from stated
     union all by name select * from appeared
@@ -91,25 +94,42 @@ left join service_types st on st.code = e.service_type;
 -- The events of the filter bar's selection (oblasts, municipalities, years, target groups, service
 -- types; an empty list means all). The columns of changes.sql and its CSV.
 create or replace macro service_events(oblasts, municipalities, years, target_groups, service_types) as table
-    select * exclude (oblast, target_group)
+    select * exclude (oblast, target_group, municipality_value)
     from events
     where chosen(oblasts, oblast)
-      and chosen(municipalities, municipality)
+      and chosen(municipalities, municipality_value)
       and chosen(years, year)
       and chosen(target_groups, target_group)
       and chosen(service_types, service_type);
 
 -- Whether an item is in the filter bar's selection (empty lists = all), tested on the item's own columns:
--- no join, so a page query chooses, counts and orders its rows on narrow columns (the oblasts and target
--- groups are looked up in plans and service_types only when some are chosen).
+-- no join, so a page query chooses, counts and orders its rows on narrow columns (the municipalities, oblasts
+-- and target groups are looked up in plans and service_types only when some are chosen; a municipality by its
+-- filter value, schema.sql municipality_value: item_municipality is kept for the callers' signature).
 create or replace macro item_chosen(oblasts, municipalities, years, target_groups, service_types,
                                     item_plan, item_municipality, item_year, item_type) as
-    chosen(municipalities, item_municipality)
+    (len(municipalities) = 0
+     or item_plan in (select plan_id from plans
+                      where list_contains(municipalities, municipality_value(municipality, municipality_code))))
     and chosen(years, item_year)
     and (len(oblasts) = 0 or item_plan in (select plan_id from plans where list_contains(oblasts, oblast)))
     and (len(target_groups) = 0
          or item_type in (select code from service_types where list_contains(target_groups, target_group)))
     and chosen(service_types, item_type);
+
+-- What a chart's bar or cell narrows /data to (dashboard/state.py NARROW_KEYS; empty lists and false: all), tested
+-- on the item's own columns like item_chosen: its setting or Social Services Act kind (through its service type),
+-- its funding mix (derived as in plan_summary) and whether it is a service at all.
+create or replace macro item_narrowed(settings, ssa_kinds, funding_mixes, services_only, item_type, item_funding) as
+    (len(settings) = 0
+     or item_type in (select code from service_types where list_contains(settings, setting)))
+    and (len(ssa_kinds) = 0
+         or item_type in (select code from service_types where list_contains(ssa_kinds, coalesce(ssa_kind, 'none'))))
+    and (len(funding_mixes) = 0
+         or list_contains(funding_mixes, case when item_funding is null or item_funding = '' then 'unknown'
+                                              when contains(item_funding, ';') then 'mixed'
+                                              else item_funding end))
+    and (not services_only or item_type is not null);
 
 -- The /data grid sorted by the original text (queries/data_grid.sql): each item's place in the order of source_text
 -- (the order of `order by source_text`; equal texts, equal rank), so that the grid orders integers instead of
@@ -127,9 +147,12 @@ where items.rowid = ranked.row_id;
 -- item on each request.
 
 -- The plans numbered in (municipality, year) order: the page queries order and join on plan_no.
+-- municipality_value / municipality_label: the municipality as the filter bar chooses it and as it is shown
+-- (schema.sql).
 create or replace table plan_keys as
 select row_number() over (order by municipality, year) as plan_no, plan_id, municipality, oblast, year,
-    municipality_code
+    municipality_code, municipality_value(municipality, municipality_code) as municipality_value,
+    municipality_label(municipality, oblast) as municipality_label
 from plans
 order by plan_no;
 
@@ -166,17 +189,18 @@ order by k.plan_no, g.funding_mix;
 -- list means all) per plan and funding mix, with the columns of plan_summary: read from plan_summary when
 -- no target group or service type is chosen, else computed from the selected items (then all services).
 create or replace macro selected_plan_funding(oblasts, municipalities, years, target_groups, service_types) as table
-    select k.plan_no, k.plan_id, k.municipality, k.oblast, k.year, k.municipality_code, s.funding_mix, s.items,
+    select k.plan_no, k.plan_id, k.municipality, k.oblast, k.year, k.municipality_code, k.municipality_label,
+        s.funding_mix, s.items,
         s.items_capacity, s.items_amount_bgn, s.items_amount_n, s.services, s.capacity, s.delegated, s.project,
         s.municipal, s.new_services, s.closing_services
     from plan_summary s
     join plan_keys k using (plan_no)
     where len(target_groups) = 0 and len(service_types) = 0
       and chosen(oblasts, k.oblast)
-      and chosen(municipalities, k.municipality)
+      and chosen(municipalities, k.municipality_value)
       and chosen(years, k.year)
     union all
-    select k.plan_no, k.plan_id, k.municipality, k.oblast, k.year, k.municipality_code,
+    select k.plan_no, k.plan_id, k.municipality, k.oblast, k.year, k.municipality_code, k.municipality_label,
         case when i.funding is null or i.funding = '' then 'unknown'
              when contains(i.funding, ';') then 'mixed'
              else i.funding end as funding_mix,
@@ -192,7 +216,7 @@ create or replace macro selected_plan_funding(oblasts, municipalities, years, ta
     join plan_keys k using (plan_id)
     where (len(target_groups) > 0 or len(service_types) > 0)
       and chosen(oblasts, k.oblast)
-      and chosen(municipalities, k.municipality)
+      and chosen(municipalities, k.municipality_value)
       and chosen(years, k.year)
       and (len(target_groups) = 0
            or i.service_type in (select code from service_types where list_contains(target_groups, target_group)))
@@ -202,13 +226,14 @@ create or replace macro selected_plan_funding(oblasts, municipalities, years, ta
 -- The filter bar's selection per plan and service type (type_capacity with the plan's oblast and the
 -- type's names, target group and setting).
 create or replace macro selected_plan_types(oblasts, municipalities, years, target_groups, service_types) as table
-    select k.plan_no, t.plan_id, t.municipality, k.oblast, t.year, t.service_type, st.name_bg as type_bg,
-        st.name_en as type_en, st.target_group, st.setting, t.services, t.capacity
+    select k.plan_no, t.plan_id, t.municipality, k.municipality_code, k.municipality_label, k.oblast, t.year,
+        t.service_type, st.name_bg as type_bg, st.name_en as type_en, st.target_group, st.setting, t.services,
+        t.capacity
     from type_capacity t
     join plan_keys k using (plan_id)
     left join service_types st on st.code = t.service_type
     where chosen(oblasts, k.oblast)
-      and chosen(municipalities, t.municipality)
+      and chosen(municipalities, k.municipality_value)
       and chosen(years, t.year)
       and chosen(target_groups, st.target_group)
       and chosen(service_types, t.service_type);

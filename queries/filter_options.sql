@@ -15,14 +15,15 @@ oblast_options as (
 ),
 
 municipality_options as (
-    select distinct 'municipality' as kind, l.municipality as value,
-        l.municipality || coalesce(' (' || l.oblast || ')', '') as label_bg,
-        coalesce(m.name_en, l.municipality) || coalesce(' (' || coalesce(o.name_en, l.oblast) || ')', '') as label_en,
-        l.municipality as sort_key
-    from loaded l
-    left join plans p on p.municipality = l.municipality and p.year = l.year
+    -- value: the name, or the EKATTE code when two municipalities share the name (schema.sql municipality_value);
+    -- label: name (oblast), so 'Бяла (Варна)' and 'Бяла (Русе)' are two choices
+    select distinct 'municipality' as kind, municipality_value(p.municipality, p.municipality_code) as value,
+        p.municipality || coalesce(' (' || p.oblast || ')', '') as label_bg,
+        coalesce(m.name_en, p.municipality) || coalesce(' (' || coalesce(o.name_en, p.oblast) || ')', '') as label_en,
+        p.municipality || coalesce(' (' || p.oblast || ')', '') as sort_key
+    from plans p
     left join municipalities m on m.municipality_code = p.municipality_code
-    left join oblasts o on o.oblast_code = l.oblast_code
+    left join oblasts o on o.oblast_code = p.oblast_code
 ),
 
 year_options as (

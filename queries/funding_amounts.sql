@@ -4,7 +4,7 @@
 with
 
 selected as (
-    select i.rowid as row_id, i.municipality, i.year, i.source_line
+    select i.rowid as row_id, i.municipality, i.year, i.plan_id, i.source_line
     from items i
     where i.amount_bgn is not null
       and item_chosen($oblasts, $municipalities, $years, $target_groups, $service_types,
@@ -12,13 +12,14 @@ selected as (
 ),
 
 shown as (
-    select row_id, municipality, year, source_line
+    select row_id, municipality, year, plan_id, source_line
     from selected
-    order by municipality, year, source_line
+    order by municipality, year, plan_id, source_line
     limit $limit
 )
 
-select i.municipality, i.year, i.item_no, i.name, i.service_type, st.name_bg as type_bg, st.name_en as type_en,
+select i.municipality, k.municipality_code, k.municipality_label,
+    i.year, i.item_no, i.name, i.service_type, st.name_bg as type_bg, st.name_en as type_en,
     i.funding, i.funding_raw,
     case when i.funding is null or i.funding = '' then 'unknown'
          when contains(i.funding, ';') then 'mixed'
@@ -27,5 +28,6 @@ select i.municipality, i.year, i.item_no, i.name, i.service_type, st.name_bg as 
     (select count(*) from selected) as total_rows
 from shown s
 join items i on i.rowid = s.row_id
+join plan_keys k on k.plan_id = i.plan_id
 left join service_types st on st.code = i.service_type
-order by s.municipality, s.year, s.source_line
+order by s.municipality, s.year, s.plan_id, s.source_line

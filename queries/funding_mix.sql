@@ -4,10 +4,11 @@
 with
 
 final as (
-    select municipality, year, funding_mix, sum(services)::bigint as services, coalesce(sum(capacity), 0) as capacity
+    select municipality, year, funding_mix, sum(services)::bigint as services, coalesce(sum(capacity), 0) as capacity,
+        municipality_code, municipality_label
     from selected_plan_funding($oblasts, $municipalities, $years, $target_groups, $service_types)
     where services > 0
     group by all
 )
 
-select * from final order by municipality, year, funding_mix
+select * from final order by municipality_label, year, funding_mix

@@ -56,6 +56,7 @@ create table items (
     source_text     varchar not null using compression uncompressed,  -- the original lines, verbatim, joined by newlines
     source_ref      varchar,              -- .docx/.pdf: page, table and row where the row starts ('стр. 2, табл. 1, ред 5'); null for text
     review          varchar,              -- ';'-joined review flags: why a person should check the record (docs/conventions.md)
+    corrected       varchar,              -- ';'-joined fields a person corrected (data/corrections; the parsed values: table corrections)
     source_text_rank integer              -- place of source_text in text order among all items (equal texts, equal rank): set by derived.sql
 );
 
@@ -84,7 +85,8 @@ create table service_types (
     name_bg      varchar not null,
     name_en      varchar not null,
     target_group varchar not null,        -- children_families | disabilities | elderly | adults_at_risk | mixed
-    setting      varchar not null         -- community | residential | family | home | institution
+    setting      varchar not null,        -- community | residential | family | home | institution
+    ssa_kind     varchar                  -- its kind under the Social Services Act (etl/data/ssa_kinds.csv); null: none
 );
 
 -- Reference: EKATTE oblasts, municipalities, settlements (empty when EKATTE is unavailable).
@@ -116,7 +118,7 @@ create table line_dispositions (
     source_file varchar not null,
     plan_id     varchar,                  -- null when the file could not be read as a plan
     line        integer not null,
-    disposition varchar not null,         -- record | continuation | header | section | title | prose | separator | total | legend
+    disposition varchar not null,         -- record | continuation | header | section | title | prose | separator | total | legend | dropped (by a correction)
     item_id     varchar,                  -- the record the line feeds, if any
     text        varchar not null,         -- the line, verbatim (truncated to 500 characters)
     source_ref  varchar                   -- .docx/.pdf: page, table and row of the line; null for text
@@ -132,6 +134,25 @@ create table build_report (
     message     varchar not null
 );
 
+-- Corrections read from the correction files (etl/tables/corrections.py): applied ones with the value they replaced,
+-- refused ones with the reason (their document changed, their line starts no record, their value is invalid).
+create table corrections (
+    source_sha256   varchar not null,     -- the document the correction was made on (SHA-256 of its bytes)
+    plan_id         varchar,              -- null when no document of the build has that content
+    item_id         varchar,              -- the record corrected (null for a whole plan's value, or when refused)
+    source_line     integer,              -- line where the record starts; null for a whole plan's value
+    field           varchar not null,     -- an export column, or _record (value drop | add)
+    parsed          varchar,              -- the value as read, before the correction
+    value           varchar,              -- the corrected value
+    reason          varchar,
+    author          varchar,
+    corrected_at    varchar,
+    status          varchar not null,     -- applied | refused
+    why             varchar,              -- why refused
+    correction_file varchar not null,     -- the correction file and its line
+    correction_row  integer not null
+);
+
 -- Key/value facts about the build (time, reference directory, versions).
 create table build_info (
     key   varchar primary key,
@@ -141,15 +162,32 @@ create table build_info (
 -- A filter of the dashboard's filter bar: an empty list of choices means all.
 create macro chosen(choices, value) as len(choices) = 0 or list_contains(choices, value);
 
+-- A municipality is its EKATTE code: two municipalities share a name (Бяла, in Varna and in Ruse oblast).
+-- shared_name: another municipality has this name (in EKATTE, or among the loaded plans).
+create macro shared_name(m_name) as
+    m_name in (select name from municipalities group by name having count(*) > 1
+               union all
+               select municipality from plans group by municipality having count(distinct municipality_code) > 1);
+
+-- A municipality as the filter bar chooses it (its value there and in the address): its name, or its EKATTE code
+-- when the name is shared ('Дупница', 'VAR05'), so that a choice never stands for two municipalities.
+create macro municipality_value(m_name, m_code) as
+    case when m_code is not null and shared_name(m_name) then m_code else m_name end;
+
+-- A municipality as it is shown: its name, with its oblast when the name is shared ('Бяла (Варна)').
+create macro municipality_label(m_name, m_oblast) as
+    case when m_oblast is not null and shared_name(m_name) then m_name || ' (' || m_oblast || ')' else m_name end;
+
 -- The items of the dashboard's filter bar (oblasts, municipalities, years, target groups, service types;
 -- an empty list means all), with their oblast and service-type facts: the first step of the page queries.
 create macro selected_items(oblasts, municipalities, years, target_groups, service_types) as table
-    select i.*, p.oblast, st.name_bg as type_bg, st.name_en as type_en, st.target_group, st.setting
+    select i.*, p.oblast, p.municipality_code, st.name_bg as type_bg, st.name_en as type_en, st.target_group,
+        st.setting
     from items i
     join plans p using (plan_id)
     left join service_types st on st.code = i.service_type
     where chosen(oblasts, p.oblast)
-      and chosen(municipalities, i.municipality)
+      and chosen(municipalities, municipality_value(p.municipality, p.municipality_code))
       and chosen(years, i.year)
       and chosen(target_groups, st.target_group)
       and chosen(service_types, i.service_type);

@@ -101,9 +101,9 @@ def test_changes_combine_stated_and_observed(tiny):
 
 
 def test_language_switches_labels(tiny):
-    fig = capacity.update(None, None, None, None, None, "setting", "en")[0]
+    fig = capacity.update(None, None, [2020], None, None, "setting", "en")[0]
     assert fig["layout"]["title"]["text"] == "Capacity by setting"
-    assert "Institution" in bars(fig, "Дупница 2020")
+    assert "Institution" in bars(fig, "Dupnitsa 2020")  # names transliterated in the English UI
 
 
 def test_coverage_marks_municipality_wide_services(tiny):
@@ -133,7 +133,7 @@ def test_coverage_plan_pickers_keep_the_municipality_and_year():
 
 def test_map_notice_without_boundaries(tiny, monkeypatch, tmp_path):
     monkeypatch.setenv("SSP_REFERENCE_DIR", str(tmp_path / "none"))
-    fig, notice = coverage.update_map(*NO_FILTERS, "bg")
+    fig, notice = coverage.update_map(*NO_FILTERS, "services", "bg")
     assert "Картата не е налична" in texts(notice)[0]
 
 
@@ -244,7 +244,7 @@ def test_figures_are_plain_json(sample):
         *funding.update(*NO_FILTERS, "capacity", "bg")[::2],
         changes.update(*NO_FILTERS, "bg")[0],
         coverage.update("dupnitsa-2021", None, None, "bg", None)[0],
-        coverage.update_map(*NO_FILTERS, "bg")[0],
+        coverage.update_map(*NO_FILTERS, "services", "bg")[0],
     ]
     for fig in figs:
         assert isinstance(fig, dict) and set(fig) == {"data", "layout"}
@@ -377,11 +377,11 @@ def test_page_arrives_with_its_clean_address_and_links(sample):
     from urllib.parse import unquote
 
     page = capacity.layout(municipality="Нищо,Дупница", year="abc")
-    assert unquote(find(page, "url-search").data) == "?municipality=Дупница&dim=service_type"
+    assert unquote(find(page, "url-search").data) == "?municipality=Дупница&dim=service_type&combine=compare&types=old"
     link = find(page, {"type": "nav", "page": "funding"}).href
-    assert unquote(link) == "/funding?municipality=Дупница&dim=service_type"
+    assert unquote(link) == "/funding?municipality=Дупница&dim=service_type&combine=compare&types=old"
     page = coverage.layout(municipality="Кресна")
-    assert unquote(find(page, "url-search").data) == "?municipality=Кресна&plan=kresna-2020"
+    assert unquote(find(page, "url-search").data) == "?municipality=Кресна&plan=kresna-2020&metric=services"
     deps = app.server.test_client().get("/_dash-dependencies").get_json()
     sync = next(d for d in deps if "url-search.data" in d["output"] and d.get("clientside_function") is None)
     assert sync.get("prevent_initial_call")

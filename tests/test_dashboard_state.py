@@ -25,6 +25,15 @@ def test_view_round_trips_through_the_query_string():
         "dim": "setting",
         "measure": None,
         "plan": None,
+        "combine": "sum",
+        "metric": None,
+        "check": "flagged",
+        "types": "ssa",
+        # /data only: what a chart's click narrowed the records to
+        "setting": ["home"],
+        "funding_mix": ["municipal", "mixed"],
+        "ssa_kind": [],
+        "only": ["services"],
     }
     search = query_string(state)
     assert search.startswith("?oblast=")

@@ -38,13 +38,15 @@ selected as (
 ),
 
 final as (
-    select municipality, year, item_no, name, service_type, type_bg, type_en, capacity, status,
-        funding_raw, provider, source_file, source_line
+    select municipality, municipality_code, municipality_label(municipality, oblast) as municipality_label, year,
+        item_no, name, service_type, type_bg, type_en, capacity, status, funding_raw, provider, source_file,
+        source_line, plan_id
     from selected
     where service_type is not null and funding = 'project'
 )
 
-select *, count(*) over () as total_rows from final order by municipality, year, source_line
+-- two municipalities of one name (Бяла) have plans of one year: each plan's rows together
+select * exclude (plan_id), count(*) over () as total_rows from final order by municipality, year, plan_id, source_line
 limit $limit""",
     "capacity_changes_stated": """
 -- Capacity changes a plan states for its year ("от 20 на 30 места"): before, after, change.
@@ -56,14 +58,16 @@ selected as (
 ),
 
 final as (
-    select municipality, year, item_no, name, service_type, type_bg, type_en,
+    select municipality, municipality_code, municipality_label(municipality, oblast) as municipality_label, year,
+        item_no, name, service_type, type_bg, type_en,
         capacity_before, capacity, capacity - capacity_before as change, capacity_unit, status,
-        source_file, source_line
+        source_file, source_line, plan_id
     from selected
     where capacity_before is not null
 )
 
-select *, count(*) over () as total_rows from final order by municipality, year, source_line
+-- two municipalities of one name (Бяла) have plans of one year: each plan's rows together
+select * exclude (plan_id), count(*) over () as total_rows from final order by municipality, year, plan_id, source_line
 limit $limit""",
     "funding_amounts": """
 -- Rows for which the plan states an amount in leva, with their funding.
@@ -75,16 +79,18 @@ selected as (
 ),
 
 final as (
-    select municipality, year, item_no, name, service_type, type_bg, type_en, funding, funding_raw,
+    select municipality, municipality_code, municipality_label(municipality, oblast) as municipality_label, year,
+        item_no, name, service_type, type_bg, type_en, funding, funding_raw,
         case when funding is null or funding = '' then 'unknown'
              when contains(funding, ';') then 'mixed'
              else funding end as funding_mix,
-        amount_bgn, source_file, source_line
+        amount_bgn, source_file, source_line, plan_id
     from selected
     where amount_bgn is not null
 )
 
-select *, count(*) over () as total_rows from final order by municipality, year, source_line
+-- two municipalities of one name (Бяла) have plans of one year: each plan's rows together
+select * exclude (plan_id), count(*) over () as total_rows from final order by municipality, year, plan_id, source_line
 limit $limit""",
 }
 LIMITS = (200, None, 1, 0)
@@ -101,15 +107,26 @@ DATA_ITEMS = """
 with
 
 selected as (
-    select item_id, municipality, year, seq, item_no, section, name, settlements, funding_raw,
-        status, provider, source_file, source_line, source_ref, source_text, amount_bgn, capacity,
-        capacity_before, type_bg, type_en, target_group, setting
-    from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types)
+    select s.item_id, s.municipality, s.year, s.seq, s.item_no, s.section, s.name, s.settlements, s.funding_raw,
+        s.status, s.provider, s.source_file, s.source_line, s.source_ref, s.source_text, s.amount_bgn, s.capacity,
+        s.capacity_before, s.type_bg, s.type_en, s.target_group, s.setting, s.review, s.corrected
+    from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types) s
+    left join service_types kinds on kinds.code = s.service_type
+    -- what a chart's click narrows the records to ($settings, $ssa_kinds, $funding_mixes: empty = all; a kind
+    -- or setting belongs to a service type, so a record without one has none; 'none': a type of no kind)
+    where (len($settings) = 0 or coalesce(list_contains($settings, s.setting), false))
+      and (len($ssa_kinds) = 0
+           or (s.service_type is not null and list_contains($ssa_kinds, coalesce(kinds.ssa_kind, 'none'))))
+      and (len($funding_mixes) = 0
+           or list_contains($funding_mixes, case when coalesce(s.funding, '') = '' then 'unknown'
+                                                 when s.funding like '%;%' then 'mixed'
+                                                 else s.funding end))
+      and (not $services_only or s.service_type is not null)
 ),
 
 labelled as (
     select item_id, municipality, year, seq, item_no, name, settlements, funding_raw, provider, source_file,
-        source_line, source_ref, source_text, amount_bgn, capacity, capacity_before,
+        source_line, source_ref, source_text, amount_bgn, capacity, capacity_before, review, corrected,
         coalesce($labels['section:' || section], section) as section_text,
         case when $labels['lang:en'] = 'en' then type_en else type_bg end as type_name,
         coalesce($labels['target_group:' || target_group], target_group) as target_group_text,
@@ -131,7 +148,7 @@ filtered as materialized (
                 when 'settlements' then settlements when 'funding_raw' then funding_raw
                 when 'status_text' then status_text when 'provider' then provider
                 when 'source_file' then source_file when 'source_text' then source_text
-                when 'source_ref' then source_ref
+                when 'source_ref' then source_ref when 'review' then review when 'corrected' then corrected
                 when 'year' then year::varchar when 'source_line' then source_line::varchar
                 when 'amount_bgn' then amount_bgn::varchar when 'capacity' then capacity::varchar
                 when 'capacity_before' then capacity_before::varchar end, '')),
@@ -170,7 +187,8 @@ page as (
             when 'settlements' then settlements when 'funding_raw' then funding_raw
             when 'status_text' then status_text when 'provider' then provider
             when 'source_file' then source_file when 'source_text' then source_text
-            when 'source_ref' then source_ref end as sort_text,
+            when 'source_ref' then source_ref when 'review' then review
+            when 'corrected' then corrected end as sort_text,
         case $sort_col
             when 'year' then year::double when 'source_line' then source_line::double
             when 'amount_bgn' then amount_bgn when 'capacity' then capacity::double
@@ -190,8 +208,20 @@ numbered as (
     select item_id, row_number() over () as position from page
 ),
 
+-- the corrections applied to a record, one line each: field, parsed -> corrected value (reason; author, date)
+notes as (
+    select c.item_id, string_agg(format('{}: {} → {} ({}; {}, {})', c.field,
+                                        case when coalesce(c.parsed, '') = '' then '—' else c.parsed end,
+                                        case when coalesce(c.value, '') = '' then '—' else c.value end,
+                                        coalesce(c.reason, ''), coalesce(c.author, ''), coalesce(c.corrected_at, '')),
+                                 chr(10) order by c.correction_file, c.correction_row) as correction_note
+    from corrections c
+    where c.status = 'applied' and c.item_id in (select item_id from numbered)
+    group by c.item_id
+),
+
 final as (
-    select i.municipality, p.oblast, i.year, i.item_no, i.section,
+    select i.municipality, p.municipality_code, p.oblast, i.year, i.item_no, i.section,
         coalesce($labels['section:' || i.section], i.section) as section_text, i.name, i.service_type,
         st.name_bg as type_bg, st.name_en as type_en,
         case when $labels['lang:en'] = 'en' then st.name_en else st.name_bg end as type_name,
@@ -200,9 +230,11 @@ final as (
         i.settlements, i.scope, i.funding, i.funding_raw, i.amount_bgn, i.capacity, i.capacity_before,
         i.capacity_unit, i.staff, i.units, i.status, coalesce($labels['status:' || i.status], i.status) as status_text,
         i.provider, i.description, i.place_raw, i.term_raw, i.q1, i.q2, i.q3, i.q4, i.source_file, i.source_line,
-        i.source_ref, i.source_text, i.item_id, i.plan_id, i.seq, n.position
+        i.source_ref, i.source_text, i.review, i.corrected, i.item_id, i.plan_id, i.seq, notes.correction_note,
+        n.position
     from numbered n
     join items i using (item_id)
+    left join notes using (item_id)
     join plans p using (plan_id)
     left join service_types st on st.code = i.service_type
 )
@@ -490,3 +522,51 @@ def test_the_grid_knows_every_column_as_sql():
     from dashboard.grid import CSV_SQL, GRID_SQL
 
     assert list(GRID_SQL) == list(COLUMNS) and list(CSV_SQL) == CSV_COLUMNS
+
+
+NARROWINGS = [  # what a chart's bar or cell narrows /data to (dashboard/state.py NARROW_KEYS)
+    {"setting": ["home"]},
+    {"setting": ["residential", "institution"]},
+    {"ssa_kind": ["residential_care"]},
+    {"ssa_kind": ["none"]},
+    {"ssa_kind": ["day_care", "none"]},
+    {"funding_mix": ["municipal"], "only": ["services"]},
+    {"funding_mix": ["mixed"]},
+    {"funding_mix": ["unknown"], "only": ["services"]},
+    {"funding_mix": ["unknown"]},
+    {"only": ["services"]},
+    {"setting": ["community"], "ssa_kind": ["day_care"], "funding_mix": ["project", "state_delegated"],
+     "only": ["services"]},
+    {"setting": ["not a setting"], "ssa_kind": ["x'); drop table items; --"]},  # unknown values narrow nothing
+]
+
+
+def test_a_narrowing_gives_the_records_of_its_original_formulation(con):
+    """data_page (the grid as it opens), data_grid (sorted, filtered) and the CSV, narrowed as a chart's click
+    narrows them, give what the original formulation gives with the same narrowing; a narrowing selects fewer
+    records than none, and some."""
+    data_page = (QUERIES / "data_page.sql").read_text(encoding="utf-8")
+    compared = dict.fromkeys(("data_page", "data_grid", "data_grid csv"), 0)
+    narrower = 0  # narrowings that keep some records of the selection, not all
+    for state in filter_states(con)[:4]:
+        everything = len(run(con, DATA_ITEMS, grid_page(state, "bg", None)))
+        for narrowing in NARROWINGS:
+            plain = {**state, **grid_params({}, "bg", None, narrow=narrowing)}
+            params = with_original(plain)
+            want = run(con, DATA_ITEMS, params)
+            if narrowing == NARROWINGS[-1]:
+                assert len(want) == everything
+            else:
+                assert len(want) <= everything
+                narrower += 0 < len(want) < everything
+            assert_same(run(con, data_page, params), want[GRID_ROW], f"data_page {narrowing} {state}")
+            compared["data_page"] += len(want)
+            sort, filters = [{"colId": "capacity", "sort": "desc"}], {"name": {"filterType": "text",
+                                                                               "type": "notContains", "filter": "я"}}
+            params = with_original({**state, **grid_params({"sortModel": sort, "filterModel": filters}, "bg", 50,
+                                                           narrow=narrowing)})
+            want = run(con, DATA_ITEMS, params)
+            for name, (sql, columns) in grid_queries(params).items():
+                assert_same(run(con, sql, params), columns_of(want, columns), f"{name} {narrowing} {state}")
+                compared[name] += len(want)
+    assert all(compared.values()) and narrower >= 10

@@ -11,48 +11,70 @@ from .helpers import QUERIES, assert_same, filter_states, run
 FUNDING_MIX = """case when funding is null or funding = '' then 'unknown'
              when contains(funding, ';') then 'mixed' else funding end"""
 
+# A municipality as the filter bar chooses it: its EKATTE code when another municipality (in EKATTE or among the
+# plans) has its name, else its name.
+BAR_VALUE = """case when s.municipality_code is not null and (
+                     exists (select 1 from municipalities m1 join municipalities m2
+                             on m1.name = m2.name and m1.municipality_code <> m2.municipality_code
+                             where m1.name = s.municipality)
+                     or exists (select 1 from plans p1 join plans p2 on p1.municipality = p2.municipality
+                                and p1.municipality_code <> p2.municipality_code where p1.municipality = s.municipality))
+                 then s.municipality_code else s.municipality end"""
+
 # The page queries over the items (selected_items of schema.sql), as they were before the summary tables.
 ITEM_LEVEL = {
     "funding_mix": f"""
         with classified as (
-            select *, {FUNDING_MIX} as funding_mix
+            select *, {FUNDING_MIX} as funding_mix, municipality_label(municipality, oblast) as municipality_label
             from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types)
             where service_type is not null)
-        select municipality, year, funding_mix, count(*) as services, coalesce(sum(capacity), 0) as capacity
-        from classified group by all order by municipality, year, funding_mix""",
+        select municipality, year, funding_mix, count(*) as services, coalesce(sum(capacity), 0) as capacity,
+            municipality_code, municipality_label
+        from classified group by all order by municipality_label, year, funding_mix""",
     "funding_mix_chart": f"""
         with classified as (
-            select municipality, year, capacity, {FUNDING_MIX} as funding_mix
-            from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types)
+            select municipality, municipality_code, municipality_label(municipality, oblast) as municipality_label,
+                coalesce(municipality_code, municipality) as municipality_key, year, capacity,
+                {FUNDING_MIX} as funding_mix, {BAR_VALUE} as bar_value
+            from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types) s
             where service_type is not null),
-        per_plan as (select count(*) <= $max_series as by_plan from (select distinct municipality, year from classified)),
-        year_municipalities as (select year, count(distinct municipality) as municipalities from classified group by year),
+        per_plan as (select count(*) <= $max_series as by_plan from (select distinct municipality_key, year from classified)),
+        year_municipalities as (select year, count(distinct municipality_key) as municipalities from classified group by year),
         final as (
-            select case when (select by_plan from per_plan) then municipality end as municipality, year, funding_mix,
-                count(*) as services, coalesce(sum(capacity), 0) as capacity
+            select case when (select by_plan from per_plan) then municipality end as municipality,
+                case when (select by_plan from per_plan) then municipality_code end as municipality_code,
+                case when (select by_plan from per_plan) then municipality_label end as municipality_label,
+                year, funding_mix, count(*) as services, coalesce(sum(capacity), 0) as capacity,
+                case when (select by_plan from per_plan) then bar_value end as municipality_value
             from classified group by all)
-        select f.*, y.municipalities from final f join year_municipalities y using (year)
-        order by f.municipality, f.year, funding_mix""",
+        select f.* exclude (municipality_value), y.municipalities, f.municipality_value
+        from final f join year_municipalities y using (year)
+        order by f.municipality_label, f.year, funding_mix""",
     "funding_amounts_chart": f"""
         with stated as (
-            select municipality, year, amount_bgn, {FUNDING_MIX} as funding_mix
+            select municipality, municipality_code, municipality_label(municipality, oblast) as municipality_label,
+                coalesce(municipality_code, municipality) as municipality_key, year, amount_bgn,
+                {FUNDING_MIX} as funding_mix
             from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types)
             where amount_bgn is not null),
-        per_plan as (select count(*) <= $max_series as by_plan from (select distinct municipality, year from stated)),
-        year_municipalities as (select year, count(distinct municipality) as municipalities from stated group by year),
+        per_plan as (select count(*) <= $max_series as by_plan from (select distinct municipality_key, year from stated)),
+        year_municipalities as (select year, count(distinct municipality_key) as municipalities from stated group by year),
         final as (
-            select case when (select by_plan from per_plan) then municipality end as municipality, year, funding_mix,
-                sum(amount_bgn) as amount_bgn
+            select case when (select by_plan from per_plan) then municipality end as municipality,
+                case when (select by_plan from per_plan) then municipality_code end as municipality_code,
+                case when (select by_plan from per_plan) then municipality_label end as municipality_label,
+                year, funding_mix, sum(amount_bgn) as amount_bgn
             from stated group by all)
         select f.*, y.municipalities from final f join year_municipalities y using (year)
-        order by f.municipality, f.year, funding_mix""",
+        order by f.municipality_label, f.year, funding_mix""",
     "overview_headline": """
         with selected as (
-            select plan_id, municipality, year, service_type, capacity, status,
-                string_split(coalesce(funding, ''), ';') as classes
+            select plan_id, coalesce(municipality_code, municipality) as municipality_key, year, service_type,
+                capacity, status, string_split(coalesce(funding, ''), ';') as classes
             from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types)),
-        latest as (select municipality, max(year) as year from selected group by all),
-        chosen as (select s.* from selected s semi join latest l on l.municipality = s.municipality and l.year = s.year)
+        latest as (select municipality_key, max(year) as year from selected group by all),
+        chosen as (select s.* from selected s
+                   semi join latest l on l.municipality_key = s.municipality_key and l.year = s.year)
         select
             count(*) filter (where service_type is not null) as services,
             coalesce(sum(capacity) filter (where service_type is not null), 0) as capacity,
@@ -62,47 +84,47 @@ ITEM_LEVEL = {
             count(*) filter (where service_type is not null and status = 'new') as new_services,
             count(*) filter (where service_type is not null and status = 'closing') as closing_services,
             count(distinct plan_id) as plans,
-            count(distinct municipality) as municipalities,
+            count(distinct municipality_key) as municipalities,
             min(year) as first_year,
             max(year) as last_year,
             (select count(distinct plan_id) from selected) as plans_selected
         from chosen""",
-    "municipality_services": """
-        with selected as (select * from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types)),
-        latest as (select municipality, max(year) as year from selected group by all),
-        final as (
-            select p.municipality_code, s.municipality, s.year,
-                count(*) filter (where s.service_type is not null) as services, sum(s.capacity) as capacity
-            from selected s
-            semi join latest l on l.municipality = s.municipality and l.year = s.year
-            join plans p using (plan_id)
-            group by all)
-        select * from final where municipality_code is not null order by municipality""",
-    "capacity_chart": """
+    "capacity_chart": f"""
         with services as (
-            select * from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types)
+            select s.*, municipality_label(municipality, oblast) as municipality_label,
+                coalesce(municipality_code, municipality) as municipality_key, {BAR_VALUE} as bar_value,
+                -- its kind under the Social Services Act; 'none': a type of no kind
+                coalesce(k.ssa_kind, 'none') as ssa_kind
+            from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types) s
+            left join service_types k on k.code = s.service_type
             where service_type is not null and capacity is not null),
-        per_plan as (select count(*) <= $max_series as by_plan from (select distinct municipality, year from services)),
-        year_municipalities as (select year, count(distinct municipality) as municipalities from services group by year),
+        per_plan as (select count(*) <= $max_series as by_plan from (select distinct municipality_key, year from services)),
+        year_municipalities as (select year, count(distinct municipality_key) as municipalities from services group by year),
         final as (
-            select case when (select by_plan from per_plan) then municipality end as municipality, year,
+            select case when (select by_plan from per_plan) then municipality end as municipality,
+                case when (select by_plan from per_plan) then municipality_code end as municipality_code,
+                case when (select by_plan from per_plan) then municipality_label end as municipality_label, year,
                 service_type, any_value(type_bg) as type_bg, any_value(type_en) as type_en,
-                any_value(target_group) as target_group, any_value(setting) as setting, sum(capacity) as capacity
+                any_value(target_group) as target_group, any_value(setting) as setting,
+                any_value(ssa_kind) as ssa_kind, sum(capacity) as capacity,
+                case when (select by_plan from per_plan) then any_value(bar_value) end as municipality_value
             from services group by all)
-        select f.*, y.municipalities from final f join year_municipalities y using (year)
-        order by f.municipality, f.year, service_type""",
+        select f.* exclude (municipality_value), y.municipalities, f.municipality_value
+        from final f join year_municipalities y using (year)
+        order by f.municipality_label, f.year, service_type""",
     "deinstitutionalisation": """
-        select year, setting, count(*) as services, sum(capacity) as capacity,
-            count(distinct municipality) as municipalities
+        select municipality, year, setting, count(*) as services, sum(capacity) as capacity, municipality_code,
+            municipality_label(municipality, oblast) as municipality_label
         from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types)
         where setting is not null
-        group by all order by year, setting""",
+        group by all order by municipality_label, year, setting""",
     "capacity_by_group": """
         select municipality, year, service_type, type_bg, type_en, target_group, setting,
-            count(*) as services, sum(capacity) as capacity
+            count(*) as services, sum(capacity) as capacity, municipality_code,
+            municipality_label(municipality, oblast) as municipality_label
         from selected_items($oblasts, $municipalities, $years, $target_groups, $service_types)
         where service_type is not null
-        group by all order by municipality, year, service_type""",
+        group by all order by municipality_label, year, service_type""",
 }
 SERIES = ("funding_mix_chart", "funding_amounts_chart", "capacity_chart")
 

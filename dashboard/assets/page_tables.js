@@ -12,7 +12,16 @@
 
     var HOSTS = ".page-table[data-table]";
 
+    var CODE = /^[A-Z]{3}\d{2}$/;  // an EKATTE municipality code: the only text a link's address is made of
+
     function blank(value) { return value === null || value === undefined || value === ""; }
+
+    // the page of a municipality, under the app's path prefix, in the table's language
+    function municipalityHref(code, lang) {
+        var config = document.getElementById("_dash-config");
+        var prefix = config ? (JSON.parse(config.textContent).requests_pathname_prefix || "/") : "/";
+        return prefix + "municipality/" + code + (lang === "en" ? "?lang=en" : "");
+    }
 
     // blanks last in either direction; the others ascending, or descending
     function compare(a, b, numeric, collator, descending) {
@@ -28,7 +37,17 @@
             spec.rows[i].forEach(function (text, c) {
                 var td = document.createElement("td");
                 if (spec.columns[c].number) { td.className = "num"; }
-                td.textContent = text;
+                // a municipality's name links to its page (the address built from a checked code, the name as text)
+                var code = spec.links && spec.links[c] ? spec.links[c][i] : null;
+                if (typeof code === "string" && CODE.test(code) && !blank(text)) {
+                    var link = document.createElement("a");
+                    link.href = municipalityHref(code, spec.lang);
+                    link.className = "municipality-link";
+                    link.textContent = text;
+                    td.appendChild(link);
+                } else {
+                    td.textContent = text;
+                }
                 tr.appendChild(td);
             });
             tbody.appendChild(tr);

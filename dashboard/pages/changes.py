@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dash
-from dash import Output, callback, html
+from dash import Input, Output, callback, html
 
 from dashboard import figures
 from dashboard.components import (
@@ -14,6 +14,8 @@ from dashboard.components import (
     page_shell,
     table,
     table_card,
+    view_choice,
+    view_control,
 )
 from dashboard.db import remembered, run_query
 from dashboard.i18n import t
@@ -21,9 +23,11 @@ from dashboard.state import filter_params, filter_values
 
 dash.register_page(__name__, path="/changes", name="Нови и закрити", order=4)
 
+COMBINE = [("compare", "combine_compare"), ("sum", "combine_sum")]
+COMBINE_INPUT = Input({"page": "changes", "view": "combine"}, "value")
 COLUMNS = [
     ("year", "col_year", "text"),
-    ("municipality", "col_municipality", "text"),
+    ("municipality_label", "col_municipality", "municipality"),
     ("event", "col_event", "label:status"),
     ("name", "col_name", "text"),
     ("capacity_before", "col_before", "number"),
@@ -35,10 +39,13 @@ COLUMNS = [
 
 def body(state: dict) -> list:
     lang = state["lang"]
-    timeline, events = update(*filter_values(state), lang)
+    combine = state["combine"] = view_choice(state, "combine", COMBINE)
+    together = view_control("changes", "combine", COMBINE, combine, lang, label="combine")
+    timeline, events = update(*filter_values(state), lang, combine)
     return [
+        together,
         chart_card("changes", "timeline", lang, figure=timeline),
-        table_card("changes", "events", t("timeline_title", lang), events),
+        table_card("changes", "events", t("timeline_title", lang), events, lang),
     ]
 
 
@@ -60,10 +67,12 @@ def with_origin(df, lang: str):
     Output("changes-events-table", "children"),
     *FILTER_INPUTS,
     LANG_STATE,
+    COMBINE_INPUT,  # after the language: update(..., lang) draws the comparison
     prevent_initial_call=True,  # the page is drawn with them (body)
 )
 @remembered
-def update(oblast, municipality, year, target_group, service_type, lang):
+def update(oblast, municipality, year, target_group, service_type, lang, combine="compare"):
     params = filter_params(oblast, municipality, year, target_group, service_type)
+    combine = combine if combine in dict(COMBINE) else "compare"
     events = with_origin(run_query("changes", limit=TABLE_ROWS, **params), lang)
-    return figures.timeline(run_query("changes_timeline", **params), lang), table(events, COLUMNS, lang)
+    return figures.timeline(run_query("changes_timeline", **params), lang, combine), table(events, COLUMNS, lang)

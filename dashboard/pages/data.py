@@ -8,16 +8,18 @@ that grid state). The CSV runs data_grid.sql with its own columns and without th
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, clientside_callback, dcc, html
+from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
 from dashboard.components import FILTER_INPUTS, FILTER_STATES, LANG_STATE, page_shell
-from dashboard.db import remembered, run_records
-from dashboard.i18n import t
-from dashboard.grid import COLUMNS, NUMBER_FILTERS, TEXT_FILTERS, grid_params
-from dashboard.state import filter_params
+from dashboard.db import Unavailable, remembered, run_records
+from dashboard.grid import COLUMNS, FIELD_COLUMNS, FLAGGED_FIELDS, NUMBER_FILTERS, TEXT_FILTERS, grid_params
+from dashboard.i18n import grid_locale, label, t
+from dashboard.state import NARROW_KEYS, NARROW_VALUES, as_list, filter_params, query_string, state_from_query
 
 dash.register_page(__name__, path="/data", name="Данни", order=5)
 
@@ -44,8 +46,31 @@ def column_defs(lang: str) -> list[dict]:
             }
         if kind == "source":
             col.update(width=420, wrapText=True, autoHeight=True, cellClass="source-text")
+        if field == "municipality":  # a link to /municipality/<code> (assets/grid_cells.js: from the code only)
+            col["cellRenderer"] = "MunicipalityLink"
+        col.update(marking(field))
         defs.append(col)
     return defs
+
+
+CHECK_FILTERS = {check: {column: {"filterType": "text", "type": "notBlank"}}
+                 for check, column in (("flagged", "review"), ("corrected", "corrected"))}
+
+
+def marking(column: str) -> dict:
+    """A cell whose value a person corrected, or that a review flag points at, is marked (app.css: .cell-corrected,
+    .cell-flagged); a corrected cell's tooltip gives the parsed value, the reason, the author and the date."""
+    fields = [f for f, c in FIELD_COLUMNS.items() if c == column]
+    if not fields:
+        return {}
+    flags = [code for code, named in FLAGGED_FIELDS.items() if set(named) & set(fields)]
+    corrected = " || ".join(f"(';' + (params.data.corrected || '') + ';').includes(';{f};')" for f in fields)
+    rules = {"cell-corrected": f"params.data && ({corrected})"}
+    if flags:
+        flagged = " || ".join(f"(';' + (params.data.review || '') + ';').includes(';{f};')" for f in flags)
+        rules["cell-flagged"] = f"params.data && !({corrected}) && ({flagged})"
+    return {"cellClassRules": rules,
+            "tooltipValueGetter": {"function": f"params.data && ({corrected}) ? params.data.correction_note : null"}}
 
 
 def body(state: dict) -> list:
@@ -63,13 +88,21 @@ def body(state: dict) -> list:
             "maxBlocksInCache": 20,
             "enableCellTextSelection": True,
             "animateRows": False,
+            "localeText": grid_locale(lang),  # the grid's own texts (paging, filters) in the UI's language
+            "tooltipShowDelay": 300,
+            # a row chosen: its whole original text, file, line and place under the grid (source_detail)
+            "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
         },
         getRowId="params.data.item_id",
+        # ?check=flagged|corrected (the links under the filter bar): the records a review flag or a correction marks
+        filterModel=CHECK_FILTERS.get(state.get("check"), {}),
         style={"height": "70vh"},
         className="ag-theme-alpine",
     )
     return [
         html.P(t("data_intro", lang)),
+        html.Div(narrowed_notice(state), id="data-narrowed-box"),
+        dcc.Store(id="data-narrow", data={key: state.get(key) or [] for key in NARROW_KEYS}),
         dbc.Row(
             [
                 dbc.Col(
@@ -84,7 +117,69 @@ def body(state: dict) -> list:
         dcc.Store(id="data-grid-model"),
         dcc.Store(id="data-grid-purged"),
         grid,
+        html.Section(
+            [html.H2(t("source_detail_title", lang), className="h6 mt-3"),
+             html.Div(t("source_detail_hint", lang), id="data-source-detail", className="text-muted")],
+            className="mb-4",
+        ),
     ]
+
+
+def narrowed_notice(state: dict) -> list:
+    """What a chart's click narrowed the records to (the /data-only keys of the address), with a link to the whole
+    selection; nothing when not narrowed."""
+    lang = state["lang"]
+    items = []
+    for key in NARROW_KEYS:
+        for value in state.get(key) or []:
+            text = t("narrow_services", lang) if key == "only" else label(key if key != "funding_mix" else "funding",
+                                                                              value, lang)
+            items.append(f"{t('filter_' + key, lang).lower()}: {text}" if key != "only" else text)
+    if not items:
+        return []
+    whole = query_string({**state, **{key: [] for key in NARROW_KEYS}, "check": None})
+    return [dbc.Alert([t("narrowed", lang, items="; ".join(items)), " ",
+                       dcc.Link(t("narrow_clear", lang), href="/data" + whole)],
+                      color="info", id="data-narrowed", className="py-2 mb-2")]
+
+
+@callback(
+    Output("data-narrowed-box", "children"),
+    Input("url-search", "data"),
+    State("data-narrow", "data"),
+    LANG_STATE,
+    prevent_initial_call=True,  # drawn with the page (body)
+)
+def follow_filters(search, narrow, lang):
+    """The filter bar changed: the notice keeps the narrowing (it stays on the grid and in the address) and its link
+    to the whole selection follows the new selection."""
+    state = state_from_query(parse_qs(search.lstrip("?")) if isinstance(search, str) else {})
+    narrow = narrow if isinstance(narrow, dict) else {}
+    return narrowed_notice({**state, **narrow_state(narrow), "lang": lang if lang in ("bg", "en") else "bg"})
+
+
+def narrow_state(narrow: dict) -> dict:
+    """The /data-only keys of the page's store (data-narrow), validated as the address's are."""
+    return {key: [v for v in as_list(narrow.get(key)) if v in NARROW_VALUES[key]] for key in NARROW_KEYS}
+
+
+@callback(
+    Output("data-source-detail", "children"),
+    Output("data-source-detail", "className"),
+    Input("data-grid", "selectedRows"),
+    LANG_STATE,
+    prevent_initial_call=True,
+)
+def source_detail(rows, lang):
+    """The chosen row's whole original text, as text (a '<p>' in a document shows as written), with its file, line
+    and place in the document."""
+    row = rows[0] if isinstance(rows, list) and rows and isinstance(rows[0], dict) else None
+    if row is None:
+        return t("source_detail_hint", lang), "text-muted"
+    place = t("source_detail_place", lang, file=row.get("source_file") or "—", line=row.get("source_line") or "—",
+              ref=row.get("source_ref") or "—")
+    return [html.P(place, className="mb-1", id="data-source-place"),
+            html.Pre(row.get("source_text") or "", id="data-source-text", className="source-detail")], ""
 
 
 def layout(**query) -> html.Div:
@@ -98,12 +193,24 @@ def layout(**query) -> html.Div:
     Input("data-grid", "getRowsRequest"),
     *FILTER_STATES,
     LANG_STATE,
+    State("data-narrow", "data"),
 )
-@remembered
-def rows_page(request, oblast, municipality, year, target_group, service_type, lang):
-    """One page of rows for the grid (server-side filtering, sorting and paging)."""
+def rows_page(request, oblast, municipality, year, target_group, service_type, lang, narrow=None):
+    """One page of rows for the grid (server-side filtering, sorting and paging). A query past its deadline, the
+    heavy-work limit reached or no database: no rows, and the reason where the count goes (nothing remembered)."""
     if not isinstance(request, dict):
         return dash.no_update, dash.no_update, dash.no_update
+    try:
+        return rows_block(request, oblast, municipality, year, target_group, service_type, lang, narrow)
+    except Unavailable as error:
+        notice = html.Span(t(error.key, lang), className="text-danger", id="data-grid-error")
+        return {"rowData": [], "rowCount": 0}, notice, dash.no_update
+
+
+@remembered
+def rows_block(request, oblast, municipality, year, target_group, service_type, lang, narrow=None):
+    """The grid's block of rows, its count and the model it was asked with (`narrow`: what a chart's click narrowed
+    the records to, dashboard/state.py NARROW_KEYS)."""
     start, end = request.get("startRow"), request.get("endRow")
     start = max(0, start) if isinstance(start, int) else 0
     end = min(start + 10 * PAGE_SIZE, max(start + 1, end if isinstance(end, int) else start + PAGE_SIZE))
@@ -115,10 +222,10 @@ def rows_page(request, oblast, municipality, year, target_group, service_type, l
             return run_records("data_page", **params, **page)
         return run_records("data_grid", **params, **page)
 
-    rows = fetch(grid_params(request, lang, end - start, start))
+    rows = fetch(grid_params(request, lang, end - start, start, narrow=narrow))
     total = rows[0]["total_rows"] if rows else (0 if start == 0 else None)
     if total is None:  # a page past the end (the rows changed under the grid): count them
-        total = sum(r["total_rows"] for r in fetch(grid_params(request, lang, 1)))
+        total = sum(r["total_rows"] for r in fetch(grid_params(request, lang, 1, narrow=narrow)))
     for row in rows:
         del row["total_rows"]
     model = {"filterModel": request.get("filterModel"), "sortModel": request.get("sortModel")}

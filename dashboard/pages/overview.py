@@ -99,8 +99,8 @@ def headline_basis(row: dict, lang: str) -> html.P:
 
 
 def counts_text(plans: pd.DataFrame, ref: dict, lang: str) -> str:
-    loaded = [m for m, y in zip(figures.plain(plans["municipality"]), figures.plain(plans["year"]), strict=True)
-              if y is not None]
+    keys = figures.plain(figures.keyed(plans)["municipality_key"])  # a municipality is its EKATTE code
+    loaded = [m for m, y in zip(keys, figures.plain(plans["year"]), strict=True) if y is not None]
     n_plans, n_munis = len(loaded), len(set(loaded) - {None})
     if ref["municipalities"]:
         text = t("completeness_count", lang, plans=n_plans, loaded=n_munis, total=ref["municipalities"])
