@@ -370,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
                 r = run_load(server.port, visits, clients=args.clients, duration=args.duration, server=server)
             finally:
                 server.stop()
-            r.update(rss_boot=boot, db=str(db), server=f"-w {server.workers} --threads {server.threads}",
+            r.update(rss_boot=boot, db=str(db), server="gunicorn -c gunicorn.conf.py",
                      visits=len(visits), cases=len(visits) // len(PAGES), result_cache=cache != "0")
             results[key] = r
 
