@@ -11,6 +11,7 @@ import pyarrow as pa
 import queries
 
 from .spreadsheet import defuse_array
+from .tables.corrections import export_text
 
 INTEGER_COLUMNS = ["year", "items", "q1", "q2", "q3", "q4", "capacity", "capacity_before", "staff", "units",
                    "source_line"]
@@ -28,8 +29,7 @@ def tidy(frame: pd.DataFrame, for_csv: bool) -> pd.DataFrame:
                 safe = defuse_array(pa.array(frame[col], from_pandas=True, type=pa.string()))
                 frame[col] = pd.Series(safe.to_pylist(), index=frame.index, dtype=object)
     if for_csv and "amount_bgn" in frame:
-        frame["amount_bgn"] = frame["amount_bgn"].map(
-            lambda v: "" if pd.isna(v) else (str(int(v)) if float(v).is_integer() else f"{v:.2f}"))
+        frame["amount_bgn"] = frame["amount_bgn"].map(lambda v: "" if pd.isna(v) else export_text("amount_bgn", v))
     return frame
 
 
