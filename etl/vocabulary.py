@@ -84,9 +84,33 @@ def schedule_label(text: str) -> str | None:
     month = MONTH_PREFIXES.get(t.rstrip("."))  # "ян", "фе", "юн": the start of one month's name only
     if month:
         return f"m{month}"
+    m = DATE_RANGE.match(t)
+    if m:
+        return date_range_label(*(int(g) for g in m.groups()))
     if t.rstrip(".") in ROMAN or (t.rstrip(".").isdigit() and 1 <= int(t.rstrip(".")) <= 12):
         k = t.rstrip(".")
         return f"n{ROMAN.get(k) or int(k)}"
+    return None
+
+
+# a period of dates over a schedule column: '01.01 – 31.03', '01.07.2016 – 30.09.2016 г.'
+DATE_RANGE = re.compile(r"^(\d{1,2})\s*\.\s*(\d{1,2})(?:\s*\.\s*(?:\d{4}|\d{2}))?\s*(?:г\.?)?\s*[-–—]\s*"
+                        r"(\d{1,2})\s*\.\s*(\d{1,2})(?:\s*\.\s*(?:\d{4}|\d{2}))?\s*(?:г\.?)?$")
+MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def date_range_label(day1: int, month1: int, day2: int, month2: int) -> str | None:
+    """The schedule column a period of whole months is: one month 'm<k>', a quarter 'q<k>', a half-year 'h<k>';
+    None for a period that does not start on a month's first day and end on a month's last day, or spans
+    anything else."""
+    if not (1 <= month1 <= month2 <= 12) or day1 != 1 or day2 not in (MONTH_DAYS[month2 - 1], 28 if month2 == 2 else 0):
+        return None
+    if month1 == month2:
+        return f"m{month1}"
+    if month2 - month1 == 2 and month1 % 3 == 1:
+        return f"q{month1 // 3 + 1}"
+    if month2 - month1 == 5 and month1 in (1, 7):
+        return f"h{month1 // 6 + 1}"
     return None
 
 
@@ -137,7 +161,7 @@ def is_table_header(cells: list[str]) -> bool:
 
 
 ABBREVIATION_ENTRY = re.compile(
-    r"(?:^|[;:]\s*|\.\s+)(?P<abbr>[А-ЯA-Z]{2,8}(?:\s+[„\"«][^“\"»]{2,12}[“\"»])?)\s+[–—-]\s+(?P<meaning>[^;]{3,160})")
+    r"(?:^|[;:]\s*|\.\s+)(?:\*{1,4}\s*)?(?P<abbr>[А-ЯA-Z]{2,8}(?:\s+[„\"«][^“\"»]{2,12}[“\"»])?)\s+[–—-]\s+(?P<meaning>[^;]{3,160})")
 
 
 def read_abbreviations(lines: list[str]) -> dict[str, str]:

@@ -10,8 +10,10 @@
   wrong number) is the honest figure for plans never seen; the parser was then changed for it too;
 - blind-4: seven more, held out while the parser was changed for the sets above: its first score (92.5 %, four
   wrong numbers) is the honest figure for plans never seen; the parser was then changed for it too;
-- blind-5: a held-out set nobody changing the parser reads; its floors only guard against a fall, so that it
-  keeps measuring plans never seen.
+- blind-5: seven more, held out while the parser was changed for the sets above: its first score (82.4 %, seven
+  wrong numbers) is the honest figure for plans never seen; the parser was then changed for it too;
+- blind-6, blind-7: held-out sets nobody changing the parser reads; their floors only guard against a fall, so that
+  they keep measuring plans never seen.
 
 Every set also counts wrong numbers: a number exported that the key says is another number. The product's rule
 is that a number is right or empty with a review flag, never another number."""
@@ -29,7 +31,8 @@ NUMBERS = ("amount_bgn", "capacity", "capacity_before", "staff", "units")
 WRONG = re.compile(r"^WRONG (\S+) line (\d+) .* (\w+): expected '(.*)' got '(.*)'$")
 # (set, least field accuracy, most wrong numbers)
 SETS = [("test-plans", 0.98, 0), ("blind", 0.95, 0), ("blind-2", 0.95, 0), ("blind-3", 0.97, 0),
-        ("blind-4", 0.98, 0)]
+        ("blind-4", 0.98, 0), ("blind-5", 0.99, 0)]
+HELD_OUT = ["blind-6", "blind-7"]
 
 
 def wrong_numbers(printed: str) -> list[str]:
@@ -52,15 +55,15 @@ def test_plans_never_seen_are_read_field_by_field(tmp_path, name, least, most_wr
     assert unmatched == 0, printed  # no table row lost
 
 
-def test_the_held_out_set_loses_no_plan_and_no_number(tmp_path):
-    key = FIXTURES / "blind-5"
+@pytest.mark.parametrize("name", HELD_OUT)
+def test_the_held_out_set_loses_no_plan_and_no_number(tmp_path, name):
+    key = FIXTURES / name
     if not (key / "items_key.csv").is_file():
-        pytest.skip("no held-out set in this checkout")
+        pytest.skip(f"no held-out set {name} in this checkout")
     accuracy, plans_ok, unmatched, printed = score_against_key(key / "plans", key, tmp_path)
-    print(f"\nblind-5 (held out): {printed.strip().splitlines()[-1]}")
+    print(f"\n{name} (held out): {printed.strip().splitlines()[-1]}")
     assert plans_ok, printed
     assert unmatched == 0, printed
-    assert accuracy >= 0.80, printed  # its first score: 0.824 (1072/1301); a floor that guards against a fall
-    # seven numbers are exported wrong on this set (its first score; the set stays unread by whoever changes the
-    # parser): never more
-    assert len(wrong_numbers(printed)) <= 7, "\n".join(wrong_numbers(printed))
+    assert accuracy >= 0.80, printed  # a placeholder until its first score: a floor that guards against a fall
+    # a placeholder until its first score (the set stays unread by whoever changes the parser): never more
+    assert len(wrong_numbers(printed)) <= 10, "\n".join(wrong_numbers(printed))

@@ -6,29 +6,33 @@ the program's output. Where a test documents a disagreement with the code it is 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from etl.build import read_plan
+from etl.lines.text import Document, Line, split_cells
 from etl.records.normalise import (
     Capacity,
     classify_funding,
     clean,
     find_status,
+    normalise_plan,
     parse_capacity,
-    parse_place,
     parse_staff,
     parse_units,
-    places_in_text,
     read_staff,
     read_units,
     transliterate,
 )
 from etl.records.numbers import parse_amount
+from etl.records.places import parse_place, places_in_text
 from etl.records.services import classify_service
 from etl.records.services import service_mentions as find_services
 from etl.reference import load_reference, resolve_reference_dir
+from etl.rows.parse import parse_document
 
 from .helpers import SAMPLE_PLANS, number_words
 
@@ -991,3 +995,123 @@ def test_a_capacity_in_words_in_a_sample_plan_is_read(tmp_path):
     record = next(r for r in read_plan(tmp_path / "ihtiman-2020.txt", reference).records if r.source_line == 28)
     assert (record.capacity, record.capacity_unit) == (100, "places")
     assert UNPARSED not in record.review
+
+
+# --- plans in layouts first seen in blind-5: whole documents read to records -------------------------------------
+
+
+def plan_records(text: str, reference) -> list:
+    lines = [Line(i, raw, split_cells(raw)) for i, raw in enumerate(text.splitlines(), 1)]
+    return normalise_plan(parse_document(Document(Path("x.txt"), "sha", "utf-8", lines)), reference).records
+
+
+HEADING = "ОБЩИНА ЕЛЕНА\n\nГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ В ОБЩИНА ЕЛЕНА ЗА 2021 Г.\n\n"
+
+
+def test_amounts_in_thousands_stated_by_the_header_or_the_caption_are_read_in_leva(ref):
+    for table in ("Таблица 2\n\n№\tСоциална услуга\tИзточник на финансиране\tНеобходими средства (хил. лв.)\t\t\n",
+                  "Таблица 2 (в хил. лв.)\n\n№\tСоциална услуга\tИзточник на финансиране\tНеобходими средства\n"):
+        records = plan_records(HEADING + table + "1.\tДневен център за деца с увреждания\tДДД\t78,6\n", ref)
+        assert records[0].amount_bgn == 78600  # 78,6 thousand leva
+
+
+def test_an_amount_whose_unit_is_in_doubt_is_left_empty_and_flagged(ref):
+    table = "Таблица 2 (в хил. лв.)\n\n№\tСоциална услуга\tИзточник на финансиране\tСума (лв.)\n"
+    rows = "1.\tДневен център за деца с увреждания\tДДД\t78,6\n2.\tЦентър за обществена подкрепа\tДДД\t42 300 лв.\n"
+    first, second = plan_records(HEADING + table + rows, ref)
+    assert first.amount_bgn is None and "amount_scale_unclear" in first.review
+    assert second.amount_bgn == 42300  # written with its currency: no doubt
+
+
+def test_labelled_lines_give_the_fields_of_their_service(ref):
+    text = ("ОБЩИНА ЧЕРВЕН БРЯГ\n\nГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ ЗА 2020 Г.\n\n"
+            "№ по ред\tСоциална услуга / мярка и основни параметри\tОтговорник / изпълнител\n"
+            "1.\tДневен център за деца с увреждания\tОбщина Червен бряг\n"
+            "\tМясто: гр. Червен бряг\t\n"
+            "\tКапацитет: 20 → 24 места (от 01.03.2020 г.)\t\n"
+            "\tФинансиране: ДДД – 132 940 лв.\t\n"
+            "\tСрок: I – IV тримесечие\t\n"
+            "5.\tЛичен асистент\tОбщина Червен бряг\n"
+            "\tПотребители: 48; лични асистенти: 45\t\n")
+    centre, assistant = plan_records(text, ref)
+    assert centre.name == "Дневен център за деца с увреждания"
+    assert [s.name for s in centre.settlements] == ["Червен бряг"]
+    assert (centre.capacity, centre.capacity_before, centre.status) == (24, 20, "expanded")
+    assert (centre.amount_bgn, centre.quarters) == (132940, [1, 1, 1, 1])
+    assert [f for f, _ in centre.funding] == ["state_delegated"]
+    assert (assistant.capacity, assistant.staff) == (48, 45)
+
+
+def test_a_quarter_column_holding_named_quarters(ref):
+    text = HEADING + ("№\tСоциална услуга\tТримесечие\tФинансиране\n"
+                      "I.\tЦентър за обществена подкрепа\tI–IV\tДДД\n"
+                      "II.\tДневен център за деца с увреждания\tII и IV\tДДД\n"
+                      "III.\tЗащитено жилище\tIII и IV\tДДД\n")
+    assert [r.quarters for r in plan_records(text, ref)] == [[1, 1, 1, 1], [0, 1, 0, 1], [0, 0, 1, 1]]
+
+
+def test_quarter_columns_headed_by_date_ranges(ref):
+    text = HEADING + ("Дейност / социална услуга\tМясто на предоставяне\t01.01 – 31.03\t01.04 – 30.06\t01.07 – 30.09\t"
+                      "01.10 – 31.12\tИзточник на финансиране\n"
+                      "Разкриване на Център за настаняване от семеен тип\tгр. Елена\t\t\tх\tх\tДДД\n")
+    assert plan_records(text, ref)[0].quarters == [0, 0, 1, 1]
+
+
+def test_a_settlement_matrix_gives_the_marked_settlements(ref):
+    text = ("ОБЩИНА БЕЛОГРАДЧИК\n\nГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ ЗА 2023 ГОДИНА\n\n"
+            "№\tСоциална услуга / мярка\tНаселено място\t\t\tФинансиране\n"
+            "\t\tгр. Белоградчик\tс. Рабиша\tс. Салаш\t\n"
+            "1.\tКлуб на пенсионера\tх\t\tх\tОбщински бюджет\n"
+            "2.\tПриемна грижа\tна територията на цялата община\t\t\tДДД\n")
+    club, foster = plan_records(text, ref)
+    assert ([s.name for s in club.settlements], club.scope) == (["Белоградчик", "Салаш"], "settlement")
+    assert (foster.settlements, foster.scope) == ([], "municipality")
+
+
+def test_a_note_under_the_table_says_what_changes(ref):
+    text = ("ОБЩИНА ТУТРАКАН\n\nГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ – 2018 ГОДИНА\n\n"
+            "№\tНаименование на услугата\tКапацитет (бр. места)\tФинансиране\tЗабележка\n"
+            "1.\tДЦДУ\t20\tДДД*, МБ**\tвиж бел. 1\n"
+            "\n* ДДД – държавно делегирана дейност\n** МБ – общински бюджет (местни дейности)\n\nБележки:\n"
+            "1. Капацитетът на ДЦДУ се увеличава от 15 на 20 места от 01.04.2018 г.\n")
+    record = plan_records(text, ref)[0]
+    assert (record.capacity, record.capacity_before, record.status) == (20, 15, "expanded")
+    assert sorted({f for f, _ in record.funding}) == ["municipal", "state_delegated"]
+
+
+@pytest.mark.parametrize(("text", "year", "expected"), [
+    ("разкриване ; Дневна грижа за деца с увреждания", 2021, "new"),  # a status column holding only the action
+    ("стартиране ; Асистентска подкрепа", 2021, "new"),
+    ("разкрита с Решение № 512/2021 г., функционира от 01.04.2022 г.", 2022, "new"),
+    ("нов пункт от 01.07.2025 г.", 2025, "new"),
+    ("функционира от 01.04.2019 г.", 2022, "continuing"),  # opened in an earlier year
+    ("проучване на потребностите и подготовка за разкриване", 2023, "planned"),
+])
+def test_status_of_actions_and_openings(text, year, expected):
+    assert find_status(text, year, None, Capacity()) == expected
+
+
+def test_the_whole_municipality_lists_no_settlements(ref):
+    place = parse_place("гр. Елена и населените места в общината", ref.find_municipality("Елена").code, ref)
+    assert (place.settlements, place.scope) == ([], "municipality")
+
+
+def test_villages_listed_after_selata_are_each_a_settlement(ref):
+    record = plan_records("ОБЩИНА ЧЕРВЕН БРЯГ\n\nГОДИШЕН ПЛАН ЗА 2020 Г.\n\n"
+                        "№\tСоциална услуга\tМясто на предоставяне\n"
+                        "1.\tДомашен социален патронаж\tгр. Червен бряг, гр. Койнаре и селата Глава, Реселец и Телиш\n",
+                        ref)[0]
+    assert [s.name for s in record.settlements] == ["Червен бряг", "Койнаре", "Глава", "Реселец", "Телиш"]
+
+
+def test_units_counted_in_brackets_in_the_title():
+    assert read_units("Клубове на пенсионера (3 бр.)", "", True) == (3, None)
+
+
+@pytest.mark.parametrize(("text", "year"), [
+    ("осигуряване на 5 нови места от 01.07.2025 г.", 2025),  # more places of a service, not a new one
+    ("нова група от 01.09.2025 г.", 2025),
+    ("функционира от 8 до 17 ч.", 2025),  # working hours, not an opening
+])
+def test_more_of_a_service_or_its_hours_are_no_opening(text, year):
+    assert find_status(text, year, None, Capacity()) != "new"

@@ -543,3 +543,47 @@ def test_a_capacity_or_staff_cell_is_never_another_number(n, shape):
 def test_count_at_reads_the_whole_written_number(text, digits, expected):
     start = text.index(digits)
     assert count_at(text, start, start + len(digits)) == expected
+
+
+# --- numbers read whole, never a part of them (blind-5) ----------------------------------------------------------
+
+
+def test_a_grouped_amount_whose_group_starts_with_zero_is_no_phone_number():
+    # '1 020 560' is one million twenty thousand five hundred and sixty; '020 560' is no phone number inside it
+    assert parse_amount("1 020 560", bare_numbers=True) == Number(1020560.0)
+    assert parse_amount("1 020 560 лв.") == Number(1020560.0)
+    # a phone number after its label is still no amount
+    assert parse_amount("тел. 0888 123 456", bare_numbers=True).value is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a product worked out in the cell: its total
+    ("2 × 12 = 24 места", Capacity(24, None, "places")),
+    ("14 + 14 = 28", Capacity(28)),
+    # a product that does not give its total: not read
+    ("2 x 12 = 25 места", Capacity(None, flag="unparsed_number")),
+    # a change written with an arrow
+    ("20 → 24 места (от 01.03.2020 г.)", Capacity(24, 20, "places")),
+    # a part of the number in brackets ('of which 2 professional'): the number
+    ("8 (от тях 2 професионални)", Capacity(8)),
+    ("30 места (в т.ч. 6 за спешно настаняване)", Capacity(30, None, "places")),
+    # so many units of so many places: two homes of 8 are 16 places
+    ("2 по 8", Capacity(16)),
+    ("2 по 8 места", Capacity(16, None, "places")),
+    ("2 х 15", Capacity(30)),
+    # anything more around it is not read
+    ("2 х 15 и 5", Capacity(None, flag="unparsed_number")),
+])
+def test_capacity_cells_worked_out_or_with_a_part_in_brackets(text, expected):
+    assert parse_capacity_cell(text) == expected
+
+
+@pytest.mark.parametrize("text", ["20 → 24", "2 × 12", "2 х 15", "5 = 5"])
+def test_a_number_joined_to_another_by_an_arrow_or_a_product_is_not_a_count_alone(text):
+    assert count_at(text, 0, len(text.split()[0])) == UNPARSED
+
+
+@pytest.mark.parametrize("text", ["1 000 2021 г.", "100 000 01.01.2021"])
+def test_a_distractor_glued_to_a_grouped_number_leaves_it_unread(text):
+    # '1 000 2021 г.': a thousand and a year, or a number cut short? Never the '1' before the gap.
+    assert parse_amount(text, bare_numbers=True) == UNPARSED

@@ -15,9 +15,11 @@ from etl.lines import read_document
 from etl.lines.text import Document, Line, split_cells
 from etl.rows.parse import (
     best_window,
+    caption_scale,
     find_year,
     header_columns,
     is_quarter_header,
+    labelled_parts,
     match_section,
     municipality_candidates,
     parse_document,
@@ -660,3 +662,129 @@ def test_months_abbreviated_to_two_letters_are_a_label_row():
     parsed = parse_document(doc)
     assert len(parsed.rows) == 1 and parsed.rows[0].schedule_kind == "m"
     assert parsed.rows[0].quarters == ["■"] * 6 + [""] * 6
+
+
+# --- the unit of a table's amounts, stated once (blind-5) ---------------------------------------------------------
+
+
+def test_an_amount_header_merged_over_empty_cells_keeps_its_unit():
+    # the empty cells under "(хил. лв.)" state no unit of their own: the amounts are in thousands
+    assert header_columns(["№", "Услуга", "Необходими средства (хил. лв.)", "", ""]).scale == 1000.0
+    # the unit in the label row under the header
+    assert header_columns(["№", "Услуга", "Необходими средства", "Финансиране"], ["", "", "хил. лв.", ""]).scale == 1000.0
+
+
+def test_amount_headers_stating_different_units_leave_the_unit_in_doubt():
+    assert header_columns(["№", "Услуга", "Сума (лв.)", "Сума (хил. лв.)"]).scale is None
+
+
+@pytest.mark.parametrize(("caption", "unit"), [
+    ("Таблица 2 (в хил. лв.)", 1000.0), ("Стойностите са в хиляди лева", 1000.0), ("(млн. лв.)", 1e6),
+    ("Таблица 1 (лв.)", None), ("Общият бюджет е 1 200 хил. лв.", None),  # an amount, not the unit of the table
+])
+def test_the_unit_a_caption_states(caption, unit):
+    assert caption_scale(caption) == unit
+
+
+def test_a_caption_states_the_unit_of_a_whole_table_on_every_page():
+    doc = make_doc("\n".join([
+        "Таблица 2. Нови услуги (в хил. лв.)",
+        "",
+        row("№", "Социална услуга", "Финансиране", "Необходими средства"),
+        row("1.", "Център за обществена подкрепа", "ДДД", "78,6"),
+        "",
+        row("№", "Социална услуга", "Финансиране", "Необходими средства"),
+        row("2.", "Дневен център за стари хора", "ДДД", "42,3"),
+    ]))
+    assert [r.scale for r in parse_document(doc).rows] == [1000.0, 1000.0]
+
+
+def test_a_caption_and_a_header_stating_different_units_leave_the_unit_in_doubt():
+    doc = make_doc("\n".join([
+        "Таблица 2 (в хил. лв.)",
+        row("№", "Социална услуга", "Финансиране", "Сума (лв.)"),
+        row("1.", "Център за обществена подкрепа", "ДДД", "78,6"),
+    ]))
+    assert parse_document(doc).rows[0].scale is None
+
+
+# --- labelled parameter lines, Roman item numbers, a settlement matrix, notes under the table (blind-5) -------------
+
+
+@pytest.mark.parametrize(("text", "parts"), [
+    ("Място: гр. Червен бряг, ул. „Антим I“ № 6", [("place", "гр. Червен бряг, ул. „Антим I“ № 6")]),
+    ("Капацитет: 20 → 24 места", [("capacity", "20 → 24 места")]),
+    ("Финансиране: ДДД – 132 940 лв.; дофинансиране – 8 000 лв.",
+     [("funding", "ДДД – 132 940 лв.; дофинансиране – 8 000 лв.")]),
+    # a count under a label naming the service's users is its capacity; a label naming no role is description
+    ("Потребители: 48; лични асистенти: 45", [("capacity", "48"), ("description", "лични асистенти: 45")]),
+    ("Брой приемни семейства: 8", [("capacity", "8")]),
+    # not a label a header would name: not a labelled parameter
+    ("Център: за деца", None),
+    ("Дневен център за деца", None),
+])
+def test_labelled_parts(text, parts):
+    assert labelled_parts(text) == parts
+
+
+def test_a_service_spread_over_labelled_lines_is_one_record_with_its_fields():
+    doc = make_doc("\n".join([
+        row("№ по ред", "Социална услуга / мярка и основни параметри", "Отговорник / изпълнител"),
+        row("1.", "Център за обществена подкрепа", "Община Червен бряг"),
+        row("", "Място: гр. Червен бряг", ""),
+        row("", "Капацитет: 30 места", ""),
+        row("", "Финансиране: ДДД – 171 600 лв.", ""),
+        row("", "Срок: 01.01. – 31.12.2020 г.", ""),
+        row("", "Промяна: без промяна", ""),
+    ]))
+    parsed = parse_document(doc)
+    assert len(parsed.rows) == 1
+    c = parsed.rows[0].cells
+    assert c["name"] == "Център за обществена подкрепа"
+    assert (c["place"], c["capacity"], c["funding"], c["term"], c["status"]) == (
+        "гр. Червен бряг", "30 места", "ДДД – 171 600 лв.", "01.01. – 31.12.2020 г.", "без промяна")
+
+
+def test_roman_item_numbers_start_records_and_are_no_marks():
+    doc = make_doc("\n".join([
+        row("№", "Социална услуга", "Място на предоставяне", "Финансиране"),
+        row("IV.", "Център за обществена подкрепа", "гр. Балчик", "ДДД"),
+        row("V.", "Дневен център", "с. Кранево", "ДДД"),
+        row("", "в т.ч. изнесен пункт", "с. Сенокос", "местна дейност"),
+        row("IX.", "Кризисен център", "гр. Балчик", "общински бюджет"),
+    ]))
+    parsed = parse_document(doc)
+    assert [(r.item_no, r.cells["name"]) for r in parsed.rows if r.parent is None] == [
+        ("IV", "Център за обществена подкрепа"), ("V", "Дневен център"), ("IX", "Кризисен център")]
+
+
+def test_a_schedule_header_over_one_column_is_a_period_in_its_unit():
+    columns = header_columns(["№", "Социална услуга", "Тримесечие", "Финансиране"])
+    assert columns.roles == ["item_no", "name", "term", "funding"] and columns.term_unit == "q"
+
+
+def test_a_settlement_matrix_names_the_marked_settlements():
+    doc = make_doc("\n".join([
+        row("№", "Социална услуга", "Населено място", "", "", "Финансиране"),
+        row("", "", "гр. Белоградчик", "с. Рабиша", "с. Салаш", ""),
+        row("1.", "Клуб на пенсионера", "х", "", "х", "Общински бюджет"),
+        row("2.", "Приемна грижа", "на територията на цялата община", "", "", "ДДД"),
+    ]))
+    parsed = parse_document(doc)
+    assert [r.cells["place"] for r in parsed.rows] == ["гр. Белоградчик, с. Салаш", "на територията на цялата община"]
+
+
+def test_a_cell_pointing_to_a_numbered_note_gets_the_note():
+    note = "1. Капацитетът на ДЦДУ се увеличава от 15 на 20 места от 01.04.2018 г."
+    doc = make_doc("\n".join([
+        row("№", "Социална услуга", "Капацитет", "Забележка"),
+        row("1.", "ЦОП", "30", "–"),
+        row("2.", "ДЦДУ", "20", "виж бел. 1"),
+        "",
+        "Бележки:",
+        note,
+    ]))
+    parsed = parse_document(doc)
+    assert parsed.rows[0].cells["notes"] == "–"
+    assert parsed.rows[1].cells["notes"] == f"виж бел. 1 ; {note}"
+    assert [ln.no for ln in parsed.rows[1].lines] == [3, 6]

@@ -276,3 +276,12 @@ def test_read_legend_gives_each_mark_its_meaning(lines, legend):
 @pytest.mark.parametrize("lines", NO_LEGEND)
 def test_lines_that_are_no_legend_give_nothing(lines):
     assert read_legend(lines) == {}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("м. IV – м. XII", [0, 1, 1, 1]),  # April to December
+    ("м. VII – м. XII", [0, 0, 1, 1]),
+    ("мес. II – мес. V 2022 г.", [1, 1, 0, 0]),
+])
+def test_months_by_their_roman_numbers_after_m(text, expected):
+    assert quarters_from_period(text, 2022) == expected

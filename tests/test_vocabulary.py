@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from etl.vocabulary import read_abbreviations, schedule_label
+from etl.vocabulary import column_role, read_abbreviations, schedule_label
 
 from .helpers import REPO
 
@@ -92,3 +92,27 @@ def test_months_abbreviated_to_their_first_letters(text, expected):
 def test_header_wordings_of_place_capacity_and_period(text, role):
     from etl.vocabulary import column_role
     assert column_role(text) == role
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("01.01 – 31.03", "q1"), ("01.04 – 30.06", "q2"), ("01.07 – 30.09", "q3"), ("01.10 – 31.12", "q4"),
+    ("01.01.2016 – 30.06.2016 г.", "h1"), ("01.07 - 31.12", "h2"), ("01.02 – 28.02", "m2"),
+    # not a whole quarter, half-year or month: no schedule column
+    ("15.01 – 31.03", None), ("01.01 – 31.12", None), ("01.01 – 30.03", None), ("01.02 – 30.04", None),
+])
+def test_a_column_headed_by_a_period_of_dates_is_the_quarter_half_or_month_it_spans(text, label):
+    assert schedule_label(text) == label
+
+
+def test_an_amount_header_ending_with_its_currency():
+    assert column_role("Средства 2021 г., лв.") == "amount"
+    assert column_role("Източник на финансиране, лв.") == "funding"
+
+
+def test_a_capacity_counted_in_foster_families():
+    assert column_role("Брой приемни семейства") == "capacity"
+
+
+def test_abbreviations_explained_in_footnotes_with_their_markers():
+    assert read_abbreviations(["* ДДД – държавно делегирана дейност", "** МБ – общински бюджет (местни дейности)"]) == {
+        "ДДД": "държавно делегирана дейност", "МБ": "общински бюджет (местни дейности)"}

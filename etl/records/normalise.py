@@ -1,4 +1,5 @@
-"""Normalise stage: raw rows + reference → canonical records (service type, capacity, funding, places, status)."""
+"""Normalise stage: raw rows + reference → canonical records (service type, capacity, funding, status; places in
+places.py)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,10 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from ..transliteration import slug
 from ..reference import Reference
 from ..rows.parse import Issue, ParsedPlan, RawRow
+from ..transliteration import slug
 from ..vocabulary import DATA, read_abbreviations
-from .numbers import NUMBER_WORDS as ALL_NUMBER_WORDS
 from .numbers import (
     LOOKALIKES,
     UNPARSED,
@@ -25,7 +25,9 @@ from .numbers import (
     with_currency,
     words_to_digits,
 )
+from .numbers import NUMBER_WORDS as ALL_NUMBER_WORDS
 from .numbers import parse_amount as read_amount
+from .places import WIDE_IN_TEXT, Located, Place, parse_place, places_in_text
 from .schedule import (
     mark_value,
     quarters_from_halves,
@@ -44,6 +46,7 @@ UNIT_WORDS = {"места": "places", "място": "places", "бр": "places", 
 PART_OF = re.compile(r"^\s*(в\s*т\.\s*ч\.|в\s+това\s+число|вкл\.|включително)|разширяване|изнесен|филиал|"
                      r"\d+\s*(места|потребител|семейств)", re.I)
 YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
+SCALE_UNCLEAR = "amount_scale_unclear"  # the table's headers or caption disagree on the unit of its amounts
 
 
 # --- reference tables kept as CSV in etl/data ---------------------------------------------------
@@ -221,7 +224,9 @@ _TYPED = rf"(?:[{LOOKALIKES}бБ]{{1,3}})?"
 STAFF = [re.compile(rf"(?:персонал|щатн\w*\s+(?:бройки|численост|длъжности))\w*\s*[-–—:]?\s*{_TYPED}(\d{{1,4}})", re.I),
          re.compile(rf"(\d{{1,4}}){_TYPED}\s*(?:щатни\s+(?:бройки|длъжности|единици)|щ\.\s?бр\.)", re.I),
          re.compile(rf"(\d{{1,4}}){_TYPED}\s*(?:лични|социални)?\s*асистент", re.I),
-         re.compile(rf"(\d{{1,4}}){_TYPED}\s*(?:служители|специалисти|души персонал)", re.I)]
+         re.compile(rf"(\d{{1,4}}){_TYPED}\s*(?:служители|специалисти|души персонал)", re.I),
+         # a labelled count: 'лични асистенти: 45', 'служители – 6'
+         re.compile(rf"(?:(?:лични|социални)\s+асистенти|служители|специалисти)\s*[:\-–—]\s*{_TYPED}(\d{{1,4}})", re.I)]
 STAFF_WORDS = re.compile(r"персонал|щатн|щ\.\s?бр|асистент|служител|специалист", re.I)  # every STAFF match has one
 # people an activity reaches ("обучени 40 служители", "обучение на 20 специалисти") are not the service's staff
 NOT_STAFF_BEFORE = re.compile(r"(обучен\w*|обучение\s+на|квалификация\s+на|участ\w*|преминал\w*|включен\w*|"
@@ -251,6 +256,7 @@ def read_staff(*texts: str) -> tuple[int | None, str | None]:
 
 NUMBER_WORD = "|".join(NUMBER_WORDS)
 UNITS = [re.compile(rf"[-–—]\s*(\d{{1,3}}){_TYPED}\s*бр\b", re.I),
+         re.compile(rf"\(\s*(\d{{1,3}}){_TYPED}\s*(?:бр\.?|броя)\s*\)", re.I),  # "Клубове на пенсионера (3 бр.)"
          # "Клубове на пенсионера – четири", "… – четири клуба"
          re.compile(rf"[-–—]\s*({NUMBER_WORD})\s*(?:бр\b|броя\b|клуб\w*|цент\w*|жилищ\w*|звен\w*|дом\w*)?\.?\s*$",
                     re.I),
@@ -262,7 +268,7 @@ UNITS = [re.compile(rf"[-–—]\s*(\d{{1,3}}){_TYPED}\s*бр\b", re.I),
          re.compile(rf"(\d{{1,3}}){_TYPED}\s*бр\.?\s*(?:клуб|цент|жилищ|цнст|звен|дом)", re.I)]
 
 
-TITLE_UNITS = 5  # the first UNITS patterns are read in the title alone, the last in the title and description
+TITLE_UNITS = 6  # the first UNITS patterns are read in the title alone, the last in the title and description
 
 
 def parse_units(name: str, description: str, has_type: bool) -> int | None:
@@ -418,118 +424,6 @@ def find_status(text: str, year: int, quarters: list[str] | None, capacity: Capa
     return "continuing"
 
 
-# --- place ------------------------------------------------------------------------------------------
-
-WIDE = re.compile(r"населените места (от|в|на) общината|всички населени места|на територията на (цялата )?общината|"
-                  r"села(та)? (от|в|на) общината|цялата община|^\s*(община|общ\.)\s+[А-Я]\w+(\s+[А-Я]\w+)?", re.I)
-REGION = re.compile(r"\b(област|обл\.)\s+[А-Я]\w+(\s+[А-Я]\w+)?|\b[А-Я]\w+(ска|шка|ска\s+и\s+\w+)\s+област\b|"
-                    r"областно ниво|регионално ниво", re.I)
-QUALIFIER = re.compile(r",?\s*\bобщ(\.|ина)\s+[А-Я]\w+(\s+[А-Я]\w+)?\.?", re.I)
-ADDRESS = re.compile(r"(^|\s)(ул|пл|бул|жк|ж\.к|кв|бл|вх|ет|ап)(?=[\s.„“”\"'])|№", re.I)
-PREFIX = re.compile(r"^(гр\.|град\b|с\.|село\b)\s*", re.I)
-PREFIX_SPLIT = re.compile(r"(?<=[\s,;])(?=(гр\.|с\.)\s*[А-Я])", re.I)
-HAS_SETTLEMENT = re.compile(r"(^|\s)(гр\.|с\.)", re.I)
-WHOLE_MUNICIPALITY = re.compile(r"общината|населени", re.I)
-PLACE_SPLIT = re.compile(r"[,;]|\s+и\s+")
-NAMED = re.compile(r"\b(?:гр|с)\.\s*([А-Я][а-я]+(?:\s+[А-Я][а-я]+)?)")
-_NAME = r"[А-Я][а-я]+(?:\s+[А-Я][а-я]+)?"
-VILLAGES = re.compile(rf"\b(?:селата|населените места)\s+({_NAME}(?:\s*,\s*{_NAME})*(?:\s+и\s+{_NAME})?)")
-LISTED_NAME = re.compile(_NAME)
-WIDE_IN_TEXT = re.compile(r"на територията на (цялата )?общината|всички населени места|населените места (от|в|на) "
-                          r"общината|цялата община", re.I)
-
-
-@dataclass(frozen=True)
-class Located:
-    """A settlement read from a plan: the text it came from and its EKATTE match."""
-
-    raw: str
-    name: str
-    ekatte: str | None
-    match: str  # exact | alias | fuzzy | unmatched | no_reference
-
-
-@dataclass
-class Place:
-    settlements: list[Located] = field(default_factory=list)
-    scope: str | None = None
-    unmatched: list[str] = field(default_factory=list)
-
-
-def parse_place(text: str, municipality_code: str | None, reference: Reference) -> Place:
-    """Settlements and scope of a place cell (a fresh Place; the reading is remembered per text, municipality
-    and reference: place cells repeat from row to row and year to year)."""
-    if len(text) > 2000:
-        return _read_place(text, municipality_code, reference)
-    place = _parse_place(text, municipality_code, reference)
-    return Place(list(place.settlements), place.scope, list(place.unmatched))
-
-
-@lru_cache(maxsize=16384)
-def _parse_place(text: str, municipality_code: str | None, reference: Reference) -> Place:
-    return _read_place(text, municipality_code, reference)
-
-
-def _read_place(text: str, municipality_code: str | None, reference: Reference) -> Place:
-    place = Place()
-    if not text:
-        return place
-    if REGION.search(text):
-        place.scope = "region"
-    has_settlement = bool(HAS_SETTLEMENT.search(text))
-    if WIDE.search(text) and not (has_settlement and not WHOLE_MUNICIPALITY.search(text)):
-        place.scope = place.scope or "municipality"
-    text = REGION.sub(" ", WIDE.sub(" ", QUALIFIER.sub(" ", text) if has_settlement else text))
-    for part in PLACE_SPLIT.split(text):
-        address = ADDRESS.search(part)  # a street address ends the part: 'ул. „Г. С. Раковски“' names no village
-        if address:
-            part = part[:address.start()]
-        for chunk in PREFIX_SPLIT.split(part):
-            add_settlement(place, chunk, municipality_code, reference)
-    if place.settlements and not place.scope:
-        place.scope = "settlement"
-    return place
-
-
-def add_settlement(place: Place, chunk: str | None, municipality_code: str | None, reference: Reference) -> None:
-    if not chunk or PREFIX.fullmatch(chunk.strip() + " "):
-        return
-    cut = ADDRESS.search(chunk)
-    chunk = (chunk[: cut.start()] if cut else chunk).strip(" .,;:-–„“”\"'()")
-    prefixed = bool(PREFIX.match(chunk))
-    name = PREFIX.sub("", chunk).strip(" .,;:-–„“”\"'()")
-    if not name or not name[0].isupper():
-        return
-    match = reference.match_settlement(name, municipality_code)
-    if match.match == "unmatched":
-        place.unmatched.append(name)
-        if not prefixed:
-            return
-    if all((s.ekatte or s.name) != (match.ekatte or match.name) for s in place.settlements):
-        place.settlements.append(Located(chunk, match.name, match.ekatte, match.match))
-
-
-def places_in_text(text: str, municipality_code: str | None, reference: Reference) -> Place:
-    """Settlements written as 'гр. X' / 'с. X' or listed after 'селата' ('в селата Бъта, Левски и Попинци': only
-    names EKATTE knows in the municipality) inside a title or description (layouts with no place column)."""
-    place = Place()
-    for m in NAMED.finditer(text):
-        add_settlement(place, m.group(0), municipality_code, reference)
-        words = m.group(1).split()
-        if len(words) == 2 and place.unmatched and place.unmatched[-1] == m.group(1):  # 'с. Юпер Включване …'
-            add_settlement(place, f"{m.group(0)[:m.start(1) - m.start()]}{words[0]}", municipality_code, reference)
-    if reference.available:
-        for listed in VILLAGES.finditer(text):
-            for name in LISTED_NAME.findall(listed.group(1)):
-                if reference.match_settlement(name, municipality_code).match != "unmatched":
-                    add_settlement(place, name, municipality_code, reference)
-    place.settlements = [s for s in place.settlements if s.match != "unmatched" or not reference.available]
-    place.unmatched = []
-    if place.settlements:
-        place.scope = "settlement"
-    return place
-
-
 # --- records ----------------------------------------------------------------------------------------
 
 
@@ -646,11 +540,17 @@ def resolve_municipality(candidates: list[list[str]], reference: Reference) -> t
     return " ".join(w.capitalize() for w in longest.most_common(1)[0][0].split()), None
 
 
+BARE_NUMERALS = re.compile(r"^\s*(?:[ivx]{1,4}|[1-4])(?:\s*(?:[-–—,]|и|до)\s*(?:[ivx]{1,4}|[1-4]))*\s*$", re.I)
+UNIT_WORD = {"q": "тримесечие", "h": "полугодие"}
+
+
 def quarters_of(row: RawRow, term: str, year: int) -> tuple[list[int] | None, list[str]]:
     """q1-q4 of a row and its review flags: quarter columns as marked, month and half-year columns folded into
     quarters, else a period column naming months, dates or quarters of the plan year (the contract's
     Schedules). A schedule cell that is neither a mark nor a 'no' leaves the quarters empty, flagged."""
     if row.quarters is None:
+        if row.term_unit and BARE_NUMERALS.match(term):  # under "Тримесечие": 'I–IV', 'II и IV' name quarters
+            term = f"{term} {UNIT_WORD[row.term_unit]}"
         return (quarters_from_period(term, year) if term else None), []
     kind = row.schedule_kind or "q"
     if kind == "m" and len(row.quarters) == 12:
@@ -787,7 +687,7 @@ class _Context:
                                            cells.get("capacity", ""), funding_raw)
             if staff_flag:
                 review.append(staff_flag)
-        status_text = f"{cells['status']} {text}" if cells.get("status") else text
+        status_text = f"{cells['status']} ; {text}" if cells.get("status") else text
         units, units_flag = read_units(name, description, service is not None)
         if units_flag:
             review.append(units_flag)
@@ -848,12 +748,17 @@ class _Context:
         return read
 
     @staticmethod
-    def amount(cells: dict[str, str], funding_raw: str, scale: float, money_in_funding: bool,
+    def amount(cells: dict[str, str], funding_raw: str, scale: float | None, money_in_funding: bool,
                review: list[str]) -> float | None:
         """The row's amount in leva: from an amount column (bare numbers in its header's unit), else the funding
         cell; a number not read completely, or several without a total, leaves it empty, flagged."""
         cell = cells.get("amount", "")
-        if cell:
+        if scale is None:  # the table's headers or caption disagree on the unit: only an amount with its currency
+            read = read_amount(cell or funding_raw, bare_numbers=False)
+            bare = cell or (funding_raw if money_in_funding else "")  # where a bare number would be an amount
+            if read.value is None and not read.flag and bare and read_amount(bare, bare_numbers=True).value is not None:
+                read = replace(read, flag=SCALE_UNCLEAR)
+        elif cell:
             read = read_amount(cell, scale=scale, bare_numbers=True)
         else:  # a funding cell, in the unit its header names when it names one ("Финансиране (хил. лв.)")
             read = read_amount(funding_raw, scale=scale, bare_numbers=money_in_funding)

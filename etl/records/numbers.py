@@ -133,7 +133,7 @@ _GLUED = re.compile(r"места|място|легла|легло|бр|броя|
                     r"лица|деца|човека|потребител\w*|ползвател\w*|семейства|служител\w*|асистент\w*|"
                     r"специалист\w*|ла|дп|са|пс", re.I)
 _TOKEN = re.compile(rf"(?P<lead>bgn|eur)?(?P<num>{NUMBER_SHAPE.pattern})(?P<tail>[^\W\d_]*)", re.I)
-_CONNECTOR = r"(?:[-–—/÷+]|(?<![^\W\d_])(?:или|до|и)(?![^\W\d_]))"
+_CONNECTOR = r"(?:[-–—/÷+→×*=]|->|(?<![^\W\d_])(?:или|до|и|[xхXХ])(?![^\W\d_]))"
 # the written number goes on after it: a range, an alternative, a sum, an 'и' before a unit with no number
 # between ('двадесет и места': a number in words not finished), letters typed for digits after a space ('1 ОО')
 _MORE_AFTER = re.compile(rf"\s*{_CONNECTOR}\s*\d|\s*\+|\s+и\s+(?:[^\W\d_]{{1,12}}\s+)?(?:места|място|бр(?!\w)|броя)"
@@ -241,7 +241,8 @@ def words_to_digits(text: str) -> tuple[str, bool]:
 # --- distractors: numbers that are never amounts or capacities -----------------------------------------
 
 BLANK = " ¦ "  # what a distractor is replaced with: breaks number runs and is no word
-_N = r"(?<!\d)(?<!\d[.,])"  # a number starts here (not inside another number)
+# a number starts here (not inside another number, nor at a group of one: '020 560' in '1 020 560')
+_N = r"(?<!\d)(?<!\d[.,])(?<!\d[ \u00a0\u202f\u2009])"
 _L = r"(?<![^\W\d_])"  # a keyword starts here (not inside a word)
 _TIME_WORDS = r"(?:г\.?|год\.?|години|годишн\w*|година|месеца|месец|мес\.|дни|дена|ден|седмици|часа|ч\.)(?!\w)"
 DISTRACTORS = [re.compile(p, re.I) for p in (
@@ -521,6 +522,9 @@ def parse_capacity_cell(text: str) -> Capacity:
     if NO_CAPACITY.match(text):
         return Capacity(None)
     digits, broken = words_to_digits(text)
+    units_of = _UNITS_OF.match(digits)
+    if units_of and not broken:  # N units of M places: N × M
+        return Capacity(int(units_of["n"]) * int(units_of["size"]), None, unit_of(units_of["unit"]))
     clean = _blank_staff(blank_distractors(_merge_pairs(_drop_breakdown(digits))))
     if broken or "¤" in clean:
         return Capacity(None, flag=UNPARSED)
@@ -530,6 +534,10 @@ def parse_capacity_cell(text: str) -> Capacity:
     if changes:
         return _changed_capacity(clean, changes[0])
     return _stated_capacity(clean)
+
+
+# so many units of so many places, the whole cell: '2 х 15', '2 по 8 места'
+_UNITS_OF = re.compile(rf"^(?P<n>[1-9])\s*(?:[×xхXХ*]|по)\s*(?P<size>[1-9]\d{{0,2}})\s*(?P<unit>{_UNIT})?$", re.I)
 
 
 def _merge_pairs(text: str) -> str:
@@ -545,6 +553,12 @@ _BREAKDOWN = re.compile(r"(?<![\d.,])(?P<total>\d+)(?P<between>[^\d()]{0,20}?)\s
 
 _SUM = re.compile(r"(?<![\d.,])(?P<total>\d+)(?P<between>[^\d()]{0,20}?)\s*"
                   r"\(\s*(?P<terms>\d+(?:\s*\+\s*\d+)+)\s*(?P<unit>[^\d()]{0,20})\)")
+# a product or a sum worked out in the text: '2 × 12 = 24 места', '14 + 14 = 28'
+_WORKED = re.compile(r"(?<![\d.,])(?P<terms>\d+(?:\s*(?:[×xхXХ*]|\+)\s*\d+)+)\s*=\s*(?P<total>\d+)(?![\d.,]\d)")
+_OPERATOR = re.compile(r"\s*([×xхXХ*+])\s*")
+# a part of the number before it, in brackets: '8 (от тях 2 професионални)', '30 места (в т.ч. 6 за спешно настаняване)'
+_PART = re.compile(r"(?<=\d)(?P<between>[^\d()]{0,20}?)\s*\(\s*(?:от\s+тях|в\s*т\.\s*ч\.|в\s+това\s+число|вкл\.|включително)"
+                   r"[^()]*\)", re.I)
 # a per-unit figure ("по 15 места") beside a stated total ("общо 45"): the total is the capacity
 _PER_UNIT = re.compile(rf"(?<!\w)по\s+\d+\s*(?:{_UNIT})?", re.I)
 _TOTAL_STATED = re.compile(r"(?<!\w)общо\s*[:\-–—]?\s*\d", re.I)
@@ -552,8 +566,9 @@ _TOTAL_STATED = re.compile(r"(?<!\w)общо\s*[:\-–—]?\s*\d", re.I)
 
 def _drop_breakdown(text: str) -> str:
     """'24 места (2 × 12)' → '24 места', '28 места (14 + 14)' → '28 места': a product or a sum in brackets after a
-    number is how that total is made up; one that does not give the number before it becomes an unreadable
-    marker. 'по 15 места, общо 45' → 'общо 45': with a stated total, a figure per unit is how it is made up (without
+    number is how that total is made up, and so is one worked out before it ('2 × 12 = 24 места' → '24 места'); one
+    that does not give its total becomes an unreadable marker; a part of it in brackets ('8 (от тях 2
+    професионални)') is dropped. 'по 15 места, общо 45' → 'общо 45': with a stated total, a figure per unit is how it is made up (without
     one, both numbers stay and the cell is not read)."""
     def drop(m: re.Match) -> str:
         made = int(m["total"]) == int(m["a"]) * int(m["b"])
@@ -562,7 +577,17 @@ def _drop_breakdown(text: str) -> str:
     def drop_sum(m: re.Match) -> str:
         made = int(m["total"]) == sum(int(t) for t in m["terms"].split("+"))
         return f"{m['total']}{m['between']}" if made else "¤"
-    text = _SUM.sub(drop_sum, _BREAKDOWN.sub(drop, text))
+    def worked(m: re.Match) -> str:
+        parts = _OPERATOR.split(m["terms"])
+        operators = set(parts[1::2])
+        if operators == {"+"}:
+            value = sum(int(t) for t in parts[::2])
+        elif "+" not in operators and len(parts) == 3:
+            value = int(parts[0]) * int(parts[2])
+        else:
+            return "¤"
+        return m["total"] if value == int(m["total"]) else "¤"
+    text = _SUM.sub(drop_sum, _BREAKDOWN.sub(drop, _WORKED.sub(worked, _PART.sub(r"\g<between> ", text))))
     if _TOTAL_STATED.search(text) and len(_TOTAL_STATED.findall(text)) == 1:
         text = _PER_UNIT.sub(" ", text)
     return text

@@ -103,6 +103,8 @@ DATE = re.compile(rf"(?<![\d.])(?P<d>\d{{1,2}})\s?[./]\s?(?P<m>\d{{1,2}}|{_ROMAN
                   rf"(?:\s?[./]\s?(?P<y>\d{{4}}|\d{{2}})(?!\d))?\.?")
 MONTH = re.compile(rf"(?<!\w)(?:(?P<d>\d{{1,2}})\s+)?(?:(?:м\.|мес\.|месец)\s*)?(?P<name>{_MONTH_NAME})(?!\w)\.?"
                    rf"{_YEAR_AFTER}")
+# a month by its Roman number after 'м.' ('м. IV – м. XII')
+ROMAN_MONTH = re.compile(rf"(?<!\w)(?:м\.|мес\.|месец)\s*(?P<name>{_ROMAN_MONTH})(?![a-z\d])\.?{_YEAR_AFTER}")
 QUARTERS = re.compile(rf"(?<!\w)(?P<list>{_QLIST})\s*(?P<word>тримесечия|тримесечие(?:то)?|трим\.?|тр\.|кв\.|"
                       rf"квартал(?:а|ът)?)(?!\w){_YEAR_AFTER}")
 Q_NOTATION = re.compile(rf"(?<!\w)(?P<list>q[1-4](?:\s*(?:,|и|-|до)\s*q[1-4])*)(?!\w){_YEAR_AFTER}")
@@ -168,7 +170,8 @@ def find_atoms(low: str) -> list[Atom]:
     """The named times of a normalised period text, in order, without overlaps (dates first)."""
     found: list[Atom] = []
     for pattern, read in ((DATE, _date_atom), (QUARTERS, _quarters_atom), (Q_NOTATION, _q_notation_atom),
-                          (HALVES, _halves_atom), (MONTH, _month_atom), (END_OF_YEAR, _end_of_year_atom),
+                          (HALVES, _halves_atom), (MONTH, _month_atom), (ROMAN_MONTH, _roman_month_atom),
+                          (END_OF_YEAR, _end_of_year_atom),
                           (YEAR, _year_atom)):
         for m in pattern.finditer(low):
             if not any(m.start() < a.end and a.start < m.end() for a in found):
@@ -183,6 +186,10 @@ def _date_atom(m: re.Match) -> Atom:
     year = _full_year(m["y"])
     bad = not 1 <= month <= 12 or not _valid_day(int(m["d"]), month, year)
     return Atom("date", m.start(), m.end(), year, month, int(m["d"]), bad=bad)
+
+
+def _roman_month_atom(m: re.Match) -> Atom:
+    return Atom("month", m.start(), m.end(), int(m["year"]) if m["year"] else None, ROMAN[m["name"]], None)
 
 
 def _month_atom(m: re.Match) -> Atom:

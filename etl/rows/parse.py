@@ -12,14 +12,16 @@ from __future__ import annotations
 import heapq
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from itertools import combinations
 
 from ..lines import Document, Line
 from ..vocabulary import TOTAL, column_role, header_roles, match_section, schedule_label
 
-ITEM_NO = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)[.)]?$")
+# an item number: '12.', '1.2', 'IV.' (a Roman one with its dot or bracket, never a mark)
+ITEM_NO = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*|[IVX]{1,5}(?=[.)]))[.)]?$")
+ROMAN_ITEM = re.compile(r"^[IVX]{1,5}[.)]$")
 # a schedule mark: any short run of symbols (X, Х, x, +, /, *, ✓, •, …) or a yes-word; digits and letters
 # other than the x-like ones are not marks
 MARK = re.compile(r"^(?:[^\w\s]|[XxХхvV✓✔√])(?:[^\w]|[XxХхvV✓✔√])*$|^(да|yes)$", re.I)
@@ -51,19 +53,24 @@ class RawRow:
     parent: int | None = None  # index of the numbered row a sub-row belongs to
     schedule_kind: str | None = None  # 'q' | 'm' | 'h' for quarters, months, half-years
     flags: list[str] = field(default_factory=list)  # review flags from reading the table (no_header, …)
-    scale: float = 1.0  # the amount column's unit in leva ("хил. лв." → 1000)
+    scale: float | None = 1.0  # the amount column's unit in leva ("хил. лв." → 1000); None: in doubt
     money_in_funding: bool = False  # amounts stand in the funding cell as bare numbers in that unit
     currency: str = ""  # the amount column's currency when it names euro: 'euro', 'euro (leva)', 'leva (euro)'
+    term_unit: str = ""  # 'q' / 'h': the period column's header names the unit of its bare numerals ('I–IV')
 
     @property
     def first_line(self) -> int:
         return self.lines[0].no
 
     def merge(self, other: RawRow, line: Line) -> None:
-        """Append a continuation row cell by cell (text carried over a page break)."""
+        """Append a continuation row cell by cell (text carried over a page break). A text cell that is a labelled
+        parameter ('Капацитет: 20 места', 'Финансиране: ДДД') goes to the field its label names."""
         for key, text in other.cells.items():
-            if text:
-                self.cells[key] = join_text(self.cells.get(key, ""), text)
+            if not text:
+                continue
+            parts = labelled_parts(text) if key in TEXT_ROLES or key.startswith("extra") else None
+            for role, value in parts or [(key, text)]:
+                self.cells[role] = join_text(self.cells.get(role, ""), value)
         if self.quarters and other.quarters and len(self.quarters) == len(other.quarters):
             self.quarters = [a or b for a, b in zip(self.quarters, other.quarters, strict=True)]
         self.lines.append(line)
@@ -79,6 +86,38 @@ class ParsedPlan:
     rows: list[RawRow]
     dispositions: dict[int, tuple[str, int | None]]  # line → (disposition, row index)
     issues: list[Issue]
+
+
+TEXT_ROLES = {"name", "description", "activities"}
+# the fields a labelled line may fill: what a column of that header would hold
+LABEL_ROLES = {"place", "capacity", "staff", "funding", "amount", "term", "status", "provider", "target_group",
+               "results", "indicator", "notes", "description"}
+LABELLED = re.compile(r"^\s*([^\W\d_][^:;\d]{1,40}?)\s*:\s*(\S.*)$", re.S)
+NEXT_LABEL = re.compile(r";\s+(?=[^\W\d_][^:;\d]{1,40}?\s*:\s*\S)")
+BARE_COUNT = re.compile(r"^\d{1,4}\s*(?:места|потребител\w*|души|лица|деца|семейства|бр\.?)?\s*$", re.I)
+
+
+def labelled_parts(text: str) -> list[tuple[str, str]] | None:
+    """A cell of labelled parameters ('Капацитет: 30 места', 'Потребители: 48; лични асистенти: 45') → (role,
+    value) per label a header of that wording would name; a later part whose label names no role is description.
+    None when the cell does not start with such a label. A count under a label that names a target group
+    ('Потребители: 48') is a capacity."""
+    if ":" not in text:
+        return None
+    out: list[tuple[str, str]] = []
+    for part in NEXT_LABEL.split(text):
+        m = LABELLED.match(part)
+        role = column_role(m.group(1)) if m else ""
+        if role in LABEL_ROLES:
+            value = m.group(2).strip()
+            if role == "target_group" and BARE_COUNT.match(value):
+                role = "capacity"
+            out.append((role, value))
+        elif out:
+            out.append(("description", part))
+        else:
+            return None
+    return out
 
 
 def join_text(a: str, b: str) -> str:
@@ -173,9 +212,12 @@ class Columns:
 
     roles: list[str]  # per position: a role, 'q1'.., 'm1'.., 'h1'.., 'sched' (an unlabelled schedule slot), 'extra<N>' or ''
     inferred: bool = False  # read from the cells' content: no recognised header
-    scale: float = 1.0
+    scale: float | None = 1.0  # the amounts' unit in leva; None: in doubt (headers or caption disagree)
     money_in_funding: bool = False  # the funding column's header names a unit of money: bare numbers are amounts
     currency: str = ""  # see RawRow.currency
+    stated_leva: bool = False  # an amount header names leva without a multiple ("Сума (лв.)")
+    term_unit: str = ""  # 'q' / 'h': the period column's header names quarters / half-years ("Тримесечие": 'I–IV')
+    settlements: dict = field(default_factory=dict)  # position → the settlement its column stands for (a matrix)
     shapes: dict = field(default_factory=dict)  # row length → how rows of that length were aligned (align)
     aligned: dict = field(default_factory=dict)  # rows that fit alike → their alignment (align, remembered)
 
@@ -238,6 +280,7 @@ def header_columns(header: list[str], sub: list[str] | None = None) -> Columns:
         if i < len(header) and header[i].strip():
             last = roles[i]
         owner.append(roles[i] if roles[i] else last)
+    settlements: dict[int, str] = {}
     if sub:
         when: dict[int, str] = {}
         for i, cell in enumerate(sub):
@@ -247,6 +290,9 @@ def header_columns(header: list[str], sub: list[str] | None = None) -> Columns:
             if owner[i] == "capacity" and not role:  # under "Капацитет": at the start and at the end of the year
                 role = capacity_when(cell)
                 when[i] = cell
+            elif owner[i] == "place" and role in ("", "place") and is_settlement_label(cell):
+                role = "settlement"  # a settlement matrix: one column per settlement, marked where the service is
+                settlements[i] = cell.strip()
             if role:
                 roles[i] = role
             elif not roles[i]:
@@ -259,6 +305,12 @@ def header_columns(header: list[str], sub: list[str] | None = None) -> Columns:
     for i in range(width):
         if not roles[i] and owner[i] == "schedule" or roles[i] == "schedule":
             roles[i] = "sched"
+    term_unit = ""
+    if roles.count("sched") == 1 and not any(is_schedule_role(r) for r in roles if r != "sched"):
+        at = roles.index("sched")
+        roles[at] = "term"  # a schedule header over one column: a period ('I–IV', 'II и IV')
+        named = header[at].lower() if at < len(header) else ""
+        term_unit = "q" if re.search(r"тримесеч|квартал", named) else "h" if "полугоди" in named else ""
     for i in range(width):
         if roles[i]:
             continue
@@ -267,16 +319,52 @@ def header_columns(header: list[str], sub: list[str] | None = None) -> Columns:
         elif owner[i] and owner[i] not in ("schedule", "term"):
             roles[i] = owner[i]  # under a merged header cell: the same role
     # the unit of amounts: an amount column's header, or a funding column's that names one ("Финансиране
-    # (хил. лв.)": its cells' bare numbers are amounts in that unit)
+    # (хил. лв.)": its cells' bare numbers are amounts in that unit); an empty cell under a merged amount header
+    # states nothing; amount headers that disagree on the unit leave it in doubt (scale None: bare numbers unread)
     scale, money_in_funding, currency = 1.0, False, ""
-    for i, text in enumerate(header):
-        if roles[i] in ("amount", "funding"):
-            unit = 1e6 if MILLION_SCALE.search(text) else 1000.0 if AMOUNT_SCALE.search(text) else None
+    stated: set[float | None] = set()
+    for i in range(width):
+        text = " ".join(t[i] for t in (header, sub or []) if i < len(t) and t[i].strip())  # both header rows
+        if roles[i] in ("amount", "funding") and text.strip():
+            unit = header_scale(text)
             in_leva = unit is not None or LEVA.search(text) is not None
             if roles[i] == "amount" or ("amount" not in roles and in_leva):
                 scale, money_in_funding = (unit or 1.0), roles[i] == "funding" and in_leva
                 currency = header_currency(text)
-    return Columns(roles, scale=scale, money_in_funding=money_in_funding, currency=currency)
+                stated.add(unit if unit is not None else 1.0 if in_leva else None)
+    if len(stated - {None}) > 1:
+        scale = None
+    return Columns(roles, scale=scale, money_in_funding=money_in_funding, currency=currency,
+                   stated_leva=1.0 in stated, term_unit=term_unit, settlements=settlements)
+
+
+def header_scale(text: str) -> float | None:
+    """The unit in leva a header or a table's caption states for its amounts: 'хил. лв.' → 1000, 'млн. лв.' →
+    1e6, else None."""
+    return 1e6 if MILLION_SCALE.search(text) else 1000.0 if AMOUNT_SCALE.search(text) else None
+
+
+CAPTION_SCALE = re.compile(r"(?<!\w)(хил\.?|хиляди|млн\.?|милиона)\s*(?:лв|лева)(?!\w)", re.I)
+
+
+def caption_scale(text: str) -> float | None:
+    """The unit of amounts a caption states ('(в хил. лв.)', 'Стойност в хиляди лева'): not an amount written in
+    it ('бюджет 1 200 хил. лв.'); None when it states none or several."""
+    units = {1e6 if m.group(1).lower().startswith(("млн", "мил")) else 1000.0 for m in CAPTION_SCALE.finditer(text)
+             if not re.search(r"\d[\s\u00a0]*$", text[:m.start()])}
+    return units.pop() if len(units) == 1 else None
+
+
+def with_caption_scale(columns: Columns, caption: str) -> Columns:
+    """A table whose caption states the unit of its amounts ('Таблица 2 (в хил. лв.)'): the amount columns whose
+    header states none are read in it; one whose header states another unit leaves the unit in doubt."""
+    unit = caption_scale(caption)
+    if unit is None or columns.scale is None or not ({"amount", "funding"} & set(columns.roles)):
+        return columns
+    if columns.scale == unit:
+        return columns
+    named = columns.scale != 1.0 or columns.money_in_funding or columns.stated_leva
+    return replace(columns, scale=None if named else unit)
 
 
 def span_schedules(roles: list[str], header: list[str]) -> list[str]:
@@ -296,6 +384,14 @@ def span_schedules(roles: list[str], header: list[str]) -> list[str]:
         for k in range(i, end):
             roles[k] = f"{kind}{k - i + 1}" if kind else "sched"
     return roles
+
+
+SETTLEMENT_LABEL = re.compile(r"^(?:гр\.|с\.|град|село)\s*[А-Я][а-я]+(?:[\s-]+[А-Яа-я][а-я]+){0,2}$")
+
+
+def is_settlement_label(text: str) -> bool:
+    """A header cell naming one settlement ('гр. Белоградчик', 'с. Рабиша'): a column of a settlement matrix."""
+    return bool(SETTLEMENT_LABEL.match(text.strip()))
 
 
 # --- reading a row under its columns ---------------------------------------------------------------
@@ -327,6 +423,8 @@ def cell_what(text: str) -> str:
     text = text.strip()
     if not text:
         return "empty"
+    if ROMAN_ITEM.match(text):  # 'V.', 'X.': a Roman item number, not a mark
+        return "item"
     if is_mark(text):
         return "mark"
     if NO_MARK.match(text):
@@ -355,6 +453,8 @@ def fit_kind(role: str, kind: tuple[str, frozenset[str]]) -> float:
     what, cues = kind
     if what == "empty":
         return 0.0
+    if role == "settlement":  # a settlement matrix column: a mark, or a text merged over the settlements
+        return 2.0 if what == "mark" else 1.0 if what == "no" else 1.5 if "place" in cues else 0.5
     if is_schedule_role(role):  # a labelled quarter, month or half-year column is surer than an unlabelled slot
         return (2.0 if role == "sched" else 3.0) if what == "mark" else 1.0 if what == "no" else -4.0
     if what == "mark":
@@ -501,7 +601,12 @@ def read_cells(cells: list[str], columns: Columns) -> tuple[dict[str, str], list
     fields: dict[str, str] = {"item_no": "", "name": "", "description": ""}
     schedule: dict[str, str] = {}
     unlabelled: list[str] = []
-    for role, text in zip(columns.roles, placed, strict=True):
+    for at, (role, text) in enumerate(zip(columns.roles, placed, strict=True)):
+        if role == "settlement":  # a settlement matrix: a mark names the column's settlement, a text is the place
+            text = columns.settlements[at] if is_mark(text.strip()) else "" if NO_MARK.match(text.strip()) else text
+            if text:
+                fields["place"] = f"{fields['place']}, {text}" if fields.get("place") else text
+            continue
         if not role:
             if text.strip():
                 fields[f"extra{len(fields)}"] = text
@@ -700,6 +805,8 @@ class _Walker:
         self.pending_name: Line | None = None
         self.last_main: int | None = None
         self.skip_header: int | None = None
+        self.last_header: list[str] | None = None  # the last header row and its table's caption (a page repeats it)
+        self.last_caption = ""
         self.header_lines: set[int] = {ln.no for ln in doc.lines if len(ln.nonempty) >= 2 and header_roles(ln.cells)}
 
     def mark(self, line: Line, disposition: str, row: int | None = None) -> None:
@@ -718,7 +825,7 @@ class _Walker:
         cells = line.cells
         nonempty = line.nonempty
         if line.no in self.header_lines:
-            self.start_table(cells)
+            self.start_table(cells, line)
             self.mark(line, "header")
             return
         if self.header is not None and is_column_numbers(cells, nonempty):
@@ -726,7 +833,7 @@ class _Walker:
             return
         if self.header is not None and self.is_label_row(cells, nonempty):
             shapes = self.table.shapes
-            self.table = self.columns_of(self.header, cells)
+            self.table = with_caption_scale(self.columns_of(self.header, cells), self.last_caption)
             if self.layouts and self.table.layout == self.layouts[-1]:
                 self.table.shapes = shapes
             self.header = None
@@ -752,14 +859,29 @@ class _Walker:
     def columns_of(self, header: list[str], sub: list[str] | None) -> Columns:
         return header_columns(header, sub)
 
-    def start_table(self, cells: list[str]) -> None:
-        columns = self.columns_of(cells, None)
+    def start_table(self, cells: list[str], line: Line) -> None:
+        caption = self.caption(line)
+        if caption_scale(caption) is None and cells == self.last_header:
+            caption = self.last_caption  # the header repeated on a new page: the table's caption still holds
+        self.last_header, self.last_caption = cells, caption
+        columns = with_caption_scale(self.columns_of(cells, None), caption)
         if self.table is not None and columns.roles == self.table.roles:
             columns.shapes = self.table.shapes  # the header repeated on a new page: the same table goes on
         self.table = columns
         self.header = cells
         self.page_break = True
         self.note_layout()
+
+    def caption(self, line: Line) -> str:
+        """The text lines right above a header row (up to two, not table rows): the table's caption."""
+        found: list[str] = []
+        for ln in reversed(self.doc.lines[max(0, line.no - 6):line.no - 1]):
+            if ln.is_blank:
+                continue
+            if len(ln.nonempty) > 1 or len(found) == 2 or len(ln.raw) > 300:
+                break
+            found.append(" ".join(c for c in ln.cells if c))
+        return " ".join(reversed(found))
 
     def note_layout(self) -> None:
         if self.table.layout not in self.layouts:
@@ -776,7 +898,7 @@ class _Walker:
         roles = self.table.roles if self.table is not None else []
         # under "Капацитет": when each column stands ("към 01.01.2014 г.", "към 31.12.2014 г.", "през 2018 г.")
         return all(column_role(cells[i]) or (i < len(roles) and roles[i] == "capacity" and is_when_label(cells[i]))
-                   for i in nonempty)
+                   or (i < len(roles) and roles[i] == "place" and is_settlement_label(cells[i])) for i in nonempty)
 
     def infer_table(self, line: Line) -> None:
         """A table row before any recognised header: the table's columns read from the rows up to the next
@@ -790,6 +912,7 @@ class _Walker:
         columns = infer_columns(block[1:] if unknown_header else block)
         if columns is None:
             return
+        columns = with_caption_scale(columns, self.caption(line))
         self.table = columns
         self.note_layout()
         self.issues.append(Issue("warning", "no_header", "a table with no recognised header row: its columns' roles "
@@ -829,7 +952,7 @@ class _Walker:
         row = RawRow(self.table.layout, self.section, None, fields, schedule, [line],
                      schedule_kind=self.table.schedule_kind if schedule is not None else None, flags=flags,
                      scale=self.table.scale, money_in_funding=self.table.money_in_funding,
-                     currency=self.table.currency)
+                     currency=self.table.currency, term_unit=self.table.term_unit)
         item_no = ITEM_NO.match(fields.get("item_no", "").strip())
         starts = item_no or (not numbered and self.starts_unnumbered(cells, fields)) or self.pending_name
         if starts:
@@ -913,9 +1036,39 @@ def split_service_name(cells: dict[str, str]) -> None:
     cells["name"] = first
 
 
+# a cell pointing to a numbered note under the table ('виж бел. 1', 'забележка 2'), and such a note ('1. Капацитетът …')
+NOTE_REF = re.compile(r"(?<!\w)(?:бел\.|бележка|забележка)\s*(?:№\s*)?(\d{1,2})(?![\d.,])", re.I)
+NUMBERED_NOTE = re.compile(r"^\s*(\d{1,2})[.)]\s+(\S.{10,})$", re.S)
+
+
+def resolve_notes(rows: list[RawRow], doc: Document, dispositions: dict[int, tuple[str, int | None]]) -> None:
+    """A cell that points to a numbered note under the table gets the note's text (and the row its line): what
+    the note says of the row (a change of capacity, an opening) is read with the row. A note number given twice is
+    not followed."""
+    if not any(NOTE_REF.search(v) for row in rows for v in row.cells.values() if v):
+        return
+    last_row_line = max(ln.no for row in rows for ln in row.lines)
+    notes: dict[int, Line | None] = {}
+    for ln in doc.lines[last_row_line:]:
+        if len(ln.nonempty) == 1 and dispositions.get(ln.no, ("prose", None))[0] == "prose":
+            m = NUMBERED_NOTE.match(ln.cells[ln.nonempty[0]])
+            if m:
+                number = int(m.group(1))
+                notes[number] = None if number in notes else ln
+    for row in rows:
+        for key, text in list(row.cells.items()):
+            for ref in NOTE_REF.finditer(text or ""):
+                note = notes.get(int(ref.group(1)))
+                if note is not None and note not in row.lines:
+                    row.cells[key] = f"{row.cells[key]} ; {note.cells[note.nonempty[0]]}"
+                    row.lines.append(note)
+
+
 def parse_document(doc: Document) -> ParsedPlan:
     walker = _Walker(doc)
     walker.walk()
+    if walker.rows:
+        resolve_notes(walker.rows, doc, walker.dispositions)
     first_table = min((n for n, (d, _) in walker.dispositions.items() if d in ("header", "record")), default=None)
     head_lines = [ln for ln in doc.lines if first_table is None or ln.no < first_table]
     text = heading_text(head_lines)
