@@ -11,6 +11,9 @@ from pathlib import Path
 DATA = Path(__file__).parent / "data"
 
 TOTAL = re.compile(r"^(общо|всичко)\b", re.I)
+# a service for the whole municipality, in a place cell, a text or a heading over rows
+WIDE_IN_TEXT = re.compile(r"на територията на (цялата )?общината|всички населени места|населените места (от|в|на) "
+                          r"общината|цялата община", re.I)
 
 
 def read_csv(name: str) -> list[dict[str, str]]:
@@ -24,7 +27,7 @@ def section_patterns() -> list[tuple[str, re.Pattern]]:
     return [(r["section"], re.compile(r["pattern"], re.I)) for r in read_csv("section_headings.csv")]
 
 
-SECTION_NUMBER = re.compile(r"^(раздел\s+)?([ivx]+|\d{1,2}|[а-г])[.)]?\s+", re.I)
+SECTION_NUMBER = re.compile(r"^(раздел\s+)?([ivxі]+|\d{1,2}|[а-г])[.)]?\s+", re.I)  # 'І' Cyrillic, as 'I' is often typed
 
 
 def match_section(text: str) -> str | None:
@@ -54,6 +57,8 @@ HALF = re.compile(rf"^(?:(i{{1,2}}|[12]){ORDINAL}\.?\s*{HALF_WORD}|(първо|�
 MONTH_WORD = re.compile(r"^(ме\s?се[цп]|месец|мес)$")
 WORDS_1_4 = {"първо": 1, "второ": 2, "трето": 3, "четвърто": 4}
 MONTH_RANGE_START = {"1": 1, "4": 2, "7": 3, "10": 4}
+_MONTH_NAME = r"((?:яну|фев|мар|апр|май|юни|юли|авг|сеп|окт|ное|дек)[а-я]*)\.?"
+MONTH_NAME_RANGE = re.compile(rf"^{_MONTH_NAME}\s*[-–—]\s*{_MONTH_NAME}$")
 
 
 def schedule_label(text: str) -> str | None:
@@ -72,6 +77,11 @@ def schedule_label(text: str) -> str | None:
         if m.group(4):
             return f"q{WORDS_1_4[m.group(4)]}"
         return f"q{MONTH_RANGE_START[m.group(5)]}"
+    m = MONTH_NAME_RANGE.match(t)  # "януари – март", "окт.–дек.": a quarter named by its months
+    if m:
+        first, last = (MONTHS.index(g[:3]) + 1 for g in m.groups())
+        if first % 3 == 1 and last == first + 2:
+            return f"q{(first + 2) // 3}"
     m = HALF.match(t)
     if m:
         k = m.group(1) or m.group(3)

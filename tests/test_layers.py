@@ -11,7 +11,7 @@ from .helpers import REPO
 
 # stage of each module, by the longest matching prefix; shared vocabulary and helpers are stage 0
 STAGES = {
-    "etl": 0, "etl.vocabulary": 0, "etl.accounts": 0, "etl.reference": 0, "etl.spreadsheet": 0, "etl.transliteration": 0, "queries": 0,
+    "etl": 0, "etl.vocabulary": 0, "etl.marks": 0, "etl.accounts": 0, "etl.reference": 0, "etl.spreadsheet": 0, "etl.transliteration": 0, "queries": 0,
     "etl.lines": 1,
     "etl.rows": 2,
     "etl.records": 3,

@@ -1115,3 +1115,136 @@ def test_units_counted_in_brackets_in_the_title():
 ])
 def test_more_of_a_service_or_its_hours_are_no_opening(text, year):
     assert find_status(text, year, None, Capacity()) != "new"
+
+
+# --- layouts first seen in blind-6: whole documents read to records ------------------------------------------------
+
+DULOVO = "ОБЩИНА ДУЛОВО\n\nГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ В ОБЩИНА ДУЛОВО ЗА 2024 ГОДИНА\n\n"
+def classes(record) -> set[str]:
+    return {funding_class for funding_class, _ in record.funding}
+
+
+BY_SOURCE = ("№\tСоциална услуга\tФинансиране за 2024 г. (лв.)\t\t\t\n"
+             "\t\tДДД\tОбщински бюджет\tДруги източници\tОбщо\n")
+
+
+def test_amount_columns_by_source_give_the_funding_and_the_total_the_amount(ref):
+    rows = ("1.\tЦентър за обществена подкрепа\t128 600\t\t\t128 600\n"
+            "2.\tЦентър за социална рехабилитация и интеграция\t112 400\t6 000\t\t118 400\n"
+            "3.\tДомашен социален патронаж\t\t254 000\t12 000 (дарение)\t266 000\n"
+            "4.\tТопъл обяд\t\t\t356 400 (ПХОМП 2021–2027)\t356 400\n")
+    one, two, three, four = plan_records(DULOVO + BY_SOURCE + rows, ref)
+    # each amount read from its own cell: never '128600128600' from two cells run together
+    assert (one.amount_bgn, classes(one)) == (128600, {"state_delegated"})
+    assert (two.amount_bgn, classes(two)) == (118400, {"state_delegated", "municipal"})  # 112 400 + 6 000
+    assert (three.amount_bgn, classes(three)) == (266000, {"municipal", "other"})  # a donation
+    assert (four.amount_bgn, classes(four)) == (356400, {"project"})  # the source in brackets wins
+
+
+def test_amount_columns_that_disagree_with_their_total_leave_the_amount_empty(ref):
+    rows = "1.\tЦентър за обществена подкрепа\t100 000\t5 000\t\t120 000\n"  # 105 000 stated as 120 000
+    record, = plan_records(DULOVO + BY_SOURCE + rows, ref)
+    assert record.amount_bgn is None
+    assert "amount_parts_disagree" in record.review
+
+
+def test_amount_columns_by_source_without_a_total_are_summed_never(ref):
+    header = "№\tСоциална услуга\tФинансиране за 2024 г. (лв.)\t\n\t\tДДД\tОбщински бюджет\n"
+    rows = "1.\tЦентър за обществена подкрепа\t112 400\t6 000\n2.\tДневен център\t95 200\t\n"
+    both, one = plan_records(DULOVO + header + rows, ref)
+    assert both.amount_bgn is None and "several_amounts" in both.review  # no stated total to check a sum against
+    assert one.amount_bgn == 95200
+
+
+PROVADIA = "ОБЩИНА ПРОВАДИЯ\n\nГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ ЗА 2026 ГОДИНА\n\n"
+LEVA_EURO = ("№\tСоциална услуга\tФинансиране\tСредства за 2026 г.\t\tПериод на изпълнение през 2026 г.\t\t\t\n"
+             "\t\t\tлв.\tевро\tянуари – март\tаприл – юни\tюли – септември\tоктомври – декември\n")
+
+
+def test_leva_and_euro_columns_the_same_sum_give_the_leva(ref):
+    rows = ("1.1\tЦентър за обществена подкрепа\tДДД\t164 120,00\t83 913,22\tХ\tХ\tХ\tХ\n"  # 83 913,22 × 1,95583
+            "1.2\tДневен център\tДДД\t164 120,00\t90 000,00\tХ\tХ\tХ\tХ\n"  # not the same sum
+            "1.3\tОбществена трапезария\tдарения\t1 200 лв./месец\t613,55 €/месец\tX\t–\t–\tX\n")  # per month
+    same, other, monthly = plan_records(PROVADIA + LEVA_EURO + rows, ref)
+    assert same.amount_bgn == 164120 and same.quarters == [1, 1, 1, 1]  # quarters headed by their months
+    assert other.amount_bgn is None and "amount_parts_disagree" in other.review
+    assert monthly.amount_bgn is None and monthly.quarters == [1, 0, 0, 1]
+
+
+def test_a_service_written_as_a_block_of_two_lines_is_one_record(ref):
+    text = ("ОБЩИНА КУЛА, ОБЛАСТ ВИДИН\n\nГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ В ОБЩИНА КУЛА ПРЕЗ 2014 ГОДИНА\n\n"
+            "№\tСоциална услуга / действие\tМясто на предоставяне\tКапацитет (места)\tПерсонал (щ. бр.)\t"
+            "Средства за 2014 г. (лв.)\tИзточник на финансиране\tТримесечие\t\t\t\tДоставчик\n"
+            "\t\t\t\t\t\t\tI\tII\tIII\tIV\t\n"
+            "1.\tДомашен социален патронаж\tгр. Кула, с. Старопатица\t\t\t\t\t\t\t\t\tОбщина Кула\n"
+            "\tПродължаване на дейността – доставка на храна\t\t120 потребители\t9\t146 800\tМестна дейност\tü\tü\tü\tü\t\n"
+            "2.\tЦентър за обществена подкрепа\tгр. Кула\t\t\t\t\t\t\t\t\tОбщина Кула\n"
+            "\tРазкриване на нова услуга от 01.07.2014 г.\t\t20\t7\t48 360\tДДД\t\t\tü\tü\t\n")
+    patronage, centre = plan_records(text, ref)
+    assert patronage.name == "Домашен социален патронаж"  # the numbered line's name; the action is its description
+    assert (patronage.capacity, patronage.capacity_unit, patronage.staff) == (120, "users", 9)
+    assert (patronage.amount_bgn, classes(patronage), patronage.quarters) == (146800, {"municipal"}, [1, 1, 1, 1])
+    assert patronage.provider == "Община Кула"
+    assert patronage.source_lines == [7, 8]
+    assert (centre.capacity, centre.amount_bgn, centre.quarters, centre.status) == (20, 48360, [0, 0, 1, 1], "new")
+
+
+def test_a_schedule_over_two_years_counts_the_plan_year_only(ref):
+    text = ("ОБЩИНА БЯЛА СЛАТИНА\n\nГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ ЗА 2018 ГОДИНА\n\n"
+            "№\tНаименование на социалната услуга\tФинансиране\tСредства 2018 г.\tГрафик на изпълнение\t\t\t\t\t\t\t\n"
+            "\t\t\t\t2018 г.\t\t\t\t2019 г.\t\t\t\n"
+            "\t\t\t\tI\tII\tIII\tIV\tI\tII\tIII\tIV\n"
+            "1.\tПреходно жилище\tДДД\t52000.00\t\t\t\tX\tX\tX\tX\tX\n"
+            "2.\tЦентър за социална рехабилитация и интеграция\tДДД\t96880.00\t\tX\tX\tX\tX\tX\tX\tX\n")
+    flat, centre = plan_records(text, ref)
+    assert (flat.quarters, flat.amount_bgn) == ([0, 0, 0, 1], 52000)  # 2019's marks do not count
+    assert (centre.quarters, centre.amount_bgn) == ([0, 1, 1, 1], 96880)
+
+
+def test_quarter_columns_of_amounts_say_when_the_service_is_provided(ref):
+    text = ("Приложение № 1\n\nГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ НА ОБЩИНА ТРЯВНА ЗА 2022 Г.\n\n"
+            "№\tСоциална услуга\tВид финансиране\tРазходи по тримесечия (лв.)\t\t\t\tОбщо за годината (лв.)\n"
+            "\t\t\tI\tII\tIII\tIV\t\n"
+            "1.\tРезидентна грижа за пълнолетни лица\tДДД\t–\t–\t42 600\t42 600\t85 200\n"
+            "2.\tОбществена трапезария\tобщински бюджет\t4 800\t–\t–\t4 800\t9 600\n")
+    residential, canteen = plan_records(text, ref)
+    assert (residential.quarters, residential.amount_bgn) == ([0, 0, 1, 1], 85200)  # '–': not provided
+    assert (canteen.quarters, canteen.amount_bgn) == ([1, 0, 0, 1], 9600)
+
+
+def test_settlement_headings_give_the_place_of_the_rows_below_them(ref):
+    text = ("ОБЩИНА ЛЕВСКИ\n\nГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ ЗА 2020 Г.\n\n"
+            "№\tСоциална услуга\tКапацитет\tФинансиране\n"
+            "А. СОЦИАЛНИ УСЛУГИ\t\t\t\n"
+            "гр. Левски\t\t\t\n"
+            "1\tЦентър за обществена подкрепа\t20\tДДД\n"
+            "с. Българене\t\t\t\n"
+            "2\tДом за пълнолетни лица с умствена изостаналост\tот 75 на 50\tДДД\n"
+            "Услуги на територията на цялата община\t\t\t\n"
+            "3\tДомашен социален патронаж\t140 потребители\tМестна дейност\n")
+    centre, home, patronage = plan_records(text, ref)
+    assert ([s.name for s in centre.settlements], centre.scope) == (["Левски"], "settlement")
+    assert ([s.name for s in home.settlements], home.scope) == (["Българене"], "settlement")
+    assert (patronage.settlements, patronage.scope) == ([], "municipality")
+
+
+def test_capacity_in_parts_is_their_sum_and_actual_users_are_no_capacity(ref):
+    text = ("ОБЩИНА ЛОМ\n\nГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ ЗА 2016 Г.\n\n"
+            "№ по ред\tСоциална услуга\tКапацитет (места)\t\tПотребители към 31.12.2015 г.\tИзточник на финансиране\n"
+            "\t\tдеца\tпълнолетни\t\t\n"
+            "1.\tЦентър за социална рехабилитация и интеграция\t20\t15\t33\tДДД\n"
+            "2.\tЦентър за обществена подкрепа\t30\t–\t27\tДДД\n"
+            "3.\tДом за пълнолетни лица\t–\t45\t52\tДДД\n")
+    csri, centre, home = plan_records(text, ref)
+    assert (csri.capacity, csri.capacity_unit) == (35, "places")  # 20 children + 15 adults; 33 users is no capacity
+    assert centre.capacity == 30 and home.capacity == 45
+
+
+def test_a_count_in_brackets_is_no_part_of_a_settlement_name_and_every_village_is_the_municipality(ref):
+    text = ("ОБЩИНА ПРОВАДИЯ\n\nГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ ЗА 2026 ГОДИНА\n\n"
+            "№\tСоциална услуга\tМясто на предоставяне\tФинансиране\n"
+            "1.\tКлубове на пенсионера – 4 бр.\tгр. Провадия (3), с. Венчан\tобщински бюджет\n"
+            "2.\tДомашен социален патронаж\tгр. Провадия и всички села на общината\tместна дейност\n")
+    clubs, patronage = plan_records(text, ref)
+    assert [s.name for s in clubs.settlements] == ["Провадия", "Венчан"]  # '(3)': three clubs in the town
+    assert (patronage.settlements, patronage.scope) == ([], "municipality")

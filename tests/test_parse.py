@@ -788,3 +788,37 @@ def test_a_cell_pointing_to_a_numbered_note_gets_the_note():
     assert parsed.rows[0].cells["notes"] == "–"
     assert parsed.rows[1].cells["notes"] == f"виж бел. 1 ; {note}"
     assert [ln.no for ln in parsed.rows[1].lines] == [3, 6]
+
+
+# --- numbers are read per cell ---------------------------------------------------------------------------------------
+
+def test_two_cells_of_one_role_with_numbers_are_never_joined_into_one_number():
+    # a funding header over four columns with no labels under it: the cells share the role, never their digits
+    columns = header_columns(["№", "Социална услуга", "Финансиране за 2024 г. (лв.)", "", "", ""])
+    fields, _, _ = read_cells(["1.", "Център за обществена подкрепа", "128 600", "", "", "128 600"], columns)
+    assert "128 600 128 600" not in fields["funding"]
+    assert fields["funding"] == "128 600 | 128 600"
+
+
+def test_amount_columns_under_a_money_header_are_kept_apart_by_label():
+    columns = header_columns(["№", "Услуга", "Финансиране за 2024 г. (лв.)", "", "", ""],
+                             ["", "", "ДДД", "Общински бюджет", "Други източници", "Общо"])
+    fields, _, _ = read_cells(["2.", "ЦСРИ", "112 400", "6 000", "", "118 400"], columns)
+    assert {k: v for k, v in fields.items() if k.startswith("amount:")} == {
+        "amount:ДДД": "112 400", "amount:Общински бюджет": "6 000", "amount:Общо": "118 400"}
+
+
+def test_a_numbered_line_and_its_detail_line_are_one_row_but_sub_rows_stay_rows():
+    header = row("№", "Услуга / действие", "Място", "Капацитет", "Средства (лв.)", "Тримесечие", "", "", "", "Доставчик")
+    sub = row("", "", "", "", "", "I", "II", "III", "IV", "")
+    parsed = parse_document(make_doc("\n".join([
+        "ГОДИШЕН ПЛАН ЗА 2014 ГОДИНА", "", header, sub,
+        row("1.", "Домашен социален патронаж", "гр. Кула", "", "", "", "", "", "", "Община Кула"),
+        row("", "Продължаване на дейността", "", "120", "146 800", "X", "X", "X", "X", ""),
+        row("2.", "Център за обществена подкрепа", "гр. Кула", "20", "48 360", "X", "X", "X", "X", "Община Кула"),
+        row("", "Обучение на екипа", "гр. Кула", "", "1 000", "", "X", "", "", ""),
+    ])))
+    assert len(parsed.rows) == 3
+    assert [ln.no for ln in parsed.rows[0].lines] == [5, 6]  # the detail line completes the numbered line
+    assert parsed.rows[0].cells["capacity"] == "120" and parsed.rows[0].cells["provider"] == "Община Кула"
+    assert parsed.rows[2].parent == 1  # a row after a complete numbered row is a sub-row, as before

@@ -285,3 +285,21 @@ def test_lines_that_are_no_legend_give_nothing(lines):
 ])
 def test_months_by_their_roman_numbers_after_m(text, expected):
     assert quarters_from_period(text, 2022) == expected
+
+
+# --- one definition of a mark for every stage ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["ü", "þ", "ý"])  # a Wingdings tick, checked box, crossed box as a text layer extracts them
+def test_wingdings_ticks_extracted_as_letters_are_marks(text):
+    assert mark_value(text) == 1
+
+
+def test_a_table_cell_is_a_mark_by_the_same_definition_as_a_schedule_cell():
+    from etl.marks import is_mark
+    from etl.rows import parse
+
+    assert parse.is_mark is is_mark  # the rows stage uses the shared definition, not one of its own
+    assert is_mark("X") and is_mark("✔") and is_mark("ü") and is_mark("да")
+    assert not is_mark("1") and not is_mark("1.")  # in a table a digit is a number (an item number) before a mark
+    assert mark_value("1") == 1  # in a schedule cell it is a yes
+    assert not is_mark("–") and not is_mark("...") and not is_mark("Община")

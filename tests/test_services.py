@@ -304,3 +304,9 @@ def test_title_then_description(name, description, expected):
 ])
 def test_a_kind_of_care_decided_by_the_name_beside_it_and_a_campaign_about_a_service(text, expected):
     assert classify_service(text) == expected
+
+
+@pytest.mark.parametrize("name", ["Почасови услуги в домашна среда", "Мобилна услуга за почасова грижа в домашна среда"])
+def test_hourly_care_at_home_is_the_home_care_unit(name):
+    # the taxonomy's "Звено/център за почасови услуги в домашна среда", named by what it does
+    assert classify_service(name) == "HOME_CARE_UNIT"

@@ -116,3 +116,31 @@ def test_a_capacity_counted_in_foster_families():
 def test_abbreviations_explained_in_footnotes_with_their_markers():
     assert read_abbreviations(["* ДДД – държавно делегирана дейност", "** МБ – общински бюджет (местни дейности)"]) == {
         "ДДД": "държавно делегирана дейност", "МБ": "общински бюджет (местни дейности)"}
+
+
+@pytest.mark.parametrize(("label", "quarter"), [("януари – март", "q1"), ("април – юни", "q2"),
+                                                 ("юли – септември", "q3"), ("октомври – декември", "q4"),
+                                                 ("окт.-дек.", "q4")])
+def test_a_quarter_named_by_its_months_is_that_quarter(label, quarter):
+    assert schedule_label(label) == quarter
+
+
+@pytest.mark.parametrize("label", ["януари – юни", "май – юли"])  # a half-year, or months across two quarters
+def test_other_month_ranges_are_no_quarter(label):
+    assert schedule_label(label) is None
+
+
+@pytest.mark.parametrize(("header", "role"), [("Средства 2018 г.", "amount"), ("Средства за 2026 г.", "amount"),
+                                              ("Средства от ЕС", "funding"),
+                                              ("Планирани действия през 2016 г.", "status")])
+def test_more_header_wordings(header, role):
+    assert column_role(header) == role
+
+
+@pytest.mark.parametrize(("heading", "section"), [("Раздел ІV. Партньорство", "partnership"),  # Cyrillic І
+                                                  ("III. МЕРКИ ЗА РАЗВИТИЕ НА УСЛУГИТЕ", "horizontal_measure"),
+                                                  ("IV. Мерки и дейности", "horizontal_measure")])
+def test_section_headings_numbered_in_any_script(heading, section):
+    from etl.vocabulary import match_section
+
+    assert match_section(heading) == section

@@ -15,8 +15,11 @@ from ..rows.parse import Issue, ParsedPlan, RawRow
 from ..transliteration import slug
 from ..vocabulary import DATA, read_abbreviations
 from .numbers import (
+    LEVA_PER_EURO,
     LOOKALIKES,
+    NO_CAPACITY,
     UNPARSED,
+    Number,
     blank_distractors,
     count_at,
     parse_capacity_cell,
@@ -544,6 +547,15 @@ BARE_NUMERALS = re.compile(r"^\s*(?:[ivx]{1,4}|[1-4])(?:\s*(?:[-–—,]|и|до
 UNIT_WORD = {"q": "тримесечие", "h": "полугодие"}
 
 
+def money_mark(cell: str) -> int | None:
+    """A quarter cell of a schedule of amounts ('Разходи по тримесечия (лв.)'): money in it means the service is
+    provided that quarter (1), an empty cell, a dash or 0 that it is not (0); anything else is not understood."""
+    if mark_value(cell) == 0:
+        return 0
+    read = read_amount(cell, bare_numbers=True)
+    return None if read.value is None else int(read.value > 0)
+
+
 def quarters_of(row: RawRow, term: str, year: int) -> tuple[list[int] | None, list[str]]:
     """q1-q4 of a row and its review flags: quarter columns as marked, month and half-year columns folded into
     quarters, else a period column naming months, dates or quarters of the plan year (the contract's
@@ -558,7 +570,7 @@ def quarters_of(row: RawRow, term: str, year: int) -> tuple[list[int] | None, li
     elif kind == "h" and len(row.quarters) == 2:
         quarters, unclear = quarters_from_halves(row.quarters)
     elif len(row.quarters) == 4:
-        values = [mark_value(q) for q in row.quarters]
+        values = [money_mark(q) if row.schedule_money else mark_value(q) for q in row.quarters]
         unclear = None in values
         quarters = None if unclear else values
     else:
@@ -636,6 +648,88 @@ class Abbreviations:
         return " ".join([text, *used])
 
 
+def sum_parts(parts: list[str]) -> Number:
+    """The places of a service given in parts (columns 'деца' and 'пълнолетни'): the sum of the parts that state a
+    count, a dash or an empty part counting none; a part that cannot be read leaves the sum empty, flagged."""
+    total, counted = 0, False
+    for text in parts:
+        if NO_CAPACITY.match(text.strip()):
+            continue
+        read = parse_capacity_cell(text)
+        if read.flag or read.capacity is None:
+            return Number(None, read.flag or UNPARSED)
+        total, counted = total + read.capacity, True
+    return Number(total if counted else None)
+
+
+PART_LEVA = re.compile(r"^\W*(?:в\s+)?(?:лв\.?|лева|bgn)\W*$", re.I)
+PART_EURO = re.compile(r"^\W*(?:в\s+)?(?:евро|eur|€)\W*$", re.I)
+PART_TOTAL = re.compile(r"^\W*(?:общо|всичко)(?!\w)", re.I)
+BRACKETS = re.compile(r"\(([^()]*)\)")
+DISAGREE = "amount_parts_disagree"  # amount columns of one row that should agree do not (sources vs. total, лв. vs. евро)
+
+
+@dataclass(frozen=True)
+class Parts:
+    value: float | None
+    flag: str | None
+    sources: str  # the sources of money the filled columns name, for the funding classes
+
+
+def read_parts(parts: list[tuple[str, str]], scale: float | None) -> Parts | None:
+    """A row's amount from several amount columns, each read on its own (never one number of two cells): columns
+    by source of money ('ДДД', 'Общински бюджет', 'Други източници' – the source in brackets in the cell wins)
+    with or without a total column ('Общо'), or one column in leva and one in euro. The total is the amount; the
+    sources' sum is checked against it; with no total, a single source's amount is the amount and several leave it
+    empty (several_amounts). Leva and euro are the same sum at the fixed rate or the amount is left empty. None
+    when a label is of no known kind (the caller reads the cells as one amount column)."""
+    unit = 1.0 if scale is None else scale
+    leva = euro = total = None
+    values: list[float] = []
+    sources: list[str] = []
+    flags: list[str] = []
+    kinds = {"leva": 0, "euro": 0, "source": 0, "total": 0}
+    for label, text in parts:
+        body = BRACKETS.sub(" ", text).strip(" |")
+        note = " ".join(BRACKETS.findall(text))
+        kind = ("leva" if PART_LEVA.match(label) else "euro" if PART_EURO.match(label) else
+                "total" if PART_TOTAL.match(label) else "source" if classify_funding(label) else None)
+        if kind is None:
+            return None
+        kinds[kind] += 1
+        read = read_amount(body, scale=1.0 if kind == "euro" else unit, bare_numbers=True)
+        if read.flag:
+            flags.append(read.flag)
+        if kind == "source" and (read.value or (read.flag and body)):
+            sources.append(note if note and classify_funding(note) else label)
+        if read.value is None:
+            continue
+        if kind == "source":
+            values.append(read.value)
+        elif kind == "total":
+            total = read.value
+        elif kind == "leva":
+            leva = read.value
+        else:
+            euro = read.value
+    if (kinds["leva"] or kinds["euro"]) and (kinds["source"] or kinds["total"]):
+        return None
+    flag = flags[0] if flags else None
+    if kinds["leva"] or kinds["euro"]:
+        if leva is not None and euro is not None and abs(euro * float(LEVA_PER_EURO) - leva) > 1:
+            return Parts(None, DISAGREE, "")
+        if leva is None:
+            return Parts(None, flag or ("unparsed_number" if euro is not None else None), "")
+        return Parts(leva, None, "")
+    if total is not None:
+        if values and abs(sum(values) - total) > 0.005:
+            return Parts(None, DISAGREE, "; ".join(sources))
+        return Parts(total, None, "; ".join(sources))
+    if flag or len(values) > 1:
+        return Parts(None, flag or "several_amounts", "; ".join(sources))
+    return Parts(values[0] if values else None, None, "; ".join(sources))
+
+
 @dataclass
 class _Context:
     plan_id: str
@@ -670,10 +764,20 @@ class _Context:
             service = classify_service(clean(parent.cells.get("name")))
         capacity = self.capacity(cells, text, review, service)
         funding_raw = cells.get("funding", "")
+        parts = [(k.partition(":")[2], cells.pop(k)) for k in [k for k in cells if k.startswith("amount:")]]
+        from_parts = read_parts(parts, row.scale) if parts else None
+        if from_parts is None and parts:  # labels of no known kind: the cells read as one amount column
+            cells["amount"] = " | ".join(filter(None, [cells.get("amount", ""), *(t for _, t in parts)]))
+        elif from_parts is not None:
+            funding_raw = "; ".join(filter(None, [funding_raw, from_parts.sources]))
         funding = classify_funding(self.abbreviations.spelled_out(funding_raw))
         if row.currency and cells.get("amount"):  # the header names euro: each bare number in its currency
             cells["amount"] = with_currency(cells["amount"], row.currency)
-        amount = self.amount(cells, funding_raw, row.scale, row.money_in_funding, review)
+        if from_parts is not None:
+            amount = from_parts.value
+            review += [from_parts.flag] if from_parts.flag else []
+        else:
+            amount = self.amount(cells, funding_raw, row.scale, row.money_in_funding, review)
         place = self.place(row, cells, name, description)
         quarters, flags = quarters_of(row, cells.get("term", ""), self.year)
         review += flags
@@ -717,6 +821,13 @@ class _Context:
         """From a capacity column when the table has one and the cell says something, else from the texts. A
         number with no unit counts places, or families for foster care; a 'before' equal to the capacity is no
         change."""
+        parts = [cells.pop(k) for k in [k for k in cells if k.startswith("capacity:")]]
+        if parts:  # places in parts ('деца' | 'пълнолетни'): their sum
+            summed = sum_parts(parts)
+            if summed.flag:
+                review.append(summed.flag)
+                return Capacity()
+            cells["capacity"] = "" if summed.value is None else str(int(summed.value))
         cell = cells.get("capacity", "")
         if cell:
             read = parse_capacity_cell(cell)
@@ -776,6 +887,8 @@ class _Context:
         place = places_in_text(f"{name} {description}", self.code, self.reference)
         if not place.settlements and WIDE_IN_TEXT.search(name):  # 'Приемна грижа – на територията на общината'
             place.scope = "municipality"
+        if not place.settlements and not place.scope and row.place_heading:  # the settlement heading over the row
+            return parse_place(row.place_heading, self.code, self.reference)
         return place
 
     def check(self, record: Record, place: Place) -> None:

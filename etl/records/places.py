@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..reference import Reference
+from ..vocabulary import WIDE_IN_TEXT  # noqa: F401 (shared with the rows stage)
 
-WIDE = re.compile(r"населените места (от|в|на) общината|всички населени места|територията на (цялата )?общината|"
+WIDE = re.compile(r"населените места (от|в|на) общината|всички населени места|всички села (от|в|на) общината|територията на (цялата )?общината|"
                   r"села(та)? (от|в|на) общината|цялата община|^\s*(община|общ\.)\s+[А-Я]\w+(\s+[А-Я]\w+)?", re.I)
 # the whole municipality, whatever settlement is named beside it ('гр. Елена и населените места в общината'): the
 # contract's settlements are empty (not 'и села от общината': some of its villages)
-EVERY_SETTLEMENT = re.compile(r"населените места (от|в|на) общината|всички населени места|територията на (цялата )?"
+EVERY_SETTLEMENT = re.compile(r"населените места (от|в|на) общината|всички населени места|всички села (от|в|на) общината|територията на (цялата )?"
                               r"общината|цялата община", re.I)
 REGION = re.compile(r"\b(област|обл\.)\s+[А-Я]\w+(\s+[А-Я]\w+)?|\b[А-Я]\w+(ска|шка|ска\s+и\s+\w+)\s+област\b|"
                     r"областно ниво|регионално ниво", re.I)
@@ -23,13 +24,12 @@ PREFIX = re.compile(r"^(гр\.|град\b|с\.|село\b|селата\b|сел�
 PREFIX_SPLIT = re.compile(r"(?<=[\s,;])(?=(гр\.|с\.)\s*[А-Я])", re.I)
 HAS_SETTLEMENT = re.compile(r"(^|\s)(гр\.|с\.)", re.I)
 WHOLE_MUNICIPALITY = re.compile(r"общината|населени", re.I)
+COUNT_IN_BRACKETS = re.compile(r"\(\s*\d{1,3}\s*(?:бр\.?)?\s*\)")
 PLACE_SPLIT = re.compile(r"[,;]|\s+и\s+")
 NAMED = re.compile(r"\b(?:гр|с)\.\s*([А-Я][а-я]+(?:\s+[А-Я][а-я]+)?)")
 _NAME = r"[А-Я][а-я]+(?:\s+[А-Я][а-я]+)?"
 VILLAGES = re.compile(rf"\b(?:селата|населените места)\s+({_NAME}(?:\s*,\s*{_NAME})*(?:\s+и\s+{_NAME})?)")
 LISTED_NAME = re.compile(_NAME)
-WIDE_IN_TEXT = re.compile(r"на територията на (цялата )?общината|всички населени места|населените места (от|в|на) "
-                          r"общината|цялата община", re.I)
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ def _read_place(text: str, municipality_code: str | None, reference: Reference) 
     if WIDE.search(text) and not (has_settlement and not WHOLE_MUNICIPALITY.search(text)):
         place.scope = place.scope or "municipality"
     text = REGION.sub(" ", WIDE.sub(" ", QUALIFIER.sub(" ", text) if has_settlement else text))
+    text = COUNT_IN_BRACKETS.sub(" ", text)  # 'гр. Провадия (3)': how many there are, not part of the name
     for part in PLACE_SPLIT.split(text):
         address = ADDRESS.search(part)  # a street address ends the part: 'ул. „Г. С. Раковски“' names no village
         if address:

@@ -7,54 +7,11 @@ from __future__ import annotations
 
 import calendar
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 
-# --- marks in schedule cells ---------------------------------------------------------------------------
-
-YES_WORDS = {"да", "yes", "1", "v"}
-NO_WORDS = {"не", "no", "0", "няма"}
-DASHES = set("-‐‑‒–—―−")
-MARK_LETTERS = set("xхχ×v")  # Latin x, Cyrillic х, Greek χ, the sign ×, v
-FILLERS = set(".…,;:!\"'„“”«»()[]")  # punctuation alone is no mark
-NOT_MARKS = set("№%§€$")  # symbols, but they stand for numbers or money, never for a mark
-EMPTY_BOX = "☐"
-
-
-def clean_cell(text: str | None) -> str:
-    """Cell text without HTML tags, with no-break spaces as spaces, stripped."""
-    text = re.sub(r"<[^>]*>", " ", text or "")
-    return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
-
-
-@lru_cache(maxsize=16384)  # cells repeat from row to row and plan to plan
-def mark_value(text: str) -> int | None:
-    """One schedule cell: 1 for any mark (X, Х, +, /, *, ✓, •, 'да', '1', 'v', … in any script), 0 for an
-    empty cell or a no ('не', '–', '0', 'няма'), None for anything else (a word, a date, '?')."""
-    cell = clean_cell(text)
-    word = cell.lower().rstrip(".!")
-    if not cell:
-        return 0
-    if word in YES_WORDS:
-        return 1
-    if word in NO_WORDS or (len(cell) == 1 and cell in DASHES) or cell == EMPTY_BOX:
-        return 0
-    return _symbol_mark(cell)
-
-
-def _symbol_mark(cell: str) -> int | None:
-    """1 for a cell of mark symbols and mark letters ('XX', '//////', '✓', '+'), None otherwise: words,
-    digits, a question mark, fillers ('...') or several dashes (a bar or a no: not sure which)."""
-    chars = [c for c in cell if not c.isspace()]
-    if "?" in chars or any(c in NOT_MARKS for c in chars):
-        return None
-    if all(c in DASHES for c in chars) or all(c in FILLERS for c in chars):
-        return None
-    if all(c.lower() in MARK_LETTERS or unicodedata.category(c)[0] in "SP" for c in chars):
-        return 1
-    return None
+from ..marks import DASHES, clean_cell, is_mark_symbols, mark_value  # noqa: F401 (mark_value: shared)
 
 
 def quarters_from_months(cells: list[str]) -> tuple[list[int] | None, bool]:
@@ -434,14 +391,7 @@ def read_legend(lines: list[str]) -> dict[str, str]:
     for line in lines:
         for part in clean_cell(line).split(";"):
             entry = LEGEND_ENTRY.match(LEGEND_PREFIX.sub("", part, count=1))
-            if (entry and _is_mark_symbols(entry["mark"]) and re.search(r"[^\W\d_]", entry["meaning"])
+            if (entry and is_mark_symbols(entry["mark"]) and re.search(r"[^\W\d_]", entry["meaning"])
                     and (entry["sep"] or LEGEND_WORDS.search(entry["meaning"]))):
                 legend[entry["mark"]] = entry["meaning"].strip(" .;")
     return legend
-
-
-def _is_mark_symbols(mark: str) -> bool:
-    """A legend key: mark symbols or letters ('X', 'х', '+', '//', '*****', '✓'), not dashes alone, not '№'."""
-    if all(c in DASHES or c in ":=" for c in mark) or any(c in NOT_MARKS for c in mark):
-        return False
-    return all(c.lower() in MARK_LETTERS or unicodedata.category(c)[0] in "SP" for c in mark)

@@ -17,15 +17,12 @@ from functools import cached_property, lru_cache
 from itertools import combinations
 
 from ..lines import Document, Line
-from ..vocabulary import TOTAL, column_role, header_roles, match_section, schedule_label
+from ..marks import is_mark
+from ..vocabulary import TOTAL, WIDE_IN_TEXT, column_role, header_roles, match_section, schedule_label
 
 # an item number: '12.', '1.2', 'IV.' (a Roman one with its dot or bracket, never a mark)
 ITEM_NO = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*|[IVX]{1,5}(?=[.)]))[.)]?$")
 ROMAN_ITEM = re.compile(r"^[IVX]{1,5}[.)]$")
-# a schedule mark: any short run of symbols (X, Х, x, +, /, *, ✓, •, …) or a yes-word; digits and letters
-# other than the x-like ones are not marks
-MARK = re.compile(r"^(?:[^\w\s]|[XxХхvV✓✔√])(?:[^\w]|[XxХхvV✓✔√])*$|^(да|yes)$", re.I)
-DASHES = re.compile(r"^[-–—‒―_.]+$")
 NO_MARK = re.compile(r"^(не|no|няма|[-–—]|0)$", re.I)
 SEPARATOR = re.compile(r"^[-–—_=.\s]+$")
 GOAL_LINE = re.compile(r"^(обща цел|цел)\s*:", re.I)
@@ -57,6 +54,8 @@ class RawRow:
     money_in_funding: bool = False  # amounts stand in the funding cell as bare numbers in that unit
     currency: str = ""  # the amount column's currency when it names euro: 'euro', 'euro (leva)', 'leva (euro)'
     term_unit: str = ""  # 'q' / 'h': the period column's header names the unit of its bare numerals ('I–IV')
+    schedule_money: bool = False  # the schedule cells hold amounts ('Разходи по тримесечия (лв.)'): money = provided
+    place_heading: str = ""  # the settlement heading the row stands under, its place when it names none itself
 
     @property
     def first_line(self) -> int:
@@ -70,7 +69,12 @@ class RawRow:
                 continue
             parts = labelled_parts(text) if key in TEXT_ROLES or key.startswith("extra") else None
             for role, value in parts or [(key, text)]:
-                self.cells[role] = join_text(self.cells.get(role, ""), value)
+                before = self.cells.get(role, "")
+                if (role in NUMBER_ROLES or role == "funding" or role.startswith(("amount:", "capacity:"))) and \
+                        HAS_DIGIT.search(before) and HAS_DIGIT.search(value):
+                    self.cells[role] = f"{before} | {value}"  # numbers of two cells: never one number's digits
+                else:
+                    self.cells[role] = join_text(before, value)
         if self.quarters and other.quarters and len(self.quarters) == len(other.quarters):
             self.quarters = [a or b for a, b in zip(self.quarters, other.quarters, strict=True)]
         self.lines.append(line)
@@ -126,12 +130,6 @@ def join_text(a: str, b: str) -> str:
     if a.endswith("-") and b[:1].islower():  # a word hyphenated across the break
         return a[:-1] + b
     return f"{a} {b}"
-
-
-def is_mark(text: str) -> bool:
-    """A schedule mark: not empty, not a 'no' (a dash, 'не'), a run of symbols or a yes-word."""
-    text = text.strip()
-    return bool(text) and not DASHES.match(text) and bool(MARK.match(text))
 
 
 def is_column_numbers(cells: list[str], nonempty: list[int]) -> bool:
@@ -218,6 +216,8 @@ class Columns:
     stated_leva: bool = False  # an amount header names leva without a multiple ("Сума (лв.)")
     term_unit: str = ""  # 'q' / 'h': the period column's header names quarters / half-years ("Тримесечие": 'I–IV')
     settlements: dict = field(default_factory=dict)  # position → the settlement its column stands for (a matrix)
+    parts: dict = field(default_factory=dict)  # position → the label of an amount column of several ('ДДД', 'евро', 'Общо')
+    schedule_money: bool = False  # the schedule columns stand under a money header: their cells are amounts
     shapes: dict = field(default_factory=dict)  # row length → how rows of that length were aligned (align)
     aligned: dict = field(default_factory=dict)  # rows that fit alike → their alignment (align, remembered)
 
@@ -235,6 +235,11 @@ class Columns:
         if self.schedule and not kinds:
             return "q" if len(self.schedule) >= 4 else None
         return kinds.pop() if len(kinds) == 1 else None
+
+    @cached_property
+    def fit_roles(self) -> list[str]:
+        """The roles as the cells' content should fit them: a schedule of amounts holds amounts, not marks."""
+        return ["amount" if self.schedule_money and is_schedule_role(r) else r for r in self.roles]
 
     @cached_property
     def cue_roles(self) -> frozenset[str]:
@@ -268,8 +273,13 @@ def resolve_numbers(roles: list[str]) -> list[str]:
     return [(f"{kind}{r[1:]}" if kind else "sched") if i in numbered else r for i, r in enumerate(roles)]
 
 
-def header_columns(header: list[str], sub: list[str] | None = None) -> Columns:
-    """The columns named by a header row and, when there is one, the label row under it."""
+YEAR_LABEL = re.compile(r"^\s*(?:19|20)\d\d\s*(?:г\.?|год\.?|година)?\s*$", re.I)
+
+
+def header_columns(header: list[str], sub: list[str] | None = None, years: list[str] | None = None,
+                   plan_year: int | None = None) -> Columns:
+    """The columns named by a header row and, when there is one, the label row under it. A row of years between
+    them (a schedule over two years): only the plan year's schedule columns count, the others are 'other_period'."""
     roles = list(header_roles(header) or [column_role(c) if c.strip() else "" for c in header])
     width = max(len(roles), len(sub or []))
     roles += [""] * (width - len(roles))
@@ -281,12 +291,25 @@ def header_columns(header: list[str], sub: list[str] | None = None) -> Columns:
             last = roles[i]
         owner.append(roles[i] if roles[i] else last)
     settlements: dict[int, str] = {}
+    parts: dict[int, str] = {}
     if sub:
         when: dict[int, str] = {}
+        heads = []  # per position: the text of the header cell over it
+        for i in range(width):
+            heads.append(header[i] if i < len(header) and header[i].strip() else heads[-1] if heads else "")
         for i, cell in enumerate(sub):
             if not cell.strip():
                 continue
             role = column_role(cell)
+            if owner[i] in ("amount", "funding") and is_amount_part(cell, role, owner[i], heads[i]):
+                roles[i] = "amount_part"  # one amount column of several under a money header: by source, currency, total
+                parts[i] = cell.strip()
+                continue
+            if owner[i] == "capacity" and role in ("", "target_group") and not is_when_label(cell) and \
+                    PART_LABEL.match(cell):
+                roles[i] = "capacity_part"  # under "Капацитет": one part of the places ('деца' | 'пълнолетни')
+                parts[i] = cell.strip()
+                continue
             if owner[i] == "capacity" and not role:  # under "Капацитет": at the start and at the end of the year
                 role = capacity_when(cell)
                 when[i] = cell
@@ -298,6 +321,13 @@ def header_columns(header: list[str], sub: list[str] | None = None) -> Columns:
             elif not roles[i]:
                 roles[i] = f"extra{i}"
         order_capacity_columns(roles, when)
+    if years and plan_year is not None:
+        over, year_of = "", []
+        for i in range(width):
+            over = years[i] if i < len(years) and years[i].strip() else over
+            year_of.append(int(WHEN_YEAR.search(over).group(1)) if WHEN_YEAR.search(over) else None)
+        if plan_year in year_of:
+            roles = ["other_period" if year_of[i] not in (None, plan_year) else r for i, r in enumerate(roles)]
     roles = resolve_numbers(roles)
     if sub is None:
         roles = span_schedules(roles, header)
@@ -325,17 +355,36 @@ def header_columns(header: list[str], sub: list[str] | None = None) -> Columns:
     stated: set[float | None] = set()
     for i in range(width):
         text = " ".join(t[i] for t in (header, sub or []) if i < len(t) and t[i].strip())  # both header rows
-        if roles[i] in ("amount", "funding") and text.strip():
+        if roles[i] == "amount_part" and MONEY_LABEL.search(parts[i]):
+            continue  # a column in one currency of several: its cells are read in it (etl/records)
+        if roles[i] in ("amount", "funding", "amount_part") and text.strip():
             unit = header_scale(text)
             in_leva = unit is not None or LEVA.search(text) is not None
-            if roles[i] == "amount" or ("amount" not in roles and in_leva):
+            if roles[i] in ("amount", "amount_part") or ("amount" not in roles and in_leva):
                 scale, money_in_funding = (unit or 1.0), roles[i] == "funding" and in_leva
                 currency = header_currency(text)
                 stated.add(unit if unit is not None else 1.0 if in_leva else None)
     if len(stated - {None}) > 1:
         scale = None
+    schedule_money = any(is_schedule_role(r) and owner[i] == "amount" for i, r in enumerate(roles))
     return Columns(roles, scale=scale, money_in_funding=money_in_funding, currency=currency,
-                   stated_leva=1.0 in stated, term_unit=term_unit, settlements=settlements)
+                   stated_leva=1.0 in stated, term_unit=term_unit, settlements=settlements, parts=parts,
+                   schedule_money=schedule_money)
+
+
+PART_LABEL = re.compile(r"^\s*[^\W\d_][^\d:]{0,30}$")  # a short label with no digit: 'деца', 'пълнолетни'
+MONEY_LABEL = re.compile(r"^\W*(?:лв\.?|лева|bgn|евро|eur|€)\W*$|^\W*(?:в|във)\s+(?:лв\.?|лева|евро)\W*$", re.I)
+TOTAL_LABEL = re.compile(r"^\W*(?:общо|всичко)(?!\w)", re.I)
+
+
+def is_amount_part(label: str, role: str, owner: str, head: str) -> bool:
+    """A label under a money header naming one column of several amounts: a currency ('лв.', 'евро'), the
+    total ('Общо'), or, under a header that names money ('Финансиране за 2024 г. (лв.)', 'Средства'), a source
+    of money ('ДДД', 'Общински бюджет', 'Други източници'). The records stage reads the amount and the funding
+    from these columns together."""
+    if MONEY_LABEL.search(label) or TOTAL_LABEL.search(label):
+        return True
+    return role in ("", "funding") and (owner == "amount" or bool(LEVA.search(head)))
 
 
 def header_scale(text: str) -> float | None:
@@ -389,6 +438,13 @@ def span_schedules(roles: list[str], header: list[str]) -> list[str]:
 SETTLEMENT_LABEL = re.compile(r"^(?:гр\.|с\.|град|село)\s*[А-Я][а-я]+(?:[\s-]+[А-Яа-я][а-я]+){0,2}$")
 
 
+def is_place_heading(text: str) -> bool:
+    """A one-cell row naming where the rows below it are: one settlement ('гр. Левски', 'с. Българене') or the
+    whole municipality ('Услуги на територията на цялата община')."""
+    text = text.strip()
+    return is_settlement_label(text) or (len(text) <= 80 and WIDE_IN_TEXT.search(text) is not None)
+
+
 def is_settlement_label(text: str) -> bool:
     """A header cell naming one settlement ('гр. Белоградчик', 'с. Рабиша'): a column of a settlement matrix."""
     return bool(SETTLEMENT_LABEL.match(text.strip()))
@@ -410,6 +466,7 @@ CUES = {"place": PLACE_CUE, "funding": FUNDING_CUE, "provider": PROVIDER_CUE, "a
         "capacity": COUNT_CUE}
 NO_CUES: frozenset[str] = frozenset()
 NUMBER_ROLES = {"capacity", "capacity_before", "amount", "staff"}
+HAS_DIGIT = re.compile(r"\d")
 # a cell holding one date or month and nothing else ("01.09.2016", "м. юли 2016 г.")
 DATE_CELL = re.compile(r"^\s*(?:\d{1,2}\s*[./]\s*\d{1,2}(?:\s*[./]\s*(?:\d{4}|\d{2}))?|(?:м\.\s*)?(?:януари|февруари|март|"
                        r"април|май|юни|юли|август|септември|октомври|ноември|декември)(?:\s+(?:19|20)\d\d)?)"
@@ -455,7 +512,7 @@ def fit_kind(role: str, kind: tuple[str, frozenset[str]]) -> float:
         return 0.0
     if role == "settlement":  # a settlement matrix column: a mark, or a text merged over the settlements
         return 2.0 if what == "mark" else 1.0 if what == "no" else 1.5 if "place" in cues else 0.5
-    if is_schedule_role(role):  # a labelled quarter, month or half-year column is surer than an unlabelled slot
+    if is_schedule_role(role) or role == "other_period":  # a labelled quarter, month or half-year column is surer than an unlabelled slot
         return (2.0 if role == "sched" else 3.0) if what == "mark" else 1.0 if what == "no" else -4.0
     if what == "mark":
         return -3.0
@@ -477,7 +534,7 @@ def align(cells: list[str], columns: Columns) -> tuple[list[str], bool]:
     width = columns.width
     cells = list(cells)
     if len(cells) == width and all(fit_kind(r, (cell_what(t), NO_CUES)) >= 0
-                                   for r, t in zip(columns.roles, cells, strict=True)):
+                                   for r, t in zip(columns.fit_roles, cells, strict=True)):
         return cells, False  # every cell fits where it stands (a cue only adds to the fit: not needed here)
     known = columns.shapes.get(len(cells))
     if abs(len(cells) - width) > MAX_MOVES:  # no way to tell: the surplus joins the last column, flagged
@@ -485,7 +542,7 @@ def align(cells: list[str], columns: Columns) -> tuple[list[str], bool]:
             return cells[: width - 1] + [" ".join(c for c in cells[width - 1:] if c)], True
         return cells + [""] * (width - len(cells)), True
 
-    roles = columns.roles
+    roles = columns.fit_roles
     relevant = columns.cue_roles
     kinds = [(what, cues & relevant) for what, cues in map(cell_kind, cells)]  # cues of roles this table has
     signature = (len(cells), known, tuple(kinds))
@@ -545,7 +602,10 @@ def _place(cells: list[str], mapping: tuple[tuple[int, ...], ...]) -> list[str]:
     for sources in mapping:
         text = ""
         for i in sources:
-            text = join_text(text, cells[i]) if cells[i] else text
+            if cells[i] and HAS_DIGIT.search(text) and HAS_DIGIT.search(cells[i]):
+                text = f"{text} | {cells[i]}"  # two cells with numbers joined: never one number's digits
+            else:
+                text = join_text(text, cells[i]) if cells[i] else text
         out.append(text)
     return out
 
@@ -602,6 +662,13 @@ def read_cells(cells: list[str], columns: Columns) -> tuple[dict[str, str], list
     schedule: dict[str, str] = {}
     unlabelled: list[str] = []
     for at, (role, text) in enumerate(zip(columns.roles, placed, strict=True)):
+        if role in ("amount_part", "capacity_part"):  # each column of several kept apart, under its label: 'amount:ДДД'
+            if text.strip():
+                key = f"{role.partition('_')[0]}:{columns.parts[at]}"
+                fields[key] = f"{fields[key]} | {text}" if fields.get(key) else text
+            continue
+        if role == "other_period":  # a schedule column of another year than the plan's: not read
+            continue
         if role == "settlement":  # a settlement matrix: a mark names the column's settlement, a text is the place
             text = columns.settlements[at] if is_mark(text.strip()) else "" if NO_MARK.match(text.strip()) else text
             if text:
@@ -619,6 +686,8 @@ def read_cells(cells: list[str], columns: Columns) -> tuple[dict[str, str], list
             fields[role] = f"{fields[role]} | {text}"  # two cells of numbers: never read as one number ("180 200")
         elif text and role == "term" and DATE_CELL.match(text) and DATE_CELL.match(fields.get(role, "")):
             fields[role] = f"{fields[role]} – {text}"  # a period in two columns of dates: its start and its end
+        elif text and HAS_DIGIT.search(text) and HAS_DIGIT.search(fields.get(role, "")):
+            fields[role] = f"{fields[role]} | {text}"  # two cells with numbers: never one number's digits
         elif text:
             fields[role] = join_text(fields.get(role, ""), text)
         else:
@@ -796,6 +865,8 @@ class _Walker:
         self.doc = doc
         self.table: Columns | None = None
         self.header: list[str] | None = None  # the header row of the table, while its label row may follow
+        self.years: list[str] | None = None  # a row of years between the header and its label row
+        self.place_heading = ""  # a settlement heading over rows ('с. Българене', 'На територията на цялата община')
         self.layouts: list[str] = []
         self.section: str | None = None
         self.rows: list[RawRow] = []
@@ -831,6 +902,10 @@ class _Walker:
         if self.header is not None and is_column_numbers(cells, nonempty):
             self.mark(line, "header")  # the columns numbered 1, 2, 3 … under the header
             return
+        if self.header is not None and self.is_year_row(cells, nonempty):
+            self.years = cells  # a schedule over two years: the years over their quarters (the label row follows)
+            self.mark(line, "header")
+            return
         if self.header is not None and self.is_label_row(cells, nonempty):
             shapes = self.table.shapes
             self.table = with_caption_scale(self.columns_of(self.header, cells), self.last_caption)
@@ -846,6 +921,10 @@ class _Walker:
             return
         if self.is_heading_row(cells, nonempty) and self.heading(line, " ".join(cells[i] for i in nonempty)):
             return
+        if self.table is not None and nonempty == [0] and is_place_heading(cells[0]):
+            self.place_heading = cells[nonempty[0]].strip()  # the rows below are in this place, up to the next
+            self.mark(line, "section")
+            return
         if self.table is None and len(nonempty) >= 3:
             self.infer_table(line)
         if self.table is None:
@@ -857,7 +936,19 @@ class _Walker:
         self.table_row(line, nonempty)
 
     def columns_of(self, header: list[str], sub: list[str] | None) -> Columns:
-        return header_columns(header, sub)
+        years, self.years = self.years, None
+        return header_columns(header, sub, years, self.plan_year(header) if years else None)
+
+    def is_year_row(self, cells: list[str], nonempty: list[int]) -> bool:
+        """A header row of years over schedule columns ('2018 г.' | '2019 г.'), quarters named in the row below."""
+        roles = self.table.roles if self.table is not None else []
+        return len(nonempty) >= 2 and all(YEAR_LABEL.match(cells[i]) and i < len(roles) and is_schedule_role(roles[i])
+                                          for i in nonempty)
+
+    def plan_year(self, header: list[str]) -> int | None:
+        """The plan year as the heading above the first table states it (the year a schedule's columns count for)."""
+        first = min((ln.no for ln in self.doc.lines if ln.no in self.header_lines), default=None)
+        return find_year(heading_text([ln for ln in self.doc.lines if first is None or ln.no < first]))
 
     def start_table(self, cells: list[str], line: Line) -> None:
         caption = self.caption(line)
@@ -898,7 +989,15 @@ class _Walker:
         roles = self.table.roles if self.table is not None else []
         # under "Капацитет": when each column stands ("към 01.01.2014 г.", "към 31.12.2014 г.", "през 2018 г.")
         return all(column_role(cells[i]) or (i < len(roles) and roles[i] == "capacity" and is_when_label(cells[i]))
-                   or (i < len(roles) and roles[i] == "place" and is_settlement_label(cells[i])) for i in nonempty)
+                   or (i < len(roles) and roles[i] == "place" and is_settlement_label(cells[i]))
+                   or (i < len(roles) and roles[i] == "capacity" and PART_LABEL.match(cells[i]) is not None)
+                   or (i < len(roles) and roles[i] in ("amount", "funding")
+                       and is_amount_part(cells[i], "", roles[i], self.head_over(i))) for i in nonempty)
+
+    def head_over(self, at: int) -> str:
+        """The text of the header cell over a position (a merged cell spans the empty cells after it)."""
+        header = self.header or []
+        return next((header[i] for i in range(min(at, len(header) - 1), -1, -1) if header[i].strip()), "")
 
     def infer_table(self, line: Line) -> None:
         """A table row before any recognised header: the table's columns read from the rows up to the next
@@ -932,6 +1031,7 @@ class _Walker:
         if section is None:
             return False
         self.section = None if section == "priority" else section
+        self.place_heading = ""
         self.mark(line, "section")
         return True
 
@@ -952,11 +1052,18 @@ class _Walker:
         row = RawRow(self.table.layout, self.section, None, fields, schedule, [line],
                      schedule_kind=self.table.schedule_kind if schedule is not None else None, flags=flags,
                      scale=self.table.scale, money_in_funding=self.table.money_in_funding,
-                     currency=self.table.currency, term_unit=self.table.term_unit)
+                     currency=self.table.currency, term_unit=self.table.term_unit,
+                     schedule_money=self.table.schedule_money, place_heading=self.place_heading)
         item_no = ITEM_NO.match(fields.get("item_no", "").strip())
         starts = item_no or (not numbered and self.starts_unnumbered(cells, fields)) or self.pending_name
         if starts:
             self.new_row(row, item_no.group(1) if item_no else None, line, numbered)
+        elif numbered and self.is_second_line(row):
+            last = len(self.rows) - 1
+            if row.cells.get("name"):  # the block's action under its name: the numbered line's name stays the name
+                row.cells["description"] = join_text(row.cells.pop("name"), row.cells.get("description", ""))
+            self.rows[last].merge(row, line)
+            self.mark(line, "continuation", last)
         elif self.is_sub_row(row):
             row.parent = self.last_main
             self.add(row, line)
@@ -1012,6 +1119,19 @@ class _Walker:
             return parent
         return last
 
+    def is_second_line(self, row: RawRow) -> bool:
+        """A service written as a block of two lines: the numbered line names it and fills some other columns
+        (place, provider) but none of its figures, marks, funding or status; the unnumbered line right below
+        fills those and leaves the numbered line's other columns empty."""
+        if self.last_main is None or self.last_main != len(self.rows) - 1:
+            return False
+        first = self.rows[-1]
+        if len(first.lines) != 1 or has_details(first):
+            return False
+        own = {k for k, v in first.cells.items() if v and k not in TEXT_ROLES and k != "item_no"}
+        other = {k for k, v in row.cells.items() if v and k not in TEXT_ROLES and k != "item_no"}
+        return bool(own) and has_details(row) and not own & other
+
     def is_sub_row(self, row: RawRow) -> bool:
         """An unnumbered row is a separate activity (not a continuation) when it has its own schedule
         marks, or, after no page break, its own funding cell."""
@@ -1022,6 +1142,15 @@ class _Walker:
         if self.page_break:
             return False
         return bool(row.cells.get("funding")) and bool(row.cells.get("provider") or row.cells.get("place"))
+
+
+DETAIL_ROLES = NUMBER_ROLES | {"funding", "term", "status"}
+
+
+def has_details(row: RawRow) -> bool:
+    """Whether a row states any of a service's figures, marks, funding, period or status."""
+    return any(q and is_mark(q) for q in row.quarters or []) or any(
+        v and (k in DETAIL_ROLES or k.startswith(("amount:", "capacity:"))) for k, v in row.cells.items())
 
 
 def split_service_name(cells: dict[str, str]) -> None:
