@@ -61,10 +61,15 @@ _MONTH_NAME = r"((?:яну|фев|мар|апр|май|юни|юли|авг|се
 MONTH_NAME_RANGE = re.compile(rf"^{_MONTH_NAME}\s*[-–—]\s*{_MONTH_NAME}$")
 
 
+LABEL_YEAR = re.compile(r"\s+(?:за\s+|през\s+)?(?:19|20)\d\d\s*(?:г\.?|година)?\s*$")
+
+
 def schedule_label(text: str) -> str | None:
     """A schedule column's label → 'q1'..'q4', 'h1'/'h2' or 'm1'..'m12'; None for other text. A bare Roman or
     Arabic numeral is 'n<k>': a quarter, a half or a month depending on how many labels stand together."""
-    t = " ".join(text.lower().split()).strip(" .:")
+    # the Cyrillic/Ukrainian 'і' typed for the Roman 'i' ('І-во полугодие'); a year after the label is the
+    # caller's to check ('ІІ-ро полугодие 2017 г.')
+    t = LABEL_YEAR.sub("", " ".join(text.lower().replace("і", "i").split())).strip(" .:")
     if not t or len(t) > 30:
         return None
     if MONTH_WORD.match(t):
@@ -144,7 +149,45 @@ def column_role(text: str) -> str:
     label = schedule_label(text)
     if label:
         return label
-    return next((role for role, pattern in column_role_patterns() if pattern.search(text)), "")
+    role = next((role for role, pattern in column_role_patterns() if pattern.search(text)), "")
+    if role or len(text) > 40:  # a slip is looked for in a short header wording only
+        return role
+    corrected = HEADER_WORD.sub(lambda m: known_header_word(m.group(0).lower()) or m.group(0), text)
+    if corrected == text:
+        return ""
+    return next((role for role, pattern in column_role_patterns() if pattern.search(corrected)), "")
+
+
+HEADER_WORD = re.compile(r"[а-яА-Я]{8,}")  # shorter words differ by a letter from other words too ('услуги')
+
+
+@lru_cache(maxsize=1)
+def header_word_index() -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+    """The words (8 letters or more) of the header wordings column_roles.csv gives as examples, and each of them
+    under every form it takes with one letter left out: what a slip in a header ('Финасиране', 'Отговорнк') is
+    checked against."""
+    words = frozenset(w for r in read_csv("column_roles.csv") for w in HEADER_WORD.findall(r["examples"].lower()))
+    index: dict[str, set[str]] = {}
+    for word in words:
+        for i in range(len(word)):
+            index.setdefault(word[:i] + word[i + 1:], set()).add(word)
+    return words, {k: frozenset(v) for k, v in index.items()}
+
+
+def known_header_word(word: str) -> str | None:
+    """The one known header word a word is a slip of (a letter left out, added or typed for another, the first
+    letter right), or None: none, or more than one."""
+    words, index = header_word_index()
+    if word in words:
+        return None
+    found = set(index.get(word, ()))  # a letter left out
+    for i in range(len(word)):
+        shorter = word[:i] + word[i + 1:]
+        if shorter in words:  # a letter added
+            found.add(shorter)
+        found |= index.get(shorter, frozenset())  # a letter typed for another
+    found = {w for w in found if w[0] == word[0]}
+    return found.pop() if len(found) == 1 else None
 
 
 SUBJECT_ROLES = {"name", "activities", "description"}
@@ -184,6 +227,21 @@ def read_abbreviations(lines: list[str]) -> dict[str, str]:
         for m in ABBREVIATION_ENTRY.finditer(" ".join(line.split())):
             found.setdefault(m["abbr"], set()).add(m["meaning"].strip(" .;"))
     return {abbr: meanings.pop() for abbr, meanings in found.items() if len(meanings) == 1}
+
+
+CODE_ENTRY = re.compile(r"(?:^|[;:]\s*)(?P<code>[А-Я][а-я]?)\s+[–—-]\s+(?P<meaning>[^;]{3,120})")
+
+
+def read_codes(lines: list[str]) -> dict[str, str]:
+    """The one- or two-letter codes a legend explains ('* Статус: Д – действаща; Н – нова услуга; З – закриване')
+    → {code: meaning}: only from a line listing three codes or more, a code explained two ways left out."""
+    found: dict[str, set[str]] = {}
+    for line in lines:
+        entries = CODE_ENTRY.findall(" ".join(line.split()))
+        if len(entries) >= 3:
+            for code, meaning in entries:
+                found.setdefault(code, set()).add(meaning.strip(" .;"))
+    return {code: meanings.pop() for code, meanings in found.items() if len(meanings) == 1}
 
 
 @lru_cache(maxsize=1)

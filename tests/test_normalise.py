@@ -1248,3 +1248,114 @@ def test_a_count_in_brackets_is_no_part_of_a_settlement_name_and_every_village_i
     clubs, patronage = plan_records(text, ref)
     assert [s.name for s in clubs.settlements] == ["Провадия", "Венчан"]  # '(3)': three clubs in the town
     assert (patronage.settlements, patronage.scope) == ([], "municipality")
+
+
+def test_people_a_measure_reaches_are_not_its_staff(ref):
+    text = (HEADING + "№\tДейност\tМясто\tФинансиране\n"
+            "1.\tДомашен социален патронаж (12 служители)\tгр. Елена\tместна дейност\n"
+            "\tIII. Човешки ресурси\t\t\n"
+            "2.\tОбучение и супервизия на персонала (40 служители, 24 учебни часа)\tгр. Елена\tПРЧР\n"
+            "3.\tГрупова работа с 30 потребители\tгр. Елена\tПРЧР\n")
+    patronage, training, group_work = plan_records(text, ref)
+    assert patronage.staff == 12  # the service's own personnel
+    assert (training.section, training.staff) == ("human_resources", None)  # 40 trained, no staff of its own
+    assert (group_work.capacity, group_work.staff) == (None, None)  # the people it reaches: no places of its own
+
+
+def test_a_months_column_of_month_numbers_gives_the_quarters(ref):
+    text = (HEADING + "№\tДейност / услуга\tМясто\tМесеци\tФинансиране\n"
+            "1.\tЦентър за обществена подкрепа\tгр. Елена\t1 – 12\tДДД\n"
+            "2.\tДневен център за стари хора\tгр. Елена\t4 – 12\tДДД\n"
+            "3.\tЛичен асистент\tгр. Елена\t1 – 8\tНП „АХУ“\n"
+            "4.\tОбучение на персонала\tгр. Елена\t3, 6, 9, 12\tобщински бюджет\n"
+            "5.\tКлуб на пенсионера\tгр. Елена\t12 – 3\tобщински бюджет\n")
+    records = plan_records(text, ref)
+    assert records[0].service_type == "COP"  # 'Дейност / услуга' names the service
+    assert [r.quarters for r in records] == [[1, 1, 1, 1], [0, 1, 1, 1], [1, 1, 1, 0], [1, 1, 1, 1], None]
+
+
+def test_status_codes_are_read_by_the_legend_under_the_table(ref):
+    text = (HEADING + "№\tСоциална услуга\tСтатус*\tФинансиране\n"
+            "1\tЦентър за обществена подкрепа\tД\tДДД\n"
+            "2\tДневна грижа за пълнолетни лица с увреждания\tН\tДДД\n"
+            "3\tКлуб на пенсионера\tЗ\tобщински бюджет\n"
+            "4\tОсигуряване на подслон\tП\tне е необходимо\n"
+            "\n* Статус: Д – действаща, без промяна; Н – нова услуга; З – закриване; П – в процес на планиране / "
+            "подготовка.\n")
+    assert [r.status for r in plan_records(text, ref)] == ["continuing", "new", "closing", "planned"]
+
+
+def test_settlement_headings_in_the_name_column_of_a_table_without_a_place_column(ref):
+    text = (HEADING + "№\tСоциална услуга / дейност\tКапацитет / персонал\tФинансиране\n"
+            "\tгр. Елена\t\t\n"
+            "1\tЦентър за обществена подкрепа\t20 места / 7 щ.бр.\tДДД\n"
+            "\tс. Майско и с. Разпоповци\t\t\n"
+            "2\tОбществена трапезария\t40 потребители\tпроект\n")
+    centre, canteen = plan_records(text, ref)
+    assert ([s.name for s in centre.settlements], centre.capacity, centre.staff) == (["Елена"], 20, 7)
+    assert [s.name for s in canteen.settlements] == ["Майско", "Разпоповци"]
+
+
+def test_capacity_columns_named_by_their_unit_give_the_unit(ref):
+    text = (HEADING + "№\tСоциална услуга\tКапацитет\t\t\tФинансиране\n"
+            "\t\tместа\tпотребители\tсемейства\t\n"
+            "1\tДомашен социален патронаж\t\t110\t\tместна дейност\n"
+            "2\tПриемна грижа\t\t\t9\tДДД\n"
+            "3\tЦентър за обществена подкрепа\t30\t25\t\tДДД\n")
+    patronage, foster, centre = plan_records(text, ref)
+    assert (patronage.capacity, patronage.capacity_unit) == (110, "users")
+    assert (foster.capacity, foster.capacity_unit) == (9, "families")
+    assert centre.capacity is None and "unparsed_number" in centre.review  # places and users are not added up
+
+
+def test_a_header_hyphenated_across_its_two_lines(ref):
+    text = (HEADING + "№\tНаименование на соци-\tЕКАТТЕ\tНаселено\tКапаци-\tQ1\tQ2\tQ3\tQ4\tИзточник на финан-\n"
+            "по ред\tалната услуга\tкод\tмясто\tтет\t\t\t\t\tсиране\n"
+            "1\tЦентър за обществена подкрепа\t27190\tгр. Елена\t35\t✔\t✔\t✔\t✔\tДДД\n")
+    (centre,) = plan_records(text, ref)
+    assert (centre.capacity, centre.quarters) == (35, [1, 1, 1, 1])
+    assert [f for f, _ in centre.funding] == ["state_delegated"]
+    assert [s.name for s in centre.settlements] == ["Елена"]  # 27190: an EKATTE code, not a capacity
+
+
+def test_half_years_headed_with_a_cyrillic_i_and_an_amount_column_named_sredstva(ref):
+    text = (HEADING + "№\tСоциална услуга\tІ-во полугодие 2021 г.\tІІ-ро полугодие 2021 г.\tИзточник\tСредства\n"
+            "1\tЦентър за обществена подкрепа\t\tх\tДДД\t74 500 лв.\n"
+            "2\tПриемна грижа\tх\tх\tпроект\t4 400 лв./месец\n")
+    centre, foster = plan_records(text, ref)
+    assert (centre.quarters, centre.amount_bgn) == ([0, 0, 1, 1], 74500)
+    assert (foster.quarters, foster.amount_bgn) == ([1, 1, 1, 1], None)  # a monthly sum is no yearly amount
+
+
+def test_a_status_said_not_to_happen_and_years_that_date_something_else(ref):
+    text = (HEADING + "№\tСоциална услуга\tКапацитет\tЗабележка\n"
+            "1\tДомашен социален патронаж\t150\tразширяване на обхвата не се предвижда\n"
+            "2\tДневен център за стари хора\t20\tРазкриване на нова услуга в сградата (построена 1936 г.)\n"
+            "3\tДом за стари хора\t60\tнамаляване на капацитета от 70 на 60 места (Решение № 418/28.10.2020 г.)\n")
+    patronage, centre, home = plan_records(text, ref)
+    assert patronage.status == "continuing"
+    assert centre.status == "new"
+    assert (home.status, home.capacity, home.capacity_before) == ("reduced", 60, 70)
+
+
+def test_the_source_named_in_an_other_sources_cell_is_its_funding(ref):
+    text = (HEADING + "№\tСоциална услуга\tФинансиране през 2021 г. (лв.)\t\t\n"
+            "\t\tДДД\tДруги източници\tОбщо\n"
+            "1\tЛичен асистент\t\tНП „АХУ“ – 187 000\t187 000\n"
+            "2\tЦентър за обществена подкрепа\t118 260\t\t118 260\n")
+    assistant, centre = plan_records(text, ref)
+    assert ({f for f, _ in assistant.funding}, assistant.amount_bgn) == ({"national_programme"}, 187000)
+    assert ({f for f, _ in centre.funding}, centre.amount_bgn) == ({"state_delegated"}, 118260)
+
+
+def test_preparing_in_the_plan_year_what_opens_in_a_later_year_is_planned(ref):
+    text = (HEADING + "№\tСоциална услуга\tЗабележка\n"
+            "1\tКризисен център\tизготвяне на предложение за разкриване като ДДД от 2022 г.\n"
+            "2\tЦентър за обществена подкрепа\tразкриване от 01.01.2022 г.\n")
+    crisis, centre = plan_records(text, ref)
+    assert crisis.status == "planned"
+    assert centre.status == "continuing"  # opening in 2022 is not new in 2021
+
+
+def test_the_count_of_a_plural_titles_units_written_in_words_in_the_description():
+    assert parse_units("Клубове на пенсионера", "Два броя клубове – в с. Малки Искър и с. Оселна", True) == 2

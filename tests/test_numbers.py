@@ -587,3 +587,23 @@ def test_a_number_joined_to_another_by_an_arrow_or_a_product_is_not_a_count_alon
 def test_a_distractor_glued_to_a_grouped_number_leaves_it_unread(text):
     # '1 000 2021 г.': a thousand and a year, or a number cut short? Never the '1' before the gap.
     assert parse_amount(text, bare_numbers=True) == UNPARSED
+
+
+@pytest.mark.parametrize(("text", "capacity", "before"), [
+    ("20 места / 7 щ.бр.", 20, None),  # the staff beside the places
+    ("25 места, 18 настанени, 9 служители", 25, None),  # 18 residents now: occupancy, not the places
+    ("от 50 на 36 места / 31 щ.бр.", 36, 50),
+])
+def test_a_capacity_cell_with_staff_and_occupancy_beside_the_places(text, capacity, before):
+    assert parse_capacity_cell(text) == Capacity(capacity, before, "places")
+
+
+def test_occupancy_alone_is_no_capacity():
+    assert parse_capacity_cell("18 настанени").capacity is None
+
+
+def test_a_date_after_do_ends_no_range():
+    text = "от 7 на 9 до 30.06.2022 г."
+    assert count_at(text, text.index("9"), text.index("9") + 1) == Number(9.0)
+    text = "от 8 до 10 места"
+    assert count_at(text, text.index("8"), text.index("8") + 1).value is None  # a range: 8 to 10

@@ -822,3 +822,21 @@ def test_a_numbered_line_and_its_detail_line_are_one_row_but_sub_rows_stay_rows(
     assert [ln.no for ln in parsed.rows[0].lines] == [5, 6]  # the detail line completes the numbered line
     assert parsed.rows[0].cells["capacity"] == "120" and parsed.rows[0].cells["provider"] == "Община Кула"
     assert parsed.rows[2].parent == 1  # a row after a complete numbered row is a sub-row, as before
+
+
+def test_schedule_labels_of_another_year_than_the_plan_are_not_its_schedule():
+    header = ["№", "Социална услуга", "І-во полугодие 2016 г.", "ІІ-ро полугодие 2016 г.", "І-во полугодие 2017 г.",
+              "ІІ-ро полугодие 2017 г."]
+    assert header_columns(header, None, None, 2017).roles == ["item_no", "name", "other_period", "other_period",
+                                                              "h1", "h2"]
+
+
+def test_a_row_under_a_header_that_continues_the_name_is_no_label_row():
+    doc = make_doc("\n".join([
+        row("Пор. №", "Вид соц. услуга", "Нас. място", "Кап. (места)", "Бележки"),
+        row("", "увреждания (ЦНСТПЛФУ) – 3 бр.", "", "", "BG16RFOP001-5.002-0011"),
+        row("1)", "Личен асистент", "гр. Елена", "30", ""),
+    ]))
+    parsed = parse_document(doc)
+    assert parsed.dispositions[2][0] != "header"  # text under the header: a row's, not the header's second line
+    assert parsed.rows[-1].cells["name"] == "Личен асистент"

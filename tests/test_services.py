@@ -310,3 +310,21 @@ def test_a_kind_of_care_decided_by_the_name_beside_it_and_a_campaign_about_a_ser
 def test_hourly_care_at_home_is_the_home_care_unit(name):
     # the taxonomy's "Звено/център за почасови услуги в домашна среда", named by what it does
     assert classify_service(name) == "HOME_CARE_UNIT"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # the users moved into other services: those are where they go, the row is the institution
+    ("Дом за деца, лишени от родителска грижа (ДДЛРГ) – закриване до 30.06.2014 г.; настанените 24 деца се "
+     "извеждат в ЦНСТ „Детелина“ и ЦНСТ „Слънце“ (т. 8 и т. 9) и в приемни семейства", "INST_CHILDREN"),
+    ("Разкриване на ЦНСТ за деца, в който ще се преместят децата от ДДЛРГ", None),  # two services, no destination
+])
+def test_services_the_users_are_moved_into_are_not_the_rows_service(text, expected):
+    assert classify_service(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Асистентски услуги – лична помощ по Механизма „Лична помощ“",
+    "Стартиране на предоставянето на лична помощ по Закона за личната помощ от 1 септември",
+])
+def test_personal_assistance_named_by_its_mechanism_or_its_act(text):
+    assert classify_service(text) == "PERSONAL_ASSISTANT"

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from etl.vocabulary import column_role, read_abbreviations, schedule_label
+from etl.vocabulary import column_role, match_section, read_abbreviations, read_codes, schedule_label
 
 from .helpers import REPO
 
@@ -144,3 +144,49 @@ def test_section_headings_numbered_in_any_script(heading, section):
     from etl.vocabulary import match_section
 
     assert match_section(heading) == section
+
+
+@pytest.mark.parametrize(("text", "role"), [
+    ("Финасиране", "funding"),  # a letter left out of 'Финансиране'
+    ("Отговорнк", "provider"),  # of 'Отговорник'
+    ("Капацтет", "capacity"),
+    ("Услуги за стари хора и инвалиди.", ""),  # a row's text, not a header slip: 'услуги' is no slip of 'услуга'
+    ("ЕКАТТЕ код", ""),
+])
+def test_a_header_wording_with_a_slip_of_one_letter_is_read_as_the_word_meant(text, role):
+    assert column_role(text) == role
+
+
+@pytest.mark.parametrize(("text", "role"), [
+    ("Дейност / услуга", "name"),  # the subject of the row, not a column of activities
+    ("Дейности", "activities"),
+    ("Средства", "amount"),
+    ("Средства (лв.)", "amount"),
+])
+def test_header_wordings_of_the_name_and_the_amount(text, role):
+    assert column_role(text) == role
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("І-во полугодие 2017 г.", "h1"),  # the Ukrainian/Cyrillic 'І' typed for the Roman I, the year after it
+    ("ІІ-ро полугодие 2017 г.", "h2"),
+    ("I тримесечие 2024", "q1"),
+])
+def test_schedule_labels_in_another_script_and_with_their_year(text, label):
+    assert schedule_label(text) == label
+
+
+def test_codes_explained_in_a_legend_under_the_table():
+    legend = ["* Статус: Д – действаща, без промяна; Н – нова услуга; З – закриване; Нм – намаляване на капацитета."]
+    assert read_codes(legend) == {"Д": "действаща, без промяна", "Н": "нова услуга", "З": "закриване",
+                                  "Нм": "намаляване на капацитета"}
+    assert read_codes(["В – вход откъм двора"]) == {}  # one dash in a sentence is no legend
+
+
+@pytest.mark.parametrize(("text", "section"), [
+    ("Резидентни услуги", "social_service"),
+    ("Интегрирани услуги за деца", "social_service"),
+    ("Социални услуги в общността", "social_service"),
+])
+def test_headings_of_kinds_of_services(text, section):
+    assert match_section(text) == section

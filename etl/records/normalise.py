@@ -13,7 +13,7 @@ from pathlib import Path
 from ..reference import Reference
 from ..rows.parse import Issue, ParsedPlan, RawRow
 from ..transliteration import slug
-from ..vocabulary import DATA, read_abbreviations
+from ..vocabulary import DATA, read_abbreviations, read_codes
 from .numbers import (
     LEVA_PER_EURO,
     LOOKALIKES,
@@ -161,8 +161,16 @@ def unit_of(word: str | None) -> str:
     return UNIT_WORDS.get(word.split()[-1], "places")
 
 
+# a building's year ("сградата (построена 1936 г.)") dates the building, and a decision's or protocol's date
+# ("Решение № 418/28.10.2021 г.") the decision, not what happens to the service
+BUILT_YEAR = re.compile(r"(?:построен|строен|изграден)\w*\s+(?:през\s+|в\s+)?(?:19|20)\d\d|"
+                        r"(?:решение|протокол)\s*№?\s*[\w-]*\s*(?:/|от)\s*\d{1,2}\s*\.\s*\d{1,2}\s*\.\s*(?:19|20)\d\d",
+                        re.I)
+
+
 def years_near(text: str, start: int, end: int) -> set[int]:
-    return {int(y) for y in YEAR.findall(text[max(0, start - 45):end + 60])}
+    window = BUILT_YEAR.sub(" ", text[max(0, start - 45):end + 60])
+    return {int(y) for y in YEAR.findall(window)}
 
 
 def parse_capacity(text: str, year: int) -> Capacity:
@@ -268,7 +276,9 @@ UNITS = [re.compile(rf"[-–—]\s*(\d{{1,3}}){_TYPED}\s*бр\b", re.I),
          # "изграждане на два Центъра", "3 защитени жилища" (not "трансформиране в два ЦНСТ": what it becomes)
          re.compile(rf"(?<!\w)(?<!\sв )(?<!\sвъв )({NUMBER_WORD}|\d{{1,2}})\s+(?:нов\w*\s+|социални\s+|защитени\s+|"
                     r"дневни\s+)?(?:центъра|центрове|клуба|клубове|жилища|звена|дома|домове|къщи|трапезарии)(?!\w)", re.I),
-         re.compile(rf"(\d{{1,3}}){_TYPED}\s*бр\.?\s*(?:клуб|цент|жилищ|цнст|звен|дом)", re.I)]
+         re.compile(rf"(\d{{1,3}}){_TYPED}\s*бр\.?\s*(?:клуб|цент|жилищ|цнст|звен|дом)", re.I),
+         re.compile(rf"(?<!\w)({NUMBER_WORD})\s+броя\s+(?:клуб|цент|жилищ|цнст|звен|дом)", re.I)]  # 'Два броя клубове'
+
 
 
 TITLE_UNITS = 6  # the first UNITS patterns are read in the title alone, the last in the title and description
@@ -374,12 +384,16 @@ def blank(text: str, matches: list[re.Match]) -> str:
 
 @lru_cache(maxsize=16384)
 def status_phrases_in(text: str, year: int) -> tuple[tuple[str, str], ...]:
-    """(status, phrase) for each status phrase in the text that is not dated in another year."""
+    """(status, phrase) for each status phrase in the text that is not dated in another year; preparing what opens
+    in a later year ('изготвяне на предложение за разкриване … от 2025 г.' in a 2024 plan) is preparation now."""
     hits: dict[str, str] = {}
     for status, phrase, years in status_matches(text):
-        if not years or year in years:
+        if not years or year in years or (status == "planned" and min(years) > year):
             hits.setdefault(status, phrase)
     return tuple(hits.items())
+
+
+NEGATED = re.compile(r"[^.;]{0,30}?(?<!\w)не\s+(?:се\s+)?(?:предвижда|планира|предвиден|очаква)")
 
 
 @lru_cache(maxsize=16384)
@@ -392,6 +406,8 @@ def status_matches(text: str) -> tuple[tuple[str, str, frozenset[int]], ...]:
         if not any(k in text for k in keywords):
             continue
         for m in pattern.finditer(text):
+            if NEGATED.match(text, m.end()):
+                continue  # 'разширяване на обхвата не се предвижда': what will not happen
             years = years_near(text, m.start(), m.end())
             if status == "new" and "от" in m.group(0).lower():
                 years = {int(y) for y in YEAR.findall(text[m.end():m.end() + 12])} or years
@@ -545,6 +561,30 @@ def resolve_municipality(candidates: list[list[str]], reference: Reference) -> t
 
 BARE_NUMERALS = re.compile(r"^\s*(?:[ivx]{1,4}|[1-4])(?:\s*(?:[-–—,]|и|до)\s*(?:[ivx]{1,4}|[1-4]))*\s*$", re.I)
 UNIT_WORD = {"q": "тримесечие", "h": "полугодие"}
+MONTH_NUMBERS = re.compile(r"^\s*(?:1[0-2]|0?[1-9])(?:\s*(?:[-–—,;]|и|до)\s*(?:1[0-2]|0?[1-9]))*\s*$")
+MONTH_TOKEN = re.compile(r"\d+|[-–—]|до")
+
+
+def month_numbers(text: str) -> set[int] | None:
+    """The months a cell under a months header names by number ('1 – 12', '4 – 12', '3, 6, 9, 12', '5 и 9'):
+    a range runs from its first to its last month; None when the cell is anything else or a range runs
+    backwards."""
+    if not MONTH_NUMBERS.match(text):
+        return None
+    months: set[int] = set()
+    last, pending = None, False
+    for token in MONTH_TOKEN.findall(text):
+        if not token.isdigit():
+            pending = True
+            continue
+        value = int(token)
+        if pending:
+            if last is None or value < last:
+                return None
+            months.update(range(last, value + 1))
+        months.add(value)
+        last, pending = value, False
+    return months or None
 
 
 def money_mark(cell: str) -> int | None:
@@ -556,12 +596,19 @@ def money_mark(cell: str) -> int | None:
     return None if read.value is None else int(read.value > 0)
 
 
+STATUS_CODE = re.compile(r"^\s*(?P<code>[А-Я][а-я]?)(?![\w.])")
+
+
 def quarters_of(row: RawRow, term: str, year: int) -> tuple[list[int] | None, list[str]]:
     """q1-q4 of a row and its review flags: quarter columns as marked, month and half-year columns folded into
     quarters, else a period column naming months, dates or quarters of the plan year (the contract's
     Schedules). A schedule cell that is neither a mark nor a 'no' leaves the quarters empty, flagged."""
     if row.quarters is None:
-        if row.term_unit and BARE_NUMERALS.match(term):  # under "Тримесечие": 'I–IV', 'II и IV' name quarters
+        if row.term_unit == "m":  # under "Месеци": '1 – 12', '3, 6, 9, 12' name months
+            months = month_numbers(term)
+            if months is not None:
+                return [int(any(3 * q - 2 <= m <= 3 * q for m in months)) for q in range(1, 5)], []
+        elif row.term_unit and BARE_NUMERALS.match(term):  # under "Тримесечие": 'I–IV', 'II и IV' name quarters
             term = f"{term} {UNIT_WORD[row.term_unit]}"
         return (quarters_from_period(term, year) if term else None), []
     kind = row.schedule_kind or "q"
@@ -618,7 +665,7 @@ def normalise_plan(parsed: ParsedPlan, reference: Reference) -> NormalisedPlan:
     notes = [ln.cells[ln.nonempty[0]] for ln in doc.lines if len(ln.nonempty) == 1]
     legend = read_legend(notes)
     ctx = _Context(plan_id, municipality, code, year, doc.name, reference, issues, plan_flags,
-                   preparation_marks(legend), Abbreviations(read_abbreviations(notes)))
+                   preparation_marks(legend), Abbreviations(read_abbreviations(notes)), read_codes(notes))
     records = [ctx.record(i, row, parsed.rows) for i, row in enumerate(parsed.rows)]
     plan = PlanRecord(plan_id, municipality, code, oblast.name if oblast else None, oblast.code if oblast else None,
                       year, parsed.title, doc.name, doc.sha256, doc.encoding, ";".join(parsed.layouts),
@@ -678,10 +725,10 @@ class Parts:
 
 def read_parts(parts: list[tuple[str, str]], scale: float | None) -> Parts | None:
     """A row's amount from several amount columns, each read on its own (never one number of two cells): columns
-    by source of money ('ДДД', 'Общински бюджет', 'Други източници' – the source in brackets in the cell wins)
-    with or without a total column ('Общо'), or one column in leva and one in euro. The total is the amount; the
-    sources' sum is checked against it; with no total, a single source's amount is the amount and several leave it
-    empty (several_amounts). Leva and euro are the same sum at the fixed rate or the amount is left empty. None
+    by source of money ('ДДД', 'Общински бюджет', 'Други източници' – a source the cell names wins, in brackets or
+    beside the number) with or without a total column ('Общо'), or one column in leva and one in euro. The total is
+    the amount; the sources' sum is checked against it; with no total, a single source's amount is the amount and
+    several leave it empty (several_amounts). Leva and euro are the same sum at the fixed rate or the amount is left empty. None
     when a label is of no known kind (the caller reads the cells as one amount column)."""
     unit = 1.0 if scale is None else scale
     leva = euro = total = None
@@ -701,7 +748,8 @@ def read_parts(parts: list[tuple[str, str]], scale: float | None) -> Parts | Non
         if read.flag:
             flags.append(read.flag)
         if kind == "source" and (read.value or (read.flag and body)):
-            sources.append(note if note and classify_funding(note) else label)
+            # the source the cell names wins over its column's ('Други източници': 'НП „АХУ“ – 187 000')
+            sources.append(note if note and classify_funding(note) else body if classify_funding(body) else label)
         if read.value is None:
             continue
         if kind == "source":
@@ -742,6 +790,7 @@ class _Context:
     plan_flags: list[str] = field(default_factory=list)  # guessed_year, guessed_municipality: on every record
     preparation: frozenset[str] = frozenset({"+"})  # schedule marks that mean preparation only
     abbreviations: Abbreviations = field(default_factory=lambda: Abbreviations({}))  # the plan's own legend
+    codes: dict[str, str] = field(default_factory=dict)  # one-letter codes its legend explains ('Н – нова услуга')
 
     def record(self, index: int, row: RawRow, rows: list[RawRow]) -> Record:
         cells = {k: clean(v) for k, v in row.cells.items()}
@@ -762,7 +811,8 @@ class _Context:
             # обхвата – …", places of its own) is of the service its numbered row's title names; one that names an
             # activity ("Информационна кампания за услугата") is a measure
             service = classify_service(clean(parent.cells.get("name")))
-        capacity = self.capacity(cells, text, review, service)
+        measure = service is None and row.section not in (None, "social_service")
+        capacity = self.capacity(cells, text, review, service, measure)
         funding_raw = cells.get("funding", "")
         parts = [(k.partition(":")[2], cells.pop(k)) for k in [k for k in cells if k.startswith("amount:")]]
         from_parts = read_parts(parts, row.scale) if parts else None
@@ -786,12 +836,20 @@ class _Context:
             staff = None if staff_cell.value is None else int(staff_cell.value)
             if staff_cell.flag:
                 review.append(staff_cell.flag)
+        elif measure:
+            # a measure's texts count the people it reaches ("Обучение на персонала (40 служители)"): staff is a
+            # service's own personnel, so a measure has staff only from a staff column
+            staff = None
         else:
             staff, staff_flag = read_staff(name, description, cells.get("activities", ""), *said,
                                            cells.get("capacity", ""), funding_raw)
             if staff_flag:
                 review.append(staff_flag)
-        status_text = f"{cells['status']} ; {text}" if cells.get("status") else text
+        status_cell = cells.get("status", "")
+        code = STATUS_CODE.match(status_cell)
+        if code and code["code"] in self.codes:  # a code of the plan's legend ('Н', 'Нм'): read as its meaning
+            status_cell = f"{self.codes[code['code']]} {status_cell[code.end():]}".strip()
+        status_text = f"{status_cell} ; {text}" if status_cell else text
         units, units_flag = read_units(name, description, service is not None)
         if units_flag:
             review.append(units_flag)
@@ -817,17 +875,25 @@ class _Context:
         record.review = list(dict.fromkeys(record.review))
         return record
 
-    def capacity(self, cells: dict[str, str], text: str, review: list[str], service: str | None) -> Capacity:
-        """From a capacity column when the table has one and the cell says something, else from the texts. A
+    def capacity(self, cells: dict[str, str], text: str, review: list[str], service: str | None,
+                 measure: bool = False) -> Capacity:
+        """From a capacity column when the table has one and the cell says something, else from the texts (not a
+        measure's: a row that is no service, under a heading of measures). A
         number with no unit counts places, or families for foster care; a 'before' equal to the capacity is no
         change."""
-        parts = [cells.pop(k) for k in [k for k in cells if k.startswith("capacity:")]]
-        if parts:  # places in parts ('деца' | 'пълнолетни'): their sum
-            summed = sum_parts(parts)
-            if summed.flag:
-                review.append(summed.flag)
+        parts = [(k.partition(":")[2], cells.pop(k)) for k in [k for k in cells if k.startswith("capacity:")]]
+        stated = [(label, text) for label, text in parts if not NO_CAPACITY.match(text.strip())]
+        if stated:  # places in parts ('деца' | 'пълнолетни'): their sum
+            summed = sum_parts([text for _, text in stated])
+            # columns named by their unit ('места' | 'потребители' | 'семейства'): the unit of the one that holds
+            # the number; numbers of different units are not added up
+            units = {UNIT_WORDS.get(label.strip().lower()) for label, _ in stated}
+            plain = cells.get("capacity", "").strip()  # a column of the same header not named as a part
+            if summed.flag or (len(units) > 1 and None not in units) or (plain and not NO_CAPACITY.match(plain)):
+                review.append(summed.flag or UNPARSED)
                 return Capacity()
-            cells["capacity"] = "" if summed.value is None else str(int(summed.value))
+            unit_word = stated[0][0].strip() if len(units) == 1 and None not in units else ""
+            cells["capacity"] = "" if summed.value is None else f"{int(summed.value)} {unit_word}".strip()
         cell = cells.get("capacity", "")
         if cell:
             read = parse_capacity_cell(cell)
@@ -851,6 +917,8 @@ class _Context:
                     direction = "expanded" if read.capacity > read.before else "reduced" if read.capacity < read.before else None
                 unit = read.unit or ("families" if service == "FOSTER_CARE" else "places")
                 return Capacity(read.capacity, read.before, unit, direction)
+        if measure:  # a measure's texts count what it reaches ('Обучение на 20 приемни семейства'), not places
+            return Capacity()
         read = parse_capacity(text, self.year)
         if read.flag:
             review.append(read.flag)

@@ -135,8 +135,10 @@ _GLUED = re.compile(r"места|място|легла|легло|бр|броя|
 _TOKEN = re.compile(rf"(?P<lead>bgn|eur)?(?P<num>{NUMBER_SHAPE.pattern})(?P<tail>[^\W\d_]*)", re.I)
 _CONNECTOR = r"(?:[-–—/÷+→×*=]|->|(?<![^\W\d_])(?:или|до|и|[xхXХ])(?![^\W\d_]))"
 # the written number goes on after it: a range, an alternative, a sum, an 'и' before a unit with no number
-# between ('двадесет и места': a number in words not finished), letters typed for digits after a space ('1 ОО')
-_MORE_AFTER = re.compile(rf"\s*{_CONNECTOR}\s*\d|\s*\+|\s+и\s+(?:[^\W\d_]{{1,12}}\s+)?(?:места|място|бр(?!\w)|броя)"
+# between ('двадесет и места': a number in words not finished), letters typed for digits after a space ('1 ОО');
+# a date after 'до' is a deadline, not the end of a range ('от 7 на 9 до 30.06.2022 г.')
+_DATE_AHEAD = r"(?!\d{1,2}\.\d{1,2}\.(?:19|20)?\d\d(?!\d))"
+_MORE_AFTER = re.compile(rf"\s*{_CONNECTOR}\s*{_DATE_AHEAD}\d|\s*\+|\s+и\s+(?:[^\W\d_]{{1,12}}\s+)?(?:места|място|бр(?!\w)|броя)"
                          rf"|\s+[{LOOKALIKES}]+(?:\d|(?![^\W_]))", re.I)
 # another number-like word right before it, alone or joined by a connector ('8-10', '100 или 120', '1О 000')
 # (a number inside a code, 'BG05M9OP001-2.018-0001 – 50 000 лв.', is not one)
@@ -488,6 +490,8 @@ _STAFF = [re.compile(p, re.I) for p in (
     r"\d+\s*(?:(?:лични|социални)\s+)?(?:асистент\w*|служител\w*|специалист\w*|домашни помощници|"
     r"помощници|медиатор\w*|сътрудни\w*|работни\w*|организатор\w*|души персонал)",
     r"(?:(?:лични|социални)\s+асистенти|домашни помощници|служители)\s*[-–—:]\s*\d+",
+    r"\d+\s*(?:щ\.\s?бр(?!\w)\.?|щатни\s+(?:бройки|длъжности|единици))",  # '7 щ.бр.', '16 щатни бройки'
+    r"\d+\s*(?:настанени|настанен[аио]?)(?!\w)",  # occupancy ('18 настанени'), not the places
     rf"\d[\d{SPACE_CHARS}.,]*\s*(?:хил\.?\s*|млн\.?\s*)?(?:лв(?!\w)\.?|лева|bgn|евро|€)",
 )]
 CHANGE = re.compile(
@@ -594,7 +598,8 @@ def _drop_breakdown(text: str) -> str:
 
 
 def _blank_staff(text: str) -> str:
-    """The text with staff counts and amounts blanked ('Персонал - 7 бр.', '22 лични асистенти', '5 000 лв.')."""
+    """The text with staff counts, occupancy and amounts blanked ('Персонал - 7 бр.', '22 лични асистенти', '7 щ.бр.',
+    '18 настанени', '5 000 лв.')."""
     for pattern in _STAFF:
         text = pattern.sub(BLANK, text)
     return text

@@ -53,7 +53,7 @@ class RawRow:
     scale: float | None = 1.0  # the amount column's unit in leva ("хил. лв." → 1000); None: in doubt
     money_in_funding: bool = False  # amounts stand in the funding cell as bare numbers in that unit
     currency: str = ""  # the amount column's currency when it names euro: 'euro', 'euro (leva)', 'leva (euro)'
-    term_unit: str = ""  # 'q' / 'h': the period column's header names the unit of its bare numerals ('I–IV')
+    term_unit: str = ""  # 'q' / 'h' / 'm': the period column's header names the unit of its bare numerals ('I–IV')
     schedule_money: bool = False  # the schedule cells hold amounts ('Разходи по тримесечия (лв.)'): money = provided
     place_heading: str = ""  # the settlement heading the row stands under, its place when it names none itself
 
@@ -214,7 +214,7 @@ class Columns:
     money_in_funding: bool = False  # the funding column's header names a unit of money: bare numbers are amounts
     currency: str = ""  # see RawRow.currency
     stated_leva: bool = False  # an amount header names leva without a multiple ("Сума (лв.)")
-    term_unit: str = ""  # 'q' / 'h': the period column's header names quarters / half-years ("Тримесечие": 'I–IV')
+    term_unit: str = ""  # 'q' / 'h' / 'm': the period column's header names quarters / half-years / months
     settlements: dict = field(default_factory=dict)  # position → the settlement its column stands for (a matrix)
     parts: dict = field(default_factory=dict)  # position → the label of an amount column of several ('ДДД', 'евро', 'Общо')
     schedule_money: bool = False  # the schedule columns stand under a money header: their cells are amounts
@@ -276,11 +276,39 @@ def resolve_numbers(roles: list[str]) -> list[str]:
 YEAR_LABEL = re.compile(r"^\s*(?:19|20)\d\d\s*(?:г\.?|год\.?|година)?\s*$", re.I)
 
 
+HYPHENATED = re.compile(r"[^\W\d_]-\s*$")
+LOWER_WORDS = re.compile(r"^[а-я][а-я .]{0,19}$")  # the end of a header wording ('по ред' under '№')
+
+
+def continues_header(head: str, cell: str) -> bool:
+    """Whether a cell of a header's second line continues the words of the header cell above it: the rest of a
+    hyphenated word ('Капаци-' / 'тет'), or the end of a wording that names no role alone ('Населено' / 'място',
+    'ЕКАТТЕ' / 'код')."""
+    head, cell = head.strip(), cell.strip()
+    if not head or not cell:
+        return False
+    if HYPHENATED.search(head):
+        return cell[:1].islower()
+    if column_role(head):
+        return False
+    return bool(column_role(join_text(head, cell))) or (cell[:1].islower() and len(cell) <= 20)
+
+
 def header_columns(header: list[str], sub: list[str] | None = None, years: list[str] | None = None,
                    plan_year: int | None = None) -> Columns:
     """The columns named by a header row and, when there is one, the label row under it. A row of years between
     them (a schedule over two years): only the plan year's schedule columns count, the others are 'other_period'."""
+    if sub:  # a header cell whose wording runs on into the label row ('Капаци-' / 'тет', 'Населено' / 'място'): one cell
+        continued = [i for i in range(min(len(header), len(sub))) if continues_header(header[i], sub[i])]
+        if continued:
+            header, sub = list(header), list(sub)
+            for i in continued:
+                header[i], sub[i] = join_text(header[i].strip(), sub[i].strip()), ""
     roles = list(header_roles(header) or [column_role(c) if c.strip() else "" for c in header])
+    if plan_year is not None:  # a schedule label naming another year than the plan's ('I полугодие 2016 г.')
+        years_named = [{int(y) for y in WHEN_YEAR.findall(c)} for c in header]
+        roles = ["other_period" if is_schedule_role(r) and years_named[i] and plan_year not in years_named[i] else r
+                 for i, r in enumerate(roles)]
     width = max(len(roles), len(sub or []))
     roles += [""] * (width - len(roles))
     # a header cell spans the empty header cells after it (a merged cell in the text form)
@@ -340,7 +368,8 @@ def header_columns(header: list[str], sub: list[str] | None = None, years: list[
         at = roles.index("sched")
         roles[at] = "term"  # a schedule header over one column: a period ('I–IV', 'II и IV')
         named = header[at].lower() if at < len(header) else ""
-        term_unit = "q" if re.search(r"тримесеч|квартал", named) else "h" if "полугоди" in named else ""
+        term_unit = ("q" if re.search(r"тримесеч|квартал", named) else "h" if "полугоди" in named
+                     else "m" if re.search(r"месец|месеци", named) else "")
     for i in range(width):
         if roles[i]:
             continue
@@ -436,13 +465,16 @@ def span_schedules(roles: list[str], header: list[str]) -> list[str]:
 
 
 SETTLEMENT_LABEL = re.compile(r"^(?:гр\.|с\.|град|село)\s*[А-Я][а-я]+(?:[\s-]+[А-Яа-я][а-я]+){0,2}$")
+_ONE_SETTLEMENT = r"(?:гр\.|с\.|град|село)\s*[А-Я][а-я]+(?:[\s-]+[А-Я][а-я]+){0,2}"
+SETTLEMENT_LIST = re.compile(rf"^{_ONE_SETTLEMENT}(?:\s*(?:,|и)\s*{_ONE_SETTLEMENT}){{1,4}}$")
 
 
 def is_place_heading(text: str) -> bool:
-    """A one-cell row naming where the rows below it are: one settlement ('гр. Левски', 'с. Българене') or the
-    whole municipality ('Услуги на територията на цялата община')."""
+    """A one-cell row naming where the rows below it are: one settlement ('гр. Левски', 'с. Българене'), a few ('с. Шишманово и
+    с. Българин') or the whole municipality ('Услуги на територията на цялата община')."""
     text = text.strip()
-    return is_settlement_label(text) or (len(text) <= 80 and WIDE_IN_TEXT.search(text) is not None)
+    return is_settlement_label(text) or bool(SETTLEMENT_LIST.match(text)) or \
+        (len(text) <= 80 and WIDE_IN_TEXT.search(text) is not None)
 
 
 def is_settlement_label(text: str) -> bool:
@@ -921,7 +953,10 @@ class _Walker:
             return
         if self.is_heading_row(cells, nonempty) and self.heading(line, " ".join(cells[i] for i in nonempty)):
             return
-        if self.table is not None and nonempty == [0] and is_place_heading(cells[0]):
+        if self.table is not None and len(nonempty) == 1 and is_place_heading(cells[nonempty[0]]) and \
+                (nonempty == [0] or "place" not in self.table.roles and nonempty[0] < len(self.table.roles)
+                 and self.table.roles[nonempty[0]] in ("name", "activities") and ":" not in cells[nonempty[0]]):
+            # in the first cell, or in the name column of a table with no place column of its own
             self.place_heading = cells[nonempty[0]].strip()  # the rows below are in this place, up to the next
             self.mark(line, "section")
             return
@@ -937,7 +972,7 @@ class _Walker:
 
     def columns_of(self, header: list[str], sub: list[str] | None) -> Columns:
         years, self.years = self.years, None
-        return header_columns(header, sub, years, self.plan_year(header) if years else None)
+        return header_columns(header, sub, years, self.plan_year(header))
 
     def is_year_row(self, cells: list[str], nonempty: list[int]) -> bool:
         """A header row of years over schedule columns ('2018 г.' | '2019 г.'), quarters named in the row below."""
@@ -987,8 +1022,11 @@ class _Walker:
         if any(len(cells[i]) > 60 or ITEM_NO.match(cells[i].strip()) or is_mark(cells[i]) for i in nonempty):
             return False
         roles = self.table.roles if self.table is not None else []
+        header = self.header or []
         # under "Капацитет": when each column stands ("към 01.01.2014 г.", "към 31.12.2014 г.", "през 2018 г.")
-        return all(column_role(cells[i]) or (i < len(roles) and roles[i] == "capacity" and is_when_label(cells[i]))
+        return all(column_role(cells[i]) or (i < len(header) and (continues_header(header[i], cells[i]) or
+                                                                  (LOWER_WORDS.match(cells[i].strip()) is not None and
+                                                                   column_role(join_text(header[i], cells[i]))))) or (i < len(roles) and roles[i] == "capacity" and is_when_label(cells[i]))
                    or (i < len(roles) and roles[i] == "place" and is_settlement_label(cells[i]))
                    or (i < len(roles) and roles[i] == "capacity" and PART_LABEL.match(cells[i]) is not None)
                    or (i < len(roles) and roles[i] in ("amount", "funding")
