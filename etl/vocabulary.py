@@ -12,7 +12,7 @@ DATA = Path(__file__).parent / "data"
 
 TOTAL = re.compile(r"^(общо|всичко)\b", re.I)
 # a service for the whole municipality, in a place cell, a text or a heading over rows
-WIDE_IN_TEXT = re.compile(r"на територията на (цялата )?общината|всички населени места|населените места (от|в|на) "
+WIDE_IN_TEXT = re.compile(r"(?:на|за|в|по) територията на (цялата )?общината|всички населени места|населените места (от|в|на) "
                           r"общината|цялата община", re.I)
 
 
@@ -82,11 +82,13 @@ def schedule_label(text: str) -> str | None:
         if m.group(4):
             return f"q{WORDS_1_4[m.group(4)]}"
         return f"q{MONTH_RANGE_START[m.group(5)]}"
-    m = MONTH_NAME_RANGE.match(t)  # "януари – март", "окт.–дек.": a quarter named by its months
+    m = MONTH_NAME_RANGE.match(t)  # "януари – март", "окт.–дек.", "юли – декември": a quarter or half by its months
     if m:
         first, last = (MONTHS.index(g[:3]) + 1 for g in m.groups())
         if first % 3 == 1 and last == first + 2:
             return f"q{(first + 2) // 3}"
+        if first in (1, 7) and last == first + 5:
+            return f"h{(first + 5) // 6}"
     m = HALF.match(t)
     if m:
         k = m.group(1) or m.group(3)
@@ -102,12 +104,13 @@ def schedule_label(text: str) -> str | None:
     m = DATE_RANGE.match(t)
     if m:
         return date_range_label(*(int(g) for g in m.groups()))
-    if t.rstrip(".") in ROMAN or (t.rstrip(".").isdigit() and 1 <= int(t.rstrip(".")) <= 12):
-        k = t.rstrip(".")
+    k = ORDINAL_SUFFIX.sub("", t.rstrip("."))  # '1-во', '2-ро', 'III-то': a numeral with its ordinal ending
+    if k in ROMAN or (k.isdigit() and 1 <= int(k) <= 12):
         return f"n{ROMAN.get(k) or int(k)}"
     return None
 
 
+ORDINAL_SUFFIX = re.compile(r"(?<=[\divx])\s*-?\s*(?:во|ро|то|ти|ви|ми|о)$")
 # a period of dates over a schedule column: '01.01 – 31.03', '01.07.2016 – 30.09.2016 г.'
 DATE_RANGE = re.compile(r"^(\d{1,2})\s*\.\s*(\d{1,2})(?:\s*\.\s*(?:\d{4}|\d{2}))?\s*(?:г\.?)?\s*[-–—]\s*"
                         r"(\d{1,2})\s*\.\s*(\d{1,2})(?:\s*\.\s*(?:\d{4}|\d{2}))?\s*(?:г\.?)?$")

@@ -348,7 +348,7 @@ NO_CAPACITY = ["", "-", "—", "–", "няма", "Няма", "<p></p>", " - "]
 UNREADABLE_CAPACITY = [
     "деца от 3 до 7 г.", "от 0 до 3 години", "до 6 месеца", "по заявка", "по потребност",
     "15 (шестнадесет)", "20-30 места", "от 20 до 30 места", "над 30 места", "около 30",
-    "30 места, от които 10 за деца с увреждания", "12,5 места", "2021", "30 м.", "пет и шест места",
+    "12,5 места", "2021", "30 м.", "пет и шест места",
     "2 групи по 12 деца", "тел. 0889848383", "50 %",
     "14бр. Клуба на пенсионера в общината персонал :1 организатора на клуб.",  # 14 clubs, not places
     "от 20 места на 30 потребители", "от 20 на 30 и от 30 на 40",
@@ -566,6 +566,7 @@ def test_a_grouped_amount_whose_group_starts_with_zero_is_no_phone_number():
     ("20 → 24 места (от 01.03.2020 г.)", Capacity(24, 20, "places")),
     # a part of the number in brackets ('of which 2 professional'): the number
     ("8 (от тях 2 професионални)", Capacity(8)),
+    ("30 места, от които 10 за деца с увреждания", Capacity(30, None, "places")),  # a part of the places, after a comma
     ("30 места (в т.ч. 6 за спешно настаняване)", Capacity(30, None, "places")),
     # so many units of so many places: two homes of 8 are 16 places
     ("2 по 8", Capacity(16)),
@@ -607,3 +608,35 @@ def test_a_date_after_do_ends_no_range():
     assert count_at(text, text.index("9"), text.index("9") + 1) == Number(9.0)
     text = "от 8 до 10 места"
     assert count_at(text, text.index("8"), text.index("8") + 1).value is None  # a range: 8 to 10
+
+
+# --- blind-8: figures beside their distractors ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("12 места, настанени 10 деца от 3 до 18 г.", Capacity(12, None, "places")),  # occupancy is not the places
+    ("20 места, заети 17", Capacity(20, None, "places")),
+    ("Капацитетът на дома (т. 8) е 60 места, от които 12 за лежащо болни.", Capacity(60, None, "places")),
+    ("50 места (досега 60)", Capacity(50, 60, "places")),  # the new figure with the old one in brackets
+    ("55 (от 70)", Capacity(55, 70, None)),
+    ("30 места до 30.06.; 40 места от 01.07.2018 г.", Capacity(40, 30, "places")),  # a change dated in the year
+    ("12 сем.", Capacity(12, None, "families")),
+    ("45 потребители; 45 ЛА", Capacity(45, None, "users")),  # the personal assistants are staff
+    ("виж заб. 1", Capacity(None, flag="unparsed_number")),  # a reference to a note is no capacity
+    ("виж бел. 2", Capacity(None, flag="unparsed_number")),
+])
+def test_capacity_beside_occupancy_references_and_earlier_figures(text, expected):
+    assert parse_capacity_cell(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("около 480 000", UNPARSED),  # an estimate is not the planned amount
+    ("около 30 000 лв.", UNPARSED),
+    ("приблизително 12 000 лв.", UNPARSED),
+    ("480 000", Number(480000.0)),
+])
+def test_an_approximate_amount_is_left_empty(text, expected):
+    assert parse_amount(text, 1.0, bare_numbers=True) == expected
+
+
+def test_staff_with_the_figure_per_unit_in_brackets():
+    assert parse_staff_cell("22 (по 11)") == Number(22.0)

@@ -786,7 +786,7 @@ def test_a_cell_pointing_to_a_numbered_note_gets_the_note():
     ]))
     parsed = parse_document(doc)
     assert parsed.rows[0].cells["notes"] == "–"
-    assert parsed.rows[1].cells["notes"] == f"виж бел. 1 ; {note}"
+    assert parsed.rows[1].cells["notes"] == "виж бел. 1 ; Капацитетът на ДЦДУ се увеличава от 15 на 20 места от 01.04.2018 г."
     assert [ln.no for ln in parsed.rows[1].lines] == [3, 6]
 
 
@@ -840,3 +840,102 @@ def test_a_row_under_a_header_that_continues_the_name_is_no_label_row():
     parsed = parse_document(doc)
     assert parsed.dispositions[2][0] != "header"  # text under the header: a row's, not the header's second line
     assert parsed.rows[-1].cells["name"] == "Личен асистент"
+
+
+# --- tables copied from a PDF, header labels, action columns ---------------------------------------------------------
+
+PDF_WRAPPED = [
+    row("№", "Наименование на услугата /", "Местоположение", "Капацитет", "Източник на", "Средства", "Срок"),
+    row("", "мярката", "", "", "финансиране", "(лв.)", ""),
+    row("1.", "Център за обществена подкрепа", "гр. Петрич, ул. „Цар", "40", "делегирана от", "118 400",
+        "01.01.2014 г. –"),
+    row("", "(ЦОП)", "Борис III“ № 27", "места", "държавата дейност", "лв.", "31.12.2014 г."),
+    row("2.", "Център за социална рехабилитация", "гр. Петрич", "от 30 на", "ДДД", "96", "01.04.2014 г. –"),
+    row("", "и интеграция", "", "35 места", "", "240 лв.", "31.12.2014 г."),
+    row("3.", "Дом за стари хора", "с. Първомай", "виж заб. 1", "ДДД", "612 000", "през годината"),
+    row("", "", "", "", "", "лв.", ""),
+    "",
+    "Забележки:",
+    "1. Капацитетът на дома (т. 3) е 60 места, от които 12 за лежащо болни.",
+]
+
+
+def test_a_header_whose_second_line_names_roles_too_is_one_header():
+    parsed = parse_document(make_doc("\n".join(PDF_WRAPPED)))
+    assert parsed.layouts == ["item_no name place capacity funding amount term"]
+    assert [r.item_no for r in parsed.rows] == ["1", "2", "3"]
+
+
+def test_cells_wrapped_onto_the_next_line_of_a_pdf_table_are_joined_with_their_row():
+    # the line above breaks off mid-phrase ('делегирана от', '… –'): the line below carries the same row's cells on,
+    # though it fills a place and a funding cell (which would otherwise start an activity of its own)
+    first, second, third = parse_document(make_doc("\n".join(PDF_WRAPPED))).rows
+    assert first.cells["capacity"] == "40 места"
+    assert first.cells["funding"] == "делегирана от държавата дейност"
+    assert first.cells["amount"] == "118 400 лв."
+    assert first.cells["term"] == "01.01.2014 г. – 31.12.2014 г."
+    # a number cell broken off after a preposition, and an amount broken between the groups of its digits
+    assert second.cells["capacity"] == "от 30 на 35 места"
+    assert second.cells["amount"] == "96 240 лв."
+    # the note the capacity cell points to, without the note's own number
+    assert third.cells["capacity"] == "виж заб. 1 ; Капацитетът на дома (т. 3) е 60 места, от които 12 за лежащо болни."
+
+
+def test_two_numbers_in_one_column_of_lines_that_do_not_wrap_stay_apart():
+    doc = make_doc("\n".join([
+        row("№", "Социална услуга", "Капацитет", "Финансиране", "Средства (лв.)"),
+        row("1.", "Център за обществена подкрепа", "30", "ДДД", "96"),
+        row("", "", "", "", "240 лв."),
+    ]))
+    assert parse_document(doc).rows[0].cells["amount"] == "96 | 240 лв."
+
+
+def test_a_sub_row_without_a_name_of_its_own_continues_the_row_above():
+    doc = make_doc("\n".join([
+        row("№", "Социална услуга", "Населено място", "Капацитет", "Финансиране"),
+        row("1.", "Домашен социален патронаж", "всички населени", "180", "общински бюджет"),
+        row("", "", "места в общината", "потребители", "(местна дейност)"),
+    ]))
+    rows = parse_document(doc).rows
+    assert len(rows) == 1
+    assert rows[0].cells["place"] == "всички населени места в общината"
+    assert rows[0].cells["capacity"] == "180 потребители"
+
+
+def test_half_year_columns_named_by_their_months_under_a_period_header():
+    columns = header_columns(
+        ["№ по ред", "Социална услуга", "Капацитет", "Персонал", "Изпълнение през 2018 г.", "", "Бюджет 2018 г."],
+        ["", "", "", "(щ. бр.)", "януари – юни", "юли – декември", "(лв.)"])
+    assert columns.roles == ["item_no", "name", "capacity", "staff", "h1", "h2", "amount"]
+    fields, schedule, _ = read_cells(["1", "ЦОП", "35 места", "7", "–", "да", "104 500"], columns)
+    assert schedule == ["–", "да"]
+    assert fields["amount"] == "104 500"
+
+
+def test_columns_of_one_action_answered_yes_or_no_give_the_status():
+    columns = header_columns(
+        ["№", "Социална услуга", "Разкриване", "Разширяване", "Закриване", "Срок – тримесечие", "", "", ""],
+        ["", "", "(Да/Не)", "(Да/Не)", "(Да/Не)", "1-во", "2-ро", "3-то", "4-то"])
+    assert columns.roles == ["item_no", "name", "status_flag", "status_flag", "status_flag", "q1", "q2", "q3", "q4"]
+    fields, schedule, _ = read_cells(["г)", "Дом за деца", "Не", "Не", "Да", "Х", "Х", "–", "–"], columns)
+    assert fields["status"] == "закриване"
+    assert schedule == ["Х", "Х", "–", "–"]
+    fields, _, _ = read_cells(["а)", "ЦОП", "Не", "Не", "Не", "Х", "Х", "Х", "Х"], columns)
+    assert not fields.get("status")
+
+
+def test_items_lettered_under_a_numbered_group_are_rows():
+    doc = make_doc("\n".join([
+        row("№", "Социална услуга", "Населено място", "Капацитет", "Финансиране"),
+        row("1.", "Услуги за деца и семейства", "", "", ""),
+        row("а)", "Център за обществена подкрепа", "гр. Свищов", "30", "ДДД"),
+        row("б)", "Приемна грижа", "Община Свищов", "12 сем.", "ДДД"),
+    ]))
+    assert [r.item_no for r in parse_document(doc).rows] == ["1", "а", "б"]
+
+
+def test_a_period_in_a_start_month_and_an_end_month_column():
+    columns = header_columns(["№", "Социална услуга", "От месец", "До месец", "Финансиране"])
+    assert columns.roles == ["item_no", "name", "term", "term", "funding"]
+    fields, _, _ = read_cells(["3.", "ЦНСТ за стари хора", "юли", "декември", "ДДД"], columns)
+    assert fields["term"] == "юли – декември"

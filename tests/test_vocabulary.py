@@ -125,7 +125,7 @@ def test_a_quarter_named_by_its_months_is_that_quarter(label, quarter):
     assert schedule_label(label) == quarter
 
 
-@pytest.mark.parametrize("label", ["януари – юни", "май – юли"])  # a half-year, or months across two quarters
+@pytest.mark.parametrize("label", ["май – юли", "януари – май"])  # months across two quarters, not a half-year
 def test_other_month_ranges_are_no_quarter(label):
     assert schedule_label(label) is None
 
@@ -190,3 +190,18 @@ def test_codes_explained_in_a_legend_under_the_table():
 ])
 def test_headings_of_kinds_of_services(text, section):
     assert match_section(text) == section
+
+
+@pytest.mark.parametrize("text, label", [
+    ("1-во", "n1"), ("2-ро", "n2"), ("3-то", "n3"), ("4-то", "n4"), ("IV-то", "n4"),  # numerals with their ending
+    ("януари – юни", "h1"), ("юли – декември", "h2"),  # half-years named by their months
+    ("януари – март", "q1"), ("окт.–дек.", "q4"),
+    ("януари – май", None),  # five months: no quarter nor half
+])
+def test_schedule_labels_as_ordinals_and_month_ranges(text, label):
+    assert schedule_label(text) == label
+
+
+@pytest.mark.parametrize("text, role", [("От месец", "term"), ("До месец", "term"), ("Начален месец", "term")])
+def test_a_period_in_two_columns_of_months(text, role):
+    assert column_role(text) == role

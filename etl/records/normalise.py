@@ -23,7 +23,6 @@ from .numbers import (
     blank_distractors,
     count_at,
     parse_capacity_cell,
-    parse_count,
     parse_staff_cell,
     with_currency,
     words_to_digits,
@@ -235,10 +234,11 @@ _TYPED = rf"(?:[{LOOKALIKES}бБ]{{1,3}})?"
 STAFF = [re.compile(rf"(?:персонал|щатн\w*\s+(?:бройки|численост|длъжности))\w*\s*[-–—:]?\s*{_TYPED}(\d{{1,4}})", re.I),
          re.compile(rf"(\d{{1,4}}){_TYPED}\s*(?:щатни\s+(?:бройки|длъжности|единици)|щ\.\s?бр\.)", re.I),
          re.compile(rf"(\d{{1,4}}){_TYPED}\s*(?:лични|социални)?\s*асистент", re.I),
-         re.compile(rf"(\d{{1,4}}){_TYPED}\s*(?:служители|специалисти|души персонал)", re.I),
+         re.compile(rf"(\d{{1,4}}){_TYPED}\s*(?:служители|специалисти|души персонал|домашни\s+помощници)", re.I),
+         re.compile(rf"(\d{{1,4}}){_TYPED}\s*(?:ЛА|СА|ДП)(?!\w)"),  # '45 ЛА': лични / социални асистенти, домашни помощници
          # a labelled count: 'лични асистенти: 45', 'служители – 6'
          re.compile(rf"(?:(?:лични|социални)\s+асистенти|служители|специалисти)\s*[:\-–—]\s*{_TYPED}(\d{{1,4}})", re.I)]
-STAFF_WORDS = re.compile(r"персонал|щатн|щ\.\s?бр|асистент|служител|специалист", re.I)  # every STAFF match has one
+STAFF_WORDS = re.compile(r"персонал|щатн|щ\.\s?бр|асистент|служител|специалист|помощници|(?-i:ЛА|СА|ДП)", re.I)  # every STAFF match has one
 # people an activity reaches ("обучени 40 служители", "обучение на 20 специалисти") are not the service's staff
 NOT_STAFF_BEFORE = re.compile(r"(обучен\w*|обучение\s+на|квалификация\s+на|участ\w*|преминал\w*|включен\w*|"
                               r"супервизия\s+на|на|за)\s*$", re.I)
@@ -900,13 +900,18 @@ class _Context:
             if read.flag:
                 review.append(read.flag)
                 return Capacity()
-            if read.capacity is not None and cells.get("capacity_before"):  # a column of the capacity before
-                before = parse_count(cells["capacity_before"])
-                if before is None:
+            before_cell = cells.get("capacity_before", "").strip()
+            opened = False
+            if read.capacity is not None and before_cell:  # a column of the capacity before, read as the other
+                earlier = parse_capacity_cell(before_cell)
+                opened = NO_CAPACITY.match(before_cell) is not None  # '–' before a number: it did not exist
+                if earlier.flag or earlier.before is not None or (earlier.capacity is None and not opened) or \
+                        (earlier.unit and read.unit and earlier.unit != read.unit):
                     review.append("unparsed_number")
-                read = replace(read, before=before)
+                    earlier = Capacity(None)
+                read = replace(read, before=earlier.capacity)
             if read.capacity is not None:
-                direction = None
+                direction = "new" if opened else None
                 if read.before is None:  # the change may be stated in the texts: "… от 15 на 24 места"
                     facts = capacity_facts(text)
                     if facts and facts[0] == "change" and facts[3] == read.capacity and self.year in (facts[1] or {self.year}):
@@ -950,7 +955,7 @@ class _Context:
         return read.value
 
     def place(self, row: RawRow, cells: dict[str, str], name: str, description: str) -> Place:
-        if "place" in cells:
+        if cells.get("place"):
             return parse_place(cells["place"], self.code, self.reference)
         place = places_in_text(f"{name} {description}", self.code, self.reference)
         if not place.settlements and WIDE_IN_TEXT.search(name):  # 'Приемна грижа – на територията на общината'

@@ -256,6 +256,9 @@ DISTRACTORS = [re.compile(p, re.I) for p in (
     r"(?:\s?[а-яa-z](?!\w))?",  # addresses: 'ул. Васил Левски 12', 'бл. 8А'
     rf"(?:№|{_L}no\.)\s*[\w\-/.]*\d[\w\-/.]*",  # numbers of decisions, orders, houses
     rf"{_N}\d+/(?:19|20)\d\d(?!\d)",  # '312/2019'
+    rf"{_L}(?:бел|заб|бележка|забележка)\.?\s*(?:№\s*)?\d{{1,2}}(?!\d)",  # references to notes: 'виж заб. 1'
+    rf"{_L}(?:т\.|точка|пункт)\s*\d{{1,2}}(?:\.\d{{1,2}})*(?![\d,])",  # references to items: 'по т. 3'
+    rf"{_L}(?:заети|заето|заета|настанени|настанен[аио]?|обслужвани)\s*[:\-–—]?\s*\d+",  # occupancy: 'заети 17'
     rf"{_N}(?:19|20)\d\d\s*[-–—/]\s*(?:19|20)?\d\d(?!\d)",  # year ranges '2014–2020'
     rf"{_L}(?:от\s+)?{_N}\d+\s*(?:-|–|—|до)\s*\d+\s*-?\s*{_TIME_WORDS}",  # ages 'от 3 до 7 г.'
     rf"{_L}(?:над|под|до|след|около|за)\s+\d+\s*-?\s*{_TIME_WORDS}",  # 'до 6 месеца', 'над 65 г.'
@@ -403,6 +406,8 @@ def _amount_tokens(text: str, scale: Decimal, bare_numbers: bool) -> list[_Token
             token = _Token("unclear", None, False)
         if token is not None and token.kind == "leva" and standalone(text, run.start(), run.end()) is None:
             token = _Token("unclear", None, False)  # '5 000 - 6 000 лв.', '5000 или 6000 лв.', '1О 000 лв.'
+        if token is not None and token.kind == "leva" and _APPROXIMATE.search(text[max(0, run.start() - 20):run.start()]):
+            token = _Token("unclear", None, False)  # 'около 480 000': an estimate, not the planned amount
         if token is not None:
             tokens.append(replace(token, labelled=_is_labelled(before)))
             previous_end = run.end()
@@ -482,7 +487,7 @@ class Capacity:
 
 NO_CAPACITY = re.compile(r"^(?:|[-–—−]+|няма|не|н/п|n/a|няма данни)$", re.I)
 _UNIT = (r"(?:места|място|легла|легло|бр(?!\w)\.?|броя|потребител\w*|ползвател\w*|лица|души|човека|деца|"
-         r"(?:приемни\s+)?семейства|приемно\s+семейство|семейство|пс(?!\w)|м\.)")  # ПС: приемни семейства
+         r"(?:приемни\s+)?семейства|приемно\s+семейство|семейство|сем(?!\w)\.?|пс(?!\w)|м\.)")  # ПС: приемни семейства
 UNIT_AFTER = re.compile(rf"\s*(?P<unit>{_UNIT})", re.I)
 UNIT_BEFORE = re.compile(rf"(?P<unit>{_UNIT})\s*[:\-–—]?\s*$", re.I)
 _STAFF = [re.compile(p, re.I) for p in (
@@ -490,15 +495,23 @@ _STAFF = [re.compile(p, re.I) for p in (
     r"\d+\s*(?:(?:лични|социални)\s+)?(?:асистент\w*|служител\w*|специалист\w*|домашни помощници|"
     r"помощници|медиатор\w*|сътрудни\w*|работни\w*|организатор\w*|души персонал)",
     r"(?:(?:лични|социални)\s+асистенти|домашни помощници|служители)\s*[-–—:]\s*\d+",
+    r"\d+\s*(?-i:ЛА|СА|ДП)(?!\w)",  # '45 ЛА': personal / social assistants, home helpers
     r"\d+\s*(?:щ\.\s?бр(?!\w)\.?|щатни\s+(?:бройки|длъжности|единици))",  # '7 щ.бр.', '16 щатни бройки'
     r"\d+\s*(?:настанени|настанен[аио]?)(?!\w)",  # occupancy ('18 настанени'), not the places
     rf"\d[\d{SPACE_CHARS}.,]*\s*(?:хил\.?\s*|млн\.?\s*)?(?:лв(?!\w)\.?|лева|bgn|евро|€)",
 )]
 CHANGE = re.compile(
     rf"(?:(?<!\w)от\s+(?P<a>\d+)\s*(?P<ua>{_UNIT})?\s+на\s+(?P<b>\d+)(?:\s*(?P<ub>{_UNIT}))?)"
-    rf"|(?:(?P<a2>\d+)\s*(?P<ua2>{_UNIT})?\s*(?:→|->|=>|⇒|⟶|➝)\s*(?P<b2>\d+)(?:\s*(?P<ub2>{_UNIT}))?)", re.I)
+    rf"|(?:(?P<a2>\d+)\s*(?P<ua2>{_UNIT})?\s*(?:→|->|=>|⇒|⟶|➝)\s*(?P<b2>\d+)(?:\s*(?P<ub2>{_UNIT}))?)"
+    # the new figure with the old one in brackets: '50 места (досега 60)', '55 (от 70)'
+    rf"|(?:(?<![\d.,])(?P<b3>\d+)\s*(?P<ub3>{_UNIT})?\s*\(\s*(?:досега|до момента|преди|от)\s+(?P<a3>\d+)"
+    rf"(?:\s*(?P<ua3>{_UNIT}))?\s*\))", re.I)
+_DAY = r"\d{1,2}\s*\.\s*\d{1,2}\.?(?:\s*(?:19|20)\d\d)?\s*(?:г\.?)?"
+DATED_CHANGE = re.compile(rf"^(?P<a>\d+)\s*(?P<ua>{_UNIT})?\s*до\s+{_DAY}\s*[;,]\s*(?P<b>\d+)\s*(?P<ub>{_UNIT})?\s*"
+                          rf"от\s+{_DAY}$", re.I)
 _QUALIFIER_BEFORE = re.compile(r"(?:над|около|приблизително|поне|минимум|най-малко|повече от|под|"
                                r"по-малко от|между)\s*$", re.I)
+_APPROXIMATE = re.compile(r"(?<!\w)(?:около|приблизително|прибл\.|ориентировъчно|ок\.|~)\s*$", re.I)
 _CONNECTORS = {"за", "в", "във", "от", "и", "към", "на", "общо", "с", "със", "като"}
 
 
@@ -507,7 +520,7 @@ def unit_of(word: str | None) -> str | None:
     if not word:
         return None
     word = word.lower()
-    if "семейств" in word or word == "пс":
+    if "семейств" in word or word in ("пс", "сем", "сем."):
         return "families"
     if word.startswith(("потребител", "ползвател", "лица", "души", "човека", "деца")):
         return "users"
@@ -532,6 +545,12 @@ def parse_capacity_cell(text: str) -> Capacity:
     clean = _blank_staff(blank_distractors(_merge_pairs(_drop_breakdown(digits))))
     if broken or "¤" in clean:
         return Capacity(None, flag=UNPARSED)
+    dated = DATED_CHANGE.match(digits)
+    if dated:  # '30 места до 30.06.; 40 места от 01.07.2018 г.': the capacity until a date, then from the next day
+        units = {unit_of(u) for u in (dated["ua"], dated["ub"]) if u}
+        if len(units) > 1 or None in units:
+            return Capacity(None, flag=UNPARSED)
+        return Capacity(int(dated["b"]), int(dated["a"]), units.pop() if units else None)
     changes = list(CHANGE.finditer(clean))
     if len(changes) > 1:
         return Capacity(None, flag=UNPARSED)
@@ -563,6 +582,8 @@ _OPERATOR = re.compile(r"\s*([×xхXХ*+])\s*")
 # a part of the number before it, in brackets: '8 (от тях 2 професионални)', '30 места (в т.ч. 6 за спешно настаняване)'
 _PART = re.compile(r"(?<=\d)(?P<between>[^\d()]{0,20}?)\s*\(\s*(?:от\s+тях|в\s*т\.\s*ч\.|в\s+това\s+число|вкл\.|включително)"
                    r"[^()]*\)", re.I)
+# a part of the number before it, after a comma: '60 места, от които 12 за лежащо болни'
+_PART_AFTER = re.compile(r"(?<=\d)(?P<between>[^\d()]{0,20}?),\s*от\s+(?:които|тях)\s+\d+[^\d,;.()]*", re.I)
 # a per-unit figure ("по 15 места") beside a stated total ("общо 45"): the total is the capacity
 _PER_UNIT = re.compile(rf"(?<!\w)по\s+\d+\s*(?:{_UNIT})?", re.I)
 _TOTAL_STATED = re.compile(r"(?<!\w)общо\s*[:\-–—]?\s*\d", re.I)
@@ -591,6 +612,7 @@ def _drop_breakdown(text: str) -> str:
         else:
             return "¤"
         return m["total"] if value == int(m["total"]) else "¤"
+    text = _PART_AFTER.sub(r"\g<between> ", text)
     text = _SUM.sub(drop_sum, _BREAKDOWN.sub(drop, _WORKED.sub(worked, _PART.sub(r"\g<between> ", text))))
     if _TOTAL_STATED.search(text) and len(_TOTAL_STATED.findall(text)) == 1:
         text = _PER_UNIT.sub(" ", text)
@@ -613,8 +635,10 @@ def _numbers(text: str) -> list[re.Match]:
 def _changed_capacity(text: str, change: re.Match) -> Capacity:
     """A capacity change. Any other number must agree with it: the old or new value stated again
     ('капацитет 20 места. ... от 20 на 30'), or the difference after 'с' ('с 10 места (от 15 на 25)')."""
-    before, after = int(change["a"] or change["a2"]), int(change["b"] or change["b2"])
-    units = {unit_of(u) for u in (change["ua"], change["ub"], change["ua2"], change["ub2"]) if u}
+    before = int(change["a"] or change["a2"] or change["a3"])
+    after = int(change["b"] or change["b2"] or change["b3"])
+    units = {unit_of(u) for u in (change["ua"], change["ub"], change["ua2"], change["ub2"], change["ua3"],
+                                  change["ub3"]) if u}
     rest = text[:change.start()] + BLANK + text[change.end():]
     for m in _numbers(rest):
         value = decimal_string(m.group(0))
@@ -679,6 +703,7 @@ def _is_year(text: str, m: re.Match) -> bool:
 # --- staff ----------------------------------------------------------------------------------------------
 
 _WORDS_ONLY = re.compile(r"[^\d¦¤]*")
+_PER_UNIT_NOTE = re.compile(r"\s*\(\s*по\s+\d+[^()\d]*\)")
 
 
 @lru_cache(maxsize=4096)
@@ -686,7 +711,7 @@ def parse_staff_cell(text: str) -> Number:
     """The content of a staff column ('7', '20 соц. асистенти', '25 ЛА', 'щ. бр. 6', 'дванадесет'): one whole
     number with only words around it. Empty, '-' and 'няма' → no staff; anything else not empty (two numbers,
     a fraction, 'до 10') → None flagged 'unparsed_number'."""
-    text = strip_markup(text).strip(" .;")
+    text = _PER_UNIT_NOTE.sub("", strip_markup(text)).strip(" .;")  # '22 (по 11)': the figure per unit aside
     if NO_CAPACITY.match(text):
         return Number(None)
     count = parse_count(text)

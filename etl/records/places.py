@@ -25,6 +25,7 @@ PREFIX_SPLIT = re.compile(r"(?<=[\s,;])(?=(гр\.|с\.)\s*[А-Я])", re.I)
 HAS_SETTLEMENT = re.compile(r"(^|\s)(гр\.|с\.)", re.I)
 WHOLE_MUNICIPALITY = re.compile(r"общината|населени", re.I)
 COUNT_IN_BRACKETS = re.compile(r"\(\s*\d{1,3}\s*(?:бр\.?)?\s*\)")
+REMARK_IN_BRACKETS = re.compile(r"\(\s*[а-я][^()]*\)")  # '(сградата е от 1962 г.)': a remark, unless it names a place
 PLACE_SPLIT = re.compile(r"[,;]|\s+и\s+")
 NAMED = re.compile(r"\b(?:гр|с)\.\s*([А-Я][а-я]+(?:\s+[А-Я][а-я]+)?)")
 _NAME = r"[А-Я][а-я]+(?:\s+[А-Я][а-я]+)?"
@@ -75,6 +76,7 @@ def _read_place(text: str, municipality_code: str | None, reference: Reference) 
         place.scope = place.scope or "municipality"
     text = REGION.sub(" ", WIDE.sub(" ", QUALIFIER.sub(" ", text) if has_settlement else text))
     text = COUNT_IN_BRACKETS.sub(" ", text)  # 'гр. Провадия (3)': how many there are, not part of the name
+    text = REMARK_IN_BRACKETS.sub(lambda m: m.group(0) if HAS_SETTLEMENT.search(m.group(0)[1:]) else " ", text)
     for part in PLACE_SPLIT.split(text):
         address = ADDRESS.search(part)  # a street address ends the part: 'ул. „Г. С. Раковски“' names no village
         if address:

@@ -21,7 +21,7 @@ from ..marks import is_mark
 from ..vocabulary import TOTAL, WIDE_IN_TEXT, column_role, header_roles, match_section, schedule_label
 
 # an item number: '12.', '1.2', 'IV.' (a Roman one with its dot or bracket, never a mark)
-ITEM_NO = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*|[IVX]{1,5}(?=[.)]))[.)]?$")
+ITEM_NO = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*|[IVX]{1,5}(?=[.)])|[а-я](?=\)))[.)]?$")  # "1.", "2.3", "IV.", "б)"
 ROMAN_ITEM = re.compile(r"^[IVX]{1,5}[.)]$")
 NO_MARK = re.compile(r"^(не|no|няма|[-–—]|0)$", re.I)
 SEPARATOR = re.compile(r"^[-–—_=.\s]+$")
@@ -64,14 +64,20 @@ class RawRow:
     def merge(self, other: RawRow, line: Line) -> None:
         """Append a continuation row cell by cell (text carried over a page break). A text cell that is a labelled
         parameter ('Капацитет: 20 места', 'Финансиране: ДДД') goes to the field its label names."""
+        # the line above breaks off mid-phrase in some cell: the row's cells wrap onto this line (a table copied
+        # from a PDF), so a number cell breaking off mid-phrase ('от 30 на' / '35 места') or between the groups of
+        # its digits ('96' / '240 лв.') goes on here
+        wrapped = bool(self.lines) and any(DANGLING.search(c) for c in self.lines[-1].cells)
         for key, text in other.cells.items():
             if not text:
                 continue
             parts = labelled_parts(text) if key in TEXT_ROLES or key.startswith("extra") else None
             for role, value in parts or [(key, text)]:
                 before = self.cells.get(role, "")
+                goes_on = wrapped and (DANGLING.search(before) is not None or
+                                       (DIGIT_GROUP.match(before) is not None and GROUP_ON.match(value) is not None))
                 if (role in NUMBER_ROLES or role == "funding" or role.startswith(("amount:", "capacity:"))) and \
-                        HAS_DIGIT.search(before) and HAS_DIGIT.search(value):
+                        HAS_DIGIT.search(before) and HAS_DIGIT.search(value) and not goes_on:
                     self.cells[role] = f"{before} | {value}"  # numbers of two cells: never one number's digits
                 else:
                     self.cells[role] = join_text(before, value)
@@ -93,6 +99,8 @@ class ParsedPlan:
 
 
 TEXT_ROLES = {"name", "description", "activities"}
+DIGIT_GROUP = re.compile(r"^\s*\d{1,3}\s*$")  # the first group of a number's digits alone ('96')
+GROUP_ON = re.compile(r"^\s*\d{3}(?![\d])(?:[.,]\d{1,2})?\s*(?:лв\.?|лева)(?!\w)", re.I)  # the rest: '240 лв.'
 # the fields a labelled line may fill: what a column of that header would hold
 LABEL_ROLES = {"place", "capacity", "staff", "funding", "amount", "term", "status", "provider", "target_group",
                "results", "indicator", "notes", "description"}
@@ -278,6 +286,7 @@ YEAR_LABEL = re.compile(r"^\s*(?:19|20)\d\d\s*(?:г\.?|год\.?|година)?\
 
 HYPHENATED = re.compile(r"[^\W\d_]-\s*$")
 LOWER_WORDS = re.compile(r"^[а-я][а-я .]{0,19}$")  # the end of a header wording ('по ред' under '№')
+UNIT_NOTE = re.compile(r"^\([^\d()]{1,15}\)$")  # a unit in brackets under a header wording: '(щ. бр.)', '(лв.)'
 
 
 def continues_header(head: str, cell: str) -> bool:
@@ -289,8 +298,10 @@ def continues_header(head: str, cell: str) -> bool:
         return False
     if HYPHENATED.search(head):
         return cell[:1].islower()
-    if column_role(head):
-        return False
+    if UNIT_NOTE.match(cell):
+        return True  # the unit of the column in brackets ('Персонал' / '(щ. бр.)', 'Бюджет' / '(лв.)')
+    if column_role(head) or is_schedule_role(column_role(cell)):
+        return False  # a schedule label under a period's header ('Изпълнение през 2018 г.' / 'януари – юни')
     return bool(column_role(join_text(head, cell))) or (cell[:1].islower() and len(cell) <= 20)
 
 
@@ -377,6 +388,10 @@ def header_columns(header: list[str], sub: list[str] | None = None, years: list[
             roles[i] = f"extra{i}"  # a column of unknown role: kept as text
         elif owner[i] and owner[i] not in ("schedule", "term"):
             roles[i] = owner[i]  # under a merged header cell: the same role
+    for i in range(min(width, len(header))):  # 'Разкриване' | 'Разширяване' | 'Закриване' answered 'Да' / 'Не'
+        action = STATUS_ACTION.match(header[i].strip())
+        if action and roles[i].startswith("extra"):
+            roles[i], parts[i] = "status_flag", action.group(1).lower()
     # the unit of amounts: an amount column's header, or a funding column's that names one ("Финансиране
     # (хил. лв.)": its cells' bare numbers are amounts in that unit); an empty cell under a merged amount header
     # states nothing; amount headers that disagree on the unit leave it in doubt (scale None: bare numbers unread)
@@ -401,6 +416,9 @@ def header_columns(header: list[str], sub: list[str] | None = None, years: list[
                    schedule_money=schedule_money)
 
 
+# a column headed by one action alone, its cells answering yes or no ('Разширяване' / '(Да/Не)')
+STATUS_ACTION = re.compile(r"^(разкриване|откриване|разширяване|увеличаване|закриване|намаляване|преобразуване|"
+                           r"трансформиране)\s*(?:\(\s*да\s*/\s*не\s*\))?$", re.I)
 PART_LABEL = re.compile(r"^\s*[^\W\d_][^\d:]{0,30}$")  # a short label with no digit: 'деца', 'пълнолетни'
 MONEY_LABEL = re.compile(r"^\W*(?:лв\.?|лева|bgn|евро|eur|€)\W*$|^\W*(?:в|във)\s+(?:лв\.?|лева|евро)\W*$", re.I)
 TOTAL_LABEL = re.compile(r"^\W*(?:общо|всичко)(?!\w)", re.I)
@@ -546,6 +564,8 @@ def fit_kind(role: str, kind: tuple[str, frozenset[str]]) -> float:
         return 2.0 if what == "mark" else 1.0 if what == "no" else 1.5 if "place" in cues else 0.5
     if is_schedule_role(role) or role == "other_period":  # a labelled quarter, month or half-year column is surer than an unlabelled slot
         return (2.0 if role == "sched" else 3.0) if what == "mark" else 1.0 if what == "no" else -4.0
+    if role == "status_flag":  # a column of one action answered yes ('Да', a mark) or no ('Не', '–')
+        return 2.0 if what in ("mark", "no") else -2.0
     if what == "mark":
         return -3.0
     if role == "item_no":
@@ -700,6 +720,11 @@ def read_cells(cells: list[str], columns: Columns) -> tuple[dict[str, str], list
                 fields[key] = f"{fields[key]} | {text}" if fields.get(key) else text
             continue
         if role == "other_period":  # a schedule column of another year than the plan's: not read
+            continue
+        if role == "status_flag":  # a column of one action answered yes or no: the action is the row's status
+            if is_mark(text.strip()):
+                fields["status"] = f"{fields['status']} ; {columns.parts[at]}" if fields.get("status") \
+                    else columns.parts[at]
             continue
         if role == "settlement":  # a settlement matrix: a mark names the column's settlement, a text is the place
             text = columns.settlements[at] if is_mark(text.strip()) else "" if NO_MARK.match(text.strip()) else text
@@ -927,8 +952,8 @@ class _Walker:
     def step(self, line: Line) -> None:
         cells = line.cells
         nonempty = line.nonempty
-        if line.no in self.header_lines:
-            self.start_table(cells, line)
+        if line.no in self.header_lines and not (self.header is not None and self.is_label_row(cells, nonempty)):
+            self.start_table(cells, line)  # (a header's second line naming roles too: its label row, below)
             self.mark(line, "header")
             return
         if self.header is not None and is_column_numbers(cells, nonempty):
@@ -1177,12 +1202,15 @@ class _Walker:
             return False
         if row.quarters and any(is_mark(q) for q in row.quarters):
             return True
-        if self.page_break:
-            return False
-        return bool(row.cells.get("funding")) and bool(row.cells.get("provider") or row.cells.get("place"))
+        if self.page_break or any(DANGLING.search(c) for c in self.rows[-1].lines[-1].cells):
+            return False  # the line above breaks off mid-phrase ('делегирана от', '01.01.2014 г. –'): cells wrapped
+        return bool(row.cells.get("funding")) and bool(row.cells.get("provider") or row.cells.get("place")) and \
+            any(row.cells.get(k) for k in TEXT_ROLES)  # an activity of its own is named or described
 
 
 DETAIL_ROLES = NUMBER_ROLES | {"funding", "term", "status"}
+# a cell that breaks off mid-phrase: a dash, a hyphenated word or a preposition or conjunction at its end
+DANGLING = re.compile(r"(?:\s[-–—]|[^\W\d_]-|(?<!\w)(?:на|от|за|с|със|и|в|във|по|до|към|при|или))\s*$", re.I)
 
 
 def has_details(row: RawRow) -> bool:
@@ -1204,7 +1232,7 @@ def split_service_name(cells: dict[str, str]) -> None:
 
 
 # a cell pointing to a numbered note under the table ('виж бел. 1', 'забележка 2'), and such a note ('1. Капацитетът …')
-NOTE_REF = re.compile(r"(?<!\w)(?:бел\.|бележка|забележка)\s*(?:№\s*)?(\d{1,2})(?![\d.,])", re.I)
+NOTE_REF = re.compile(r"(?<!\w)(?:бел\.|заб\.|бележка|забележка)\s*(?:№\s*)?(\d{1,2})(?![\d.,])", re.I)
 NUMBERED_NOTE = re.compile(r"^\s*(\d{1,2})[.)]\s+(\S.{10,})$", re.S)
 
 
@@ -1227,7 +1255,8 @@ def resolve_notes(rows: list[RawRow], doc: Document, dispositions: dict[int, tup
             for ref in NOTE_REF.finditer(text or ""):
                 note = notes.get(int(ref.group(1)))
                 if note is not None and note not in row.lines:
-                    row.cells[key] = f"{row.cells[key]} ; {note.cells[note.nonempty[0]]}"
+                    said = NUMBERED_NOTE.match(note.cells[note.nonempty[0]]).group(2)  # without its number
+                    row.cells[key] = f"{row.cells[key]} ; {said}"
                     row.lines.append(note)
 
 
