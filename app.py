@@ -18,6 +18,7 @@ from flask import Response, abort, request, send_file
 from werkzeug.exceptions import BadRequest, InternalServerError
 
 from dashboard import admin, db, downloads, startup
+from dashboard.components import EMBEDS
 from dashboard.grid import GridRequestTooLarge
 from dashboard.i18n import t
 from dashboard.state import MAX_JSON_DEPTH, json_problem
@@ -129,13 +130,34 @@ def _is_page(path: str) -> bool:
     return False
 
 
+def _names_nothing(path: str) -> bool:
+    """Whether `path` is a page template whose parameter names nothing: /embed/<a chart that is not one of
+    components.EMBEDS>, /municipality/<a code of no municipality in EKATTE or in the plans> (the pages say so in the
+    UI's language). While the database cannot be read, no municipality is said not to exist."""
+    path = "/" + (app.strip_relative_path(path) or "")
+    parts = path.split("/")
+    if len(parts) != 3:
+        return False
+    if parts[1] == "embed":
+        return parts[2] not in EMBEDS
+    if parts[1] == "municipality":
+        code = parts[2].strip().upper()
+        if not (code.isascii() and code.isalnum()):
+            return True
+        try:
+            return db.run_query("municipality_identity", code=code).empty
+        except (db.DatabaseMissing, db.Unavailable):
+            return False
+    return False
+
+
 @server.after_request
 def _not_found_status(response):
     """An address that is no page gets the page of dashboard/pages/not_found_404.py (in the UI's language) with
-    status 404, not 200."""
+    status 404, not 200; so does a page whose address names nothing (_names_nothing), with its own sentence."""
     index = app.config.routes_pathname_prefix  # Dash's index page and its catch-all route for every other path
-    if request.endpoint in (index, index + "<path:path>") and response.status_code == 200 and not _is_page(
-            request.path):
+    if request.endpoint in (index, index + "<path:path>") and response.status_code == 200 and (
+            not _is_page(request.path) or _names_nothing(request.path)):
         response.status_code = 404
     return response
 

@@ -14,7 +14,10 @@ CSV file) run at once, at most SSP_DOWNLOAD_STREAMS (4) files are being sent, an
 waits SSP_HEAVY_WAIT (1 s) then gets 503 with Retry-After; every query stops at its deadline (SSP_QUERY_TIMEOUT,
 5 s; making a CSV file SSP_DOWNLOAD_TIMEOUT, 20 s). So at most 1 + 4 + the waiting requests of a process are
 held by heavy work, and the other threads are left to page requests. Keep `threads` well above
-SSP_DOWNLOAD_STREAMS + SSP_HEAVY_JOBS + a few waiting (docs/deploy.md).
+SSP_DOWNLOAD_STREAMS + SSP_HEAVY_JOBS + a few waiting (docs/deploy.md). For page requests the thread count is not
+what limits: `python -m bench --only load` serves the same load with 4, 8 and 16 threads (docs/performance.md);
+with fewer, requests wait in the queue behind the long ones instead of in the cores, and the two cores stay the
+limit.
 
 The app is imported once, by the master, before it forks the workers (preload_app): a worker starts in
 milliseconds, at start and when it is replaced, instead of each importing Dash, pandas and the pages (~0.8 s of

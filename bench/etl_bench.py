@@ -6,6 +6,7 @@ Every build runs as `python -m etl build --plans P --db D [--quiet]` in a subpro
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -32,9 +33,15 @@ BUILT = re.compile(r"built .*?: (\d+) plans, (\d+) records from (\d+) files in (
 # ----------------------------------------------------------------------------------------- inputs
 
 
+def generator_version() -> str:
+    """A fingerprint of the code that writes a synthetic corpus (etl/synth.py): a corpus written by another version
+    of it (e.g. before the two municipalities named Бяла were told apart) is written again."""
+    return hashlib.sha256((REPO / "etl" / "synth.py").read_bytes()).hexdigest()[:16]
+
+
 def synthetic_corpus(work: Path, municipalities: int, years: str, seed: int) -> Path:
-    """The plans folder of a synthetic corpus in work/, generated once per set of parameters."""
-    params = {"municipalities": municipalities, "years": years, "seed": seed}
+    """The plans folder of a synthetic corpus in work/, generated once per set of parameters and generator version."""
+    params = {"municipalities": municipalities, "years": years, "seed": seed, "generator": generator_version()}
     folder = work / f"synth-m{municipalities}-y{years}-s{seed}"
     stamp = folder / "params.json"
     plans = folder / "plans"

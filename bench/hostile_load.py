@@ -38,12 +38,13 @@ from bench import etl_bench
 from bench.load import (
     REPO,
     HTTPTransport,
+    Sample,
     Server,
     descendants,
     free_port,
     percentile,
     record_visits,
-    response_ok,
+    replay_visits,
 )
 
 NATIONAL_DB = etl_bench.WORK / "national" / "plans.duckdb"
@@ -102,7 +103,7 @@ class Run:
     def __init__(self, port: int, deadline: float, began: float):
         self.port, self.deadline, self.began = port, deadline, began
         self.lock = threading.Lock()
-        self.light: list[tuple[float, float, str | None, str]] = []  # (start s, seconds, error, name)
+        self.light: list[Sample] = []  # the light clients' requests
         self.hostile: Counter = Counter()  # (kind, outcome) -> count
         self.hostile_seconds: dict[str, list[float]] = {}
         self.bytes: Counter = Counter()
@@ -184,26 +185,9 @@ def slow_client(run: Run, timeout: float) -> None:
 
 
 def light_client(run: Run, visits, seed: int, timeout: float) -> None:
-    rng = random.Random(seed)
-    transport = HTTPTransport(run.port, timeout=timeout)
-    mine = []
-    try:
-        while time.monotonic() < run.deadline:
-            visit = rng.choice(visits)
-            for request in visit.requests:
-                if time.monotonic() >= run.deadline:
-                    break
-                start = time.monotonic()
-                try:
-                    status, body = transport.request(request.method, request.path, request.body)
-                    error = response_ok(status, body, request.kind, full=True)
-                except (OSError, http.client.HTTPException) as exc:
-                    error = f"{type(exc).__name__}: {exc}"[:200]
-                mine.append((start - run.began, time.monotonic() - start, error, request.name))
-    finally:
-        transport.close()
-        with run.lock:
-            run.light.extend(mine)
+    mine = replay_visits(run.port, visits, random.Random(seed), run.began, run.deadline, timeout, full_check=True)
+    with run.lock:
+        run.light.extend(mine)
 
 
 def rss_kb(pid: int) -> int:
@@ -255,8 +239,8 @@ def hostile_load(db: Path, duration: float = 60, grid: int = 8, downloads: int =
         sampler.join(5)
     finally:
         server.stop()
-    times = [s * 1000 for _, s, _, _ in run.light]
-    errors = Counter(f"{name}: {error}" for _, _, error, name in run.light if error)
+    times = [s.seconds * 1000 for s in run.light]
+    errors = Counter(f"{s.name}: {s.error}" for s in run.light if s.error)
     return {
         "duration_s": duration, "elapsed_s": round(elapsed, 1), "clients": {"grid": grid, "downloads": downloads,
                                                                            "slow": slow, "light": light},

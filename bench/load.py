@@ -327,10 +327,12 @@ def callback_name(app, output: str) -> str:
 
 
 def response_ok(status: int, body: bytes, kind: str, full: bool = False) -> str | None:
-    """None when the reply is right: 200, and for callbacks JSON with a `response` key (checked on the
-    whole body when full, else on its first bytes, which keeps the load client light)."""
+    """None when the reply is right: 200, not the /data grid's error notice, and for callbacks JSON with a `response`
+    key (checked on the whole body when full, else on its first bytes, which keeps the load client light)."""
     if status != 200:
         return f"HTTP {status}"
+    if b'"data-grid-error"' in body:  # the /data grid's answer when its query was interrupted or refused (200)
+        return "grid error notice (query interrupted, server busy or no database)"
     if kind == "page":
         return None if b"_dash-config" in body else "page without the Dash config"
     if full:
@@ -573,6 +575,32 @@ class Sample:
     case: str = ""  # the visit's filter case
 
 
+def replay_visits(port: int, visits: list[Visit], rng: random.Random, began: float, deadline: float,
+                  timeout: float = 30, full_check: bool = False) -> list[Sample]:
+    """One client: visits chosen at random, each request of a visit in turn (as a browser makes them), over one
+    connection until `deadline` (time.monotonic()); a Sample per request (its start counted from `began`), checked
+    by response_ok()."""
+    transport = HTTPTransport(port, timeout=timeout)
+    mine: list[Sample] = []
+    try:
+        while time.monotonic() < deadline:
+            visit = rng.choice(visits)
+            for request in visit.requests:
+                if time.monotonic() >= deadline:
+                    break
+                start = time.monotonic()
+                try:
+                    status, body = transport.request(request.method, request.path, request.body)
+                    error = response_ok(status, body, request.kind, full=full_check)
+                except (OSError, http.client.HTTPException) as exc:
+                    error = f"{type(exc).__name__}: {exc}"[:200]
+                mine.append(Sample(start - began, request.kind, request.name, time.monotonic() - start, error,
+                                   f"{visit.page}{visit.search}"))
+    finally:
+        transport.close()
+    return mine
+
+
 def run_load(port: int, visits: list[Visit], clients: int = 20, duration: float = 30, timeout: float = 30,
              server: Server | None = None, warmup: float = 0, full_check: bool = False, seed: int = 1,
              rss_every: float = 1.0) -> dict:
@@ -587,27 +615,9 @@ def run_load(port: int, visits: list[Visit], clients: int = 20, duration: float 
     rss_timeline: list[tuple[float, int]] = []
 
     def client(index: int) -> None:
-        rng = random.Random(seed * 1000 + index)
-        transport = HTTPTransport(port, timeout=timeout)
-        mine = []
-        try:
-            while time.monotonic() < deadline:
-                visit = rng.choice(visits)
-                for request in visit.requests:
-                    if time.monotonic() >= deadline:
-                        break
-                    start = time.monotonic()
-                    try:
-                        status, body = transport.request(request.method, request.path, request.body)
-                        error = response_ok(status, body, request.kind, full=full_check)
-                    except (OSError, http.client.HTTPException) as exc:
-                        error = f"{type(exc).__name__}: {exc}"[:200]
-                    mine.append(Sample(start - began, request.kind, request.name, time.monotonic() - start, error,
-                                       f"{visit.page}{visit.search}"))
-        finally:
-            transport.close()
-            with lock:
-                samples.extend(mine)
+        mine = replay_visits(port, visits, random.Random(seed * 1000 + index), began, deadline, timeout, full_check)
+        with lock:
+            samples.extend(mine)
 
     def sampler() -> None:
         while not stop_sampling.is_set():

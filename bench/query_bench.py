@@ -58,14 +58,16 @@ def filter_scenarios(con) -> tuple[list[tuple[str, dict]], str | None]:
                          "order by count(*) desc, 1 limit 1").fetchone()
     if oblast:
         out.append((f"oblast={oblast[0]}", {**empty, "oblasts": [oblast[0]]}))
-    muni = con.execute("select municipality from items group by 1 order by count(*) desc, 1 limit 1").fetchone()
+    # the municipality as the filter bar chooses it (its name, or its EKATTE code when two share the name: Бяла)
+    muni = con.execute("select k.municipality_value, any_value(k.municipality_label) from items i "
+                       "join plan_keys k using (plan_id) group by 1 order by count(*) desc, 1 limit 1").fetchone()
     if muni:
-        out.append((f"municipality={muni[0]}", {**empty, "municipalities": [muni[0]]}))
+        out.append((f"municipality={muni[1]}", {**empty, "municipalities": [muni[0]]}))
     years = [y for (y,) in con.execute("select distinct year from plans order by year desc limit 3").fetchall()]
     if years:
         years.sort()
         out.append((f"year={years[0]}-{years[-1]}", {**empty, "years": years}))
-    plan = con.execute("select plan_id from plans where municipality = ? order by year desc limit 1",
+    plan = con.execute("select plan_id from plan_keys where municipality_value = ? order by year desc limit 1",
                        [muni[0] if muni else ""]).fetchone() or con.execute(
         "select plan_id from plans order by plan_id limit 1").fetchone()
     return out, plan[0] if plan else None
@@ -90,6 +92,22 @@ def url_cases(db: Path) -> list[tuple[str, str]]:
     return out
 
 
+RUNNERS = re.compile(r'(?:run_query|run_records|run_arrow)\(\s*"(\w+)"')
+
+
+def query_uses() -> dict[str, str]:
+    """query name -> what runs it: 'page' (a page, a callback or an /admin view), 'download' (only a CSV download:
+    a whole-selection file, timed in the downloads part), 'command' (only python -m etl: export, report, build)."""
+    from dashboard.downloads import DOWNLOADS
+
+    uses = {}
+    for path in (REPO / "dashboard").rglob("*.py"):
+        uses.update(dict.fromkeys(RUNNERS.findall(path.read_text(encoding="utf-8")), "page"))
+    for spec in DOWNLOADS.values():
+        uses.setdefault(spec.query, "download")
+    return uses
+
+
 def bench_queries(db: Path, repeat: int = 30, budget: float = 10) -> list[dict]:
     """Every query with the parameters the dashboard itself passes in each filter case (captured while
     its pages' callbacks run, downloads included); queries it never runs (export, report) with the
@@ -98,6 +116,7 @@ def bench_queries(db: Path, repeat: int = 30, budget: float = 10) -> list[dict]:
     import duckdb
 
     captured = dashboard_parameters(db)
+    uses = query_uses()
     con = duckdb.connect(str(db), read_only=True, config=CONNECTION_CONFIG)
     try:
         cases, plan_id = filter_scenarios(con)
@@ -130,11 +149,13 @@ def bench_queries(db: Path, repeat: int = 30, budget: float = 10) -> list[dict]:
                 state = grid_state(params) if slotted else ""
                 shown = case_text(label, bound, fetch, state)
                 result = {"query": path.stem, "case": shown, "fetch": fetch, "state": state,
+                          "use": "page" if path.stem in captured else uses.get(path.stem, "command"),
                           "params": json.loads(json.dumps(bound, ensure_ascii=False, default=str))}
                 try:
                     n = [0]
+                    fetch_result = fetcher(fetch)
 
-                    def run(bound=bound, n=n, sql=run_sql, fetch=fetcher(fetch)):
+                    def run(bound=bound, n=n, sql=run_sql, fetch=fetch_result):
                         n[0] = len(fetch(con, sql, bound))
 
                     result.update(summary(timed_runs(run, repeat, budget)), rows=n[0])

@@ -9,7 +9,18 @@ from urllib.parse import parse_qs
 import dash_bootstrap_components as dbc
 import orjson
 import pandas as pd
-from dash import ALL, MATCH, Input, Output, State, callback, clientside_callback, dcc, html
+from dash import (
+    ALL,
+    MATCH,
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    dcc,
+    html,
+)
 
 from dashboard import review_notice
 from dashboard.db import (
@@ -201,7 +212,7 @@ def page_shell(page: str, query: dict, body: Callable[[dict], list]) -> html.Div
         state, ignored = validate_state(state, known, query)
         if page != "data":  # what a chart's click narrows the records to is /data's only
             state = without_narrowing(state)
-        content = [filter_bar(state), review_notice.slot(), *body(state)]
+        content = [filter_bar(state), review_notice.slot(state), *body(state)]
         banners = [synthetic_banner(state["lang"])] if synthetic else []
         if outdated:
             banners.append(outdated_banner(state["lang"]))
@@ -280,16 +291,32 @@ def embed_box(chart: str, lang: str) -> list:
     ]
 
 
-def chart_card(page: str, name: str, lang: str, extra: Sequence = (), figure: dict | None = None) -> dbc.Card:
+def on_click(chart: str, target: str = "open") -> None:
+    """A click on a mark of the chart `<chart>-graph` opens what the mark stands for (assets/provenance.js): `open`,
+    /data narrowed to the records behind it (the mark's link, figures.py); `municipality`, the page of the map's
+    municipality. Called once by the page module; the chart's card holds the store `<chart>-click`
+    (chart_card(click=...))."""
+    clientside_callback(ClientsideFunction("provenance", target), Output(f"{chart}-click", "data"),
+                        Input(f"{chart}-graph", "clickData"), State(f"{chart}-graph", "figure"),
+                        prevent_initial_call=True)
+
+
+def chart_card(page: str, name: str, lang: str, extra: Sequence = (), figure: dict | None = None,
+               click: str | None = None) -> dbc.Card:
     """A chart with its own "download data" button (and "embed" for the charts of EMBEDS); ids
     `<page>-<name>-graph` / `-csv-button` / `-csv` (the file is streamed by /download/<page>-<name>.csv,
     dashboard/downloads.py).
-    `figure`: the chart drawn with the page (no callback round trip, no empty chart drawn first)."""
+    `figure`: the chart drawn with the page (no callback round trip, no empty chart drawn first).
+    `click`: a click on a mark opens its records ("records") or its municipality's page ("municipality"): a hint
+    above the chart and the store of on_click()."""
     chart = f"{page}-{name}"
+    hint = [html.P(t(f"click_hint_{click}", lang), className="text-muted small mb-1"),
+            dcc.Store(id=f"{chart}-click")] if click else []
     return dbc.Card(
         dbc.CardBody(
             [
                 *extra,
+                *hint,
                 dcc.Loading(graph(f"{chart}-graph", lang, figure)),
                 dbc.Button(
                     t("download", lang),

@@ -48,7 +48,8 @@ def _scale(colours: list[str]) -> list[list]:
 
 BLUES = _scale(sequential.Blues)
 TEAL = _scale(sequential.Teal)
-# numbers on the axes in full, with the language's separators ("100 000", not plotly's "100k")
+# numbers on the axes in full, with the language's separators ("12 000", not plotly's "12k"); an axis reaching 100 000
+# writes them short in the UI's language ("100 хил.": large_number_ticks)
 AXIS = {"automargin": True, "gridcolor": "#e6e6e6", "zeroline": False, "linecolor": "#999", "exponentformat": "none",
         "separatethousands": True}
 # Comparisons. Several municipalities are compared, never added up unless the reader asks for it (combine=sum):
@@ -169,8 +170,82 @@ def ssa_break(categories: list, lang: str) -> dict:
 def figure(data: list[dict], layout: dict) -> dict:
     fig = {"data": data, "layout": layout}
     if data:
+        large_number_ticks(fig)
         layout["margin"] = {**layout.get("margin", {}), **needed_margins(fig)}
     return fig
+
+
+# Large numbers on an axis. Hovers and tables write every number in full ("244 440"); an axis whose values reach
+# LARGE_AXIS writes its tick labels short, in the UI's language: "100 хил.", "1,5 млн." ("100k", "1.5M" in
+# English), by plotly's documented tickvals/ticktext (plotly.js's own abbreviation, "100k", is English only).
+LARGE_AXIS = 100_000
+SHORT_UNITS = {"bg": ((1_000_000, "млн."), (1_000, "хил.")), "en": ((1_000_000, "M"), (1_000, "k"))}
+
+
+def short_number(value: float, lang: str) -> str:
+    """A tick label: 250000 -> '250 хил.' / '250k', 1500000 -> '1,5 млн.' / '1.5M', 0 -> '0'; below 1 000 in full."""
+    lang = "en" if lang == "en" else "bg"
+    for size, unit in SHORT_UNITS[lang]:
+        if abs(value) >= size:
+            text = f"{value / size:.2f}".rstrip("0").rstrip(".")
+            if lang == "en":
+                return text + unit
+            return text.replace(".", ",") + " " + unit
+    return f"{value:g}".replace(".", "," if lang == "bg" else ".")
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """About `count` round tick values (steps of 1, 2, 2.5 or 5 × 10^k) covering [low, high] and 0."""
+    low, high = min(low, 0.0), max(high, 0.0)
+    raw = (high - low) / count or 1.0
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    first, last = math.floor(low / step), math.ceil(high / step)
+    return [k * step for k in range(first, last + 1)]
+
+
+def axis_numbers(data: list[dict], layout: dict, axis: str) -> list[float]:
+    """The numbers the traces put on the `axis` ('x' or 'y') of a figure: bars and lines along it (stacked bars:
+    their sums)."""
+    if axis == "y":
+        return _y_numbers(data, layout)
+    horizontal = [trace for trace in data if trace.get("type") == "bar" and trace.get("orientation") == "h"]
+    if layout.get("barmode") == "stack":
+        sums: dict = {}
+        for trace in horizontal:
+            for y, x in zip(trace.get("y") or [], trace.get("x") or [], strict=False):
+                sums[y] = sums.get(y, 0) + (x or 0)
+        return list(sums.values())
+    return [x for trace in horizontal for x in trace.get("x") or [] if isinstance(x, int | float)]
+
+
+def large_number_ticks(fig: dict) -> None:
+    """Writes short tick labels (short_number) on each axis of `fig` whose values reach LARGE_AXIS, unless the
+    figure sets its own ticks or range (a share axis 0-100); a colour bar writes its numbers in full, short from
+    LARGE_AXIS."""
+    layout, data = fig["layout"], fig["data"]
+    lang = "en" if layout.get("separators") == ".," else "bg"
+    for axis in ("x", "y"):
+        settings = layout.get(f"{axis}axis")
+        if not isinstance(settings, dict) or "tickvals" in settings or "range" in settings:
+            continue
+        numbers = [v for v in axis_numbers(data, layout, axis) if v is not None and v == v]
+        if not numbers or max(abs(v) for v in numbers) < LARGE_AXIS:
+            continue
+        ticks = nice_ticks(min(numbers), max(numbers))
+        settings.update(tickmode="array", tickvals=ticks, ticktext=[short_number(v, lang) for v in ticks])
+    for trace in data:  # colour bars: numbers in full (plotly's default writes "10k"), short from LARGE_AXIS
+        if trace.get("type") not in ("heatmap", "choroplethmap") or not trace.get("showscale", True):
+            continue
+        bar = trace.setdefault("colorbar", {})
+        bar.setdefault("exponentformat", "none")
+        bar.setdefault("separatethousands", True)
+        z = [v for row in trace.get("z") or [] for v in (row if isinstance(row, list) else [row])
+             if isinstance(v, int | float) and v == v]
+        low, high = trace.get("zmin", min(z, default=0)), trace.get("zmax", max(z, default=0))
+        if "tickvals" not in bar and max(abs(low), abs(high)) >= LARGE_AXIS:
+            ticks = [v for v in nice_ticks(low, high) if low <= v <= high]
+            bar.update(tickmode="array", tickvals=ticks, ticktext=[short_number(v, lang) for v in ticks])
 
 
 # Margins. plotly.js widens a margin its tick labels, legend or colour bar do not fit in (automargin), and
@@ -222,20 +297,26 @@ def needed_margins(fig: dict) -> dict:
     left, right, top = margin.get("l", 80), margin.get("r", 80), margin.get("t", 100)
     labels = [str(v) for trace in data for v in (trace.get("y") or []) if isinstance(v, str)]
     numbers = _y_numbers(data, layout)
-    widest = max([text_px(v, size) for v in labels] + ([number_px(max(numbers, key=abs), size)] if numbers else []),
-                 default=0)
+    y_ticks = [str(v) for v in layout.get("yaxis", {}).get("ticktext") or []]  # short labels (large_number_ticks)
+    widest = max([text_px(v, size) for v in labels + y_ticks]
+                 + ([number_px(max(numbers, key=abs), size)] if numbers and not y_ticks else []), default=0)
     title = (layout.get("yaxis", {}).get("title") or {}).get("text")
     if labels or numbers:
         left = max(left, math.ceil(widest) + 32 + 5 * bool(title))
     x_numbers = [v for trace in data if trace.get("orientation") == "h" for v in trace.get("x") or []]
-    if x_numbers:  # the last tick label is centred on the plot's right edge
+    x_ticks = [str(v) for v in layout.get("xaxis", {}).get("ticktext") or []]
+    if x_ticks:  # short labels (large_number_ticks): the last one may stand at the plot's right edge
+        right = max(right, math.ceil(text_px(x_ticks[-1], size) / 2) + 14)
+    elif x_numbers:  # the last tick label is centred on the plot's right edge
         right = max(right, math.ceil(number_px(max(x_numbers, key=abs), size) / 2) + 14)
     for trace in data:
         if trace.get("type") in ("heatmap", "choroplethmap") and trace.get("showscale", True):
             bar = trace.get("colorbar", {})
             z = [v for row in trace.get("z") or [] for v in (row if isinstance(row, list) else [row]) if v is not None]
             bar_title = text_px((bar.get("title") or {}).get("text", ""), size)
-            right = max(right, math.ceil(bar.get("thickness", 30) + 56 + max(number_px(max(z, default=0), size), bar_title)))
+            labels = max((text_px(str(v), size) for v in bar.get("ticktext") or []), default=None)  # short labels
+            widest = number_px(max(z, default=0), size) if labels is None else labels
+            right = max(right, math.ceil(bar.get("thickness", 30) + 56 + max(widest, bar_title)))
     names = [trace["name"] for trace in data if trace.get("name") and trace.get("showlegend", True)]
     if len(names) > 1 and layout.get("legend", {}).get("yanchor") == "bottom":
         rows, used, room = 1, 0.0, FIGURE_WIDTH - left - right
@@ -363,15 +444,21 @@ def completeness(df: pd.DataFrame, lang: str) -> dict:
         return empty(title, lang)
     df = keyed(df)
     municipalities = escaped([place_name(m, lang) for m in plain(df["municipality_label"])])
-    loaded = [(m, int(y), n) for m, y, n in zip(municipalities, plain(df["year"]), plain(df["items"]), strict=True)
+    loaded = [(m, int(y), n, v) for m, y, n, v in zip(municipalities, plain(df["year"]), plain(df["items"]),
+                                                      filter_values(df), strict=True)
               if y is not None]
     rows = sorted(set(municipalities), reverse=True)
-    years = sorted({y for _, y, _ in loaded})
-    cells = {(m, y): n for m, y, n in loaded}
+    years = sorted({y for _, y, _, _ in loaded})
+    cells = {(m, y): n for m, y, n, _ in loaded}
+    # a click on a cell opens /data with the records of that plan: its row's link joined to its column's (meta, not
+    # a link per cell: the national heatmap has 265 × 14 cells)
+    values = {m: v for m, _, _, v in loaded}
     z = [[cells.get((m, y)) for y in years] for m in rows]
     heat = {
         "type": "heatmap",
         "z": z,
+        "meta": {"rows": [link_query({"municipality": values[m]}) for m in rows],
+                 "columns": [link_query({"year": y}) for y in years]},
         "x": [str(y) for y in years],
         "y": rows,
         "colorscale": BLUES,
@@ -458,7 +545,7 @@ def series_links(df: pd.DataFrame, names: list[str]) -> dict[str, dict]:
     """series name -> what a click on it narrows the selection to: its year, and its municipality (the filter bar's
     value: municipality_value) when the series is one municipality's plan; a series added up over municipalities
     keeps the filter bar's municipalities (docs/design.md "From a number to its records")."""
-    values = plain(df["municipality_value"]) if "municipality_value" in df else [None] * len(df)
+    values = filter_values(df)
     seen: dict[str, tuple[set, set]] = {}
     for name, value, year in zip(names, values, plain(df["year"]), strict=True):
         towns, years = seen.setdefault(name, (set(), set()))
@@ -473,6 +560,18 @@ def series_links(df: pd.DataFrame, names: list[str]) -> dict[str, dict]:
             link["year"] = int(next(iter(years)))
         out[name] = link
     return out
+
+
+def filter_values(df: pd.DataFrame) -> list:
+    """Each row's municipality as the filter bar and the address choose it (schema.sql municipality_value): the
+    query's `municipality_value` when it has one; else its EKATTE code when its label differs from its name (a
+    shared name, shown with its oblast: municipality_label), else its name. None: no municipality (a sum)."""
+    if "municipality_value" in df:
+        return plain(df["municipality_value"])
+    names = plain(df["municipality"]) if "municipality" in df else [None] * len(df)
+    codes = plain(df["municipality_code"]) if "municipality_code" in df else [None] * len(df)
+    labels = plain(df["municipality_label"]) if "municipality_label" in df else names
+    return [c if c and label_ and label_ != n else n for n, c, label_ in zip(names, codes, labels, strict=True)]
 
 
 def capacity_by(df: pd.DataFrame, dim: str, lang: str, combine: str = "compare") -> dict:
@@ -536,7 +635,8 @@ def deinstitutionalisation(df: pd.DataFrame, lang: str, combine: str = "compare"
     One line per setting and municipality: a line never joins two municipalities' plans, and a year without a plan
     is a gap in it (every year from the first to the last is on the axis). One municipality: colours by setting;
     several: colours by municipality, dashes by setting. combine == "sum" (or more than MAX_COMPARE
-    municipalities): one line per setting, each year's municipalities added up."""
+    municipalities): one line per setting, each year's municipalities added up; rows the query already added up
+    (municipality null: deinstitutionalisation_chart.sql) are drawn so."""
     title = t("di_title", lang)
     df = df[df["capacity"].notna()]
     if df.empty:
@@ -546,9 +646,10 @@ def deinstitutionalisation(df: pd.DataFrame, lang: str, combine: str = "compare"
     shown = shown_names(df, lang)
     rows = list(zip(plain(df["municipality_key"]), plain(df["setting"]), plain(df["year"]), plain(df["capacity"]),
                     strict=True))
-    municipalities = sorted({m for m, *_ in rows})
+    municipalities = sorted({m for m, *_ in rows}, key=lambda m: (m is not None, m or ""))
+    summed = None in municipalities
     note = None
-    if combine == "sum" or len(municipalities) > MAX_COMPARE:
+    if combine == "sum" or summed or len(municipalities) > MAX_COMPARE:
         note = t("note_sum" if combine == "sum" else "note_too_many", lang, n=MAX_COMPARE)
         rows = [(None, s, y, c) for _, s, y, c in rows] if len(municipalities) > 1 else rows
         municipalities = [None] if len(municipalities) > 1 else municipalities
@@ -557,6 +658,7 @@ def deinstitutionalisation(df: pd.DataFrame, lang: str, combine: str = "compare"
         by_year = points.setdefault((m, s), {})
         by_year[str(y)] = by_year.get(str(y), 0) + c
     towns = colours_for([m for m in municipalities if m])
+    values = dict(zip(plain(df["municipality_key"]), filter_values(df), strict=True))  # the points' links
     traces = []
     for m in municipalities:
         for setting in SETTING_ORDER:
@@ -580,6 +682,9 @@ def deinstitutionalisation(df: pd.DataFrame, lang: str, combine: str = "compare"
                     "name": name,
                     "line": line,
                     "marker": {"size": 8},
+                    # a click on a point opens /data with its municipality's records of that year in that setting
+                    "customdata": [link_query({"municipality": values.get(m), "year": y, "setting": setting})
+                                   if y in by_year else "" for y in years],
                     "hovertemplate": template_safe(name) + " %{x}: %{y:,.0f}<extra></extra>",
                     **({"legendgroup": m} if len(municipalities) > 1 else {}),
                 }
@@ -662,6 +767,7 @@ def amounts(df: pd.DataFrame, lang: str, combine: str = "compare") -> dict:
         return empty(title, lang)
     df, names, _, note = comparison(df, combine, lang, MAX_PLAN_ROWS, MAX_PLAN_ROWS)
     by_class = _by_class(df, names, "amount_bgn")
+    links = series_links(df, names)  # a click opens /data with the records stating the amounts of the plan and class
     present = {plan for part in by_class.values() for plan in part}
     plans = [p for p in dict.fromkeys(_plan_rows(df, names)) if p in present]
     traces = []
@@ -676,6 +782,7 @@ def amounts(df: pd.DataFrame, lang: str, combine: str = "compare") -> dict:
                 "orientation": "h",
                 "y": ys,
                 "x": [float(part[p]) for p in ys],
+                "customdata": [link_query({**links[p], "funding_mix": cls, "only": "amounts"}) for p in ys],
                 "name": label("funding", cls, lang),
                 "marker": {"color": colour},
                 "hovertemplate": "%{y}: %{x:,.0f}<extra></extra>",
@@ -708,13 +815,30 @@ def coverage(df: pd.DataFrame, plan: str, lang: str) -> dict:
     cells: dict[tuple, float] = {}
     for place, service, n in zip(places, services, df["services"].tolist(), strict=True):
         cells[(service, place)] = cells.get((service, place), 0) + n
+    # a click on a cell opens /data with the plan's records of that service type at that place (its EKATTE code, or
+    # 'whole': given for the whole municipality); a place named by two codes, or by none, gets no link
+    codes: dict[str, set] = {}
+    for place, ekatte in zip(places, plain(df["ekatte"]) if "ekatte" in df else [None] * len(places), strict=True):
+        codes.setdefault(place, set()).add("whole" if place == whole else ekatte)
+    types = dict(zip(services, plain(df["service_type"]), strict=True))
+    plan_link = {}
+    if "year" in df and len(df):
+        plan_link = {"municipality": filter_values(df)[0], "year": int(df["year"].iloc[0])}
     columns = sorted(set(places) - {whole})
     if whole in places:
         columns = [whole, *columns]
     rows = sorted(set(services), reverse=True)
+
+    def cell_link(row: str, column: str) -> str:
+        place = codes.get(column, set())
+        if not plan_link or (row, column) not in cells or len(place) != 1 or None in place:
+            return ""
+        return link_query({**plan_link, "service_type": types[row], "settlement": next(iter(place))})
+
     heat = {
         "type": "heatmap",
         "z": [[cells.get((r, c)) for c in columns] for r in rows],
+        "customdata": [[cell_link(r, c) for c in columns] for r in rows],
         "x": columns,
         "y": rows,
         "colorscale": TEAL,
@@ -811,6 +935,11 @@ def timeline(df: pd.DataFrame, lang: str, combine: str = "compare") -> dict:
         slots = [(str(int(y)), towns[m]) for y, m in sorted(pairs, key=lambda p: (p[0], towns[p[1]]))]
     else:
         slots = [(y, None) for y in years]
+    # a click on a bar opens /data with the records behind it: the changes of its kind seen in its year (event_year:
+    # a service type that disappears is the previous plan's records), of its municipality when it is one's
+    values = dict(zip(plain(df["municipality_key"]), filter_values(df), strict=True))
+    slot_towns = {(str(int(y)), towns[m]): values.get(m) for y, m in
+                  zip(df["year"].tolist(), df["municipality_key"].tolist(), strict=True)} if compare else {}
     by_event: dict[str, dict[tuple, int]] = {}  # one pass over the rows, not a mask per event
     for m, year, event, events in zip(df["municipality_key"].tolist(), df["year"].tolist(), df["event"].tolist(),
                                       df["events"].tolist(), strict=True):
@@ -832,6 +961,8 @@ def timeline(df: pd.DataFrame, lang: str, combine: str = "compare") -> dict:
                     "type": "bar",
                     "x": x,
                     "y": [counts.get(slot) for slot in slots],
+                    "customdata": [link_query({"municipality": slot_towns.get(slot), "year": "", "event": event,
+                                               "event_year": slot[0]}) if slot in counts else "" for slot in slots],
                     "name": label("status", event, lang),
                     "marker": {"color": colour},
                     "hovertemplate": "%{x}: %{y}<extra></extra>",

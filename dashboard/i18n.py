@@ -44,7 +44,8 @@ TEXT = {
         "series_year_one": "{year} ({n} община)",
         "synthetic": "Синтетични данни — не са реални планове",
         "url_ignored": "Пренебрегнати параметри от адреса (няма такива стойности в базата): {items}",
-        "table_truncated": "Показани са първите {shown} от {total} реда — стеснете филтрите, за да видите останалите.",
+        "table_truncated": "Показани са първите {shown} от {total} реда — стеснете филтрите, за да видите "
+                           "останалите.",
         "sort_hint": "Подреди по тази колона (отново: в обратен ред)",
         # overview
         "kpi_services": "Социални услуги",
@@ -116,7 +117,8 @@ TEXT = {
         "map_title": "Брой социални услуги по общини",
         "map_missing": "Картата не е налична: липсва файлът с граници на общините ({path}).",
         "map_metric": "Показател",
-        "map_population_missing": "Данните за населението не са налични ({path}): картата не може да покаже места на 1 000 жители.",
+        "map_population_missing": "Данните за населението не са налични ({path}): картата не може да покаже места "
+                                  "на 1 000 жители.",
         "axis_settlement": "Населено място",
         "axis_service_type": "Вид услуга",
         # changes
@@ -133,14 +135,29 @@ TEXT = {
         "filter_only": "Само",
         "narrowed": "Показани са само записите зад щракнатата стойност от графиката: {items}.",
         "narrow_services": "само социални услуги (записи с разпознат вид услуга)",
+        "narrow_amounts": "само записи, които посочват сума в лева",
+        "filter_event": "Промяна",
+        "filter_event_year": "Година на промяната",
+        "filter_settlement": "Населено място",
+        "narrow_event_note": "промяна, заявена в план, е нейният запис; вид услуга, който се появява, са записите от "
+                             "този вид в плана; вид услуга, който липсва в следващия план, са записите от този вид в "
+                             "предходния план (годината на промяната е тази на следващия план)",
         "narrow_clear": "Покажи всички записи от избора",
         "source_detail_title": "Оригинален текст на избрания ред",
         "source_detail_hint": "Изберете ред в таблицата, за да видите целия му оригинален текст.",
         "source_detail_place": "Файл {file}, ред {line}; място: {ref}",
         "chart_click_hint": "Щракнете върху стълбче, за да видите записите зад числото.",
+        "click_hint_records": "Щракнете върху стълбче, точка или клетка, за да видите записите зад числото.",
+        "click_hint_municipality": "Щракнете върху община, за да отворите нейната страница.",
         "types": "Групиране",
         "types_old": "видове услуги",
         "types_ssa": "видове по Закона за социалните услуги",
+        "types_note_before": "Всички планове в избора са отпреди Закона за социалните услуги (в сила от 1.07.2020): "
+                             "видовете по закона са приложени към услугите им чрез съпоставка на видовете услуги, а "
+                             "не са посочени в плановете.",
+        "types_note_after": "Всички планове в избора са по Закона за социалните услуги (от плана за 2021 г.): "
+                            "„видове услуги“ са наименованията, с които плановете назовават услугите; видовете по "
+                            "закона са тяхната съпоставка с чл. 15 от закона.",
         "ssa_break": "Закон за социалните услуги, 1.07.2020",
         # comparisons
         "combine": "Няколко общини",
@@ -164,6 +181,62 @@ TEXT = {
         "placeholder_choose": "Изберете…",
         "no_plan_places": "Услугите в този план не посочват населено място — не може да се каже кои места остават без "
                           "услуга.",
+        # the municipality page's charts and the map's metrics (dashboard/municipality_figures.py)
+        "capacity_over_time": "Капацитет на услугите по {dim} и година",
+        "services_over_time": "Брой услуги по {dim} и година",
+        "by_setting": "вид среда",
+        "by_target_group": "целева група",
+        "funding_over_time": "Услуги по източник на финансиране и година",
+        "axis_plan_year": "Година на плана",
+        "axis_capacity_units": "Капацитет (места, потребители, семейства)",
+        "axis_services": "Брой услуги",
+        "per_capita_chart": "Места в социални услуги на 1 000 жители (население към {date})",
+        "per_capita_axis": "Места на 1 000 жители",
+        "area_municipality": "Общината ({year})",
+        "area_oblast": "Областта ({n} общини)",
+        "area_country": "Страната ({n} общини)",
+        "area_oblast_one": "Областта (1 община)",
+        "area_country_one": "Страната (1 община)",
+        "metric_services": "Брой социални услуги",
+        "metric_capacity": "Капацитет (места, потребители, семейства)",
+        "metric_per_1000": "Места на 1 000 жители (население към {date})",
+        "metric_project_only": "Дял на услугите само с проектно финансиране",
+        "metric_change": "Промяна на капацитета спрямо предходния план",
+        "metric_map_title": "{metric} — по последния план на всяка община в избора, {years}",
+        "map_hover_year": "план {year}",
+        "map_no_value": "няма данни",
+        # the municipality page (dashboard/pages/municipality.py)
+        "muni_title": "Община {name}",
+        "muni_oblast": "област {oblast}",
+        "muni_not_found_title": "404 — няма такава община",
+        "muni_not_found": "Кодът „{code}“ не е код по ЕКАТТЕ на община с план в базата данни.",
+        "muni_not_found_back": "Към прегледа",
+        "muni_no_plans": "Няма заредени планове на тази община.",
+        "muni_plans_title": "Планове по години",
+        "muni_per_capita_title": "На 1 000 жители",
+        "muni_per_capita_text": "{places} места в услугите по плана за {year} г. при {people} жители към {date}: "
+                                "{value} места на 1 000 жители.",
+        "muni_per_capita_no_places": "Планът за {year} г. не посочва капацитет в места: няма число на 1 000 жители.",
+        "muni_per_capita_missing": "Данните за населението не са налични ({path}): показани са само броят услуги и "
+                                   "капацитетът.",
+        "muni_per_capita_basis": "Областта и страната: места по последния план на всяка община, която посочва "
+                                 "места, разделени на населението на същите общини (НСИ, оценка към {date}).",
+        "muni_changes_title": "Промени: заявени в плановете и наблюдавани между последователни планове",
+        "muni_origin_stated": "заявена",
+        "muni_origin_observed": "наблюдавана",
+        "muni_settlements_title": "Населени места по плана за {year} г.",
+        "muni_reached": "С услуга, посочена в плана ({n})",
+        "muni_not_reached": "Без услуга, посочена в плана ({n})",
+        "muni_no_places_named": "Услугите в плана за {year} г. не посочват населени места: от плана не може да се "
+                                "разбере кои места обхващат. Населени места в общината: {n}.",
+        "muni_whole_municipality": "{n} услуги са посочени за цялата община, без населено място.",
+        "muni_people": "{n} жители",
+        "muni_peers_title": "Сходни общини",
+        "muni_neighbours": "Съседни общини",
+        "muni_similar": "Общини в областта с близко население (към {date})",
+        "muni_peers_missing": "Данните за съседство и население не са налични.",
+        "muni_compare": "Сравни капацитета с тези общини",
+        "muni_no_plan_mark": "(няма план)",
     },
     "en": {
         "app_title": "Municipal social services — annual plans",
@@ -269,7 +342,8 @@ TEXT = {
         "map_title": "Social services by municipality",
         "map_missing": "Map not available: the municipal boundaries file is missing ({path}).",
         "map_metric": "Metric",
-        "map_population_missing": "Population data is not available ({path}): the map cannot show places per 1,000 inhabitants.",
+        "map_population_missing": "Population data is not available ({path}): the map cannot show places per 1,000 "
+                                  "inhabitants.",
         "axis_settlement": "Settlement",
         "axis_service_type": "Service type",
         "timeline_title": "New, expanded, reduced and closed services by year",
@@ -283,19 +357,35 @@ TEXT = {
         "filter_only": "Only",
         "narrowed": "Only the records behind the chart value you clicked: {items}.",
         "narrow_services": "services only (records with a recognised service type)",
+        "narrow_amounts": "only records that state an amount in leva",
+        "filter_event": "Change",
+        "filter_event_year": "Year of the change",
+        "filter_settlement": "Settlement",
+        "narrow_event_note": "a change stated in a plan is its record; a service type that appears is the plan's "
+                             "records of that type; a service type missing from the next plan is the previous plan's "
+                             "records of that type (the year of the change is the next plan's)",
         "narrow_clear": "Show all records of the selection",
         "source_detail_title": "Original text of the selected row",
         "source_detail_hint": "Select a row in the grid to see its whole original text.",
         "source_detail_place": "File {file}, line {line}; place: {ref}",
         "chart_click_hint": "Click a bar to see the records behind the number.",
+        "click_hint_records": "Click a bar, point or cell to see the records behind the number.",
+        "click_hint_municipality": "Click a municipality to open its page.",
         "types": "Group by",
         "types_old": "service types",
         "types_ssa": "kinds under the Social Services Act",
+        "types_note_before": "Every plan of the selection predates the Social Services Act (in force from 1 July "
+                             "2020): the kinds under the Act are given to their services by mapping the service "
+                             "types; the plans do not state them.",
+        "types_note_after": "Every plan of the selection is under the Social Services Act (from the 2021 plan on): "
+                            "“service types” are the names the plans give their services; the kinds under the Act "
+                            "are these mapped to its Art. 15.",
         "ssa_break": "Social Services Act, 1 July 2020",
         "combine": "Several municipalities",
         "combine_compare": "compare (one series per municipality)",
         "combine_sum": "add up",
-        "note_latest": "From each municipality's latest plan in the selection; for another year choose it under “Year”.",
+        "note_latest": "From each municipality's latest plan in the selection; for another year choose it under "
+                       "“Year”.",
         "note_sum": "The municipalities added up for each year (number of municipalities in brackets).",
         "note_too_many": "More than {n} municipalities — each year's total is shown; choose up to {n} municipalities to "
                          "compare them.",
@@ -310,7 +400,65 @@ TEXT = {
         "not_found_text": "There is no page at this address. Check the address or start from the home page.",
         "not_found_home": "To the home page",
         "placeholder_choose": "Choose…",
-        "no_plan_places": "The services of this plan name no settlement — which places have no service cannot be told.",
+        "no_plan_places": "The services of this plan name no settlement — which places have no service cannot be "
+                          "told.",
+        # the municipality page's charts and the map's metrics (dashboard/municipality_figures.py)
+        "capacity_over_time": "Capacity of the services by {dim} and year",
+        "services_over_time": "Number of services by {dim} and year",
+        "by_setting": "setting",
+        "by_target_group": "target group",
+        "funding_over_time": "Services by source of funding and year",
+        "axis_plan_year": "Plan year",
+        "axis_capacity_units": "Capacity (places, users, families)",
+        "axis_services": "Number of services",
+        "per_capita_chart": "Places in social services per 1,000 inhabitants (population on {date})",
+        "per_capita_axis": "Places per 1,000 inhabitants",
+        "area_municipality": "The municipality ({year})",
+        "area_oblast": "Its oblast ({n} municipalities)",
+        "area_country": "The country ({n} municipalities)",
+        "area_oblast_one": "Its oblast (1 municipality)",
+        "area_country_one": "The country (1 municipality)",
+        "metric_services": "Number of social services",
+        "metric_capacity": "Capacity (places, users, families)",
+        "metric_per_1000": "Places per 1,000 inhabitants (population on {date})",
+        "metric_project_only": "Share of services funded by projects only",
+        "metric_change": "Change of capacity since the previous plan",
+        "metric_map_title": "{metric} — each municipality's latest plan in the selection, {years}",
+        "map_hover_year": "plan {year}",
+        "map_no_value": "no data",
+        # the municipality page (dashboard/pages/municipality.py)
+        "muni_title": "{name} municipality",
+        "muni_oblast": "{oblast} oblast",
+        "muni_not_found_title": "404 — no such municipality",
+        "muni_not_found": "“{code}” is not the EKATTE code of a municipality with a plan in the database.",
+        "muni_not_found_back": "To the overview",
+        "muni_no_plans": "No plans of this municipality are loaded.",
+        "muni_plans_title": "Plans by year",
+        "muni_per_capita_title": "Per 1,000 inhabitants",
+        "muni_per_capita_text": "{places} places in the services of the {year} plan for {people} inhabitants on "
+                                "{date}: {value} places per 1,000 inhabitants.",
+        "muni_per_capita_no_places": "The {year} plan states no capacity in places: no figure per 1,000 inhabitants.",
+        "muni_per_capita_missing": "Population data is not available ({path}): only the number of services and the "
+                                   "capacity are shown.",
+        "muni_per_capita_basis": "Oblast and country: places of the latest plan of each municipality that states "
+                                 "places, divided by the population of the same municipalities (NSI estimate on "
+                                 "{date}).",
+        "muni_changes_title": "Changes: stated in the plans and observed between consecutive plans",
+        "muni_origin_stated": "stated",
+        "muni_origin_observed": "observed",
+        "muni_settlements_title": "Settlements in the {year} plan",
+        "muni_reached": "With a service named in the plan ({n})",
+        "muni_not_reached": "With no service named in the plan ({n})",
+        "muni_no_places_named": "The services of the {year} plan name no settlement: which places they reach "
+                                "cannot be read from the plan. Settlements in the municipality: {n}.",
+        "muni_whole_municipality": "{n} services are given for the whole municipality, with no settlement.",
+        "muni_people": "{n} inhabitants",
+        "muni_peers_title": "Peers",
+        "muni_neighbours": "Neighbouring municipalities",
+        "muni_similar": "Municipalities of the oblast with a similar population (on {date})",
+        "muni_peers_missing": "Neighbour and population data are not available.",
+        "muni_compare": "Compare capacity with these municipalities",
+        "muni_no_plan_mark": "(no plan)",
     },
 }
 

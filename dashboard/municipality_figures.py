@@ -17,61 +17,9 @@ from dashboard.figures import (
     ssa_break,
     style,
 )
-from dashboard.i18n import fmt_number, fmt_percent, label
+from dashboard.i18n import fmt_number, fmt_percent, label, t
 from dashboard.population import POPULATION_DATE
-
-TEXTS = {
-    "bg": {
-        "capacity_over_time": "Капацитет на услугите по {dim} и година",
-        "services_over_time": "Брой услуги по {dim} и година",
-        "dim_setting": "вид среда",
-        "dim_target_group": "целева група",
-        "funding_over_time": "Услуги по източник на финансиране и година",
-        "axis_year": "Година на плана",
-        "axis_capacity": "Капацитет (места, потребители, семейства)",
-        "axis_services": "Брой услуги",
-        "per_capita_title": "Места в социални услуги на 1 000 жители (население към {date})",
-        "per_capita_axis": "Места на 1 000 жители",
-        "area_municipality": "Общината ({year})",
-        "area_oblast": "Областта ({n} общини)",
-        "area_country": "Страната ({n} общини)",
-        "area_oblast_one": "Областта (1 община)",
-        "area_country_one": "Страната (1 община)",
-        "metric_services": "Брой социални услуги",
-        "metric_capacity": "Капацитет (места, потребители, семейства)",
-        "metric_per_1000": "Места на 1 000 жители (население към {date})",
-        "metric_project_only": "Дял на услугите само с проектно финансиране",
-        "metric_change": "Промяна на капацитета спрямо предходния план",
-        "map_title": "{metric} — по последния план на всяка община в избора, {years}",
-        "map_hover_year": "план {year}",
-        "map_no_value": "няма данни",
-    },
-    "en": {
-        "capacity_over_time": "Capacity of the services by {dim} and year",
-        "services_over_time": "Number of services by {dim} and year",
-        "dim_setting": "setting",
-        "dim_target_group": "target group",
-        "funding_over_time": "Services by source of funding and year",
-        "axis_year": "Plan year",
-        "axis_capacity": "Capacity (places, users, families)",
-        "axis_services": "Number of services",
-        "per_capita_title": "Places in social services per 1,000 inhabitants (population on {date})",
-        "per_capita_axis": "Places per 1,000 inhabitants",
-        "area_municipality": "The municipality ({year})",
-        "area_oblast": "Its oblast ({n} municipalities)",
-        "area_country": "The country ({n} municipalities)",
-        "area_oblast_one": "Its oblast (1 municipality)",
-        "area_country_one": "The country (1 municipality)",
-        "metric_services": "Number of social services",
-        "metric_capacity": "Capacity (places, users, families)",
-        "metric_per_1000": "Places per 1,000 inhabitants (population on {date})",
-        "metric_project_only": "Share of services funded by projects only",
-        "metric_change": "Change of capacity since the previous plan",
-        "map_title": "{metric} — each municipality's latest plan in the selection, {years}",
-        "map_hover_year": "plan {year}",
-        "map_no_value": "no data",
-    },
-}
+from dashboard.state import link_query
 
 METRICS = ("services", "capacity", "per_1000", "project_only", "change")
 METRIC_COLUMNS = {"services": "services", "capacity": "capacity", "per_1000": "per_1000",
@@ -80,11 +28,6 @@ GROUP_COLORS = ["#1f6f8b", "#e07a1f", "#4c9a2a", "#b83b5e", "#6a4c93", "#8c6d31"
 DIVERGING = [[0, "#b83b5e"], [0.5, "#f7f7f7"], [1, "#1f6f8b"]]
 
 
-def tx(key: str, lang: str | None, **fmt) -> str:
-    """A text of the municipality page and the map in `lang` (Bulgarian when unknown)."""
-    text = TEXTS["en" if lang == "en" else "bg"][key]
-    return text.format(**fmt) if fmt else text
-
 
 def display_name(name: str, oblast: str | None, shared: bool) -> str:
     """A municipality's name, with its oblast when another municipality has the same name ('Бяла (Варна)')."""
@@ -92,18 +35,20 @@ def display_name(name: str, oblast: str | None, shared: bool) -> str:
 
 
 def metric_title(metric: str, lang: str) -> str:
-    return tx(f"metric_{metric}", lang, date=POPULATION_DATE)
+    return t(f"metric_{metric}", lang, date=POPULATION_DATE)
 
 
 def _years(values: list) -> list[str]:
     return [str(int(y)) for y in values]
 
 
-def over_time(df: pd.DataFrame, dim: str, measure: str, lang: str) -> dict:
+def over_time(df: pd.DataFrame, dim: str, measure: str, lang: str, municipality: str | None = None) -> dict:
     """Stacked bars per plan year (years as categories: uneven gaps are not drawn as even ones), one
-    colour per category of `dim` (setting or target group); `measure` capacity or services."""
-    title = tx("capacity_over_time" if measure == "capacity" else "services_over_time", lang,
-               dim=tx(f"dim_{dim}", lang))
+    colour per category of `dim` (setting or target group); `measure` capacity or services. `municipality`: the
+    filter bar's value of the municipality; a click on a bar then opens /data with the services behind it (that
+    year's plan, that setting or target group)."""
+    title = t("capacity_over_time" if measure == "capacity" else "services_over_time", lang,
+               dim=t(f"by_{dim}", lang))
     if df.empty:
         return empty(title, lang)
     years = sorted({int(y) for y in plain(df["year"])})
@@ -121,18 +66,21 @@ def over_time(df: pd.DataFrame, dim: str, measure: str, lang: str) -> dict:
         if all(v is None for v in values):
             continue
         colour = SETTING_COLORS.get(code) if dim == "setting" else GROUP_COLORS[n % len(GROUP_COLORS)]
+        links = [link_query({"municipality": municipality, "year": y, dim: code, "only": "services"})
+                 if municipality and code is not None and v is not None else "" for y, v in zip(years, values, strict=True)]
         data.append({"type": "bar", "name": name, "x": _years(years), "y": values, "marker": {"color": colour},
-                     "hovertemplate": f"{name} %{{x}}: %{{y}}<extra></extra>"})
+                     "customdata": links, "hovertemplate": f"{name} %{{x}}: %{{y}}<extra></extra>"})
     if not data:
         return empty(title, lang)
-    axis_title = tx("axis_capacity" if measure == "capacity" else "axis_services", lang)
-    return figure(data, style(title, tx("axis_year", lang), axis_title, lang, barmode="stack",
+    axis_title = t("axis_capacity_units" if measure == "capacity" else "axis_services", lang)
+    return figure(data, style(title, t("axis_plan_year", lang), axis_title, lang, barmode="stack",
                               xaxis={"type": "category"}, **ssa_break(_years(years), lang)))
 
 
-def funding_over_time(df: pd.DataFrame, lang: str) -> dict:
-    """Stacked bars: services per plan year by funding mix (one class, 'mixed', 'unknown')."""
-    title = tx("funding_over_time", lang)
+def funding_over_time(df: pd.DataFrame, lang: str, municipality: str | None = None) -> dict:
+    """Stacked bars: services per plan year by funding mix (one class, 'mixed', 'unknown'); a click on a bar opens
+    /data with those services when `municipality` (the filter bar's value) is given."""
+    title = t("funding_over_time", lang)
     if df.empty:
         return empty(title, lang)
     years = sorted({int(y) for y in plain(df["year"])})
@@ -144,15 +92,17 @@ def funding_over_time(df: pd.DataFrame, lang: str) -> dict:
         if all(v is None for v in values):
             continue
         name = escape(label("funding", mix, lang))
-        data.append({"type": "bar", "name": name, "x": _years(years), "y": values,
+        links = [link_query({"municipality": municipality, "year": y, "funding_mix": mix, "only": "services"})
+                 if municipality and v is not None else "" for y, v in zip(years, values, strict=True)]
+        data.append({"type": "bar", "name": name, "x": _years(years), "y": values, "customdata": links,
                      "marker": {"color": FUNDING_COLORS[mix]}, "hovertemplate": f"{name} %{{x}}: %{{y}}<extra></extra>"})
-    return figure(data, style(title, tx("axis_year", lang), tx("axis_services", lang), lang, barmode="stack",
+    return figure(data, style(title, t("axis_plan_year", lang), t("axis_services", lang), lang, barmode="stack",
                               xaxis={"type": "category"}, **ssa_break(_years(years), lang)))
 
 
 def per_capita(areas: pd.DataFrame, lang: str) -> dict:
     """Horizontal bars: places per 1,000 inhabitants of the municipality, its oblast and the country."""
-    title = tx("per_capita_title", lang, date=POPULATION_DATE)
+    title = t("per_capita_chart", lang, date=POPULATION_DATE)
     if areas.empty:
         return empty(title, lang)
     names, values, texts = [], [], []
@@ -160,13 +110,13 @@ def per_capita(areas: pd.DataFrame, lang: str) -> dict:
                                             plain(areas["first_year"]), plain(areas["last_year"]),
                                             plain(areas["per_1000"]), strict=True):
         key = f"area_{area}_one" if area != "municipality" and n == 1 else f"area_{area}"
-        names.append(tx(key, lang, n=n, year=last))
+        names.append(t(key, lang, n=n, year=last))
         values.append(value)
         texts.append(fmt_number(value, lang, 1))
     data = [{"type": "bar", "orientation": "h", "y": names, "x": values, "text": texts, "textposition": "auto",
              "marker": {"color": ["#1f6f8b", "#5fa8d3", "#b8b8b8"][: len(values)]},
              "hovertemplate": "%{y}: %{text}<extra></extra>"}]
-    return figure(data, style(title, tx("per_capita_axis", lang), "", lang, height=260,
+    return figure(data, style(title, t("per_capita_axis", lang), "", lang, height=260,
                               yaxis={"autorange": "reversed", "type": "category"}))
 
 
@@ -174,7 +124,7 @@ def metric_map(df: pd.DataFrame, metric: str, geojson: str, codes: list[str], ye
     """Choropleth of the 265 municipalities coloured by one metric of their latest plan in the selection;
     municipalities without a value stay grey. The colour bar is titled with the metric; a change is
     coloured on a scale centred on 0 (less: red, more: blue)."""
-    title = tx("map_title", lang, metric=metric_title(metric, lang), years=years)
+    title = t("metric_map_title", lang, metric=metric_title(metric, lang), years=years)
     column = METRIC_COLUMNS[metric]
     outline = {
         "type": "choroplethmap", "geojson": geojson, "featureidkey": "properties.LAU_CODE", "locations": codes,
@@ -204,7 +154,7 @@ def metric_map(df: pd.DataFrame, metric: str, geojson: str, codes: list[str], ye
         else:
             zmin, zmax = 0, max(1, max(values))
         ticks = {}
-    text = [f"{escape(m)} ({escape(o)}), {tx('map_hover_year', lang, year=int(y))}: {s}"
+    text = [f"{escape(m)} ({escape(o)}), {t('map_hover_year', lang, year=int(y))}: {s}"
             for (_, m, o, y, _), s in zip(rows, shown, strict=True)]
     values_trace = {
         "type": "choroplethmap", "geojson": geojson, "featureidkey": "properties.LAU_CODE",

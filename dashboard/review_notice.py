@@ -1,12 +1,15 @@
 """The line under every page's filter bar that says how many of the records behind its figures a person should
-check (a review flag) or has corrected, with links to exactly those records on /data (?check=flagged|corrected)."""
+check (a review flag) or has corrected, with links to exactly those records on /data (?check=flagged|corrected).
+
+It is drawn with the page (slot(state), in the Pages router's answer) and redrawn by its callback only when the
+filters change: a page view is one request fewer than with a callback fired on every page's load."""
 
 from __future__ import annotations
 
 from dash import Output, callback, dcc, html
 
 from dashboard.db import remembered, run_records
-from dashboard.state import filter_params, search_for
+from dashboard.state import FILTER_KEYS, filter_params, filter_values, search_for
 
 TEXT = {
     "bg": {"records": "{records} записа в избора", "flagged": "{n} с флаг за проверка",
@@ -19,8 +22,10 @@ TEXT = {
 CHECKS = ("flagged", "corrected")  # /data?check=…: the grid opens filtered to these records
 
 
-def slot() -> html.Div:
-    return html.Div(id="review-notice", className="small text-muted mb-2")
+def slot(state: dict | None = None) -> html.Div:
+    """The notice for the page's URL state (validated filters and language); empty without one."""
+    children = notice(state["lang"], dict(zip(FILTER_KEYS, filter_values(state), strict=True))) if state else []
+    return html.Div(children, id="review-notice", className="small text-muted mb-2")
 
 
 @remembered
@@ -52,9 +57,10 @@ def notice(lang: str, values: dict) -> list:
 
 
 def register(filter_inputs: list, lang_state) -> None:
-    """The callback that keeps the notice in step with the filter bar (called once, by dashboard.components)."""
+    """The callback that keeps the notice in step with the filter bar (called once, by dashboard.components); not on
+    the page's load: the page is drawn with it (slot(state))."""
 
-    @callback(Output("review-notice", "children"), *filter_inputs, lang_state)
+    @callback(Output("review-notice", "children"), *filter_inputs, lang_state, prevent_initial_call=True)
     def update(oblast, municipality, year, target_group, service_type, lang):
         return notice(lang, {"oblast": oblast, "municipality": municipality, "year": year,
                              "target_group": target_group, "service_type": service_type})

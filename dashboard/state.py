@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import urlencode
 
 FILTER_KEYS = ("oblast", "municipality", "year", "target_group", "service_type")
@@ -16,9 +17,19 @@ NARROW_VALUES = {
     "ssa_kind": {"information_consulting", "advocacy_mediation", "community_work", "therapy_rehabilitation",
                  "skills_training", "work_skills", "day_care", "residential_care", "shelter", "assistant_support",
                  "none"},
-    "only": {"services"},  # only the records that are services (a service type recognised)
+    "only": {"services",  # only the records that are services (a service type recognised)
+             "amounts"},  # only the records that state an amount in leva (the amounts chart)
+    # a change of the changes timeline: stated in the plan (its status), or observed between consecutive plans
+    "event": {"new", "expanded", "reduced", "closing", "planned", "transformed", "appeared", "disappeared"},
 }
-NARROW_KEYS = tuple(NARROW_VALUES)
+# keys whose values are not a fixed list but must match a pattern: the year of the plan in which a change is
+# seen (for 'disappeared': the next plan's year, not the record's own) and a coverage cell's settlement (its
+# EKATTE code, or 'whole': the services given for the whole municipality)
+NARROW_PATTERNS = {
+    "event_year": re.compile(r"\d{4}"),
+    "settlement": re.compile(r"\d{5}|whole"),
+}
+NARROW_KEYS = (*NARROW_VALUES, *NARROW_PATTERNS)
 
 # filter key -> run_query parameter
 PARAM_NAMES = {
@@ -86,11 +97,19 @@ def validate_state(state: dict, known: dict[str, set], query: dict | None = None
         else:
             clean[key] = [v for v in state[key] if v in known[key]]
             ignored.extend((key, v) for v in state[key] if v not in known[key])
-    for key, allowed in NARROW_VALUES.items():
+    for key in NARROW_KEYS:
         values = state.get(key) or []
-        clean[key] = [v for v in values if v in allowed]
-        ignored.extend((key, v) for v in values if v not in allowed)
+        clean[key] = [v for v in values if narrow_allowed(key, v)]
+        ignored.extend((key, v) for v in values if not narrow_allowed(key, v))
     return clean, ignored
+
+
+def narrow_allowed(key: str, value) -> bool:
+    """Whether `value` may narrow /data under `key` (NARROW_VALUES: one of a fixed list; NARROW_PATTERNS: matching
+    the key's pattern in full)."""
+    if key in NARROW_VALUES:
+        return value in NARROW_VALUES[key]
+    return isinstance(value, str) and value.isascii() and bool(NARROW_PATTERNS[key].fullmatch(value))
 
 
 def query_string(state: dict) -> str:
@@ -143,21 +162,26 @@ def without_narrowing(state: dict) -> dict:
 
 def narrow_params(state: dict | None) -> dict:
     """The /data-only narrowing of a URL state (NARROW_KEYS, values already validated) as parameters of
-    queries/data_page.sql and data_grid.sql: settings, funding_mixes, ssa_kinds (lists; empty = all) and
-    services_only."""
+    queries/data_page.sql and data_grid.sql: settings, funding_mixes, ssa_kinds, events, event_years, settlements
+    (EKATTE codes) (lists; empty = all), services_only, amounts_only and whole_municipality (true: only those)."""
     state = state or {}
 
     def allowed(key):
-        return [v for v in as_list(state.get(key)) if v in NARROW_VALUES[key]]
+        return [v for v in as_list(state.get(key)) if narrow_allowed(key, v)]
 
+    settlements = allowed("settlement")
     return {"settings": allowed("setting"), "funding_mixes": allowed("funding_mix"), "ssa_kinds": allowed("ssa_kind"),
-            "services_only": "services" in allowed("only")}
+            "services_only": "services" in allowed("only"), "amounts_only": "amounts" in allowed("only"),
+            "events": allowed("event"), "event_years": [int(y) for y in allowed("event_year")],
+            "settlements": [s for s in settlements if s != "whole"], "whole_municipality": "whole" in settlements}
 
 
 def link_query(narrowing: dict) -> str:
     """'municipality=Дупница&year=2021&service_type=HOME_PATRONAGE' (percent-encoded): what a chart's bar or cell
-    narrows the selection to (the link the browser merges into the page's own query string to open /data)."""
-    return urlencode([(k, str(v)) for k, v in narrowing.items() if v is not None and v != ""])
+    narrows the selection to (the link the browser merges into the page's own query string to open /data). A value
+    None is left out (the page's own value stays); an empty text removes the key from the page's query ('year=': a
+    change's year is not its records' own, see event_year)."""
+    return urlencode([(k, str(v)) for k, v in narrowing.items() if v is not None])
 
 
 MAX_JSON_DEPTH = 64  # a grid model or a callback body is a few levels deep

@@ -1,5 +1,6 @@
 -- One plan: services per settlement and service type; a municipality-wide service has
--- settlement null and place_kind 'municipality' (also 'region' / 'unstated').
+-- settlement null and place_kind 'municipality' (also 'region' / 'unstated'). The plan's municipality (as the filter
+-- bar chooses it: municipality_value) and year go with each row: a cell's link to its records on /data.
 with
 
 services as (
@@ -32,4 +33,7 @@ final as (
     group by all
 )
 
-select * from final order by place_kind, settlement, service_type
+select f.*, municipality_value(p.municipality, p.municipality_code) as municipality_value, p.year
+from final f
+cross join (select municipality, municipality_code, year from plans where plan_id = $plan_id) p
+order by f.place_kind, f.settlement, f.service_type

@@ -4,7 +4,8 @@
 -- filters. The page is chosen on narrow columns; only its rows are read in full (rowid).
 --   $lang         the UI language ('bg' or 'en'); $section_labels, $target_group_labels, $setting_labels,
 --                 $status_labels: map code -> readable label in it (one map per kind: cheaper to bind)
---   $settings, $ssa_kinds, $funding_mixes, $services_only  what a chart's bar or cell narrows the records to
+--   $settings, $ssa_kinds, $funding_mixes, $services_only, $amounts_only, $events, $event_years, $settlements,
+--   $whole_municipality  what a chart's bar, point or cell narrows the records to
 --                 (dashboard/state.py narrow_params)
 --   $limit / $offset  the page (limit null: all rows); total_rows = rows of the selection
 with
@@ -15,7 +16,9 @@ selected as (
     where item_chosen($oblasts, $municipalities, $years, $target_groups, $service_types,
                       i.plan_id, i.municipality, i.year, i.service_type)
       -- what a chart's bar or cell narrows /data to (derived.sql item_narrowed)
-      and item_narrowed($settings, $ssa_kinds, $funding_mixes, $services_only, i.service_type, i.funding)
+      and item_narrowed($settings, $ssa_kinds, $funding_mixes, $services_only, $amounts_only, $events,
+                          $event_years, $settlements, $whole_municipality, i.item_id, i.plan_id, i.year,
+                          i.service_type, i.funding, i.status, i.amount_bgn, i.scope)
 ),
 
 page as (

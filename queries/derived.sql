@@ -117,10 +117,20 @@ create or replace macro item_chosen(oblasts, municipalities, years, target_group
          or item_type in (select code from service_types where list_contains(target_groups, target_group)))
     and chosen(service_types, item_type);
 
--- What a chart's bar or cell narrows /data to (dashboard/state.py NARROW_KEYS; empty lists and false: all), tested
--- on the item's own columns like item_chosen: its setting or Social Services Act kind (through its service type),
--- its funding mix (derived as in plan_summary) and whether it is a service at all.
-create or replace macro item_narrowed(settings, ssa_kinds, funding_mixes, services_only, item_type, item_funding) as
+-- What a chart's bar, point or cell narrows /data to (dashboard/state.py NARROW_KEYS; empty lists and false: all),
+-- tested on the item's own columns like item_chosen:
+-- - its setting or Social Services Act kind (through its service type), its funding mix (derived as in
+--   plan_summary), whether it is a service at all (services_only) and whether it states an amount (amounts_only);
+-- - a change of the changes timeline (events; event_years: the year of the plan in which the change is seen):
+--   a change a plan states is its record (the status, counted as the events table counts it); a service type that
+--   appears is the plan's records of that type; one that disappears is the previous plan's records of that type,
+--   seen in the year of the plan it is missing from;
+-- - a coverage cell's place: the records naming a settlement (EKATTE codes), or (whole_municipality) the records
+--   given for the whole municipality and naming none.
+-- (item_key, not item_id: a macro's parameter would stand for the column of that name in its subqueries too.)
+create or replace macro item_narrowed(settings, ssa_kinds, funding_mixes, services_only, amounts_only, events,
+                                      event_years, settlements, whole_municipality, item_key, item_plan, item_year,
+                                      item_type, item_funding, item_status, item_amount, item_scope) as
     (len(settings) = 0
      or item_type in (select code from service_types where list_contains(settings, setting)))
     and (len(ssa_kinds) = 0
@@ -129,7 +139,27 @@ create or replace macro item_narrowed(settings, ssa_kinds, funding_mixes, servic
          or list_contains(funding_mixes, case when item_funding is null or item_funding = '' then 'unknown'
                                               when contains(item_funding, ';') then 'mixed'
                                               else item_funding end))
-    and (not services_only or item_type is not null);
+    and (not services_only or item_type is not null)
+    and (not amounts_only or item_amount is not null)
+    -- (each subquery is empty unless its narrowing is asked for: a /data page without them pays next to nothing)
+    and ((len(events) = 0 and len(event_years) = 0)
+         or (item_status <> 'continuing' and (len(events) = 0 or list_contains(events, item_status))
+             and (item_type is not null or item_status in ('new', 'closing', 'planned'))
+             and chosen(event_years, item_year))
+         or item_plan || chr(31) || item_type in (
+             select case when e.event = 'appeared' then p.plan_id else pp.previous_plan_id end || chr(31)
+                 || e.service_type
+             from events e
+             join plans p on p.municipality = e.municipality and p.year = e.year
+                 and p.municipality_code is not distinct from e.municipality_code
+             join plan_pairs pp on pp.plan_id = p.plan_id
+             where (len(events) > 0 or len(event_years) > 0) and e.origin = 'observed'
+               and (len(events) = 0 or list_contains(events, e.event)) and chosen(event_years, e.year)))
+    and ((len(settlements) = 0 and not whole_municipality)
+         or item_key in (select item_id from item_settlements
+                         where len(settlements) > 0 and list_contains(settlements, ekatte))
+         or (whole_municipality and item_scope = 'municipality'
+             and item_key not in (select item_id from item_settlements where whole_municipality)));
 
 -- The /data grid sorted by the original text (queries/data_grid.sql): each item's place in the order of source_text
 -- (the order of `order by source_text`; equal texts, equal rank), so that the grid orders integers instead of

@@ -1,7 +1,8 @@
 -- Every municipality of EKATTE (and any with a plan but no EKATTE row): its code, the name its plans use (the
 -- filter bar's value), its names and oblast in both languages, whether it has a loaded plan, and whether
--- another municipality of the country has the same name (then it is shown with its oblast). For links to
--- /municipality/<code> and labels.
+-- another municipality of the country has the same name (then it is shown with its oblast), and how the filter bar
+-- chooses it (municipality_value: its name, or its code when the name is shared). For links to /municipality/<code>,
+-- to its records on /data, and labels.
 with
 
 planned as (
@@ -25,4 +26,6 @@ final as (
     anti join named n using (municipality_code)
 )
 
-select * from final order by municipality, oblast
+select *, municipality_value(municipality, municipality_code) as municipality_value
+from final
+order by municipality, oblast

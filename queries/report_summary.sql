@@ -1,5 +1,7 @@
--- Build summary: the totals of a database, one row.
-with lines as (
+-- Build summary: the totals of a database, one row (each total its own one-row part, joined).
+with
+
+lines as (
     select
         count(*) as lines_nonempty,
         count(*) filter (where disposition in ('record', 'continuation')) as lines_in_records,
@@ -7,18 +9,26 @@ with lines as (
     from line_dispositions
 ),
 
+plan_totals as (
+    -- a municipality is its EKATTE code (its name without one): the two named Бяла are two
+    select count(*) as plans, count(distinct coalesce(municipality_code, municipality)) as municipalities,
+        min(year) as first_year, max(year) as last_year
+    from plans
+),
+
+record_totals as (
+    select count(*) as records, count(*) filter (where review is not null) as records_flagged from items
+),
+
+problems as (
+    select count(*) filter (where severity = 'error') as errors, count(*) filter (where severity = 'warning') as warnings
+    from build_report
+),
+
 final as (
-    select
-        (select count(*) from plans) as plans,
-        (select count(distinct municipality) from plans) as municipalities,
-        (select min(year) from plans) as first_year,
-        (select max(year) from plans) as last_year,
-        (select count(*) from items) as records,
-        (select count(*) from items where review is not null) as records_flagged,
-        (select count(*) from build_report where severity = 'error') as errors,
-        (select count(*) from build_report where severity = 'warning') as warnings,
-        l.*
-    from lines as l
+    select p.plans, p.municipalities, p.first_year, p.last_year, r.records, r.records_flagged, b.errors, b.warnings,
+        l.lines_nonempty, l.lines_in_records, l.lines_not_in_records
+    from plan_totals p, record_totals r, problems b, lines l
 )
 
 select * from final

@@ -37,7 +37,8 @@ def tiny(tmp_path) -> Path:
 def test_every_query_runs_with_the_shared_parameters(tiny, name):
     from dashboard.pages import data
 
-    page = {"plan_id": "dupnitsa-2021", "limit": 100, "max_series": 8, **data.grid_params(None, "bg", 100),
+    page = {"plan_id": "dupnitsa-2021", "limit": 100, "max_series": 8, "max_municipalities": 12,
+            **data.grid_params(None, "bg", 100),
             # the municipality page's: its EKATTE code, population lists (dashboard/population.py)
             "code": "KNL48", "codes": ["KNL48"], "people": [43263], "ekattes": ["68789"], "settlement_people": [1000]}
     df = db.run_query(name, **page, **filter_params())

@@ -34,6 +34,9 @@ def test_view_round_trips_through_the_query_string():
         "funding_mix": ["municipal", "mixed"],
         "ssa_kind": [],
         "only": ["services"],
+        "event": ["disappeared"],
+        "event_year": ["2021"],
+        "settlement": ["14492", "whole"],
     }
     search = query_string(state)
     assert search.startswith("?oblast=")

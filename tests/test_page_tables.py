@@ -112,3 +112,26 @@ def test_the_table_is_drawn_shows_text_as_written_and_sorts(dash_duo, table_app)
     dash_duo.wait_for_text_to_equal("#box tbody tr:first-child td:nth-child(3)", "първи")
     assert len(shown(dash_duo)) == 2
     assert dash_duo.get_logs() == []
+
+
+def test_every_page_table_naming_a_municipality_links_to_its_page(sample_db):
+    """Each page table with a municipality column shows it as a link (kind 'municipality') and its query returns the
+    EKATTE code the link is made of (dupnitsa-2021.txt is Дупница, KNL48)."""
+    import app  # noqa: F401  (registers the pages)
+    from dashboard import db
+    from dashboard.pages import capacity, changes, funding
+
+    db.set_database(sample_db)
+    tables = {"capacity stated": capacity.STATED_COLUMNS, "capacity observed": capacity.OBSERVED_COLUMNS,
+              "funding project-only": funding.PROJECT_COLUMNS, "funding amounts": funding.AMOUNT_COLUMNS,
+              "changes": changes.COLUMNS}
+    for name, columns in tables.items():
+        kinds = {column: kind for column, header, kind in columns if header == "col_municipality"}
+        assert kinds == {"municipality_label": "municipality"}, name
+    for query in ("capacity_changes_stated", "capacity_changes_observed", "project_only", "funding_amounts", "changes"):
+        df = db.run_query(query, limit=5, oblasts=[], municipalities=["Дупница"], years=[], target_groups=[],
+                          service_types=[])
+        assert "municipality_code" in df, query
+        assert set(df["municipality_code"].dropna()) <= {"KNL48"}, query
+    page = str(capacity.update(None, ["Дупница"], None, None, None, "service_type", "bg")[1])
+    assert "KNL48" in page  # the stated changes of Дупница link to /municipality/KNL48

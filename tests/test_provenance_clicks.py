@@ -26,13 +26,14 @@ from .test_browser_pages import choose, dash_app, open_page, traces  # noqa: F40
 DUPNITSA = quote("Дупница")
 
 
-def click_bar(dash_duo, graph_id: str, trace_name: str, category: str) -> None:
-    """A pointer click on the bar of trace `trace_name` at `category` (plotly turns it into clickData)."""
+def click_bar(dash_duo, graph_id: str, trace_name: str, category: str, axis: str = "y") -> None:
+    """A pointer click on the bar of trace `trace_name` at `category` of its `axis` ('y': a horizontal bar, 'x': a
+    column); plotly turns it into clickData."""
     def where():
-        data = traces(dash_duo, graph_id) or []
-        for i, trace in enumerate(data):
-            if trace["name"] == trace_name and category in (trace["y"] or []):
-                return i, trace["y"].index(category)
+        for i, trace in enumerate(traces(dash_duo, graph_id) or []):
+            categories = trace[axis] or []
+            if trace["name"] == trace_name and category in categories:
+                return i, categories.index(category)
         return None
 
     index, position = until(dash_duo, where, timeout=15)

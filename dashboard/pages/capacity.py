@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ClientsideFunction, Input, Output, callback, clientside_callback, dcc, html
+from dash import Input, Output, callback, dcc, html
 
 from dashboard import figures
 from dashboard.components import (
@@ -13,6 +13,7 @@ from dashboard.components import (
     LANG_STATE,
     TABLE_ROWS,
     chart_card,
+    on_click,
     page_shell,
     table,
     table_card,
@@ -65,7 +66,7 @@ def body(state: dict) -> list:
     types = state["types"] = view_choice(state, "types", TYPES)
     control = view_control("capacity", "dim", DIMENSIONS, dim, lang, label="dimension")
     together = view_control("capacity", "combine", COMBINE, combine, lang, label="combine")
-    kinds = view_control("capacity", "types", TYPES, types, lang, label="types")
+    kinds = types_control(types, dim, filter_values(state), lang)
     by_group, stated, observed, di = update(*filter_values(state), dim, lang, combine, types)
     hint = html.P(t("chart_click_hint", lang), className="text-muted small mb-1")
     return [
@@ -78,13 +79,44 @@ def body(state: dict) -> list:
                 dbc.Col(table_card("capacity", "observed", t("observed_changes_title", lang), observed, lang), lg=6),
             ]
         ),
-        chart_card("capacity", "di", lang, figure=di),
+        chart_card("capacity", "di", lang, figure=di, click="records"),
     ]
 
 
-# a click on a bar opens /data with the records behind it (assets/provenance.js)
-clientside_callback(ClientsideFunction("provenance", "open"), Output("capacity-by-group-click", "data"),
-                    Input("capacity-by-group-graph", "clickData"), prevent_initial_call=True)
+def types_control(types: str, dim: str, filters: list, lang: str) -> html.Div:
+    """The old types / Social Services Act switch: shown only when the chart is grouped by service type (the only
+    grouping it changes), with a note when every plan of the selection is on one side of 1 July 2020."""
+    switch = view_control("capacity", "types", TYPES, types, lang, label="types")
+    style, note = types_view(dim, *filters, lang)
+    return html.Div([switch, html.Div(note, id="capacity-types-note")], id="capacity-types", style=style)
+
+
+@callback(
+    Output("capacity-types", "style"),
+    Output("capacity-types-note", "children"),
+    DIM,
+    *FILTER_INPUTS,
+    LANG_STATE,
+    prevent_initial_call=True,  # drawn with the page (types_control)
+)
+@remembered
+def types_view(dim, oblast, municipality, year, target_group, service_type, lang):
+    if dim not in (None, "service_type"):
+        return {"display": "none"}, None
+    span = run_query("plan_years", **filter_params(oblast, municipality, year, target_group, service_type)).iloc[0]
+    if span.isna().any():
+        return {}, None
+    if int(span["last_year"]) < figures.SSA_FIRST_YEAR:
+        key = "types_note_before"
+    elif int(span["first_year"]) >= figures.SSA_FIRST_YEAR:
+        key = "types_note_after"
+    else:
+        return {}, None
+    return {}, html.P(t(key, lang), className="text-muted small mb-1", id="capacity-types-explained")
+
+
+on_click("capacity-by-group")  # a bar: the records behind it
+on_click("capacity-di")  # a point: its municipality's records of that year in that setting
 
 
 def layout(**query) -> html.Div:
@@ -120,5 +152,9 @@ def update(oblast, municipality, year, target_group, service_type, dim, lang, co
         figures.capacity_by(chart, dim, lang, combine),
         table(with_source(run_query("capacity_changes_stated", limit=TABLE_ROWS, **params)), STATED_COLUMNS, lang),
         table(run_query("capacity_changes_observed", limit=TABLE_ROWS, **params), observed_columns(lang), lang),
-        figures.deinstitutionalisation(run_query("deinstitutionalisation", **params), lang, combine),
+        # one line per municipality and setting for up to MAX_COMPARE municipalities (one when the reader asks for a
+        # sum), else added up per year in SQL
+        figures.deinstitutionalisation(run_query("deinstitutionalisation_chart", **params,
+                                                 max_municipalities=figures.MAX_COMPARE if combine == "compare" else 1),
+                                       lang, combine),
     )

@@ -11,6 +11,7 @@ from dashboard.components import (
     LANG_STATE,
     TABLE_ROWS,
     chart_card,
+    on_click,
     page_shell,
     table,
     table_card,
@@ -44,13 +45,16 @@ def body(state: dict) -> list:
     timeline, events = update(*filter_values(state), lang, combine)
     return [
         together,
-        chart_card("changes", "timeline", lang, figure=timeline),
+        chart_card("changes", "timeline", lang, figure=timeline, click="records"),
         table_card("changes", "events", t("timeline_title", lang), events, lang),
     ]
 
 
 def layout(**query) -> html.Div:
     return page_shell("changes", query, body)
+
+
+on_click("changes-timeline")  # a bar: the records of the changes of its kind seen in its year
 
 
 def with_origin(df, lang: str):

@@ -11,6 +11,7 @@ from dashboard.components import (
     FILTER_INPUTS,
     LANG_STATE,
     chart_card,
+    on_click,
     page_shell,
     table_card,
     view_choice,
@@ -49,10 +50,11 @@ def body(state: dict) -> list:
         className="mb-2 align-items-center",
     )
     return [
-        chart_card("coverage", "matrix", lang, extra=[picker], figure=matrix),
+        chart_card("coverage", "matrix", lang, extra=[picker], figure=matrix, click="records"),
         table_card("coverage", "unserved", t("unserved_title", lang), unserved, lang),
         html.Div(map_notice, id="coverage-map-notice"),
-        chart_card("coverage", "map", lang, figure=map_figure, extra=[metric_picker(metric, lang)]),
+        chart_card("coverage", "map", lang, figure=map_figure, extra=[metric_picker(metric, lang)],
+                   click="municipality"),
     ]
 
 
@@ -65,6 +67,10 @@ def metric_picker(metric: str, lang: str) -> html.Div:
 
 def layout(**query) -> html.Div:
     return page_shell("coverage", query, body)
+
+
+on_click("coverage-matrix")  # a cell: the plan's records of that service type at that place
+on_click("coverage-map", "municipality")  # a municipality: its page
 
 
 def plan_choices(plans, town: str | None, current: str | None, lang: str = "bg") -> tuple[list, str | None, list[dict],

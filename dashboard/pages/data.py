@@ -16,10 +16,17 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
 from dashboard.components import FILTER_INPUTS, FILTER_STATES, LANG_STATE, page_shell
-from dashboard.db import Unavailable, remembered, run_records
+from dashboard.db import Unavailable, remembered, run_query, run_records
 from dashboard.grid import COLUMNS, FIELD_COLUMNS, FLAGGED_FIELDS, NUMBER_FILTERS, TEXT_FILTERS, grid_params
-from dashboard.i18n import grid_locale, label, t
-from dashboard.state import NARROW_KEYS, NARROW_VALUES, as_list, filter_params, query_string, state_from_query
+from dashboard.i18n import grid_locale, label, place_name, t
+from dashboard.state import (
+    NARROW_KEYS,
+    as_list,
+    filter_params,
+    narrow_allowed,
+    query_string,
+    state_from_query,
+)
 
 dash.register_page(__name__, path="/data", name="Данни", order=5)
 
@@ -125,18 +132,43 @@ def body(state: dict) -> list:
     ]
 
 
+NARROW_LABELS = {"funding_mix": "funding", "event": "status"}  # the i18n.label kind of a narrowing key's values
+
+
+def narrow_text(key: str, value: str, lang: str) -> str:
+    """One narrowing as the notice says it: 'среда: В домашна среда', 'само социални услуги', 'населено място: с.
+    Сливница'."""
+    if key == "only":
+        return t(f"narrow_{value}", lang)
+    if key == "event_year":
+        text = value
+    elif key == "settlement":
+        text = t("coverage_whole", lang) if value == "whole" else settlement_name(value, lang)
+    else:
+        text = label(NARROW_LABELS.get(key, key), value, lang)
+    return f"{t('filter_' + key, lang).lower()}: {text}"
+
+
+@remembered
+def settlement_name(code: str, lang: str) -> str:
+    """'с. Сливница' for an EKATTE code ('s. Slivnitsa' in English); the code itself when EKATTE does not know it."""
+    df = run_query("settlement_names", codes=[code])
+    if df.empty:
+        return code
+    row = df.iloc[0]
+    name = row["name_en"] if lang == "en" and isinstance(row["name_en"], str) else place_name(row["name"], lang)
+    return f"{place_name(row['kind'], lang)} {name}"
+
+
 def narrowed_notice(state: dict) -> list:
     """What a chart's click narrowed the records to (the /data-only keys of the address), with a link to the whole
     selection; nothing when not narrowed."""
     lang = state["lang"]
-    items = []
-    for key in NARROW_KEYS:
-        for value in state.get(key) or []:
-            text = t("narrow_services", lang) if key == "only" else label(key if key != "funding_mix" else "funding",
-                                                                              value, lang)
-            items.append(f"{t('filter_' + key, lang).lower()}: {text}" if key != "only" else text)
+    items = [narrow_text(key, value, lang) for key in NARROW_KEYS for value in state.get(key) or []]
     if not items:
         return []
+    if state.get("event"):  # a change's records: what they are
+        items.append(t("narrow_event_note", lang))
     whole = query_string({**state, **{key: [] for key in NARROW_KEYS}, "check": None})
     return [dbc.Alert([t("narrowed", lang, items="; ".join(items)), " ",
                        dcc.Link(t("narrow_clear", lang), href="/data" + whole)],
@@ -160,7 +192,7 @@ def follow_filters(search, narrow, lang):
 
 def narrow_state(narrow: dict) -> dict:
     """The /data-only keys of the page's store (data-narrow), validated as the address's are."""
-    return {key: [v for v in as_list(narrow.get(key)) if v in NARROW_VALUES[key]] for key in NARROW_KEYS}
+    return {key: [v for v in as_list(narrow.get(key)) if narrow_allowed(key, v)] for key in NARROW_KEYS}
 
 
 @callback(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dash
-from dash import ClientsideFunction, Input, Output, callback, clientside_callback, dcc, html
+from dash import Input, Output, callback, dcc, html
 
 from dashboard import figures
 from dashboard.components import (
@@ -11,6 +11,7 @@ from dashboard.components import (
     LANG_STATE,
     TABLE_ROWS,
     chart_card,
+    on_click,
     page_shell,
     table,
     table_card,
@@ -60,7 +61,7 @@ def body(state: dict) -> list:
                    extra=[control, html.P(t("chart_click_hint", lang), className="text-muted small mb-1"),
                           dcc.Store(id="funding-mix-click")]),
         table_card("funding", "project-only", t("project_only_title", lang), project_only, lang),
-        chart_card("funding", "amounts", lang, figure=amounts),
+        chart_card("funding", "amounts", lang, figure=amounts, click="records"),
         table_card("funding", "amounts", t("amounts_title", lang), amounts_table, lang),
     ]
 
@@ -69,9 +70,8 @@ def layout(**query) -> html.Div:
     return page_shell("funding", query, body)
 
 
-# a click on a bar opens /data with the services behind it (assets/provenance.js)
-clientside_callback(ClientsideFunction("provenance", "open"), Output("funding-mix-click", "data"),
-                    Input("funding-mix-graph", "clickData"), prevent_initial_call=True)
+on_click("funding-mix")  # a bar: the records behind it
+on_click("funding-amounts")  # a bar: the records stating the amounts of its plan and funding class
 
 
 @callback(

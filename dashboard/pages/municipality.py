@@ -9,7 +9,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.components import PAGES, db_missing, navbar, table
+from dashboard.components import PAGES, db_missing, graph, navbar, on_click, table
 from dashboard.db import DatabaseMissing, database_available, remembered, run_query
 from dashboard.i18n import fmt_number, t
 from dashboard.municipality_figures import display_name, funding_over_time, over_time, per_capita
@@ -25,79 +25,7 @@ from dashboard.state import query_string
 
 dash.register_page(__name__, path_template="/municipality/<code>", name="Община", order=90)
 
-TEXTS = {
-    "bg": {
-        "title": "Община {name}",
-        "oblast": "област {oblast}",
-        "not_found_title": "404 — няма такава община",
-        "not_found": "Кодът „{code}“ не е код по ЕКАТТЕ на община с план в базата данни.",
-        "not_found_back": "Към прегледа",
-        "no_plans": "Няма заредени планове на тази община.",
-        "plans_title": "Планове по години",
-        "per_capita_title": "На 1 000 жители",
-        "per_capita_text": "{places} места в услугите по плана за {year} г. при {people} жители към {date}: "
-                           "{value} места на 1 000 жители.",
-        "per_capita_no_places": "Планът за {year} г. не посочва капацитет в места: няма число на 1 000 жители.",
-        "per_capita_missing": "Данните за населението не са налични ({path}): показани са само броят услуги и "
-                              "капацитетът.",
-        "per_capita_basis": "Областта и страната: места по последния план на всяка община, която посочва места, "
-                            "разделени на населението на същите общини (НСИ, оценка към {date}).",
-        "changes_title": "Промени: заявени в плановете и наблюдавани между последователни планове",
-        "origin_stated": "заявена",
-        "origin_observed": "наблюдавана",
-        "settlements_title": "Населени места по плана за {year} г.",
-        "reached": "С услуга, посочена в плана ({n})",
-        "not_reached": "Без услуга, посочена в плана ({n})",
-        "no_places_named": "Услугите в плана за {year} г. не посочват населени места: от плана не може да се "
-                           "разбере кои места обхващат. Населени места в общината: {n}.",
-        "whole_municipality": "{n} услуги са посочени за цялата община, без населено място.",
-        "people": "{n} жители",
-        "peers_title": "Сходни общини",
-        "neighbours": "Съседни общини",
-        "similar": "Общини в областта с близко население (към {date})",
-        "peers_missing": "Данните за съседство и население не са налични.",
-        "compare": "Сравни капацитета с тези общини",
-        "no_plan_mark": "(няма план)",
-    },
-    "en": {
-        "title": "{name} municipality",
-        "oblast": "{oblast} oblast",
-        "not_found_title": "404 — no such municipality",
-        "not_found": "“{code}” is not the EKATTE code of a municipality with a plan in the database.",
-        "not_found_back": "To the overview",
-        "no_plans": "No plans of this municipality are loaded.",
-        "plans_title": "Plans by year",
-        "per_capita_title": "Per 1,000 inhabitants",
-        "per_capita_text": "{places} places in the services of the {year} plan for {people} inhabitants on {date}: "
-                           "{value} places per 1,000 inhabitants.",
-        "per_capita_no_places": "The {year} plan states no capacity in places: no figure per 1,000 inhabitants.",
-        "per_capita_missing": "Population data is not available ({path}): only the number of services and the "
-                              "capacity are shown.",
-        "per_capita_basis": "Oblast and country: places of the latest plan of each municipality that states places, "
-                            "divided by the population of the same municipalities (NSI estimate on {date}).",
-        "changes_title": "Changes: stated in the plans and observed between consecutive plans",
-        "origin_stated": "stated",
-        "origin_observed": "observed",
-        "settlements_title": "Settlements in the {year} plan",
-        "reached": "With a service named in the plan ({n})",
-        "not_reached": "With no service named in the plan ({n})",
-        "no_places_named": "The services of the {year} plan name no settlement: which places they reach cannot be "
-                           "read from the plan. Settlements in the municipality: {n}.",
-        "whole_municipality": "{n} services are given for the whole municipality, with no settlement.",
-        "people": "{n} inhabitants",
-        "peers_title": "Peers",
-        "neighbours": "Neighbouring municipalities",
-        "similar": "Municipalities of the oblast with a similar population (on {date})",
-        "peers_missing": "Neighbour and population data are not available.",
-        "compare": "Compare capacity with these municipalities",
-        "no_plan_mark": "(no plan)",
-    },
-}
 
-
-def tm(key: str, lang: str, **fmt) -> str:
-    text = TEXTS["en" if lang == "en" else "bg"][key]
-    return text.format(**fmt) if fmt else text
 
 
 def page_path(code: str, lang: str = "bg") -> str:
@@ -133,14 +61,15 @@ def layout(code: str | None = None, **query) -> html.Div:
         except DatabaseMissing:
             content = [db_missing(lang)]
     return html.Div(
-        [navbar("municipality", state, here=here), dbc.Container(content, fluid=True, id="municipality-page")],
+        [navbar("municipality", state, here=here), dbc.Container(content, fluid=True, id="municipality-page"),
+         dcc.Store(id="filters-lang", data=lang), dcc.Store(id="html-lang")],  # <html lang> (components.py)
         lang=lang,
     )
 
 
 def not_found(code: str, lang: str) -> list:
-    return [dbc.Alert([html.H2(tm("not_found_title", lang)), html.P(tm("not_found", lang, code=code)),
-                       dcc.Link(tm("not_found_back", lang), href=PAGES["overview"] + query_string({"lang": lang}))],
+    return [dbc.Alert([html.H2(t("muni_not_found_title", lang)), html.P(t("muni_not_found", lang, code=code)),
+                       dcc.Link(t("muni_not_found_back", lang), href=PAGES["overview"] + query_string({"lang": lang}))],
                       color="warning", id="municipality-not-found")]
 
 
@@ -154,25 +83,26 @@ def body(code: str, lang: str) -> list:
     else:
         name, oblast = me["name"], me.get("oblast")
     heading = html.Div([
-        html.H2(tm("title", lang, name=display_name(name, oblast, bool(me["shared_name"]))), id="municipality-title"),
-        html.P(tm("oblast", lang, oblast=oblast) + f" · EKATTE {code}" if oblast else f"EKATTE {code}",
+        html.H2(t("muni_title", lang, name=display_name(name, oblast, bool(me["shared_name"]))), id="municipality-title"),
+        html.P(t("muni_oblast", lang, oblast=oblast) + f" · EKATTE {code}" if oblast else f"EKATTE {code}",
                className="text-muted"),
     ])
     plans = run_query("municipality_plans", code=code)
     if plans.empty:
-        return [heading, dbc.Alert(tm("no_plans", lang), color="light"), peers_card(code, me, lang)]
+        return [heading, dbc.Alert(t("muni_no_plans", lang), color="light"), peers_card(code, me, lang)]
     latest = plans.iloc[-1].to_dict()
     capacity = run_query("municipality_capacity", code=code)
     funding = run_query("municipality_funding", code=code)
+    value = names().get(code, {}).get("municipality_value")  # its records on /data: a bar's link
     return [
         heading,
-        card(tm("plans_title", lang), plans_table(plans, lang), "municipality-plans"),
+        card(t("muni_plans_title", lang), plans_table(plans, lang), "municipality-plans"),
         per_capita_card(code, latest, lang),
-        chart(over_time(capacity, "setting", "capacity", lang), "capacity-setting"),
-        chart(over_time(capacity, "target_group", "capacity", lang), "capacity-group"),
-        chart(over_time(capacity, "target_group", "services", lang), "services-group"),
-        chart(funding_over_time(funding, lang), "funding"),
-        card(tm("changes_title", lang), changes_table(code, lang), "municipality-changes"),
+        chart(over_time(capacity, "setting", "capacity", lang, value), "capacity-setting", lang),
+        chart(over_time(capacity, "target_group", "capacity", lang, value), "capacity-group", lang),
+        chart(over_time(capacity, "target_group", "services", lang, value), "services-group", lang),
+        chart(funding_over_time(funding, lang, value), "funding", lang),
+        card(t("muni_changes_title", lang), changes_table(code, lang), "municipality-changes"),
         settlements_card(latest, lang),
         peers_card(code, me, lang),
     ]
@@ -182,9 +112,22 @@ def card(title: str, content, id_: str) -> dbc.Card:
     return dbc.Card(dbc.CardBody([html.H5(title), content]), className="mb-3", id=id_)
 
 
-def chart(fig: dict, name: str) -> dbc.Card:
-    graph = dcc.Graph(id=f"municipality-{name}-graph", figure=fig, config={"displaylogo": False})
-    return dbc.Card(dbc.CardBody(graph), className="mb-3")
+# the charts whose bars stand for records: a click opens /data with them (assets/provenance.js)
+CLICKABLE = ("capacity-setting", "capacity-group", "services-group", "funding")
+
+
+def chart(fig: dict, name: str, lang: str) -> dbc.Card:
+    """A chart of the page: named after its title, in the UI's language (components.graph); a click on a bar opens
+    its records."""
+    content = [graph(f"municipality-{name}-graph", lang, fig)]
+    if name in CLICKABLE:
+        content = [html.P(t("click_hint_records", lang), className="text-muted small mb-1"), *content,
+                   dcc.Store(id=f"municipality-{name}-click")]
+    return dbc.Card(dbc.CardBody(content), className="mb-3")
+
+
+for _name in CLICKABLE:
+    on_click(f"municipality-{_name}")
 
 
 def plans_table(plans, lang: str):
@@ -201,31 +144,30 @@ def own_table(df, columns, lang: str):
 def per_capita_card(code: str, latest: dict, lang: str) -> dbc.Card:
     people = population()
     if not people.available:
-        notice = dbc.Alert(tm("per_capita_missing", lang, path=str(population_path())), color="info",
+        notice = dbc.Alert(t("muni_per_capita_missing", lang, path=str(population_path())), color="info",
                            id="municipality-per-capita-missing")
-        return card(tm("per_capita_title", lang), notice, "municipality-per-capita")
+        return card(t("muni_per_capita_title", lang), notice, "municipality-per-capita")
     year = int(latest["year"])
     places = latest.get("places")
     own = people.municipalities.get(code)
     value = per_thousand(places, own)
     if value is None:
-        text = tm("per_capita_no_places", lang, year=year)
+        text = t("muni_per_capita_no_places", lang, year=year)
     else:
-        text = tm("per_capita_text", lang, places=fmt_number(places, lang), year=year, people=fmt_number(own, lang),
+        text = t("muni_per_capita_text", lang, places=fmt_number(places, lang), year=year, people=fmt_number(own, lang),
                   date=POPULATION_DATE, value=fmt_number(value, lang, 1))
     areas = run_query("per_capita_areas", code=code, **people.bound())
-    graph = dcc.Graph(id="municipality-per-capita-graph", figure=per_capita(areas, lang),
-                      config={"displaylogo": False})
-    return card(tm("per_capita_title", lang),
-                html.Div([html.P(text, id="municipality-per-capita-text"), graph,
-                          html.Small(tm("per_capita_basis", lang, date=POPULATION_DATE), className="text-muted")]),
+    chart_ = graph("municipality-per-capita-graph", lang, per_capita(areas, lang))
+    return card(t("muni_per_capita_title", lang),
+                html.Div([html.P(text, id="municipality-per-capita-text"), chart_,
+                          html.Small(t("muni_per_capita_basis", lang, date=POPULATION_DATE), className="text-muted")]),
                 "municipality-per-capita")
 
 
 def changes_table(code: str, lang: str):
     df = run_query("municipality_changes", code=code)
     if not df.empty:
-        df = df.assign(origin=[tm(f"origin_{o}", lang) for o in df["origin"]],
+        df = df.assign(origin=[t(f"muni_origin_{o}", lang) for o in df["origin"]],
                        service=[n if isinstance(n, str) else "" for n in df["name"]],
                        line=[f"{f}:{int(n)}" for f, n in zip(df["source_file"], df["source_line"], strict=True)])
     columns = [("year", "col_year", "text"), ("origin", "col_origin", "text"), ("event", "col_event", "label:status"),
@@ -236,15 +178,15 @@ def changes_table(code: str, lang: str):
 
 def settlements_card(latest: dict, lang: str) -> dbc.Card:
     year = int(latest["year"])
-    title = tm("settlements_title", lang, year=year)
+    title = t("muni_settlements_title", lang, year=year)
     people = population()
     df = run_query("municipality_settlements", plan_id=latest["plan_id"], **people.bound_settlements())
     if df.empty:
         return card(title, dbc.Alert(t("unserved_noref", lang), color="light"), "municipality-settlements")
     whole = int(df["whole_municipality"].iloc[0])
-    notes = [html.P(tm("whole_municipality", lang, n=whole), className="small")] if whole else []
+    notes = [html.P(t("muni_whole_municipality", lang, n=whole), className="small")] if whole else []
     if int(df["places_named"].iloc[0]) == 0:
-        content = [dbc.Alert(tm("no_places_named", lang, year=year, n=len(df)), color="light",
+        content = [dbc.Alert(t("muni_no_places_named", lang, year=year, n=len(df)), color="light",
                              id="municipality-no-places"), *notes]
         return card(title, html.Div(content), "municipality-settlements")
 
@@ -252,7 +194,7 @@ def settlements_card(latest: dict, lang: str) -> dbc.Card:
         out = []
         for r in rows.to_dict("records"):
             name = r["name_en"] if lang == "en" and r.get("name_en") else r["name"]
-            extra = f" · {tm('people', lang, n=fmt_number(r['population'], lang))}" if r.get("population") is not None \
+            extra = f" · {t('muni_people', lang, n=fmt_number(r['population'], lang))}" if r.get("population") is not None \
                 and r["population"] == r["population"] else ""
             out.append(dbc.Badge(f"{r['kind']} {name}{extra}", color="light", text_color="dark",
                                  className="me-1 mb-1 border"))
@@ -260,8 +202,8 @@ def settlements_card(latest: dict, lang: str) -> dbc.Card:
 
     reached, unreached = df[df["reached"]], df[~df["reached"]]
     content = [
-        html.H6(tm("reached", lang, n=len(reached))), html.Div(badges(reached), id="municipality-reached"),
-        html.H6(tm("not_reached", lang, n=len(unreached)), className="mt-2"),
+        html.H6(t("muni_reached", lang, n=len(reached))), html.Div(badges(reached), id="municipality-reached"),
+        html.H6(t("muni_not_reached", lang, n=len(unreached)), className="mt-2"),
         html.Div(badges(unreached), id="municipality-not-reached"), *notes,
     ]
     return card(title, html.Div(content), "municipality-settlements")
@@ -279,7 +221,7 @@ def peer_codes(code: str) -> tuple[list[str], list[str]]:
 def peers_card(code: str, me: dict, lang: str) -> dbc.Card:
     near, similar = peer_codes(code)
     if not near and not similar:
-        return card(tm("peers_title", lang), dbc.Alert(tm("peers_missing", lang), color="light"), "municipality-peers")
+        return card(t("muni_peers_title", lang), dbc.Alert(t("muni_peers_missing", lang), color="light"), "municipality-peers")
     known = names()
     people = population().municipalities
 
@@ -288,21 +230,23 @@ def peers_card(code: str, me: dict, lang: str) -> dbc.Card:
         for c in codes:
             text = label_of(c, known, lang)
             if show_people and c in people:
-                text += f" — {tm('people', lang, n=fmt_number(people[c], lang))}"
+                text += f" — {t('muni_people', lang, n=fmt_number(people[c], lang))}"
             if c in known and known[c]["has_plan"]:
                 items.append(html.Li(dcc.Link(text, href=page_path(c, lang))))
             else:
-                items.append(html.Li(f"{text} {tm('no_plan_mark', lang)}", className="text-muted"))
+                items.append(html.Li(f"{text} {t('muni_no_plan_mark', lang)}", className="text-muted"))
         return html.Ul(items)
 
-    compare = [me["name"]] + [known[c]["municipality"] for c in [*near, *similar] if c in known and known[c]["has_plan"]]
+    # the filter bar's values (a shared name, Бяла, is chosen by its code)
+    mine = known.get(code, {}).get("municipality_value") or me["name"]
+    compare = [mine] + [known[c]["municipality_value"] for c in [*near, *similar] if c in known and known[c]["has_plan"]]
     compare = list(dict.fromkeys(compare))
     search = query_string({"municipality": compare, "lang": lang})
     content = [
-        html.H6(tm("neighbours", lang)), html.Div(links(near, False), id="municipality-neighbours"),
-        html.H6(tm("similar", lang, date=POPULATION_DATE)), html.Div(links(similar, True), id="municipality-similar"),
+        html.H6(t("muni_neighbours", lang)), html.Div(links(near, False), id="municipality-neighbours"),
+        html.H6(t("muni_similar", lang, date=POPULATION_DATE)), html.Div(links(similar, True), id="municipality-similar"),
     ]
     if len(compare) > 1:
-        content.append(dbc.Button(tm("compare", lang), href=PAGES["capacity"] + search, color="primary", size="sm",
+        content.append(dbc.Button(t("muni_compare", lang), href=PAGES["capacity"] + search, color="primary", size="sm",
                                   id="municipality-compare"))
-    return card(tm("peers_title", lang), html.Div(content), "municipality-peers")
+    return card(t("muni_peers_title", lang), html.Div(content), "municipality-peers")

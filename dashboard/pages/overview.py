@@ -12,6 +12,7 @@ from dashboard.components import (
     FILTER_INPUTS,
     LANG_STATE,
     chart_card,
+    on_click,
     page_shell,
 )
 from dashboard.db import remembered, run_query
@@ -39,12 +40,15 @@ def body(state: dict) -> list:
     return [
         html.Div(kpis, id="overview-kpis", className="mb-3"),
         html.P(counts, id="overview-counts", className="text-muted"),
-        chart_card("overview", "completeness", lang, figure=completeness),
+        chart_card("overview", "completeness", lang, figure=completeness, click="records"),
     ]
 
 
 def layout(**query) -> html.Div:
     return page_shell("overview", query, body)
+
+
+on_click("overview-completeness")  # a cell: the records of that plan
 
 
 def kpi_values(row: dict, lang: str) -> dict[str, str]:
