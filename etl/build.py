@@ -296,7 +296,7 @@ def _holders(path: Path) -> list[int]:
     try:
         target = os.stat(path)
         for entry in os.scandir("/proc"):
-            if not entry.name.isdigit():
+            if not entry.name.isdecimal():
                 continue
             with contextlib.suppress(OSError):
                 for fd in os.scandir(f"/proc/{entry.name}/fd"):

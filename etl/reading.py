@@ -40,6 +40,12 @@ def read_plan(path: Path, reference: Reference, data: bytes | None = None) -> No
 Outcome = tuple[LoadedPlan | None, FileProblem | None]
 
 
+class ReaderFault(Exception):
+    """The reader itself failed on a document (a fault in this program, not in the file): the file is listed in
+    the build report with the fault, the other files load."""
+    category = "reader_fault"
+
+
 def read_one(path: Path, reference: Reference, data: bytes | None = None) -> Outcome:
     """One file's plan, or the problem that kept it out: a file that cannot be read, that is no plan, or
     that breaches a limit on documents (etl/lines/limits.py: the whole read runs under a budget of CPU
@@ -54,6 +60,9 @@ def read_one(path: Path, reference: Reference, data: bytes | None = None) -> Out
     except MemoryError:  # a single allocation the caps did not foresee: this file, not the build, fails
         gc.collect()
         problem = DocumentLimit(path.name, "reading it asked for more memory than could be had", "the memory available")
+    except Exception as exc:  # a fault of the reader on this document: this file, not the build, fails
+        problem = ReaderFault(f"{path.name}: the reader failed on this document ({type(exc).__name__}: {exc}); "
+                              "please report it with the file")
     message = str(problem) if str(problem).startswith(path.name) else f"{path.name}: {problem}"
     return None, FileProblem(path.name, "error", getattr(problem, "category", type(problem).__name__), message)
 

@@ -57,6 +57,9 @@ HALF = re.compile(rf"^(?:(i{{1,2}}|[12]){ORDINAL}\.?\s*{HALF_WORD}|(първо|�
 MONTH_WORD = re.compile(r"^(ме\s?се[цп]|месец|мес)$")
 WORDS_1_4 = {"първо": 1, "второ": 2, "трето": 3, "четвърто": 4}
 MONTH_RANGE_START = {"1": 1, "4": 2, "7": 3, "10": 4}
+ROMAN_MONTHS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
+_ROMAN_MONTH = r"(xii|xi|x|ix|viii|vii|vi|v|iv|iii|ii|i)"
+ROMAN_MONTH_RANGE = re.compile(rf"^(?:ме\s?се[цп]\w*|мес\.?|м\.)?\s*{_ROMAN_MONTH}\s*[-–—]\s*{_ROMAN_MONTH}$")
 _MONTH_NAME = r"((?:яну|фев|мар|апр|май|юни|юли|авг|сеп|окт|ное|дек)[а-я]*)\.?"
 MONTH_NAME_RANGE = re.compile(rf"^{_MONTH_NAME}\s*[-–—]\s*{_MONTH_NAME}$")
 
@@ -89,6 +92,13 @@ def schedule_label(text: str) -> str | None:
             return f"q{(first + 2) // 3}"
         if first in (1, 7) and last == first + 5:
             return f"h{(first + 5) // 6}"
+    m = ROMAN_MONTH_RANGE.match(t)  # 'I–III', 'VII–IX' under 'Месеци': the months of a quarter or a half
+    if m:
+        first, last = ROMAN_MONTHS.index(m.group(1)) + 1, ROMAN_MONTHS.index(m.group(2)) + 1
+        if first % 3 == 1 and last == first + 2:
+            return f"q{(first + 2) // 3}"
+        if first in (1, 7) and last == first + 5:
+            return f"h{(first + 5) // 6}"
     m = HALF.match(t)
     if m:
         k = m.group(1) or m.group(3)
@@ -105,7 +115,7 @@ def schedule_label(text: str) -> str | None:
     if m:
         return date_range_label(*(int(g) for g in m.groups()))
     k = ORDINAL_SUFFIX.sub("", t.rstrip("."))  # '1-во', '2-ро', 'III-то': a numeral with its ordinal ending
-    if k in ROMAN or (k.isdigit() and 1 <= int(k) <= 12):
+    if k in ROMAN or (k.isdecimal() and 1 <= int(k) <= 12):
         return f"n{ROMAN.get(k) or int(k)}"
     return None
 

@@ -551,3 +551,32 @@ def test_a_write_failure_leaves_the_previous_database_and_no_temporary_file(tmp_
         build(plans, db, reference, workers=1)
     assert db.read_bytes() == before
     assert not [p.name for p in tmp_path.iterdir() if ".tmp" in p.name or p.name.endswith(".wal")]
+
+
+def test_a_fault_of_the_reader_is_the_problem_of_its_file_and_the_other_plans_load(tmp_path, reference,
+                                                                                   monkeypatch):
+    """An exception inside the reader on one document (a fault of this program) lists that file in the build
+    report, category reader_fault, and the build goes on with the others."""
+    import etl.reading
+
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    sample = REPO / "data" / "plans" / "kresna-2020.txt"
+    shutil.copy(sample, plans / "kresna-2020.txt")
+    (plans / "bad-2020.txt").write_text("x\ty\tz\n", encoding="utf-8")
+    real = etl.reading.read_plan
+
+    def faulty(path, *args):
+        if path.name == "bad-2020.txt":
+            raise ValueError("invalid literal for int() with base 10: '12¹'")
+        return real(path, *args)
+
+    monkeypatch.setattr(etl.reading, "read_plan", faulty)
+    plan, problem = read_one(plans / "bad-2020.txt", reference)
+    assert plan is None and problem.category == "reader_fault"
+    assert problem.message.startswith("bad-2020.txt: the reader failed on this document (ValueError: ")
+    build(plans, tmp_path / "x.duckdb", reference, workers=1)
+    with duckdb.connect(str(tmp_path / "x.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from plans").fetchone()[0] == 1
+        assert con.execute("select count(*) from build_report where category = 'reader_fault' "
+                           "and source_file = 'bad-2020.txt'").fetchone()[0] == 1

@@ -20,7 +20,10 @@
   made without reading it) is the honest figure for plans never seen; the parser was then changed for it too;
 - blind-8: seven more, held out while the parser was changed for the sets above: its first score (78.5 %, 1028 of
   1309 fields, no wrong number) is the honest figure for plans never seen; the parser was then changed for it too;
-- blind-9: a held-out set nobody changing the parser reads; its floors are placeholders until its first score is
+- blind-9: seven more, held out while the parser was changed for the sets above: its first score (77.0 %, 949 of
+  1232 fields, one plan rejected whole so that 11 rows were lost, two wrong numbers) is the honest figure for plans
+  never seen; the parser was then changed for it too;
+- blind-10: a held-out set nobody changing the parser reads; its floors are placeholders until its first score is
   taken, and then only guard against a fall, so that it keeps measuring plans never seen.
 
 Every set also counts wrong numbers: a number exported that the key says is another number. The product's rule
@@ -40,8 +43,8 @@ WRONG = re.compile(r"^WRONG (\S+) line (\d+) .* (\w+): expected '(.*)' got '(.*)
 # (set, least field accuracy, most wrong numbers)
 SETS = [("test-plans", 0.98, 0), ("blind", 0.95, 0), ("blind-2", 0.95, 0), ("blind-3", 0.97, 0),
         ("blind-4", 0.98, 0), ("blind-5", 0.99, 0), ("blind-6", 0.98, 0), ("blind-7", 0.98, 0),
-        ("blind-8", 0.99, 0)]
-HELD_OUT = ["blind-9"]
+        ("blind-8", 0.99, 0), ("blind-9", 0.99, 0)]
+HELD_OUT = ["blind-10"]
 
 
 def wrong_numbers(printed: str) -> list[str]:

@@ -1359,3 +1359,134 @@ def test_preparing_in_the_plan_year_what_opens_in_a_later_year_is_planned(ref):
 
 def test_the_count_of_a_plural_titles_units_written_in_words_in_the_description():
     assert parse_units("Клубове на пенсионера", "Два броя клубове – в с. Малки Искър и с. Оселна", True) == 2
+
+
+# --- plans in layouts first seen in blind-9: whole documents read to records -------------------------------------
+
+VIDIN = "ОБЩИНА ВИДИН\n\nГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ В ОБЩИНА ВИДИН ЗА 2023 Г.\n\n"
+
+
+def test_a_list_of_services_each_with_a_small_parameter_table_is_read_a_record_per_service(ref):
+    text = (VIDIN + "РАЗДЕЛ I. СОЦИАЛНИ УСЛУГИ\n"
+            "1.\tЦентър за обществена подкрепа\n"
+            "Параметър\tСтойност\n"
+            "Място на предоставяне\tгр. Видин\n"
+            "Капацитет\tот 30 на 40 места от 01.04.2023 г.\n"
+            "Персонал\t8 щатни бройки\n"
+            "Финансиране\tДДД\n"
+            "Средства за 2022 г.\t170 000 лв\n"
+            "Средства за 2023 г.\t186 250,00 лв\n"
+            "Лиценз\tРег. № 0312/2021\n"
+            "\n"
+            "Стр. 2 от 3\n"
+            "2.\tПриемна грижа\n"
+            "Параметър\tСтойност\n"
+            "Място на предоставяне\tна територията на община Видин\n"
+            "Капацитет\t14 приемни семейства\n"
+            "Финансиране\tДДД\n")
+    centre, foster = plan_records(text, ref)
+    assert (centre.source_line, foster.source_line) == (6, 17)  # each starts on its numbered name line
+    assert centre.section == "social_service"
+    assert (centre.capacity, centre.capacity_before, centre.capacity_unit) == (40, 30, "places")
+    assert centre.staff == 8
+    assert centre.amount_bgn == 186250  # the 2023 line; 'Средства за 2022 г.' is another year's figure
+    assert centre.source_lines == [6, *range(8, 15)]  # every parameter line is the record's (7 is a header)
+    assert "unknown_column" in centre.review  # 'Лиценз' names no column role: kept as text, flagged
+    assert (foster.capacity, foster.capacity_unit, foster.scope) == (14, "families", "municipality")
+
+
+def test_capacity_in_year_columns_is_the_plan_years_and_the_year_before_is_the_capacity_before(ref):
+    text = ("ОБЩИНА КОСТИНБРОД\nГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ ЗА 2023 ГОДИНА\n\n"
+            "№\tСоциална услуга\tКапацитет (брой места)\t\t\tФинансиране\tТримесечия на 2023 г.\t\t\t\n"
+            "\t\t2022 г.\t2023 г.\t2024 г.\t\tI\tII\tIII\tIV\n"
+            "1\tЦентър за обществена подкрепа\t25\t30\t30\tДДД\t1\t1\t1\t1\n"
+            "2\tДневен център за деца с увреждания\t20\t20\t25\tДДД\t1\t1\t1\t1\n"
+            "3\tЦентър за настаняване от семеен тип за стари хора\t–\t12\t12\tДДД\t0\t1\t1\t1\n")
+    centre, day, home = plan_records(text, ref)
+    assert (centre.capacity, centre.capacity_before) == (30, 25)
+    assert day.capacity == 20  # the 25 is the 2024 forecast, never the 2023 figure
+    assert day.status == "continuing"
+    assert home.capacity == 12
+    assert list(home.quarters) == [0, 1, 1, 1]  # quarter columns answered '1' / '0'
+    assert list(centre.quarters) == [1, 1, 1, 1]
+
+
+def test_capacity_as_a_number_column_and_a_unit_column(ref):
+    text = (VIDIN + "№\tСоциална услуга\tКапацитет\t\tФинансиране\n"
+            "\t\tброй\tмерна единица\t\n"
+            "1\tДомашен социален патронаж\t140\tпотребители\tобщински бюджет\n"
+            "2\tЦентър за настаняване от семеен тип за стари хора – 2 бр.\t2 × 14\tместа\tДДД\n"
+            "3\tПриемна грижа\t5\tприемни семейства\tДДД\n")
+    patronage, homes, foster = plan_records(text, ref)
+    assert (patronage.capacity, patronage.capacity_unit) == (140, "users")
+    assert (homes.capacity, homes.capacity_unit) == (28, "places")
+    assert (foster.capacity, foster.capacity_unit) == (5, "families")
+
+
+def test_one_cell_of_capacity_occupied_and_staff_in_the_order_its_header_names_them(ref):
+    text = (VIDIN + "№\tСоциална услуга\tКапацитет / заети / персонал\tСредства (лв.)\n"
+            "1.\tЦентър за настаняване от семеен тип за деца\t14 / 12 / 9\t162 400\n"
+            "2.\tЗащитено жилище за лица с умствена изостаналост\tот 8 на 10 / 8 / 5\t61 200\n"
+            "3.\tКлубове на пенсионера – 4 бр.\t– / – / –\t12 000\n"
+            "4.\tДневен център за стари хора\t20 / 18\t40 000\n")
+    home, flat, clubs, centre = plan_records(text, ref)
+    assert (home.capacity, home.staff) == (14, 9)  # 12 are the places occupied
+    assert (flat.capacity, flat.capacity_before, flat.staff) == (10, 8, 5)
+    assert (clubs.capacity, clubs.staff, clubs.amount_bgn) == (None, None, 12000)
+    assert (centre.capacity, centre.staff) == (None, None)  # two numbers for three labels: not read, flagged
+    assert "unparsed_number" in centre.review
+
+
+def test_sections_by_source_of_money_give_the_funding_unless_the_row_names_its_own(ref):
+    text = (VIDIN + "№\tСоциална услуга\tЗабележка\tСредства (лв.)\n"
+            "I. ДЪРЖАВНО ДЕЛЕГИРАНИ ДЕЙНОСТИ\t\t\t\n"
+            "1.\tЦентър за социална рехабилитация и интеграция\tдействаща\t79 300\n"
+            "II. МЕСТНИ ДЕЙНОСТИ\t\t\t\n"
+            "2.\tДомашен социален патронаж\tдействаща\t121 000\n"
+            "III. ПРОЕКТИ И ПРОГРАМИ\t\t\t\n"
+            "3.\tЛичен асистент\tНП „Асистенти на хора с увреждания“\t158 400\n"
+            "4.\tСоциален асистент\tпо проект „Независим живот“\t36 000\n")
+    centre, patronage, assistant, social = plan_records(text, ref)
+    assert [f for f, _ in centre.funding] == ["state_delegated"]
+    assert [f for f, _ in patronage.funding] == ["municipal"]
+    assert [f for f, _ in assistant.funding] == ["national_programme"]  # the row's note names its programme
+    assert [f for f, _ in social.funding] == ["project"]
+
+
+def test_new_from_a_day_after_a_dash_and_preparing_a_licence(ref):
+    text = (VIDIN + "№\tСоциална услуга\tКапацитет\tСтатус\n"
+            "1\tДневен център за деца с увреждания\t12 места\tнова – от 01.04.\n"
+            "2\tХоспис\t–\tподготовка за лицензиране\n")
+    centre, hospice = plan_records(text, ref)
+    assert centre.status == "new"
+    assert hospice.status == "planned"
+
+
+def test_service_names_abbreviated_as_the_plans_own_list_explains(ref):
+    text = (VIDIN + "Използвани съкращения:\nДСП – Домашен социален патронаж\nОТ – Обществена трапезария\n"
+            "ПГ – Приемна грижа\n\n"
+            "№\tУслуга\tМясто\tКапацитет\tФинансиране\n"
+            "1\tДСП\tгр. Видин\t210 потребители\tМД\n"
+            "2\tОТ\tгр. Видин\t80 потребители\tОПХ\n"
+            "3\tПГ\tгр. Видин\t9 приемни семейства\tДДД\n")
+    assert [r.service_type for r in plan_records(text, ref)] == ["HOME_PATRONAGE", "PUBLIC_CANTEEN", "FOSTER_CARE"]
+
+
+def test_a_title_ending_with_the_municipality_is_the_whole_municipality(ref):
+    text = (VIDIN + "№\tДейност\tНаименование и адрес\tКапацитет\n"
+            "1\tАсистентска подкрепа\tЛичен асистент по Механизъм „Лична помощ“, община Видин\t74 потребители\n")
+    assert plan_records(text, ref)[0].scope == "municipality"
+
+
+def test_a_note_saying_in_what_the_capacity_is_counted_gives_the_unit_of_a_bare_number(ref):
+    text = (VIDIN + "№\tСоциална услуга\tКапацитет (брой места)\tЗабележка\n"
+            "1\tДомашен социален патронаж\t150\tкапацитет в брой потребители\n"
+            "2\tДневен център за стари хора\t30\t\n")
+    patronage, centre = plan_records(text, ref)
+    assert (patronage.capacity, patronage.capacity_unit) == (150, "users")
+    assert (centre.capacity, centre.capacity_unit) == (30, "places")
+
+
+def test_a_capacity_said_to_be_a_forecast_is_not_read_from_a_text_either():
+    assert parse_capacity("Капацитет: до 15 места (предвиждане)", 2017).flag == "unparsed_number"
+    assert parse_capacity("Капацитет: до 15 места (предвиждане)", 2017).capacity is None

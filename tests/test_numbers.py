@@ -640,3 +640,17 @@ def test_an_approximate_amount_is_left_empty(text, expected):
 
 def test_staff_with_the_figure_per_unit_in_brackets():
     assert parse_staff_cell("22 (по 11)") == Number(22.0)
+
+
+def test_staff_with_a_part_of_it_in_brackets():
+    assert parse_staff_cell("14 (в т.ч. 2 шофьори)").value == 14
+
+
+def test_a_capacity_marked_as_a_forecast_is_left_empty_and_flagged():
+    read = parse_capacity_cell("до 15 места (предвиждане)")
+    assert read.capacity is None and read.flag == "unparsed_number"
+
+
+def test_users_beside_abbreviated_social_assistants():
+    read = parse_capacity_cell("15 потребители; 6 соц. асистенти")
+    assert (read.capacity, read.unit) == (15, "users")

@@ -205,3 +205,16 @@ def test_schedule_labels_as_ordinals_and_month_ranges(text, label):
 @pytest.mark.parametrize("text, role", [("От месец", "term"), ("До месец", "term"), ("Начален месец", "term")])
 def test_a_period_in_two_columns_of_months(text, role):
     assert column_role(text) == role
+
+
+@pytest.mark.parametrize(("label", "expected"), [("I–III", "q1"), ("IV–VI", "q2"), ("VII–IX", "q3"), ("X–XII", "q4"),
+                                                 ("I–VI", "h1"), ("VII–XII", "h2"), ("I–II", None), ("II–IV", None)])
+def test_roman_month_ranges_name_quarters_and_halves(label, expected):
+    assert schedule_label(label) == expected
+
+
+@pytest.mark.parametrize("label", ["12¹", "3²", "²", "IV¹"])
+def test_a_label_with_a_superscript_footnote_mark_is_no_number_and_no_fault(label):
+    """Superscript digits are digits to str.isdigit() but not to int(): a header cell such as '12¹' (a column with a
+    footnote) is not read as a month, and reading it never fails."""
+    assert schedule_label(label) is None

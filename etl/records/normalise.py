@@ -15,6 +15,7 @@ from ..rows.parse import Issue, ParsedPlan, RawRow
 from ..transliteration import slug
 from ..vocabulary import DATA, read_abbreviations, read_codes
 from .numbers import (
+    FORECAST,
     LEVA_PER_EURO,
     LOOKALIKES,
     NO_CAPACITY,
@@ -29,7 +30,7 @@ from .numbers import (
 )
 from .numbers import NUMBER_WORDS as ALL_NUMBER_WORDS
 from .numbers import parse_amount as read_amount
-from .places import WIDE_IN_TEXT, Located, Place, parse_place, places_in_text
+from .places import MUNICIPALITY_AT_END, WIDE_IN_TEXT, Located, Place, parse_place, places_in_text
 from .schedule import (
     mark_value,
     quarters_from_halves,
@@ -139,6 +140,9 @@ CHAIN_AFTER = re.compile(r"\s*на\s+\d{1,4}(?![.,/]?\d)")
 # re.IGNORECASE the engine finds their literal stems quickly
 
 
+# the row says in what its capacity is counted ('капацитет в брой потребители'): the unit of a bare number
+UNIT_SAID = re.compile(r"капацитет\w*\s+(?:е\s+|се\s+измерва\s+)?в\s+(?:брой\s+)?(места|потребители|"
+                       r"приемни\s+семейства|семейства)(?!\w)", re.I)
 PLACES_WRITTEN = re.compile(r"\d\s*(?:места|място|легла|бр\.?\s*места)(?!\w)", re.I)
 
 
@@ -222,6 +226,8 @@ def capacity_facts(text: str) -> tuple | None:
     if m is None and "капацит" in text and UNREAD_EXPLICIT.search(text):
         return ("unparsed",)
     m = m or PLAIN_UNIT.search(text)
+    if m and FORECAST.match(text, m.end()):  # 'до 15 места (предвиждане)': a forecast, as in a capacity cell
+        return ("unparsed",)
     if m:
         value = count_at(text, m.start(1), m.end(1)).value
         return ("unparsed",) if value is None else ("stated", int(value), unit_of(m.group(2)))
@@ -233,7 +239,7 @@ def capacity_facts(text: str) -> tuple | None:
 _TYPED = rf"(?:[{LOOKALIKES}бБ]{{1,3}})?"
 STAFF = [re.compile(rf"(?:персонал|щатн\w*\s+(?:бройки|численост|длъжности))\w*\s*[-–—:]?\s*{_TYPED}(\d{{1,4}})", re.I),
          re.compile(rf"(\d{{1,4}}){_TYPED}\s*(?:щатни\s+(?:бройки|длъжности|единици)|щ\.\s?бр\.)", re.I),
-         re.compile(rf"(\d{{1,4}}){_TYPED}\s*(?:лични|социални)?\s*асистент", re.I),
+         re.compile(rf"(\d{{1,4}}){_TYPED}\s*(?:лични|социални|лич\.|соц\.)?\s*асистент", re.I),
          re.compile(rf"(\d{{1,4}}){_TYPED}\s*(?:служители|специалисти|души персонал|домашни\s+помощници)", re.I),
          re.compile(rf"(\d{{1,4}}){_TYPED}\s*(?:ЛА|СА|ДП)(?!\w)"),  # '45 ЛА': лични / социални асистенти, домашни помощници
          # a labelled count: 'лични асистенти: 45', 'служители – 6'
@@ -574,7 +580,7 @@ def month_numbers(text: str) -> set[int] | None:
     months: set[int] = set()
     last, pending = None, False
     for token in MONTH_TOKEN.findall(text):
-        if not token.isdigit():
+        if not token.isdecimal():
             pending = True
             continue
         value = int(token)
@@ -686,6 +692,12 @@ class Abbreviations:
     def __init__(self, meanings: dict[str, str]):
         self.meanings = meanings
         self.pattern = re.compile("|".join(rf"(?<!\w){re.escape(a)}(?!\w)" for a in meanings)) if meanings else None
+
+    def expanded(self, text: str) -> str:
+        """The text with each explained abbreviation replaced by its meaning ('ДСП' → 'Домашен социален патронаж')."""
+        if self.pattern is None or not text:
+            return text
+        return self.pattern.sub(lambda m: self.meanings[m.group(0)], text)
 
     def spelled_out(self, text: str) -> str:
         """The text followed by the meaning of each explained abbreviation it uses."""
@@ -805,7 +817,8 @@ class _Context:
         # status column, the notes or the indicators as well as in the title and description
         said = [cells.get(k, "") for k in ("status", "target_group", "notes", "indicator", "results")]
         text = " ; ".join(t for t in (name, description, cells.get("activities", ""), *said) if t)
-        service = classify_service(name, description)
+        # an abbreviation the plan explains means what the plan says ('ДСП – Домашен социален патронаж')
+        service = classify_service(self.abbreviations.expanded(name), self.abbreviations.expanded(description))
         if service is None and parent is not None and row.section in (None, "social_service") and PART_OF.search(text):
             # a sub-row naming no service of its own but a part of one ("в т.ч. изнесена група", "Разширяване на
             # обхвата – …", places of its own) is of the service its numbered row's title names; one that names an
@@ -820,6 +833,9 @@ class _Context:
             cells["amount"] = " | ".join(filter(None, [cells.get("amount", ""), *(t for _, t in parts)]))
         elif from_parts is not None:
             funding_raw = "; ".join(filter(None, [funding_raw, from_parts.sources]))
+        if not funding_raw and row.funding_heading:  # the heading over the row names its money, unless the row does
+            noted = " ; ".join(t for t in (cells.get("notes", ""), cells.get("status", "")) if t)
+            funding_raw = noted if noted and classify_funding(noted) else row.funding_heading
         funding = classify_funding(self.abbreviations.spelled_out(funding_raw))
         if row.currency and cells.get("amount"):  # the header names euro: each bare number in its currency
             cells["amount"] = with_currency(cells["amount"], row.currency)
@@ -920,7 +936,9 @@ class _Context:
                     read = replace(read, before=None)
                 if read.before is not None:
                     direction = "expanded" if read.capacity > read.before else "reduced" if read.capacity < read.before else None
-                unit = read.unit or ("families" if service == "FOSTER_CARE" else "places")
+                said = UNIT_SAID.search(text)
+                unit = read.unit or (unit_of(said.group(1)) if said else None) or \
+                    ("families" if service == "FOSTER_CARE" else "places")
                 return Capacity(read.capacity, read.before, unit, direction)
         if measure:  # a measure's texts count what it reaches ('Обучение на 20 приемни семейства'), not places
             return Capacity()
@@ -958,7 +976,7 @@ class _Context:
         if cells.get("place"):
             return parse_place(cells["place"], self.code, self.reference)
         place = places_in_text(f"{name} {description}", self.code, self.reference)
-        if not place.settlements and WIDE_IN_TEXT.search(name):  # 'Приемна грижа – на територията на общината'
+        if not place.settlements and (WIDE_IN_TEXT.search(name) or MUNICIPALITY_AT_END.search(name)):  # 'Приемна грижа – на територията на общината'
             place.scope = "municipality"
         if not place.settlements and not place.scope and row.place_heading:  # the settlement heading over the row
             return parse_place(row.place_heading, self.code, self.reference)

@@ -492,9 +492,9 @@ UNIT_AFTER = re.compile(rf"\s*(?P<unit>{_UNIT})", re.I)
 UNIT_BEFORE = re.compile(rf"(?P<unit>{_UNIT})\s*[:\-–—]?\s*$", re.I)
 _STAFF = [re.compile(p, re.I) for p in (
     r"персонал\w*\s*[-–—:]?\s*\d+\s*(?:бр(?!\w)\.?)?",
-    r"\d+\s*(?:(?:лични|социални)\s+)?(?:асистент\w*|служител\w*|специалист\w*|домашни помощници|"
+    r"\d+\s*(?:(?:лични|социални|лич\.|соц\.)\s*)?(?:асистент\w*|служител\w*|специалист\w*|домашни помощници|"
     r"помощници|медиатор\w*|сътрудни\w*|работни\w*|организатор\w*|души персонал)",
-    r"(?:(?:лични|социални)\s+асистенти|домашни помощници|служители)\s*[-–—:]\s*\d+",
+    r"(?:(?:лични|социални|лич\.|соц\.)\s*асистенти|домашни помощници|служители)\s*[-–—:]\s*\d+",
     r"\d+\s*(?-i:ЛА|СА|ДП)(?!\w)",  # '45 ЛА': personal / social assistants, home helpers
     r"\d+\s*(?:щ\.\s?бр(?!\w)\.?|щатни\s+(?:бройки|длъжности|единици))",  # '7 щ.бр.', '16 щатни бройки'
     r"\d+\s*(?:настанени|настанен[аио]?)(?!\w)",  # occupancy ('18 настанени'), not the places
@@ -511,6 +511,8 @@ DATED_CHANGE = re.compile(rf"^(?P<a>\d+)\s*(?P<ua>{_UNIT})?\s*до\s+{_DAY}\s*[;
                           rf"от\s+{_DAY}$", re.I)
 _QUALIFIER_BEFORE = re.compile(r"(?:над|около|приблизително|поне|минимум|най-малко|повече от|под|"
                                r"по-малко от|между)\s*$", re.I)
+# a figure said to be a forecast ('до 15 места (предвиждане)'), not the plan's; match() from a number's end
+FORECAST = re.compile(r"[^.;]{0,20}?(?<!\w)(?:предвиждане|прогноз\w*)(?!\w)", re.I)
 _APPROXIMATE = re.compile(r"(?<!\w)(?:около|приблизително|прибл\.|ориентировъчно|ок\.|~)\s*$", re.I)
 _CONNECTORS = {"за", "в", "във", "от", "и", "към", "на", "общо", "с", "със", "като"}
 
@@ -538,6 +540,8 @@ def parse_capacity_cell(text: str) -> Capacity:
     text = strip_markup(text).strip(" .;")
     if NO_CAPACITY.match(text):
         return Capacity(None)
+    if FORECAST.search(text):  # 'до 15 места (предвиждане)': a forecast, not the plan's capacity (see capacity_facts)
+        return Capacity(None, flag=UNPARSED)
     digits, broken = words_to_digits(text)
     units_of = _UNITS_OF.match(digits)
     if units_of and not broken:  # N units of M places: N × M
@@ -712,6 +716,7 @@ def parse_staff_cell(text: str) -> Number:
     number with only words around it. Empty, '-' and 'няма' → no staff; anything else not empty (two numbers,
     a fraction, 'до 10') → None flagged 'unparsed_number'."""
     text = _PER_UNIT_NOTE.sub("", strip_markup(text)).strip(" .;")  # '22 (по 11)': the figure per unit aside
+    text = _PART.sub(r"\g<between> ", text).strip()  # '14 (в т.ч. 2 шофьори)': a part of the staff in brackets
     if NO_CAPACITY.match(text):
         return Number(None)
     count = parse_count(text)

@@ -10,12 +10,12 @@ from functools import lru_cache
 from ..reference import Reference
 from ..vocabulary import WIDE_IN_TEXT  # noqa: F401 (shared with the rows stage)
 
-WIDE = re.compile(r"населените места (от|в|на) общината|всички населени места|всички села (от|в|на) общината|територията на (цялата )?общината|"
+WIDE = re.compile(r"населените места (от|в|на) общината|всички населени места|всички села (от|в|на) общината|територията на (цялата )?(?:общината|община\s+[А-Я]\w+)|"
                   r"села(та)? (от|в|на) общината|цялата община|^\s*(община|общ\.)\s+[А-Я]\w+(\s+[А-Я]\w+)?", re.I)
 # the whole municipality, whatever settlement is named beside it ('гр. Елена и населените места в общината'): the
 # contract's settlements are empty (not 'и села от общината': some of its villages)
 EVERY_SETTLEMENT = re.compile(r"населените места (от|в|на) общината|всички населени места|всички села (от|в|на) общината|територията на (цялата )?"
-                              r"общината|цялата община", re.I)
+                              r"(?:общината|община\s+[А-Я]\w+)|цялата община", re.I)
 REGION = re.compile(r"\b(област|обл\.)\s+[А-Я]\w+(\s+[А-Я]\w+)?|\b[А-Я]\w+(ска|шка|ска\s+и\s+\w+)\s+област\b|"
                     r"областно ниво|регионално ниво", re.I)
 QUALIFIER = re.compile(r",?\s*\bобщ(\.|ина)\s+[А-Я]\w+(\s+[А-Я]\w+)?\.?", re.I)
@@ -23,6 +23,8 @@ ADDRESS = re.compile(r"(^|\s)(ул|пл|бул|жк|ж\.к|кв|бл|вх|ет|�
 PREFIX = re.compile(r"^(гр\.|град\b|с\.|село\b|селата\b|села\b)\s*", re.I)
 PREFIX_SPLIT = re.compile(r"(?<=[\s,;])(?=(гр\.|с\.)\s*[А-Я])", re.I)
 HAS_SETTLEMENT = re.compile(r"(^|\s)(гр\.|с\.)", re.I)
+# a title ending with the municipality as its place ('Приемна грижа, община Вършец'): the whole municipality
+MUNICIPALITY_AT_END = re.compile(r"[,;–—-]\s*(?:на\s+територията\s+на\s+)?(?:община|общ\.)\s+[А-Я][а-я]+(?:\s+[А-Я][а-я]+)?\s*$")
 WHOLE_MUNICIPALITY = re.compile(r"общината|населени", re.I)
 COUNT_IN_BRACKETS = re.compile(r"\(\s*\d{1,3}\s*(?:бр\.?)?\s*\)")
 REMARK_IN_BRACKETS = re.compile(r"\(\s*[а-я][^()]*\)")  # '(сградата е от 1962 г.)': a remark, unless it names a place

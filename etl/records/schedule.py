@@ -139,7 +139,7 @@ def find_atoms(low: str) -> list[Atom]:
 
 
 def _date_atom(m: re.Match) -> Atom:
-    month = int(m["m"]) if m["m"].isdigit() else ROMAN[m["m"]]
+    month = int(m["m"]) if m["m"].isdecimal() else ROMAN[m["m"]]
     year = _full_year(m["y"])
     bad = not 1 <= month <= 12 or not _valid_day(int(m["d"]), month, year)
     return Atom("date", m.start(), m.end(), year, month, int(m["d"]), bad=bad)
@@ -231,7 +231,7 @@ def _numeral(text: str, highest: int) -> int | None:
     value = next((v for w, v in ORDINAL_WORDS.items() if text.startswith(w)), None)
     if value is None:
         core = re.sub(r"[\s-]*(?:ви|ри|ти|во|ро|то|о)$", "", text)
-        value = ROMAN.get(core) or (int(core) if core.isdigit() else None)
+        value = ROMAN.get(core) or (int(core) if core.isdecimal() else None)
     return value if value is not None and 1 <= value <= highest else None
 
 

@@ -56,6 +56,7 @@ class RawRow:
     term_unit: str = ""  # 'q' / 'h' / 'm': the period column's header names the unit of its bare numerals ('I–IV')
     schedule_money: bool = False  # the schedule cells hold amounts ('Разходи по тримесечия (лв.)'): money = provided
     place_heading: str = ""  # the settlement heading the row stands under, its place when it names none itself
+    funding_heading: str = ""  # the source-of-money heading the row stands under, in a table with no funding column
 
     @property
     def first_line(self) -> int:
@@ -198,10 +199,23 @@ def is_when_label(label: str) -> bool:
         all(WHEN_WORDS.match(w) or WHEN_YEAR.fullmatch(w.strip(".")) for w in words)
 
 
-def order_capacity_columns(roles: list[str], labels: dict[int, str]) -> None:
+def order_capacity_columns(roles: list[str], labels: dict[int, str], plan_year: int | None = None) -> None:
     """Two columns under one capacity header labelled with different years ('към 31.12.2017 г.' / 'през
     2018 г.'): the earlier year is the capacity before, the later the capacity planned. Labels with the same
-    year or none keep what their wording says (capacity_when)."""
+    year or none keep what their wording says (capacity_when). Columns labelled each with one year, one of them
+    the plan year ('2022 г.' / '2023 г.' / '2024 г.' in a plan for 2023): the plan year's is the capacity, the
+    latest year before it the capacity before, any other year's is never the plan's figure ('other_year')."""
+    years_of = {i: {int(y) for y in WHEN_YEAR.findall(t)} for i, t in labels.items()}
+    if plan_year is not None and len(labels) >= 2 and all(len(y) == 1 for y in years_of.values()) and \
+            any(plan_year in y for y in years_of.values()):
+        single = {i: next(iter(y)) for i, y in years_of.items()}
+        earlier = [i for i, y in single.items() if y < plan_year]
+        before = max(earlier, key=single.get) if earlier and len({single[i] for i in earlier}) == len(earlier) else None
+        if sum(y == plan_year for y in single.values()) != 1:
+            return
+        for i, year in single.items():
+            roles[i] = "capacity" if year == plan_year else "capacity_before" if i == before else "other_year"
+        return
     if len(labels) != 2:
         return
     (a, first), (b, second) = sorted(labels.items())
@@ -250,6 +264,11 @@ class Columns:
         return ["amount" if self.schedule_money and is_schedule_role(r) else r for r in self.roles]
 
     @cached_property
+    def names_funding(self) -> bool:
+        """Whether the table says where the money comes from: a funding column or amount columns by source."""
+        return bool({"funding", "amount_part"} & set(self.roles))
+
+    @cached_property
     def cue_roles(self) -> frozenset[str]:
         return frozenset(self.roles) & frozenset(CUES)
 
@@ -268,12 +287,12 @@ class Columns:
 
 
 def is_schedule_role(role: str) -> bool:
-    return role == "sched" or (len(role) >= 2 and role[0] in "qmhn" and role[1:].isdigit())
+    return role == "sched" or (len(role) >= 2 and role[0] in "qmhn" and role[1:].isdecimal())
 
 
 def resolve_numbers(roles: list[str]) -> list[str]:
     """Bare numeral labels ('n1'…) become quarters, half-years or months by how many stand together."""
-    numbered = [i for i, r in enumerate(roles) if r.startswith("n") and r[1:].isdigit()]
+    numbered = [i for i, r in enumerate(roles) if r.startswith("n") and r[1:].isdecimal()]
     if not numbered:
         return roles
     count = len(numbered)
@@ -344,6 +363,9 @@ def header_columns(header: list[str], sub: list[str] | None = None, years: list[
                 roles[i] = "amount_part"  # one amount column of several under a money header: by source, currency, total
                 parts[i] = cell.strip()
                 continue
+            if owner[i] == "capacity" and UNIT_LABEL.match(cell):
+                roles[i] = "capacity_unit"  # under "Капацитет": the unit of the number beside it ('мерна единица')
+                continue
             if owner[i] == "capacity" and role in ("", "target_group") and not is_when_label(cell) and \
                     PART_LABEL.match(cell):
                 roles[i] = "capacity_part"  # under "Капацитет": one part of the places ('деца' | 'пълнолетни')
@@ -359,7 +381,11 @@ def header_columns(header: list[str], sub: list[str] | None = None, years: list[
                 roles[i] = role
             elif not roles[i]:
                 roles[i] = f"extra{i}"
-        order_capacity_columns(roles, when)
+        order_capacity_columns(roles, when, plan_year)
+        if "capacity_unit" in roles:  # 'брой' beside 'мерна единица': the number of the capacity, not a part of it
+            for i in [i for i, r in enumerate(roles) if r == "capacity_part" and COUNT_LABEL.match(parts[i])]:
+                roles[i] = "capacity"
+                del parts[i]
     if years and plan_year is not None:
         over, year_of = "", []
         for i in range(width):
@@ -368,6 +394,10 @@ def header_columns(header: list[str], sub: list[str] | None = None, years: list[
         if plan_year in year_of:
             roles = ["other_period" if year_of[i] not in (None, plan_year) else r for i, r in enumerate(roles)]
     roles = resolve_numbers(roles)
+    for i in range(min(width, len(header))):  # 'Капацитет / заети / персонал': one cell, 'A / B / C', per label
+        labels = SLASH.split(header[i].strip()) if "/" in header[i] else []
+        if roles[i] in NUMBER_ROLES and len({column_role(t) for t in labels} & NUMBER_ROLES) >= 2:
+            roles[i], parts[i] = "split", header[i].strip()
     if sub is None:
         roles = span_schedules(roles, header)
     # an unlabelled schedule: the schedule header cell and the empty cells it spans
@@ -419,6 +449,9 @@ def header_columns(header: list[str], sub: list[str] | None = None, years: list[
 # a column headed by one action alone, its cells answering yes or no ('Разширяване' / '(Да/Не)')
 STATUS_ACTION = re.compile(r"^(разкриване|откриване|разширяване|увеличаване|закриване|намаляване|преобразуване|"
                            r"трансформиране)\s*(?:\(\s*да\s*/\s*не\s*\))?$", re.I)
+UNIT_LABEL = re.compile(r"^\s*(?:мерна\s+)?единица(?:\s+мярка)?\s*$|^\s*м(?:ерна)?\.\s*ед(?:\.|иница)?\s*$|^\s*мярка\s*$",
+                        re.I)  # a capacity's unit in a column of its own
+COUNT_LABEL = re.compile(r"^\s*(?:брой|бр\.?|число|количество)\s*$", re.I)
 PART_LABEL = re.compile(r"^\s*[^\W\d_][^\d:]{0,30}$")  # a short label with no digit: 'деца', 'пълнолетни'
 MONEY_LABEL = re.compile(r"^\W*(?:лв\.?|лева|bgn|евро|eur|€)\W*$|^\W*(?:в|във)\s+(?:лв\.?|лева|евро)\W*$", re.I)
 TOTAL_LABEL = re.compile(r"^\W*(?:общо|всичко)(?!\w)", re.I)
@@ -505,6 +538,10 @@ def is_settlement_label(text: str) -> bool:
 PLACE_CUE = re.compile(r"(^|[\s,;(])(гр\.|с\.|град\s|село\s)|^(гр|с)\s+[А-Я]", re.I)
 FUNDING_CUE = re.compile(r"бюджет|финанс|програм|проект|делегиран|\bддд\b|\bоп\b|\bнп\b|средства|дарени|\bеsф|механизъм|"
                          r"схема|фонд", re.I)
+# a heading naming where the money of the rows below comes from ('I. ДЪРЖАВНО ДЕЛЕГИРАНИ ДЕЙНОСТИ', 'Местни дейности')
+FUNDING_HEADING = re.compile(r"делегиран|местни\s+дейност|общински\s+бюджет|проект|програм|(?<!\w)(?:ддд|оп|нп)(?!\w)|"
+                             r"дарени|механизъм", re.I)
+ROMAN_OR_NUMBER = re.compile(r"^\s*(?:[IVX]+|\d{1,2}|[А-Га-г])[.)]?\s+")
 PROVIDER_CUE = re.compile(r"^(община|дирекция|дсп\b|агенция|сдружение|фондация|нпо|доставчик|кмет|читалище|бчк|"
                           r"рзи|мбал|центъра|управител|ръководител|екип|специалист|\S+\s+еоод|\S+\s+оод)|\bеоод\b|\bнпо\b",
                           re.I)
@@ -517,6 +554,8 @@ CUES = {"place": PLACE_CUE, "funding": FUNDING_CUE, "provider": PROVIDER_CUE, "a
 NO_CUES: frozenset[str] = frozenset()
 NUMBER_ROLES = {"capacity", "capacity_before", "amount", "staff"}
 HAS_DIGIT = re.compile(r"\d")
+LETTER = re.compile(r"[^\W\d_]")
+SLASH = re.compile(r"\s*/\s*")
 # a cell holding one date or month and nothing else ("01.09.2016", "м. юли 2016 г.")
 DATE_CELL = re.compile(r"^\s*(?:\d{1,2}\s*[./]\s*\d{1,2}(?:\s*[./]\s*(?:\d{4}|\d{2}))?|(?:м\.\s*)?(?:януари|февруари|март|"
                        r"април|май|юни|юли|август|септември|октомври|ноември|декември)(?:\s+(?:19|20)\d\d)?)"
@@ -530,12 +569,16 @@ def cell_what(text: str) -> str:
     text = text.strip()
     if not text:
         return "empty"
+    if "/" in text and all(NO_MARK.match(part.strip()) for part in text.split("/")):
+        return "no"  # '– / – / –': no value for any of a split column's labels, not a mark
     if ROMAN_ITEM.match(text):  # 'V.', 'X.': a Roman item number, not a mark
         return "item"
     if is_mark(text):
         return "mark"
     if NO_MARK.match(text):
         return "no"
+    if text == "1":  # an item number, or a quarter column's mark ('1' / '0' where the plan says so)
+        return "one"
     return "item" if ITEM_NO.match(text) else "text"
 
 
@@ -547,7 +590,7 @@ def cell_cues(text: str) -> frozenset[str]:
 
 def cell_kind(text: str) -> tuple[str, frozenset[str]]:
     what = cell_what(text)
-    return what, (cell_cues(text) if what in ("text", "item") else frozenset())
+    return what, (cell_cues(text) if what in ("text", "item", "one") else frozenset())
 
 
 def fit(role: str, text: str) -> float:
@@ -563,13 +606,15 @@ def fit_kind(role: str, kind: tuple[str, frozenset[str]]) -> float:
     if role == "settlement":  # a settlement matrix column: a mark, or a text merged over the settlements
         return 2.0 if what == "mark" else 1.0 if what == "no" else 1.5 if "place" in cues else 0.5
     if is_schedule_role(role) or role == "other_period":  # a labelled quarter, month or half-year column is surer than an unlabelled slot
+        if what == "one":  # '1' under a labelled quarter: a mark as likely as a 'no' ('0') beside it
+            return -4.0 if role == "sched" else 1.0
         return (2.0 if role == "sched" else 3.0) if what == "mark" else 1.0 if what == "no" else -4.0
     if role == "status_flag":  # a column of one action answered yes ('Да', a mark) or no ('Не', '–')
         return 2.0 if what in ("mark", "no") else -2.0
     if what == "mark":
         return -3.0
     if role == "item_no":
-        return 2.0 if what == "item" else -2.0
+        return 2.0 if what in ("item", "one") else -2.0
     return 1.5 if role in cues else 1.0
 
 
@@ -714,12 +759,21 @@ def read_cells(cells: list[str], columns: Columns) -> tuple[dict[str, str], list
     schedule: dict[str, str] = {}
     unlabelled: list[str] = []
     for at, (role, text) in enumerate(zip(columns.roles, placed, strict=True)):
+        if role == "split":  # a cell of several numbers in the order its header's labels name them
+            labels, values = SLASH.split(columns.parts[at]), SLASH.split(text.strip()) if text.strip() else []
+            if len(values) != len(labels):  # not one value per label: the whole cell under the first, never split
+                values, labels = [text.strip()], labels[:1]
+            for label, value in zip(labels, values, strict=True):
+                named = column_role(label)
+                if named in NUMBER_ROLES and value:
+                    fields[named] = f"{fields[named]} | {value}" if fields.get(named) else value
+            continue
         if role in ("amount_part", "capacity_part"):  # each column of several kept apart, under its label: 'amount:ДДД'
             if text.strip():
                 key = f"{role.partition('_')[0]}:{columns.parts[at]}"
                 fields[key] = f"{fields[key]} | {text}" if fields.get(key) else text
             continue
-        if role == "other_period":  # a schedule column of another year than the plan's: not read
+        if role in ("other_period", "other_year"):  # a column of another year than the plan's: not read
             continue
         if role == "status_flag":  # a column of one action answered yes or no: the action is the row's status
             if is_mark(text.strip()):
@@ -749,6 +803,9 @@ def read_cells(cells: list[str], columns: Columns) -> tuple[dict[str, str], list
             fields[role] = join_text(fields.get(role, ""), text)
         else:
             fields.setdefault(role, "")
+    unit = fields.pop("capacity_unit", "")
+    if fields.get("capacity") and LETTER.search(unit):  # '25' | 'места': the capacity and its unit in two columns
+        fields["capacity"] = f"{fields['capacity']} {unit}"
     kind = columns.schedule_kind
     if not columns.schedule:
         return fields, None, moved
@@ -924,6 +981,7 @@ class _Walker:
         self.header: list[str] | None = None  # the header row of the table, while its label row may follow
         self.years: list[str] | None = None  # a row of years between the header and its label row
         self.place_heading = ""  # a settlement heading over rows ('с. Българене', 'На територията на цялата община')
+        self.funding_heading = ""  # a heading naming a source of money over rows ('II. МЕСТНИ ДЕЙНОСТИ')
         self.layouts: list[str] = []
         self.section: str | None = None
         self.rows: list[RawRow] = []
@@ -1092,9 +1150,17 @@ class _Walker:
     def heading(self, line: Line, text: str) -> bool:
         section = match_section(text)
         if section is None:
-            return False
+            bare = ROMAN_OR_NUMBER.sub("", text)
+            if self.table is None or self.table.names_funding or \
+                    not FUNDING_HEADING.search(text) or \
+                    HAS_DIGIT.search(bare) or len(text) > 80 or ":" in text or line.nonempty[0] != 0 or \
+                    not (bare.isupper() or bare != text):  # a heading: numbered or in capitals, in the first cell
+                return False
+            self.funding_heading = text  # sections by source of money over a table with no funding column
+            self.mark(line, "section")
+            return True
         self.section = None if section == "priority" else section
-        self.place_heading = ""
+        self.place_heading = self.funding_heading = ""
         self.mark(line, "section")
         return True
 
@@ -1116,7 +1182,8 @@ class _Walker:
                      schedule_kind=self.table.schedule_kind if schedule is not None else None, flags=flags,
                      scale=self.table.scale, money_in_funding=self.table.money_in_funding,
                      currency=self.table.currency, term_unit=self.table.term_unit,
-                     schedule_money=self.table.schedule_money, place_heading=self.place_heading)
+                     schedule_money=self.table.schedule_money, place_heading=self.place_heading,
+                     funding_heading=self.funding_heading if not self.table.names_funding else "")
         item_no = ITEM_NO.match(fields.get("item_no", "").strip())
         starts = item_no or (not numbered and self.starts_unnumbered(cells, fields)) or self.pending_name
         if starts:
@@ -1137,6 +1204,55 @@ class _Walker:
         else:  # an unnumbered row with no row above it: a record of its own, so that no row is lost
             self.new_row(row, None, line, numbered)
         self.page_break = False
+
+    def read_parameter_blocks(self) -> None:
+        """A plan written as a list of services, each a numbered name line ('1. | Център за …') followed by its own
+        small two-column table of labelled parameters ('Капацитет | 35 места', 'Средства за 2017 г. | 148 600 лв'):
+        a record per service starting on its name line, its fields from the parameter lines whose label names a
+        column role (the header vocabulary). A label naming a year other than the plan's is not the plan's figure
+        ('other_year', not read); a label naming no role is kept as text (extra<N>). Read only when no line of the
+        document has three or more cells."""
+        lines = [ln for ln in self.doc.lines if not ln.is_blank]
+        plan_year = find_year(heading_text(self.doc.lines))
+        self.section, self.place_heading = None, ""
+        row: RawRow | None = None
+        layout = "parameters"
+        for at, line in enumerate(lines):
+            cells = [line.cells[i].strip() for i in line.nonempty]
+            nxt = lines[at + 1] if at + 1 < len(lines) else None
+            if len(cells) == 2 and ITEM_NO.match(cells[0]) and nxt is not None and len(nxt.nonempty) == 2:
+                row = RawRow(layout, self.section, ITEM_NO.match(cells[0]).group(1), {"name": cells[1]}, None,
+                             [line], flags=[])
+                self.last_main = len(self.rows)
+                self.add(row, line)
+                continue
+            if len(cells) == 2 and row is not None:
+                role = column_role(cells[0])
+                if role and plan_year is not None:
+                    named = {int(y) for y in WHEN_YEAR.findall(cells[0])}
+                    if named and plan_year not in named:
+                        role = "other_year"
+                if len(row.lines) == 1 and not role and not HAS_DIGIT.search(" ".join(cells)):
+                    self.mark(line, "header")  # the small table's own header ('Параметър | Стойност')
+                    continue
+                if role == "other_year":  # another year's figure: the line is the row's, its value not read
+                    row.lines.append(line)
+                    self.mark(line, "continuation", len(self.rows) - 1)
+                    continue
+                if role and row.cells.get(role) and role not in TEXT_ROLES:
+                    role = "description"  # a second label of a role already given ('Обхват' after 'Място'): text
+                if not role:
+                    role = f"extra{len(row.lines)}"  # kept as text (flagged unknown_column with the record)
+                row.cells[role] = join_text(row.cells.get(role, ""), cells[1])
+                row.lines.append(line)
+                self.mark(line, "continuation", len(self.rows) - 1)
+                continue
+            if len(cells) == 1 and self.heading(line, cells[0]):
+                row = None  # a section heading ends the service above it (a page's footer line does not)
+                continue
+            self.mark(line, "prose")
+        if self.rows:
+            self.layouts.append(layout)
 
     def starts_unnumbered(self, cells: list[str], fields: dict[str, str]) -> bool:
         """In a table with no number column a row starts with its name (or its first cell) filled."""
@@ -1272,6 +1388,8 @@ def parse_document(doc: Document) -> ParsedPlan:
     candidates = municipality_candidates(text) or municipality_candidates(heading_text(doc.lines))
     title = find_title(head_lines)
     issues = walker.issues
+    if not walker.rows:
+        walker.read_parameter_blocks()
     if not walker.rows:
         issues.append(Issue("error", "no_table", "no recognisable plan table: no line has three or more cells"))
     return ParsedPlan(doc, candidates, year, title, walker.layouts, walker.rows, walker.dispositions, issues)

@@ -120,7 +120,7 @@ def malformed(row: dict[str, str | None]) -> str | None:
         return f"field {name[:40]!r} cannot be corrected (an export column of a record, or _record)"
     if name in PLAN_FIELDS:
         return None if not line.strip() else f"{name} is corrected for the whole plan: leave source_line empty"
-    if not line.strip().isdigit() or int(line) < 1:
+    if not line.strip().isdecimal() or int(line) < 1:
         return f"source_line {line[:20]!r} is not a line number"
     if name == RECORD and (row.get("value") or "").strip() not in ("drop", "add"):
         return "_record takes the value drop or add"
@@ -297,7 +297,7 @@ def typed(column: str, text: str) -> tuple[object, str | None]:
         return None, None
     if column in WHOLE:
         digits = text.replace(" ", "").replace("\u00a0", "")
-        return (int(digits), None) if digits.isdigit() else (None, f"{column} must be a whole number, not {text!r}")
+        return (int(digits), None) if digits.isdecimal() else (None, f"{column} must be a whole number, not {text!r}")
     if column in MARKS:
         return (int(text), None) if text in ("0", "1") else (None, f"{column} is 1, 0 or empty, not {text!r}")
     if column == "amount_bgn":
