@@ -27,7 +27,7 @@ EXPORT_FIELDS = ["plan_id", "municipality", "year", "item_no", "section", "name"
 NOT_USED = {
     "header": "table header", "section": "section heading", "title": "title or heading", "prose": "text outside the tables",
     "separator": "separator", "total": "a totals row (not a service)", "legend": "legend of marks or abbreviations",
-    "dropped": "dropped by a correction",
+    "dropped": "dropped by a correction", "other_year": "a table for another year than the plan's (not its records)",
 }
 
 

@@ -23,8 +23,15 @@
 - blind-9: seven more, held out while the parser was changed for the sets above: its first score (77.0 %, 949 of
   1232 fields, one plan rejected whole so that 11 rows were lost, two wrong numbers) is the honest figure for plans
   never seen; the parser was then changed for it too;
-- blind-10: a held-out set nobody changing the parser reads; its floors are placeholders until its first score is
-  taken, and then only guard against a fall, so that it keeps measuring plans never seen.
+- blind-10: seven more, held out while the parser was changed for the sets above: its first run aborted the whole
+  build (a fault of the reader on one header cell, '12¹'; fixed generally: digits are tested with isdecimal and a
+  reader's fault on one document is that file's problem, never the build's); its first score (61.7 %, 755 of 1223
+  fields; a plan's year read wrong so that its 11 rows were lost; six wrong numbers) is the honest figure for
+  plans never seen; the parser was then changed for it too;
+- blind-11: seven more, held out: nobody changing the parser reads it. Its first score (82.6 %, 921 of 1115
+  fields, no plan or row lost, three wrong numbers: capacities on rows that are measures or plans, not services)
+  is the honest figure for plans never seen; its floors only guard against a fall, so that it keeps measuring
+  plans never seen.
 
 Every set also counts wrong numbers: a number exported that the key says is another number. The product's rule
 is that a number is right or empty with a review flag, never another number."""
@@ -43,8 +50,8 @@ WRONG = re.compile(r"^WRONG (\S+) line (\d+) .* (\w+): expected '(.*)' got '(.*)
 # (set, least field accuracy, most wrong numbers)
 SETS = [("test-plans", 0.98, 0), ("blind", 0.95, 0), ("blind-2", 0.95, 0), ("blind-3", 0.97, 0),
         ("blind-4", 0.98, 0), ("blind-5", 0.99, 0), ("blind-6", 0.98, 0), ("blind-7", 0.98, 0),
-        ("blind-8", 0.99, 0), ("blind-9", 0.99, 0)]
-HELD_OUT = ["blind-10"]
+        ("blind-8", 0.99, 0), ("blind-9", 0.99, 0), ("blind-10", 0.87, 0)]
+HELD_OUT = ["blind-11"]
 
 
 def wrong_numbers(printed: str) -> list[str]:
@@ -76,6 +83,6 @@ def test_the_held_out_set_loses_no_plan_and_no_number(tmp_path, name):
     print(f"\n{name} (held out): {printed.strip().splitlines()[-1]}")
     assert plans_ok, printed
     assert unmatched == 0, printed
-    assert accuracy >= 0.75, printed  # a placeholder until its first score is taken: then a floor against a fall
-    # a placeholder too (the set stays unread by whoever changes the parser): set from its first score
-    assert len(wrong_numbers(printed)) <= 10, "\n".join(wrong_numbers(printed))
+    assert accuracy >= 0.82, printed  # its first score, 0.826: a floor against a fall
+    # its first score had three (the set stays unread by whoever changes the parser): never more
+    assert len(wrong_numbers(printed)) <= 3, "\n".join(wrong_numbers(printed))

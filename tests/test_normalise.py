@@ -1490,3 +1490,102 @@ def test_a_note_saying_in_what_the_capacity_is_counted_gives_the_unit_of_a_bare_
 def test_a_capacity_said_to_be_a_forecast_is_not_read_from_a_text_either():
     assert parse_capacity("Капацитет: до 15 места (предвиждане)", 2017).flag == "unparsed_number"
     assert parse_capacity("Капацитет: до 15 места (предвиждане)", 2017).capacity is None
+
+
+# --- plans in layouts first seen in blind-10: whole documents read to records -------------------------------------
+
+PLAN_2018 = ("ОБЩИНА ВЕТОВО, ОБЛАСТ РУСЕ\n\n"
+             "Годишен план за развитие на социалните услуги – 2018 г. (с индикативна част за 2019 г.)\n\n"
+             "Таблица 2 ще бъде уточнена с Годишния план за 2019 г.\n\n")
+TABLE_HEAD = "№\tСоциална услуга\tМясто на предоставяне\tКапацитет\tФинансиране\tСредства (лв.)\n"
+
+
+def test_the_plan_year_is_the_titles_and_a_table_for_another_year_gives_no_records(ref):
+    text = (PLAN_2018 + "Таблица 1. Дейности през 2018 г.\n" + TABLE_HEAD +
+            "1\tЦентър за обществена подкрепа\tгр. Ветово\t30 места\tДДД\t104 600,00\n\n"
+            "Таблица 2. Дейности през 2019 г. (индикативно)\n" + TABLE_HEAD +
+            "1\tЦентър за обществена подкрепа\tгр. Ветово\t30 места\tДДД\t108 000,00\n"
+            "2\tДневен център за деца с увреждания\tгр. Сеново\t20 места\tДДД\t99 500,00\n")
+    lines = [Line(i, raw, split_cells(raw)) for i, raw in enumerate(text.splitlines(), 1)]
+    parsed = parse_document(Document(Path("x.txt"), "sha", "utf-8", lines))
+    assert parsed.year == 2018
+    records = normalise_plan(parsed, ref).records
+    assert [(r.source_line, r.amount_bgn) for r in records] == [(9, 104600)]  # line 9: the 2018 table's row
+    # the other year's rows are listed as lines outside the plan's records, none lost silently
+    assert [n for n, (d, _) in parsed.dispositions.items() if d == "other_year"] == [13, 14]
+
+
+LUKOVIT = ("О Б Щ И Н А   Л У К О В И Т\n\n"
+           "Годишен план за развитие на социалните услуги в Община Луковит за 2016 г.\n\n"
+           "Колоните на таблицата са обозначени с цифри, както следва:\n"
+           "1 – пореден номер; 2 – наименование на услугата / мярката; 3 – място на предоставяне; 4 – капацитет; "
+           "5 – персонал (бр.); 6 – източник на финансиране; 7 – сума (лв.)\n\n")
+
+
+def test_columns_headed_by_numbers_take_their_roles_from_the_legend_above(ref):
+    text = (LUKOVIT + "1\t2\t3\t4\t5\t6\t7\n"
+            "1.\tЦентър за социална рехабилитация и интеграция\tгр. Луковит\t40 места\t8\tДДД\t128 400\n"
+            "2.\tДомашен социален патронаж\tгр. Луковит\t150 потребители\t14\tместна дейност\t186 000\n")
+    centre, patronage = plan_records(text, ref)
+    assert (centre.capacity, centre.capacity_unit, centre.staff, centre.amount_bgn) == (40, "places", 8, 128400)
+    assert (patronage.capacity, patronage.capacity_unit, patronage.staff) == (150, "users", 14)
+
+
+def test_numbered_columns_without_a_legend_never_give_a_capacity_from_a_guess(ref):
+    text = ("ОБЩИНА ЛУКОВИТ\n\nГодишен план за развитие на социалните услуги в Община Луковит за 2016 г.\n\n"
+            "1\t2\t3\t4\t5\t6\t7\n"
+            "1.\tЦентър за социална рехабилитация и интеграция\tгр. Луковит\t40 места\t8\tДДД\t128 400\n")
+    assert plan_records(text, ref)[0].capacity in (None, 40)  # never the staff column's 8
+
+
+def test_amount_columns_of_two_years_give_the_plan_years_only(ref):
+    text = ("ОБЩИНА СВОГЕ\n\nГодишен план за развитие на социалните услуги в Община Своге за 2024 г.\n\n"
+            "№\tНаименование на социалната услуга\tКапацитет\t\tФинансиране\tСредства (лв.)\t\n"
+            "\t\t2024 г.\t2025 г.\t\t2024 г.\t2025 г.\n"
+            "1\tЦентър за обществена подкрепа\t35\t35\tДДД\t124 800\t131 000\n"
+            "2\tДневен център за пълнолетни лица с увреждания\t–\t20\tДДД\t–\t96 000\n")
+    centre, day_centre = plan_records(text, ref)
+    assert (centre.capacity, centre.amount_bgn) == (35, 124800)
+    assert (day_centre.capacity, day_centre.amount_bgn) == (None, None)  # 2025's 20 and 96 000 are not 2024's
+
+
+def test_n_times_m_places_in_the_capacity_column_are_n_units(ref):
+    text = (VIDIN + "№\tСоциална услуга\tКапацитет\n"
+            "1\tЦНСТ за пълнолетни лица с умствена изостаналост\t2 х 12 места\n"
+            "2\tЦНСТ за деца без увреждания\t14 места\n")
+    homes, home = plan_records(text, ref)
+    assert (homes.capacity, homes.units) == (24, 2)
+    assert (home.capacity, home.units) == (14, 1)
+
+
+MADAN = ("ОБЩИНА МАДАН\n\nГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ В ОБЩИНА МАДАН ЗА 2020 Г.\n\n"
+         "Населено място\t№\tСоциална услуга\tКапацитет\tНачало\tПродължи-\tФинансиране\n"
+         "\t\t\t\t\tтелност (мес.)\t\n")
+
+
+def test_a_start_and_a_length_in_months_and_a_place_cell_merged_over_its_group(ref):
+    text = (MADAN + "гр. Мадан\t1\tЦентър за обществена подкрепа\t30 места\t01.01.\t12\tДДД\n"
+            "\t2\tДневен център за стари хора\t20 места\t01.04.\t9\tДДД\n"
+            "с. Върбина\t3\tКлуб на пенсионера\t30 места\t01.01.\t6\tместна дейност\n"
+            "\t4\tПочасови услуги в домашна среда\t40 потребители\t01.10.\t15\tОП РЧР\n")
+    centre, day_centre, club, hourly = plan_records(text, ref)
+    assert centre.quarters == [1, 1, 1, 1]
+    assert day_centre.quarters == [0, 1, 1, 1]  # 9 months from 01.04.
+    assert club.quarters == [1, 1, 0, 0]  # 6 months from 01.01.
+    assert hourly.quarters == [0, 0, 0, 1]  # 15 months from 01.10.: Q4 of 2020 (the rest is 2021)
+    assert [p.name for p in day_centre.settlements] == ["Мадан"] and [p.name for p in hourly.settlements] == ["Върбина"]
+
+
+RADNEVO = ("ОБЩИНА РАДНЕВО\n\nГодишен план за развитие на социалните услуги на община Раднево за 2022 година\n\n"
+           "№\tСоциална услуга\tКапацитет (места)\tСума за 2022 г. (лв.)\n")
+
+
+def test_a_superscript_note_mark_is_followed_to_its_note_and_never_read_as_a_digit(ref):
+    text = (RADNEVO + "1\tЦНСТ за деца и младежи без увреждания\t12¹\t168 000\n"
+            "2\tКлуб на пенсионера\t40\t2 400²\n\n"
+            "Бележки:\n"
+            "¹ С Решение № 318/28.04.2022 г. капацитетът се увеличава на 14 места от 01.09.2022 г.\n"
+            "² Клубът се закрива от 01.10.2022 г.\n")
+    home, club = plan_records(text, ref)
+    assert home.capacity in (None, 14) and home.capacity != 121 and home.status == "expanded"
+    assert club.capacity == 40 and club.amount_bgn == 2400 and club.status == "closing"

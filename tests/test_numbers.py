@@ -654,3 +654,12 @@ def test_a_capacity_marked_as_a_forecast_is_left_empty_and_flagged():
 def test_users_beside_abbreviated_social_assistants():
     read = parse_capacity_cell("15 потребители; 6 соц. асистенти")
     assert (read.capacity, read.unit) == (15, "users")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("12 места (8 за деца и 4 за младежи)", Capacity(12, None, "places")),  # the parts sum to the total
+    ("30 места (20 деца, 10 младежи)", Capacity(30, None, "places")),
+    ("12 места (8 за деца и 5 за младежи)", Capacity(None, flag="unparsed_number")),  # 13 ≠ 12: not sure
+])
+def test_parts_of_a_capacity_in_words_in_brackets(text, expected):
+    assert parse_capacity_cell(text) == expected

@@ -16,6 +16,7 @@ from etl.lines.text import Document, Line, split_cells
 from etl.rows.parse import (
     best_window,
     caption_scale,
+    column_legend,
     find_year,
     header_columns,
     is_quarter_header,
@@ -939,3 +940,26 @@ def test_a_period_in_a_start_month_and_an_end_month_column():
     assert columns.roles == ["item_no", "name", "term", "term", "funding"]
     fields, _, _ = read_cells(["3.", "ЦНСТ за стари хора", "юли", "декември", "ДДД"], columns)
     assert fields["term"] == "юли – декември"
+
+
+def test_a_legend_of_numbered_columns_gives_their_wordings():
+    legend = ("1 – пореден номер; 2 – наименование на услугата / мярката; 3 – място на предоставяне; "
+              "4 – капацитет; 5 – персонал (бр.)")
+    assert column_legend(legend) == ["пореден номер", "наименование на услугата / мярката",
+                                     "място на предоставяне", "капацитет", "персонал (бр.)"]
+    assert column_legend("1 – пореден номер; 3 – място; 4 – капацитет; 5 – персонал") is None  # a gap
+    assert column_legend("Решение № 97 от 28.01.2016 г.") is None
+
+
+@pytest.mark.parametrize(("text", "year"), [
+    ("Годишен план за развитие на социалните услуги – 2018 г. (с индикативна част за 2019 г.)", 2018),
+    ("Годишен план (за 2021 г.)", 2021),  # only in brackets: still the year
+])
+def test_a_year_in_brackets_is_an_aside(text, year):
+    assert find_year(text) == year
+
+
+def test_amount_columns_labelled_by_year_keep_the_plan_years_only():
+    header = ["№", "Услуга", "Финансиране", "Средства (лв.)", ""]
+    columns = header_columns(header, ["", "", "", "2024 г.", "2025 г."], None, 2024)
+    assert columns.roles == ["item_no", "name", "funding", "amount", "other_year"]

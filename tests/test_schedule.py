@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from etl.records.schedule import (
     mark_value,
+    quarters_from_duration,
     quarters_from_halves,
     quarters_from_months,
     quarters_from_period,
@@ -303,3 +304,32 @@ def test_a_table_cell_is_a_mark_by_the_same_definition_as_a_schedule_cell():
     assert not is_mark("1") and not is_mark("1.")  # in a table a digit is a number (an item number) before a mark
     assert mark_value("1") == 1  # in a schedule cell it is a yes
     assert not is_mark("–") and not is_mark("...") and not is_mark("Община")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("м. 01 – м. 12", [1, 1, 1, 1]),
+    ("м. 04 – м. 12", [0, 1, 1, 1]),
+    ("м. 01 – м. 03; м. 10 – м. 12", [1, 0, 0, 1]),  # two stretches
+    ("м. 02, м. 05, м. 08, м. 11", [1, 1, 1, 1]),  # a list of months, one a quarter
+    ("м. 09 – м. 11", [0, 0, 1, 1]),
+    ("месец 4 – месец 12", [0, 1, 1, 1]),
+    ("м. 13", None),  # no month
+    ("до м. 06", None),  # a deadline
+])
+def test_months_by_their_numbers_after_m(text, expected):
+    assert quarters_from_period(text, 2025) == expected
+
+
+@pytest.mark.parametrize(("start", "months", "expected"), [
+    ("01.01.", "12", [1, 1, 1, 1]),
+    ("01.04.", "9", [0, 1, 1, 1]),  # April – December
+    ("01.10.", "15", [0, 0, 0, 1]),  # October 2020 – December 2021: of 2020 only Q4
+    ("01.03.", "1", [1, 0, 0, 0]),  # March
+    ("01.09.", "4", [0, 0, 1, 1]),  # September – December
+    ("01.01.", "6 месеца", [1, 1, 0, 0]),
+    ("до 01.03.", "1", None),  # a deadline is no start
+    ("01.01.", "1,5", None),  # not a whole number of months
+    ("31.02.", "2", None),  # no such day
+])
+def test_a_period_as_a_start_and_a_length_in_months(start, months, expected):
+    assert quarters_from_duration(start, months, 2020) == expected

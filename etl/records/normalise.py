@@ -25,6 +25,7 @@ from .numbers import (
     count_at,
     parse_capacity_cell,
     parse_staff_cell,
+    units_in_capacity,
     with_currency,
     words_to_digits,
 )
@@ -33,6 +34,7 @@ from .numbers import parse_amount as read_amount
 from .places import MUNICIPALITY_AT_END, WIDE_IN_TEXT, Located, Place, parse_place, places_in_text
 from .schedule import (
     mark_value,
+    quarters_from_duration,
     quarters_from_halves,
     quarters_from_months,
     quarters_from_period,
@@ -844,8 +846,11 @@ class _Context:
             review += [from_parts.flag] if from_parts.flag else []
         else:
             amount = self.amount(cells, funding_raw, row.scale, row.money_in_funding, review)
-        place = self.place(row, cells, name, description)
-        quarters, flags = quarters_of(row, cells.get("term", ""), self.year)
+        place = self.place(row, cells, name, description, service is not None)
+        term, duration = cells.get("term", ""), cells.get("duration", "")
+        from_duration = quarters_from_duration(term, duration, self.year) if duration and term else None
+        # a start and a length in months ('01.04.' | '9'); a length column alone is read as the period
+        quarters, flags = (from_duration, []) if from_duration else quarters_of(row, term or duration, self.year)
         review += flags
         if cells.get("staff"):
             staff_cell = parse_staff_cell(cells["staff"])
@@ -867,6 +872,8 @@ class _Context:
             status_cell = f"{self.codes[code['code']]} {status_cell[code.end():]}".strip()
         status_text = f"{status_cell} ; {text}" if status_cell else text
         units, units_flag = read_units(name, description, service is not None)
+        if units in (None, 1) and not units_flag and service is not None:
+            units = units_in_capacity(cells.get("capacity", "")) or units  # '2 х 12 места': two units
         if units_flag:
             review.append(units_flag)
         elif units is None and service is not None:
@@ -972,7 +979,7 @@ class _Context:
             review.append(read.flag)
         return read.value
 
-    def place(self, row: RawRow, cells: dict[str, str], name: str, description: str) -> Place:
+    def place(self, row: RawRow, cells: dict[str, str], name: str, description: str, is_service: bool) -> Place:
         if cells.get("place"):
             return parse_place(cells["place"], self.code, self.reference)
         place = places_in_text(f"{name} {description}", self.code, self.reference)
@@ -980,6 +987,10 @@ class _Context:
             place.scope = "municipality"
         if not place.settlements and not place.scope and row.place_heading:  # the settlement heading over the row
             return parse_place(row.place_heading, self.code, self.reference)
+        if not place.settlements and not place.scope and row.group_place and is_service:
+            # a service under a merged place cell (the place column first, filled on its group's first row); a
+            # measure's blank place stays blank (it may be said of no place)
+            return parse_place(row.group_place, self.code, self.reference)
         return place
 
     def check(self, record: Record, place: Place) -> None:

@@ -567,6 +567,14 @@ def parse_capacity_cell(text: str) -> Capacity:
 _UNITS_OF = re.compile(rf"^(?P<n>[1-9])\s*(?:[×xхXХ*]|по)\s*(?P<size>[1-9]\d{{0,2}})\s*(?P<unit>{_UNIT})?$", re.I)
 
 
+def units_in_capacity(text: str) -> int | None:
+    """How many units a capacity cell counts when it is written 'N × M места' ('2 х 12 места': two units of 12
+    places), else None."""
+    digits, broken = words_to_digits(strip_markup(text).strip(" .;"))
+    m = _UNITS_OF.match(digits)
+    return int(m["n"]) if m and not broken else None
+
+
 def _merge_pairs(text: str) -> str:
     """'15 (15)' → '15'; digits and words that disagree ('15 (16)') become an unreadable marker."""
     def merge(m: re.Match) -> str:
@@ -588,6 +596,9 @@ _PART = re.compile(r"(?<=\d)(?P<between>[^\d()]{0,20}?)\s*\(\s*(?:от\s+тях|
                    r"[^()]*\)", re.I)
 # a part of the number before it, after a comma: '60 места, от които 12 за лежащо болни'
 _PART_AFTER = re.compile(r"(?<=\d)(?P<between>[^\d()]{0,20}?),\s*от\s+(?:които|тях)\s+\d+[^\d,;.()]*", re.I)
+# parts of a total in words in brackets after it ('12 места (8 за деца и 4 за младежи)'): dropped when they sum to it
+_PARTS_IN_WORDS = re.compile(r"(?<![\d.,])(?P<total>\d+)(?P<between>[^\d()]{0,20}?)\s*\((?P<parts>[^()\d]*\d+[^()\d./:,-]+"
+                             r"(?:и|,)[^()\d]*\d+[^()\d./:,-]*)\)")
 # a per-unit figure ("по 15 места") beside a stated total ("общо 45"): the total is the capacity
 _PER_UNIT = re.compile(rf"(?<!\w)по\s+\d+\s*(?:{_UNIT})?", re.I)
 _TOTAL_STATED = re.compile(r"(?<!\w)общо\s*[:\-–—]?\s*\d", re.I)
@@ -616,6 +627,10 @@ def _drop_breakdown(text: str) -> str:
         else:
             return "¤"
         return m["total"] if value == int(m["total"]) else "¤"
+    def drop_parts(m: re.Match) -> str:
+        parts = [int(n) for n in re.findall(r"\d+", m["parts"])]
+        return f"{m['total']}{m['between']}" if len(parts) >= 2 and sum(parts) == int(m["total"]) else m.group(0)
+    text = _PARTS_IN_WORDS.sub(drop_parts, text)
     text = _PART_AFTER.sub(r"\g<between> ", text)
     text = _SUM.sub(drop_sum, _BREAKDOWN.sub(drop, _WORKED.sub(worked, _PART.sub(r"\g<between> ", text))))
     if _TOTAL_STATED.search(text) and len(_TOTAL_STATED.findall(text)) == 1:

@@ -60,8 +60,9 @@ DATE = re.compile(rf"(?<![\d.])(?P<d>\d{{1,2}})\s?[./]\s?(?P<m>\d{{1,2}}|{_ROMAN
                   rf"(?:\s?[./]\s?(?P<y>\d{{4}}|\d{{2}})(?!\d))?\.?")
 MONTH = re.compile(rf"(?<!\w)(?:(?P<d>\d{{1,2}})\s+)?(?:(?:м\.|мес\.|месец)\s*)?(?P<name>{_MONTH_NAME})(?!\w)\.?"
                    rf"{_YEAR_AFTER}")
-# a month by its Roman number after 'м.' ('м. IV – м. XII')
-ROMAN_MONTH = re.compile(rf"(?<!\w)(?:м\.|мес\.|месец)\s*(?P<name>{_ROMAN_MONTH})(?![a-z\d])\.?{_YEAR_AFTER}")
+# a month by its number after 'м.', Roman or decimal ('м. IV – м. XII', 'м. 01 – м. 12')
+ROMAN_MONTH = re.compile(rf"(?<!\w)(?:м\.|мес\.|месец)\s*(?P<name>{_ROMAN_MONTH}|0?[1-9](?!\d)|1[0-2](?!\d))(?![a-z\d])"
+                         rf"(?!\.\d)\.?{_YEAR_AFTER}")
 QUARTERS = re.compile(rf"(?<!\w)(?P<list>{_QLIST})\s*(?P<word>тримесечия|тримесечие(?:то)?|трим\.?|тр\.|кв\.|"
                       rf"квартал(?:а|ът)?)(?!\w){_YEAR_AFTER}")
 Q_NOTATION = re.compile(rf"(?<!\w)(?P<list>q[1-4](?:\s*(?:,|и|-|до)\s*q[1-4])*)(?!\w){_YEAR_AFTER}")
@@ -113,6 +114,27 @@ def _period_quarters(text: str, year: int) -> tuple[int, ...] | None:
     return quarters if any(quarters) else None
 
 
+DURATION = re.compile(r"^(\d{1,2})\s*(?:м\.|мес\.?|месеца?)?$")
+
+
+def quarters_from_duration(start: str, duration: str, year: int) -> list[int] | None:
+    """A period written as its start and its length in months, in two columns ('01.04.' | '9'): 1 for each
+    quarter of the plan year the months from the start overlap ('01.10.' | '15' runs into the next year: Q4).
+    None unless the start is one date or month, nothing else, and the length a whole number of months (1–60)."""
+    length = DURATION.match(normalise_period(duration))
+    low = normalise_period(start)
+    atoms = find_atoms(low)
+    if not length or not 1 <= int(length[1]) <= 60 or len(atoms) != 1 or atoms[0].kind not in ("date", "month") \
+            or atoms[0].bad or low[:atoms[0].start].strip() or low[atoms[0].end:].strip(" ."):
+        return None
+    atom = atoms[0]
+    first = date(atom.year or year, atom.month, atom.day or 1)
+    last = first.year * 12 + first.month - 1 + int(length[1]) - 1  # the last month, counted from year 0
+    stretch = (first, _month_end(last // 12, last % 12 + 1))
+    quarters = [int(_overlaps(stretch, quarter_interval(year, q))) for q in range(1, 5)]
+    return quarters if any(quarters) else None
+
+
 def normalise_period(text: str) -> str:
     """Lower case, HTML and 'г.' after years removed, one kind of dash, Roman month numerals in Latin
     letters ('01.ХІІ.2022' typed in Cyrillic), single spaces."""
@@ -146,7 +168,8 @@ def _date_atom(m: re.Match) -> Atom:
 
 
 def _roman_month_atom(m: re.Match) -> Atom:
-    return Atom("month", m.start(), m.end(), int(m["year"]) if m["year"] else None, ROMAN[m["name"]], None)
+    month = int(m["name"]) if m["name"].isdecimal() else ROMAN[m["name"]]
+    return Atom("month", m.start(), m.end(), int(m["year"]) if m["year"] else None, month, None)
 
 
 def _month_atom(m: re.Match) -> Atom:

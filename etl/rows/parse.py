@@ -56,6 +56,7 @@ class RawRow:
     term_unit: str = ""  # 'q' / 'h' / 'm': the period column's header names the unit of its bare numerals ('I–IV')
     schedule_money: bool = False  # the schedule cells hold amounts ('Разходи по тримесечия (лв.)'): money = provided
     place_heading: str = ""  # the settlement heading the row stands under, its place when it names none itself
+    group_place: str = ""  # a merged place cell over the row's group, filled on the group's first row only
     funding_heading: str = ""  # the source-of-money heading the row stands under, in a table with no funding column
 
     @property
@@ -143,8 +144,36 @@ def join_text(a: str, b: str) -> str:
 
 def is_column_numbers(cells: list[str], nonempty: list[int]) -> bool:
     """A row under a header that numbers its columns: 1, 2, 3, … in order, one a column, from the first."""
+    if len(nonempty) < 4 or nonempty[0] != 0 or cells[0].strip().rstrip(".") != "1":  # the cheap test first
+        return False
     numbers = [cells[i].strip().rstrip(".") for i in nonempty]
-    return len(numbers) >= 4 and nonempty[0] == 0 and numbers == [str(k) for k in range(1, len(numbers) + 1)]
+    return numbers == [str(k) for k in range(1, len(numbers) + 1)]
+
+
+LEGEND_ENTRY = re.compile(r"(?:^|[;:]\s*)(\d{1,2})\s*[–—-]\s*([^;]+)")
+
+
+def column_legend(text: str) -> list[str] | None:
+    """A legend that explains columns headed only by numbers ('1 – пореден номер; 2 – наименование …; 4 –
+    капацитет'): the wording of columns 1, 2, 3 … in order, or None when the text is not such a legend (at
+    least four entries, numbered 1, 2, 3 … without a gap)."""
+    entries = LEGEND_ENTRY.findall(text)
+    if len(entries) < 4 or [int(n) for n, _ in entries] != list(range(1, len(entries) + 1)):
+        return None
+    return [label.strip(" .") for _, label in entries]
+
+
+def legend_headers(lines: list[Line]) -> dict[int, list[str]]:
+    """Rows of column numbers (1, 2, 3 … one a column) below a legend of the columns (column_legend): each row's
+    header in the legend's words, by line number. A numbered row the legend does not cover stays as it is."""
+    out: dict[int, list[str]] = {}
+    legend: list[str] | None = None
+    for ln in lines:
+        if len(ln.nonempty) == 1:
+            legend = column_legend(ln.cells[ln.nonempty[0]]) or legend
+        elif legend and is_column_numbers(ln.cells, ln.nonempty) and len(ln.nonempty) == len(legend):
+            out[ln.no] = legend + [""] * (len(ln.cells) - len(legend))
+    return out
 
 
 def is_quarter_header(cells: list[str]) -> bool:
@@ -224,6 +253,19 @@ def order_capacity_columns(roles: list[str], labels: dict[int, str], plan_year: 
         return
     early, late = (a, b) if years[0][0] < years[1][0] else (b, a)
     roles[early], roles[late] = "capacity_before", "capacity"
+
+
+def order_amount_years(roles: list[str], parts: dict[int, str], plan_year: int | None) -> None:
+    """Amount columns of several under one money header, each labelled with one year ('2024 г.' / '2025 г.'), one
+    of them the plan year: the plan year's is the amount, any other year's never the plan's figure
+    ('other_year')."""
+    years_of = {i: {int(y) for y in WHEN_YEAR.findall(t)} for i, t in parts.items() if roles[i] == "amount_part"}
+    if plan_year is None or len(years_of) < 2 or any(len(y) != 1 for y in years_of.values()) or \
+            sum(y == {plan_year} for y in years_of.values()) != 1:
+        return
+    for i, years in years_of.items():
+        roles[i] = "amount" if years == {plan_year} else "other_year"
+        del parts[i]
 
 
 @dataclass
@@ -382,6 +424,7 @@ def header_columns(header: list[str], sub: list[str] | None = None, years: list[
             elif not roles[i]:
                 roles[i] = f"extra{i}"
         order_capacity_columns(roles, when, plan_year)
+        order_amount_years(roles, parts, plan_year)
         if "capacity_unit" in roles:  # 'брой' beside 'мерна единица': the number of the capacity, not a part of it
             for i in [i for i, r in enumerate(roles) if r == "capacity_part" and COUNT_LABEL.match(parts[i])]:
                 roles[i] = "capacity"
@@ -928,12 +971,38 @@ def heading_text(lines: list[Line]) -> str:
     return re.sub(r"(?<=\b\w) (?=\w\b)", "", text)  # "Г О Д И Ш Е Н" → "ГОДИШЕН"
 
 
+ASIDE = re.compile(r"\([^()\n]*\)")
+
+
 def find_year(text: str) -> int | None:
+    """The plan year the heading states. A year in brackets is an aside ('(с индикативна част за 2019 г.)'): read
+    only when the heading names no year outside brackets."""
+    return _find_year(ASIDE.sub(" ", text)) or _find_year(text)
+
+
+def _find_year(text: str) -> int | None:
     for pattern in YEAR_PATTERNS:
         found = Counter(int(m) for m in pattern.findall(text))
         if found:
             return found.most_common(1)[0][0]
     return None
+
+
+def document_year(lines: list[Line], first_table: int | None) -> int | None:
+    """The plan year: the title's own year first (another line of the heading may name the next year's plan),
+    else the heading's above the first table, else the whole document's."""
+    head = [ln for ln in lines if first_table is None or ln.no < first_table]
+    title_line = next((ln for ln in head if TITLE.search(heading_text([ln]))), None)
+    return (title_line is not None and find_year(heading_text([title_line]))) or find_year(find_title(head)) or \
+        find_year(heading_text(head)) or find_year(heading_text(lines))
+
+
+OTHER_YEAR = re.compile(r"\b(?:през|за)\s+((?:19|20)\d\d)\s*г", re.I)
+
+
+def caption_years(caption: str) -> set[int]:
+    """The years a table's caption says its activities are for ('Таблица 2. Дейности през 2019 г.')."""
+    return {int(y) for y in OTHER_YEAR.findall(caption)}
 
 
 def municipality_candidates(text: str) -> list[list[str]]:
@@ -951,10 +1020,13 @@ def municipality_candidates(text: str) -> list[list[str]]:
     return out
 
 
+TITLE = re.compile(r"годишен\s+план", re.I)
+
+
 def find_title(lines: list[Line]) -> str:
     for i, ln in enumerate(lines):
         text = heading_text([ln])
-        if re.search(r"годишен\s+план", text, re.I):
+        if TITLE.search(text):
             parts = [text]
             for nxt in lines[i + 1 : i + 8]:
                 if nxt.is_blank:
@@ -993,7 +1065,13 @@ class _Walker:
         self.skip_header: int | None = None
         self.last_header: list[str] | None = None  # the last header row and its table's caption (a page repeats it)
         self.last_caption = ""
+        self.other_year = False  # in a table captioned for another year than the plan's: its rows are not records
+        self.group_place = ""  # a place column first in the table, a merged cell: filled on the first row of a group
+        self._plan_year: int | None | bool = False  # plan_year(), once known
         self.header_lines: set[int] = {ln.no for ln in doc.lines if len(ln.nonempty) >= 2 and header_roles(ln.cells)}
+        # columns headed by numbers, explained in a legend above the table: the legend's words are the header
+        self.legend_headers = {n: labels for n, labels in legend_headers(doc.lines).items() if header_roles(labels)}
+        self.header_lines |= set(self.legend_headers)
 
     def mark(self, line: Line, disposition: str, row: int | None = None) -> None:
         self.dispositions[line.no] = (disposition, row)
@@ -1008,14 +1086,14 @@ class _Walker:
             self.mark(self.pending_name, "prose")
 
     def step(self, line: Line) -> None:
-        cells = line.cells
+        cells = self.legend_headers.get(line.no, line.cells)
         nonempty = line.nonempty
         if line.no in self.header_lines and not (self.header is not None and self.is_label_row(cells, nonempty)):
             self.start_table(cells, line)  # (a header's second line naming roles too: its label row, below)
             self.mark(line, "header")
             return
-        if self.header is not None and is_column_numbers(cells, nonempty):
-            self.mark(line, "header")  # the columns numbered 1, 2, 3 … under the header
+        if is_column_numbers(cells, nonempty):
+            self.mark(line, "header")  # the columns numbered 1, 2, 3 … (under a header, or alone: never a record)
             return
         if self.header is not None and self.is_year_row(cells, nonempty):
             self.years = cells  # a schedule over two years: the years over their quarters (the label row follows)
@@ -1051,6 +1129,9 @@ class _Walker:
         if line.no == self.skip_header:
             self.mark(line, "header")  # a header in words the vocabulary does not know
             return
+        if self.other_year:
+            self.mark(line, "other_year")  # listed in the build report, never a record of this plan
+            return
         self.table_row(line, nonempty)
 
     def columns_of(self, header: list[str], sub: list[str] | None) -> Columns:
@@ -1065,11 +1146,19 @@ class _Walker:
 
     def plan_year(self, header: list[str]) -> int | None:
         """The plan year as the heading above the first table states it (the year a schedule's columns count for)."""
-        first = min((ln.no for ln in self.doc.lines if ln.no in self.header_lines), default=None)
-        return find_year(heading_text([ln for ln in self.doc.lines if first is None or ln.no < first]))
+        if self._plan_year is False:  # once per document: it does not depend on the header
+            first = min((ln.no for ln in self.doc.lines if ln.no in self.header_lines), default=None)
+            self._plan_year = document_year(self.doc.lines, first)
+        return self._plan_year
 
     def start_table(self, cells: list[str], line: Line) -> None:
         caption = self.caption(line)
+        years, plan_year = caption_years(caption), self.plan_year(cells)
+        if years or cells != self.last_header:  # (a header repeated on a new page keeps its table's year)
+            # a table captioned for another year only ('Дейности през 2019 г. (индикативно)') is not this plan's
+            self.other_year = bool(years) and plan_year is not None and plan_year not in years
+        if cells != self.last_header:
+            self.group_place = ""  # a new table (not its header repeated on a new page)
         if caption_scale(caption) is None and cells == self.last_header:
             caption = self.last_caption  # the header repeated on a new page: the table's caption still holds
         self.last_header, self.last_caption = cells, caption
@@ -1097,9 +1186,12 @@ class _Walker:
             self.layouts.append(self.table.layout)
 
     def is_label_row(self, cells: list[str], nonempty: list[int]) -> bool:
-        """The second header row: schedule labels, or role wordings under merged header cells."""
+        """The second header row: schedule labels, or role wordings under merged header cells; alone, the rest of
+        a word hyphenated in the header above ('Продължи-' / 'телност (мес.)')."""
         if len(nonempty) < 2:
-            return False
+            at = nonempty[0] if nonempty else len(self.header or [])
+            return at < len(self.header or []) and HYPHENATED.search(self.header[at].strip()) is not None and \
+                continues_header(self.header[at], cells[at])
         if is_quarter_header(cells):  # before the test for marks: "X" and "V" are months too
             return True
         if any(len(cells[i]) > 60 or ITEM_NO.match(cells[i].strip()) or is_mark(cells[i]) for i in nonempty):
@@ -1160,7 +1252,7 @@ class _Walker:
             self.mark(line, "section")
             return True
         self.section = None if section == "priority" else section
-        self.place_heading = self.funding_heading = ""
+        self.place_heading = self.funding_heading = self.group_place = ""
         self.mark(line, "section")
         return True
 
@@ -1185,6 +1277,10 @@ class _Walker:
                      schedule_money=self.table.schedule_money, place_heading=self.place_heading,
                      funding_heading=self.funding_heading if not self.table.names_funding else "")
         item_no = ITEM_NO.match(fields.get("item_no", "").strip())
+        if item_no and self.table.roles[0] == "place":
+            # the place column first, a merged cell over a group of rows: blank on the rows after the group's first
+            self.group_place = fields.get("place", "").strip() or self.group_place
+            row.group_place = self.group_place
         starts = item_no or (not numbered and self.starts_unnumbered(cells, fields)) or self.pending_name
         if starts:
             self.new_row(row, item_no.group(1) if item_no else None, line, numbered)
@@ -1348,31 +1444,45 @@ def split_service_name(cells: dict[str, str]) -> None:
 
 
 # a cell pointing to a numbered note under the table ('виж бел. 1', 'забележка 2'), and such a note ('1. Капацитетът …')
-NOTE_REF = re.compile(r"(?<!\w)(?:бел\.|заб\.|бележка|забележка)\s*(?:№\s*)?(\d{1,2})(?![\d.,])", re.I)
-NUMBERED_NOTE = re.compile(r"^\s*(\d{1,2})[.)]\s+(\S.{10,})$", re.S)
+SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SUPERSCRIPT_DIGITS = str.maketrans(SUPERSCRIPTS, "0123456789")
+# a reference to a note: 'бел. 2', or a superscript number after a cell's text ('12¹', '264 000⁴')
+NOTE_REF = re.compile(rf"(?<!\w)(?:бел\.|заб\.|бележка|забележка)\s*(?:№\s*)?(\d{{1,2}})(?![\d.,])|([{SUPERSCRIPTS}]{{1,2}})",
+                      re.I)
+NOTE_WORD = re.compile(r"(?<!\w)(?:бел\.|заб\.|бележка|забележка)\s*(?:№\s*)?\d", re.I)
+SUPERSCRIPT = re.compile(f"[{SUPERSCRIPTS}]")
+NUMBERED_NOTE = re.compile(rf"^\s*(?:(\d{{1,2}})[.)]|([{SUPERSCRIPTS}]{{1,2}})\s*[.)]?)\s*(\S.{{10,}})$", re.S)
+
+
+def note_number(m: re.Match) -> int:
+    """The number of a note reference or a note (NOTE_REF, NUMBERED_NOTE), written in digits or superscripts."""
+    return int(m.group(1) or m.group(2).translate(_SUPERSCRIPT_DIGITS))
 
 
 def resolve_notes(rows: list[RawRow], doc: Document, dispositions: dict[int, tuple[str, int | None]]) -> None:
     """A cell that points to a numbered note under the table gets the note's text (and the row its line): what
     the note says of the row (a change of capacity, an opening) is read with the row. A note number given twice is
     not followed."""
-    if not any(NOTE_REF.search(v) for row in rows for v in row.cells.values() if v):
-        return
+    if not any(NOTE_WORD.search(v) or SUPERSCRIPT.search(v) for row in rows for v in row.cells.values() if v):
+        return  # (two simple searches: quicker than the one of both, on every cell of a plan)
     last_row_line = max(ln.no for row in rows for ln in row.lines)
     notes: dict[int, Line | None] = {}
     for ln in doc.lines[last_row_line:]:
         if len(ln.nonempty) == 1 and dispositions.get(ln.no, ("prose", None))[0] == "prose":
             m = NUMBERED_NOTE.match(ln.cells[ln.nonempty[0]])
             if m:
-                number = int(m.group(1))
+                number = note_number(m)
                 notes[number] = None if number in notes else ln
     for row in rows:
         for key, text in list(row.cells.items()):
             for ref in NOTE_REF.finditer(text or ""):
-                note = notes.get(int(ref.group(1)))
+                note = notes.get(note_number(ref))
                 if note is not None and note not in row.lines:
-                    said = NUMBERED_NOTE.match(note.cells[note.nonempty[0]]).group(2)  # without its number
-                    row.cells[key] = f"{row.cells[key]} ; {said}"
+                    said = NUMBERED_NOTE.match(note.cells[note.nonempty[0]]).group(3)  # without its number
+                    cell = row.cells[key].replace(ref.group(2), " ") if ref.group(2) else row.cells[key]
+                    row.cells[key] = f"{cell.strip()} ; {said}"  # a superscript mark is not a digit of the cell
+                    if key != "notes":  # what the note says of the row (an opening, a closing) is read with it
+                        row.cells["notes"] = join_text(row.cells.get("notes", ""), said)
                     row.lines.append(note)
 
 
@@ -1384,9 +1494,9 @@ def parse_document(doc: Document) -> ParsedPlan:
     first_table = min((n for n, (d, _) in walker.dispositions.items() if d in ("header", "record")), default=None)
     head_lines = [ln for ln in doc.lines if first_table is None or ln.no < first_table]
     text = heading_text(head_lines)
-    year = find_year(text) or find_year(heading_text(doc.lines))
-    candidates = municipality_candidates(text) or municipality_candidates(heading_text(doc.lines))
     title = find_title(head_lines)
+    year = document_year(doc.lines, first_table)
+    candidates = municipality_candidates(text) or municipality_candidates(heading_text(doc.lines))
     issues = walker.issues
     if not walker.rows:
         walker.read_parameter_blocks()
