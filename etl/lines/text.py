@@ -6,7 +6,7 @@ import codecs
 import html
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -41,8 +41,8 @@ class Line:
     cells: list[str] = field(default_factory=list)  # plain text per TAB cell; paragraphs joined by "\n"
     ref: str | None = None  # where in a .docx/.pdf ("стр. 2, табл. 1, ред 5"); None for a text file
 
-    @property
-    def nonempty(self) -> list[int]:
+    @cached_property
+    def nonempty(self) -> list[int]:  # a line's cells are not changed once read
         return [i for i, c in enumerate(self.cells) if c.strip()]
 
     @property

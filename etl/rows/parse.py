@@ -328,6 +328,7 @@ class Columns:
         return " ".join(out) + (" (inferred)" if self.inferred else "")
 
 
+@lru_cache(maxsize=256)
 def is_schedule_role(role: str) -> bool:
     return role == "sched" or (len(role) >= 2 and role[0] in "qmhn" and role[1:].isdecimal())
 
