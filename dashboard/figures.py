@@ -452,7 +452,7 @@ def completeness(df: pd.DataFrame, lang: str) -> dict:
     cells = {(m, y): n for m, y, n, _ in loaded}
     # a click on a cell opens /data with the records of that plan: its row's link joined to its column's (meta, not
     # a link per cell: the national heatmap has 265 × 14 cells)
-    values = {m: v for m, _, _, v in loaded}
+    values = dict(zip(municipalities, filter_values(df), strict=True))  # rows without a plan too (year None)
     z = [[cells.get((m, y)) for y in years] for m in rows]
     heat = {
         "type": "heatmap",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from urllib.parse import unquote
 
 import pandas as pd
 import pytest
@@ -490,3 +491,17 @@ def test_figures_reserve_the_margins_their_labels_legend_and_colour_scale_need()
     heat = {"type": "heatmap", "z": [[1, 250]], "x": ["2021", "2022"], "y": ["Дупница"], "colorbar": {"thickness": 12}}
     assert figures.figure([heat], figures.style("t", "", "y", "bg"))["layout"]["margin"]["r"] >= 12 + 53 + 20
     assert "margin" not in figures.empty("t", "bg")["layout"]  # nothing drawn, nothing reserved
+
+
+def test_a_heatmap_row_without_a_plan_draws_and_a_cell_links_to_its_plan():
+    """The completeness heatmap of an oblast lists its municipalities without a plan too (year null): the figure
+    draws them as empty rows, and a cell's link is its row's municipality joined to its column's year."""
+    from dashboard import figures
+
+    df = pd.DataFrame([("Якоруда", None, None), ("Банско", 2020, 12), ("Банско", 2021, 14)],
+                      columns=["municipality", "year", "items"])
+    heat = figures.completeness(df, "bg")["data"][0]
+    assert heat["y"] == ["Якоруда", "Банско"] and heat["x"] == ["2020", "2021"]
+    assert heat["z"] == [[None, None], [12, 14]]
+    rows, columns = heat["meta"]["rows"], heat["meta"]["columns"]
+    assert unquote(rows[1]) == "municipality=Банско" and columns == ["year=2020", "year=2021"]

@@ -16,6 +16,7 @@ from etl.lines.text import Document, Line, split_cells
 from etl.rows.parse import (
     best_window,
     caption_scale,
+    cell_what,
     column_legend,
     find_year,
     header_columns,
@@ -963,3 +964,10 @@ def test_amount_columns_labelled_by_year_keep_the_plan_years_only():
     header = ["№", "Услуга", "Финансиране", "Средства (лв.)", ""]
     columns = header_columns(header, ["", "", "", "2024 г.", "2025 г."], None, 2024)
     assert columns.roles == ["item_no", "name", "funding", "amount", "other_year"]
+
+
+def test_a_symbol_that_is_no_known_mark_keeps_its_schedule_column():
+    """'?' where a mark stands (tests/test_admin.py: Дупница 2021, line 24, its first X made a '?') fits a schedule
+    column as a mark does, so that the row is not shifted into the place column; the records stage flags it
+    (unknown_mark). Dots alone are a filler, a dash is a 'no'."""
+    assert cell_what("?") == "mark" and cell_what("...") != "mark" and cell_what("–") == "no"

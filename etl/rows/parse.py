@@ -24,6 +24,8 @@ from ..vocabulary import TOTAL, WIDE_IN_TEXT, column_role, header_roles, match_s
 ITEM_NO = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*|[IVX]{1,5}(?=[.)])|[а-я](?=\)))[.)]?$")  # "1.", "2.3", "IV.", "б)"
 ROMAN_ITEM = re.compile(r"^[IVX]{1,5}[.)]$")
 NO_MARK = re.compile(r"^(не|no|няма|[-–—]|0)$", re.I)
+SYMBOLS = re.compile(r"^[^\w\s][^\w]*$")  # a cell of symbols and punctuation only
+RULE = re.compile(r"^[-–—‒―_.…]+$")  # dashes or dots alone: a rule or a filler, not a mark's place
 SEPARATOR = re.compile(r"^[-–—_=.\s]+$")
 GOAL_LINE = re.compile(r"^(обща цел|цел)\s*:", re.I)
 SCHEDULE_KINDS = {"q": 4, "m": 12, "h": 2}
@@ -621,6 +623,8 @@ def cell_what(text: str) -> str:
         return "mark"
     if NO_MARK.match(text):
         return "no"
+    if SYMBOLS.match(text) and not RULE.match(text):
+        return "mark"  # symbols that are no mark we know ('?'): they stand where marks stand; records flag them
     if text == "1":  # an item number, or a quarter column's mark ('1' / '0' where the plan says so)
         return "one"
     return "item" if ITEM_NO.match(text) else "text"
