@@ -55,6 +55,17 @@ def is_mark(text: str) -> bool:
     return mark_value(text) == 1 and not any(c.isdigit() for c in text)
 
 
+SYMBOLS = re.compile(r"^[^\w\s][^\w]*$")  # a cell of symbols and punctuation only
+RULE = re.compile(r"^[-–—‒―_.…]+$")  # dashes or dots alone: a rule or a filler
+
+
+def stands_for_mark(text: str) -> bool:
+    """Symbols that are no mark we know ('?') stand where marks stand: a row is aligned as if they were marks,
+    and the records stage flags them (mark_value None: unknown_mark). A rule or filler of dashes or dots does not."""
+    text = text.strip()
+    return bool(SYMBOLS.match(text)) and not RULE.match(text)
+
+
 def is_mark_symbols(mark: str) -> bool:
     """A legend key: mark symbols or letters ('X', 'х', '+', '//', '*****', '✓'), not dashes alone, not '№'."""
     if all(c in DASHES or c in ":=" for c in mark) or any(c in NOT_MARKS for c in mark):

@@ -17,15 +17,13 @@ from functools import cached_property, lru_cache
 from itertools import combinations
 
 from ..lines import Document, Line
-from ..marks import is_mark
+from ..marks import is_mark, stands_for_mark
 from ..vocabulary import TOTAL, WIDE_IN_TEXT, column_role, header_roles, match_section, schedule_label
 
 # an item number: '12.', '1.2', 'IV.' (a Roman one with its dot or bracket, never a mark)
 ITEM_NO = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*|[IVX]{1,5}(?=[.)])|[а-я](?=\)))[.)]?$")  # "1.", "2.3", "IV.", "б)"
 ROMAN_ITEM = re.compile(r"^[IVX]{1,5}[.)]$")
 NO_MARK = re.compile(r"^(не|no|няма|[-–—]|0)$", re.I)
-SYMBOLS = re.compile(r"^[^\w\s][^\w]*$")  # a cell of symbols and punctuation only
-RULE = re.compile(r"^[-–—‒―_.…]+$")  # dashes or dots alone: a rule or a filler, not a mark's place
 SEPARATOR = re.compile(r"^[-–—_=.\s]+$")
 GOAL_LINE = re.compile(r"^(обща цел|цел)\s*:", re.I)
 SCHEDULE_KINDS = {"q": 4, "m": 12, "h": 2}
@@ -623,8 +621,8 @@ def cell_what(text: str) -> str:
         return "mark"
     if NO_MARK.match(text):
         return "no"
-    if SYMBOLS.match(text) and not RULE.match(text):
-        return "mark"  # symbols that are no mark we know ('?'): they stand where marks stand; records flag them
+    if stands_for_mark(text):
+        return "mark"  # symbols that are no mark we know: records flag them
     if text == "1":  # an item number, or a quarter column's mark ('1' / '0' where the plan says so)
         return "one"
     return "item" if ITEM_NO.match(text) else "text"
