@@ -28,10 +28,13 @@
   reader's fault on one document is that file's problem, never the build's); its first score (61.7 %, 755 of 1223
   fields; a plan's year read wrong so that its 11 rows were lost; six wrong numbers) is the honest figure for
   plans never seen; the parser was then changed for it too;
-- blind-11: seven more, held out: nobody changing the parser reads it. Its first score (82.6 %, 921 of 1115
-  fields, no plan or row lost, three wrong numbers: capacities on rows that are measures or plans, not services)
-  is the honest figure for plans never seen; its floors only guard against a fall, so that it keeps measuring
-  plans never seen.
+- blind-11: seven more, held out while the parser was changed for the sets above: its first score (82.6 %, 921
+  of 1115 fields, no plan or row lost, three wrong numbers: capacities on rows that are measures or plans, not
+  services) is the honest figure for plans never seen; the parser was then changed for it too;
+- blind-12: seven more, held out: nobody changing the parser reads it. Its first score (93.0 %, 1154 of 1241
+  fields, no plan or row lost, four wrong numbers: three capacities on rows that are studies or measures, the
+  units of a service in two places) is the honest figure for plans never seen; its floors only guard against a
+  fall, so that it keeps measuring plans never seen.
 
 Every set also counts wrong numbers: a number exported that the key says is another number. The product's rule
 is that a number is right or empty with a review flag, never another number."""
@@ -50,8 +53,9 @@ WRONG = re.compile(r"^WRONG (\S+) line (\d+) .* (\w+): expected '(.*)' got '(.*)
 # (set, least field accuracy, most wrong numbers)
 SETS = [("test-plans", 0.98, 0), ("blind", 0.95, 0), ("blind-2", 0.95, 0), ("blind-3", 0.97, 0),
         ("blind-4", 0.98, 0), ("blind-5", 0.99, 0), ("blind-6", 0.98, 0), ("blind-7", 0.98, 0),
-        ("blind-8", 0.99, 0), ("blind-9", 0.99, 0), ("blind-10", 0.87, 0)]
-HELD_OUT = ["blind-11"]
+        ("blind-8", 0.99, 0), ("blind-9", 0.99, 0), ("blind-10", 0.87, 0), ("blind-11", 0.82, 3)]
+# (set, its first score as the least field accuracy, its first count of wrong numbers as the most)
+HELD_OUT = [("blind-12", 0.92, 4)]
 
 
 def wrong_numbers(printed: str) -> list[str]:
@@ -74,8 +78,8 @@ def test_plans_never_seen_are_read_field_by_field(tmp_path, name, least, most_wr
     assert unmatched == 0, printed  # no table row lost
 
 
-@pytest.mark.parametrize("name", HELD_OUT)
-def test_the_held_out_set_loses_no_plan_and_no_number(tmp_path, name):
+@pytest.mark.parametrize(("name", "least", "most_wrong"), HELD_OUT, ids=[s[0] for s in HELD_OUT])
+def test_the_held_out_set_loses_no_plan_and_no_number(tmp_path, name, least, most_wrong):
     key = FIXTURES / name
     if not (key / "items_key.csv").is_file():
         pytest.skip(f"no held-out set {name} in this checkout")
@@ -83,6 +87,6 @@ def test_the_held_out_set_loses_no_plan_and_no_number(tmp_path, name):
     print(f"\n{name} (held out): {printed.strip().splitlines()[-1]}")
     assert plans_ok, printed
     assert unmatched == 0, printed
-    assert accuracy >= 0.82, printed  # its first score, 0.826: a floor against a fall
-    # its first score had three (the set stays unread by whoever changes the parser): never more
-    assert len(wrong_numbers(printed)) <= 3, "\n".join(wrong_numbers(printed))
+    assert accuracy >= least, printed  # its first score: a floor against a fall
+    # no more wrong numbers than its first score had (the set stays unread by whoever changes the parser)
+    assert len(wrong_numbers(printed)) <= most_wrong, "\n".join(wrong_numbers(printed))
