@@ -49,7 +49,7 @@ MONTHS = ("яну", "фев", "мар", "апр", "май", "юни", "юли", 
 ORDINAL = r"(?:\s*-?\s*(?:во|ро|то|ти|ви|о))?"
 QUARTER_WORD = r"(?:тримесечие|трим\.?|тр\.?|кв\.?|квартал)"
 QUARTER = re.compile(rf"^(?:(i{{1,3}}|iv|[1-4]){ORDINAL}\.?\s*{QUARTER_WORD}|{QUARTER_WORD}\s*(i{{1,3}}|iv|[1-4])"
-                     rf"|q\s*([1-4])|(първо|второ|трето|четвърто)\s+тримесечие"
+                     rf"|[qт]\s*([1-4])|(първо|второ|трето|четвърто)\s+тримесечие"
                      rf"|(?:ме\s?се[цп]\w*|мес\.?|м\.)?\s*(1|4|7|10)\s*[-–]\s*(3|6|9|12))$", re.I)
 HALF_WORD = r"(?:полугодие|пол\.?|шестмесечие)"
 HALF = re.compile(rf"^(?:(i{{1,2}}|[12]){ORDINAL}\.?\s*{HALF_WORD}|(първо|второ)\s+(?:полугодие|шестмесечие)"
@@ -114,6 +114,9 @@ def schedule_label(text: str) -> str | None:
     m = DATE_RANGE.match(t)
     if m:
         return date_range_label(*(int(g) for g in m.groups()))
+    m = QUARTER_END.match(t)  # '31.03.' | '30.06.' | '30.09.' | '31.12.': the day a quarter ends (a reporting date)
+    if m:
+        return QUARTER_ENDS.get((int(m.group(1)), int(m.group(2))))
     k = ORDINAL_SUFFIX.sub("", t.rstrip("."))  # '1-во', '2-ро', 'III-то': a numeral with its ordinal ending
     if k in ROMAN or (k.isdecimal() and 1 <= int(k) <= 12):
         return f"n{ROMAN.get(k) or int(k)}"
@@ -124,6 +127,9 @@ ORDINAL_SUFFIX = re.compile(r"(?<=[\divx])\s*-?\s*(?:во|ро|то|ти|ви|м
 # a period of dates over a schedule column: '01.01 – 31.03', '01.07.2016 – 30.09.2016 г.'
 DATE_RANGE = re.compile(r"^(\d{1,2})\s*\.\s*(\d{1,2})(?:\s*\.\s*(?:\d{4}|\d{2}))?\s*(?:г\.?)?\s*[-–—]\s*"
                         r"(\d{1,2})\s*\.\s*(\d{1,2})(?:\s*\.\s*(?:\d{4}|\d{2}))?\s*(?:г\.?)?$")
+# a quarter's last day alone as a schedule column's label ('31.03.', '30.06.2016 г.'): that quarter
+QUARTER_END = re.compile(r"^(\d{1,2})\s*\.\s*(\d{1,2})(?:\s*\.\s*(?:\d{4}|\d{2}))?\s*(?:г\.?)?$")
+QUARTER_ENDS = {(31, 3): "q1", (30, 6): "q2", (30, 9): "q3", (31, 12): "q4"}
 MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 

@@ -1589,3 +1589,99 @@ def test_a_superscript_note_mark_is_followed_to_its_note_and_never_read_as_a_dig
     home, club = plan_records(text, ref)
     assert home.capacity in (None, 14) and home.capacity != 121 and home.status == "expanded"
     assert club.capacity == 40 and club.amount_bgn == 2400 and club.status == "closing"
+
+
+# --- layouts first seen in blind-11 ---------------------------------------------------------------------------
+
+
+ELENA_2019 = "ОБЩИНА ЕЛЕНА\n\nГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ В ОБЩИНА ЕЛЕНА ЗА 2019 Г.\n\n"
+
+
+def test_a_study_planning_or_campaign_row_has_no_service_capacity(ref):
+    """A row that is an activity about a service (a study, planning, preparation, a joint work, a campaign)
+    runs no service this year: 'до 20 места' in its capacity cell is what a future service may hold. Left empty
+    and flagged; the same cell on a service row is its capacity."""
+    text = (ELENA_2019 + "№\tСоциална услуга / мярка\tНаселено място\tКапацитет\n"
+            "1.\tДневен център за стари хора\tгр. Елена\t20 места\n"
+            "2.\tПроучване на потребностите от Дневен център за стари хора\tгр. Елена\tдо 20 места\n"
+            "3.\tПланиране на Преходно жилище за младежи\tгр. Елена\tдо 8 места\n"
+            "4.\tСъвместна работа с ДСП по подготовка за разкриване на Наблюдавано жилище\tгр. Елена\tдо 6 места\n"
+            "5.\tИнформационна кампания за приемната грижа\tгр. Елена\t30 семейства\n")
+    centre, study, planning, joint, campaign = plan_records(text, ref)
+    assert (centre.capacity, centre.capacity_unit) == (20, "places")
+    assert "capacity_of_activity" not in centre.review
+    for record in (study, planning, joint, campaign):
+        assert (record.capacity, record.capacity_before, record.capacity_unit) == (None, None, None)
+        assert "capacity_of_activity" in record.review
+    assert study.status == planning.status == joint.status == "planned"
+
+
+def test_a_signed_change_column_gives_the_capacity_before(ref):
+    """'Капацитет към 31.12.' beside 'Промяна (+/–)': the capacity before the year is the capacity less the change;
+    a change as large as the capacity is a new service (no capacity before); 0 is no change."""
+    text = (ELENA_2019 + "№\tСоциална услуга\tКапацитет към 31.12.2019 г.\tПромяна (+/–)\n"
+            "1\tЦентър за социална рехабилитация и интеграция\t25\t+5\n"
+            "2\tДневен център за пълнолетни лица с увреждания\t30\t–10\n"
+            "3\tЦентър за настаняване от семеен тип за пълнолетни лица\t15\t+15\n"
+            "4\tЦентър за обществена подкрепа\t30\t0\n"
+            "5\tПриемна грижа\t12 приемни семейства\t+3\n")
+    csri, day, home, cop, foster = plan_records(text, ref)
+    assert (csri.capacity, csri.capacity_before, csri.status) == (25, 20, "expanded")
+    assert (day.capacity, day.capacity_before, day.status) == (30, 40, "reduced")
+    assert (home.capacity, home.capacity_before, home.status) == (15, None, "new")
+    assert (cop.capacity, cop.capacity_before, cop.status) == (30, None, "continuing")
+    assert (foster.capacity, foster.capacity_before, foster.capacity_unit, foster.status) == (12, 9, "families", "expanded")
+
+
+def test_the_place_after_a_dash_in_the_name_when_there_is_no_place_column(ref):
+    text = (ELENA_2019 + "№\tУслуга / мярка и място\tИзточник\n"
+            "1.\tЦентър за обществена подкрепа – гр. Елена\tДДД\n"
+            "2.\tДомашен социален патронаж – гр. Елена и селата от общината\tОБ\n"
+            "3.\tЛичен асистент – Община Елена\tМеханизъм „Лична помощ“\n"
+            "4.\tКлуб на пенсионера – 2 клуба\tОБ\n")
+    cop, patronage, assistant, club = plan_records(text, ref)
+    assert ([p.name for p in cop.settlements], cop.scope) == (["Елена"], "settlement")
+    assert (patronage.settlements, patronage.scope) == ([], "municipality")  # the town and all its villages
+    assert (assistant.settlements, assistant.scope) == ([], "municipality")
+    assert club.settlements == []  # '2 клуба' is no place
+    assert patronage.funding_classes == ["municipal"]  # ОБ: общински бюджет
+
+
+def test_a_bilingual_header_is_one_header_and_shares_of_funding_name_each_source(ref):
+    text = (ELENA_2019 + "№\tСоциална услуга\tНаселено място\tКапацитет\tФинансиране – дял\tСума, лв.\tСтатус\n"
+            "No.\tService\tLocation\tCapacity\tFunding share\tAmount, BGN\tStatus\n"
+            "1\tЦентър за социална рехабилитация и интеграция\tгр. Елена\t30\tДДД 80 % / ОБ 20 %\t160 000\tпродължава\n"
+            "2\tЦентър за временно настаняване\tгр. Елена\t15\tОП РЧР 100 %\t1 145 000\tново – от 01.07.2019 г.\n")
+    csri, shelter = plan_records(text, ref)
+    assert [r.source_line for r in (csri, shelter)] == [7, 8]  # the English line is no record
+    assert csri.funding_classes == ["municipal", "state_delegated"] and csri.amount_bgn == 160000
+    assert (shelter.amount_bgn, shelter.status) == (1145000, "new")
+
+
+def test_fees_beside_local_revenue_are_municipal_money():
+    assert {c for c, _ in classify_funding("Местни приходи и такси")} == {"municipal"}
+    assert {c for c, _ in classify_funding("Местна дейност и такси от потребители")} == {"municipal"}
+
+
+def test_a_service_only_prepared_in_the_plan_year_holds_no_places_up_to_a_ceiling(ref):
+    """Whatever the name leads with, a row whose status is preparation only (a project proposal for opening)
+    and whose places are a ceiling ('до 15 места') has no capacity in the plan year: they are what the future
+    service may hold. A capacity stated as such for the service prepared (the samples' Ихтиман L29) is read."""
+    text = (ELENA_2019 + "№\tСоциална услуга / мярка\tНаселено място\tКапацитет\n"
+            "1.\tДневен център за стари хора – подготовка на проектно предложение за разкриване\tгр. Елена\t"
+            "до 15 места\n"
+            "2.\tКризисен център – подготовка на проектно предложение за разкриване\tгр. Елена\t12 места\n")
+    ceiling, stated = plan_records(text, ref)
+    assert (ceiling.status, ceiling.capacity, ceiling.capacity_unit) == ("planned", None, None)
+    assert "capacity_of_activity" in ceiling.review
+    assert (stated.status, stated.capacity, stated.capacity_unit) == ("planned", 12, "places")
+
+
+def test_units_counted_differently_in_the_title_and_the_capacity_are_left_empty(ref):
+    text = (ELENA_2019 + "№\tСоциална услуга\tНаселено място\tКапацитет\n"
+            "1.\tЗащитени жилища – 2 бр.\tгр. Елена\t3 х 8 места\n"
+            "2.\tЗащитени жилища – 2 бр.\tгр. Елена\t2 х 8 места\n"
+            "3.\tЗащитено жилище\tгр. Елена\t2 х 8 места\n")
+    disagree, agree, from_capacity = plan_records(text, ref)
+    assert disagree.units is None and "unparsed_number" in disagree.review
+    assert agree.units == 2 and from_capacity.units == 2

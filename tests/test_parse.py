@@ -971,3 +971,94 @@ def test_a_symbol_that_is_no_known_mark_keeps_its_schedule_column():
     column as a mark does, so that the row is not shifted into the place column; the records stage flags it
     (unknown_mark). Dots alone are a filler, a dash is a 'no'."""
     assert cell_what("?") == "mark" and cell_what("...") != "mark" and cell_what("–") == "no"
+
+
+# --- layouts first seen in blind-11 ---------------------------------------------------------------------------
+
+
+def test_a_wide_table_printed_in_two_parts_is_joined_by_row_number():
+    """Part 1 (№ / service / place / capacity) holds the rows; part 2, on the next page, repeats only the number and
+    gives funding, amount and quarters: its cells join the part-1 row of the same number in the same section, and
+    no part-2 line is a record of its own."""
+    text = "\n".join([
+        "ГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ ЗА 2014 Г.", "",
+        row("№", "Социална услуга / мярка", "Населено място", "Капацитет"),
+        row("I. Социални услуги", "", "", ""),
+        row("1.", "Център за обществена подкрепа", "гр. Банско", "20 места"),
+        row("2.", "Домашен социален патронаж", "гр. Банско", "120 потребители"),
+        row("", "", "", "– 1 –"),
+        row("II. Хоризонтални мерки", "", "", ""),
+        row("1.", "Обучение на персонала", "гр. Банско", "–"),
+        "",
+        row("№", "Източник на финансиране", "Средства за 2014 г. (лв.)", "Тримесечие", "", "", "", "Отговорна институция"),
+        row("", "", "", "I", "II", "III", "IV", ""),
+        row("1.", "Държавно делегирана дейност", "112 400", "Х", "Х", "Х", "Х", "Община Банско"),
+        row("2.", "Общински бюджет", "210 000", "Х", "Х", "", "", "Община Банско"),
+        row("", "II. Хоризонтални мерки", "", "", "", "", "", ""),
+        row("1.", "ОП РЧР", "14 500", "", "", "Х", "Х", "Община Банско"),
+    ])
+    parsed = parse_document(make_doc(text))
+    assert [(r.item_no, r.section, r.first_line) for r in parsed.rows] == [
+        ("1", "social_service", 5), ("2", "social_service", 6), ("1", "horizontal_measure", 9)]
+    cop, patronage, training = parsed.rows
+    assert (cop.cells["funding"], cop.cells["amount"], cop.quarters) == ("Държавно делегирана дейност", "112 400",
+                                                                         ["Х", "Х", "Х", "Х"])
+    assert (patronage.cells["capacity"], patronage.quarters) == ("120 потребители", ["Х", "Х", "", ""])
+    assert (training.cells["funding"], training.cells["amount"], training.quarters) == ("ОП РЧР", "14 500",
+                                                                                        ["", "", "Х", "Х"])
+    assert [ln.no for ln in training.lines] == [9, 16]
+    assert parsed.dispositions[7] == ("separator", None)  # the page's number: no part of the row above
+
+
+def test_quarter_end_dates_head_quarter_columns_and_spreadsheet_letters_are_no_row():
+    text = "\n".join([
+        "ГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ ЗА 2016 Г.", "",
+        row("A", "B", "C", "D", "E", "F", "G"),
+        row("№", "Социална услуга", "Капацитет", "Отчетни срокове", "", "", ""),
+        row("", "", "", "31.03.", "30.06.", "30.09.", "31.12."),
+        row("1", "Център за обществена подкрепа", "30", "•", "•", "", ""),
+    ])
+    parsed = parse_document(make_doc(text))
+    assert parsed.layouts == ["item_no name capacity q1-q4"]
+    assert [(r.first_line, r.cells["capacity"], r.quarters) for r in parsed.rows] == [(6, "30", ["•", "•", "", ""])]
+    assert parsed.dispositions[3] == ("header", None)
+
+
+def test_dates_under_a_capacity_header_say_when_it_stands_not_quarters():
+    columns = header_columns(["№", "Социална услуга", "Капацитет", ""], ["", "", "31.12.2015 г.", "31.12.2016 г."],
+                             plan_year=2016)
+    assert columns.roles == ["item_no", "name", "capacity_before", "capacity"]
+
+
+def test_year_end_dates_under_a_money_header_are_years_not_quarters():
+    """Two columns of money at the end of two years: the plan year's is the amount, never quarterly money."""
+    columns = header_columns(["№", "Социална услуга", "Средства (лв.)", ""], ["", "", "31.12.2015 г.", "31.12.2016 г."],
+                             plan_year=2016)
+    assert columns.roles == ["item_no", "name", "other_year", "amount"] and not columns.schedule
+
+
+def test_spreadsheet_quarter_columns_t1_t4_hold_one_and_zero():
+    text = "\n".join([
+        "Община Каспичан – Годишен план за развитие на социалните услуги за 2025 г.", "",
+        row("№", "Социална услуга", "Капацитет", "Т1", "Т2", "Т3", "Т4"),
+        row("1", "Клуб на пенсионера", "", "1", "0", "0", "0"),
+    ])
+    parsed = parse_document(make_doc(text))
+    assert parsed.layouts == ["item_no name capacity q1-q4"]
+    assert parsed.rows[0].quarters == ["1", "0", "0", "0"]
+
+
+def test_a_second_table_whose_subject_is_in_unknown_words_is_no_second_part():
+    """'№ | Основни дейности по линия на ОП | Срок | Финансиране' after a table of services: a column of no known role
+    may be the subject, so its rows are not joined to the services of the same numbers."""
+    text = "\n".join([
+        "ГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ ЗА 2014 Г.", "",
+        row("№", "Социална услуга", "Капацитет", "Финансиране"),
+        row("1.", "Център за обществена подкрепа", "20 места", "ДДД"),
+        "",
+        row("№", "Основни дейности по линия на ОП", "Срок", "Финансиране"),
+        row("1.", "Обучение на приемни родители", "м. март", "ОП РЧР"),
+    ])
+    parsed = parse_document(make_doc(text))
+    assert [(r.item_no, r.first_line) for r in parsed.rows] == [("1", 4), ("1", 7)]
+    assert "ОП РЧР" not in parsed.rows[0].cells["funding"] and 7 not in [ln.no for ln in parsed.rows[0].lines]

@@ -328,3 +328,11 @@ def test_services_the_users_are_moved_into_are_not_the_rows_service(text, expect
 ])
 def test_personal_assistance_named_by_its_mechanism_or_its_act(text):
     assert classify_service(text) == "PERSONAL_ASSISTANT"
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("Планиране на Преходно жилище за младежи, напускащи ЦНСТ", "TRANSITIONAL_HOME"),  # the ЦНСТ they leave
+    ("Преходно жилище за младежи, напуснали ЦНСТ за деца без увреждания", "TRANSITIONAL_HOME"),
+])
+def test_a_service_the_users_come_from_is_not_the_rows_service(name, expected):
+    assert classify_service(name) == expected

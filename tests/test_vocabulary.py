@@ -218,3 +218,21 @@ def test_a_label_with_a_superscript_footnote_mark_is_no_number_and_no_fault(labe
     """Superscript digits are digits to str.isdigit() but not to int(): a header cell such as '12¹' (a column with a
     footnote) is not read as a month, and reading it never fails."""
     assert schedule_label(label) is None
+
+
+@pytest.mark.parametrize("label, expected", [
+    ("Т1", "q1"), ("Т4", "q4"), ("т 2", "q2"),  # 'Т' for тримесечие, as a spreadsheet heads its columns
+    ("31.03.", "q1"), ("30.06.", "q2"), ("30.09.", "q3"), ("31.12.", "q4"), ("31.12.2016 г.", "q4"),  # quarter ends
+    ("15.03.", None), ("01.01.", None), ("Т5", None),
+])
+def test_schedule_labels_of_spreadsheets_and_reporting_dates(label, expected):
+    assert schedule_label(label) == expected
+
+
+@pytest.mark.parametrize("wording, role", [
+    ("Отчетни срокове", "schedule"), ("No.", "item_no"), ("Service", "name"), ("Location", "place"),
+    ("Capacity", "capacity"), ("Funding share", "funding"), ("Amount, BGN", "amount"), ("Status", "status"),
+    ("Вид грижа", "group"),
+])
+def test_header_wordings_of_blind_11_layouts(wording, role):
+    assert column_role(wording) == role

@@ -52,6 +52,7 @@ PART_OF = re.compile(r"^\s*(в\s*т\.\s*ч\.|в\s+това\s+число|вкл\.
                      r"\d+\s*(места|потребител|семейств)", re.I)
 YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
 SCALE_UNCLEAR = "amount_scale_unclear"  # the table's headers or caption disagree on the unit of its amounts
+ACTIVITY_CAPACITY = "capacity_of_activity"  # a number of places in a row that is an activity, not a service: not read
 
 
 # --- reference tables kept as CSV in etl/data ---------------------------------------------------
@@ -72,6 +73,20 @@ def status_patterns() -> list[tuple[str, re.Pattern, tuple[str, ...]]]:
     with open(DATA / "status_phrases.csv", encoding="utf-8") as f:
         return [(r["status"], re.compile(r["pattern"].lower()), tuple(r["keywords"].split(";")))
                 for r in csv.DictReader(f)]
+
+
+@lru_cache(maxsize=1)
+def activity_leads() -> re.Pattern:
+    """etl/data/activity_leads.csv: the words that, leading a row's name, say the row is an activity about services
+    (a study, planning, preparation, a campaign, a training, a partnership), not the delivery of one."""
+    with open(DATA / "activity_leads.csv", encoding="utf-8") as f:
+        return re.compile("|".join(f"(?:{r['pattern']})" for r in csv.DictReader(f)), re.I)
+
+
+def is_activity(name: str) -> bool:
+    """Whether a row's name leads with an activity about services ('Проучване на потребностите от Дневен център',
+    'Планиране на Преходно жилище'): its numbers ('до 20 места') are not the capacity of a service it runs."""
+    return activity_leads().match(name.strip(" \t-–—.„“\"")) is not None
 
 
 @lru_cache(maxsize=1)
@@ -142,6 +157,13 @@ CHAIN_AFTER = re.compile(r"\s*на\s+\d{1,4}(?![.,/]?\d)")
 # re.IGNORECASE the engine finds their literal stems quickly
 
 
+# a place after a dash at the end of a service's name: 'Център за обществена подкрепа – гр. Дряново'
+PLACE_AFTER_DASH = re.compile(r"\s[-–—]\s+((?:гр\.|с\.|град\s|село\s|община\s|общ\.|на територията|всички|"
+                              r"населените)[^–—]*)$", re.I)
+# a ceiling of places, not a count of them: 'до 15 места'
+CEILING = re.compile(r"(?<!\w)до\s+\d{1,4}\s*(?:места|място|потребител|ползвател|лица|деца|семейства|бр\.?)(?!\w)", re.I)
+# a status column holding only a signed number ('+5', '–10', '0'): how the capacity changes in the plan year
+SIGNED_CHANGE = re.compile(r"^\s*(?:([+\-–—−])\s*(?=[1-9])|(?=0\s*$))(\d{1,4})\s*$")  # a sign, or 0 alone
 # the row says in what its capacity is counted ('капацитет в брой потребители'): the unit of a bare number
 UNIT_SAID = re.compile(r"капацитет\w*\s+(?:е\s+|се\s+измерва\s+)?в\s+(?:брой\s+)?(места|потребители|"
                        r"приемни\s+семейства|семейства)(?!\w)", re.I)
@@ -828,6 +850,11 @@ class _Context:
             service = classify_service(clean(parent.cells.get("name")))
         measure = service is None and row.section not in (None, "social_service")
         capacity = self.capacity(cells, text, review, service, measure)
+        if capacity.capacity is not None and is_activity(name):
+            # a study, planning, preparation, campaign or training runs no service this year: a number of places in
+            # its row ('до 20 места') is what a future service may hold, not a capacity; left empty for a person
+            review.append(ACTIVITY_CAPACITY)
+            capacity = Capacity()
         funding_raw = cells.get("funding", "")
         parts = [(k.partition(":")[2], cells.pop(k)) for k in [k for k in cells if k.startswith("amount:")]]
         from_parts = read_parts(parts, row.scale) if parts else None
@@ -872,12 +899,23 @@ class _Context:
             status_cell = f"{self.codes[code['code']]} {status_cell[code.end():]}".strip()
         status_text = f"{status_cell} ; {text}" if status_cell else text
         units, units_flag = read_units(name, description, service is not None)
-        if units in (None, 1) and not units_flag and service is not None:
-            units = units_in_capacity(cells.get("capacity", "")) or units  # '2 х 12 места': two units
+        in_capacity = units_in_capacity(cells.get("capacity", "")) if service is not None else None
+        if in_capacity and not units_flag:  # '2 х 12 места': two units
+            if units in (None, 1):
+                units = in_capacity
+            elif units != in_capacity:  # the title and the capacity count the units differently: not sure which
+                units, units_flag = None, UNPARSED
         if units_flag:
             review.append(units_flag)
         elif units is None and service is not None:
             review.append("units_unknown")
+        status = find_status(status_text, self.year, row.quarters, capacity, self.preparation)
+        if status == "planned" and capacity.capacity is not None and \
+                CEILING.search(f"{cells.get('capacity', '')} ; {text}"):
+            # preparation only (a study, a project, an application) of a service of at most so many places ('до 15
+            # места'): what it may hold once opened, not places in the plan year
+            review.append(ACTIVITY_CAPACITY)
+            capacity = Capacity()
         line = row.first_line
         record = Record(
             item_id=f"{self.plan_id}:{line}", plan_id=self.plan_id, municipality=self.municipality, year=self.year,
@@ -890,7 +928,7 @@ class _Context:
             capacity=capacity.capacity, capacity_before=capacity.before,
             capacity_unit=capacity.unit if capacity.capacity is not None else None,
             staff=staff, units=units,
-            status=find_status(status_text, self.year, row.quarters, capacity, self.preparation), provider=cells.get("provider", ""),
+            status=status, provider=cells.get("provider", ""),
             place_raw=cells.get("place", ""), term_raw=cells.get("term", ""), layout=row.layout,
             source_file=self.source_file, source_line=line, source_lines=[ln.no for ln in row.lines],
             source_text="\n".join(ln.raw for ln in row.lines), source_ref=row.lines[0].ref, review=review)
@@ -939,6 +977,16 @@ class _Context:
                     facts = capacity_facts(text)
                     if facts and facts[0] == "change" and facts[3] == read.capacity and self.year in (facts[1] or {self.year}):
                         read = replace(read, before=facts[2])
+                change = SIGNED_CHANGE.match(cells.get("status", "")) if read.before is None else None
+                if change:  # a change column ('Промяна (+/–)': '+5', '–10', '0'): the capacity before is the rest
+                    sign, by = change.groups()
+                    before = read.capacity - (int(by) if sign == "+" else -int(by))
+                    if before < 0:
+                        review.append(UNPARSED)
+                    elif before == 0:
+                        direction = "new"  # '+15' beside 15: the service is new, it had no capacity before
+                    else:
+                        read = replace(read, before=before)
                 if read.before == read.capacity:
                     read = replace(read, before=None)
                 if read.before is not None:
@@ -982,6 +1030,11 @@ class _Context:
     def place(self, row: RawRow, cells: dict[str, str], name: str, description: str, is_service: bool) -> Place:
         if cells.get("place"):
             return parse_place(cells["place"], self.code, self.reference)
+        tail = PLACE_AFTER_DASH.search(name)
+        if tail:  # no place column: the place after a dash in the name ('ЦОП – гр. Дряново', 'ЛА – Община Дряново')
+            place = parse_place(tail.group(1), self.code, self.reference)
+            if (place.settlements or place.scope) and not place.unmatched:
+                return place
         place = places_in_text(f"{name} {description}", self.code, self.reference)
         if not place.settlements and (WIDE_IN_TEXT.search(name) or MUNICIPALITY_AT_END.search(name)):  # 'Приемна грижа – на територията на общината'
             place.scope = "municipality"

@@ -13,9 +13,9 @@ from ..vocabulary import WIDE_IN_TEXT  # noqa: F401 (shared with the rows stage)
 WIDE = re.compile(r"населените места (от|в|на) общината|всички населени места|всички села (от|в|на) общината|територията на (цялата )?(?:общината|община\s+[А-Я]\w+)|"
                   r"села(та)? (от|в|на) общината|цялата община|^\s*(община|общ\.)\s+[А-Я]\w+(\s+[А-Я]\w+)?", re.I)
 # the whole municipality, whatever settlement is named beside it ('гр. Елена и населените места в общината'): the
-# contract's settlements are empty (not 'и села от общината': some of its villages)
+# contract's settlements are empty ('и селата от общината': all its villages; not 'и села от общината': some)
 EVERY_SETTLEMENT = re.compile(r"населените места (от|в|на) общината|всички населени места|всички села (от|в|на) общината|територията на (цялата )?"
-                              r"(?:общината|община\s+[А-Я]\w+)|цялата община", re.I)
+                              r"(?:общината|община\s+[А-Я]\w+)|цялата община|(?<!\w)селата (от|в|на) общината", re.I)
 REGION = re.compile(r"\b(област|обл\.)\s+[А-Я]\w+(\s+[А-Я]\w+)?|\b[А-Я]\w+(ска|шка|ска\s+и\s+\w+)\s+област\b|"
                     r"областно ниво|регионално ниво", re.I)
 QUALIFIER = re.compile(r",?\s*\bобщ(\.|ина)\s+[А-Я]\w+(\s+[А-Я]\w+)?\.?", re.I)

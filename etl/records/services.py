@@ -200,9 +200,11 @@ FEATURES = [
 ATTACHED = re.compile(r"(?:\b[кК]ъм|\b[сС]град\w*\s+на|\b[пП]ерсонал\w*\s+(?:на|в)|\b[кК]ампани\w*(?:\s+(?:за|на))?)\s+"
                       r"[„“\"'«(]?([А-Я][а-я]+\s+)?"
                       r"(?:[А-Я]{2,8}\s*(?:,\s*|\s+и\s+))*$")  # '… на ЦОП и ДЦДУ': both
-# where the users of a service are moved ('настанените деца се извеждат в ЦНСТ „Детелина“ и в приемни семейства'): the
-# services named after it, up to the end of the clause, are destinations, not the row's service
-DESTINATION = re.compile(r"\b(?:извежд|изведен|премест|пренасоч)\w*\s+(?:в|във)\s+[^;]*", re.I)
+# where the users of a service are moved ('настанените деца се извеждат в ЦНСТ „Детелина“ и в приемни семейства') or
+# come from ('за младежи, напускащи ЦНСТ'): the services named after it, up to the end of the clause, are
+# destinations or origins, not the row's service
+DESTINATION = re.compile(r"\b(?:(?:извежд|изведен|премест|пренасоч)\w*\s+(?:в|във)|(?:напуска|напуснал)\w*)\s+[^;]*", re.I)
+MOVED_STEMS = ("извежд", "изведен", "премест", "пренасоч", "напуска", "напуснал")
 PROVIDER_DSP = re.compile(r"\s*[-–—]?\s*(гр\.\s*)?[А-Я][а-я]{2,}")  # "ДСП – Самоков", "ДСП Самоков"
 ABBREVIATION = re.compile(r"(?<![^\W\d_])[А-Я]{2,10}(?:-[А-Я]{2,10})*(?![^\W\d_])")
 WORD = re.compile(r"[^\W\d_]+")
@@ -594,7 +596,7 @@ def _read_mentions(text: str) -> tuple[Mention, ...]:
         found.append((m.start(), m.end(), candidates))
 
     moved_to = ([(m.start(), m.end()) for m in DESTINATION.finditer(norm)]
-                if any(stem in low for stem in ("извежд", "изведен", "премест", "пренасоч")) else [])
+                if any(stem in low for stem in MOVED_STEMS) else [])
     mentions = [(where[start] if start < len(where) else len(text), candidates)
                 for start, _, candidates in sorted(found, key=lambda f: f[0])
                 if candidates and not ATTACHED.search(norm[max(0, start - 30):start])

@@ -18,13 +18,24 @@ from itertools import combinations
 
 from ..lines import Document, Line
 from ..marks import is_mark, stands_for_mark
-from ..vocabulary import TOTAL, WIDE_IN_TEXT, column_role, header_roles, match_section, schedule_label
+from ..vocabulary import (
+    QUARTER_END,
+    TOTAL,
+    WIDE_IN_TEXT,
+    column_role,
+    header_roles,
+    match_section,
+    schedule_label,
+)
 
 # an item number: '12.', '1.2', 'IV.' (a Roman one with its dot or bracket, never a mark)
 ITEM_NO = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*|[IVX]{1,5}(?=[.)])|[а-я](?=\)))[.)]?$")  # "1.", "2.3", "IV.", "б)"
 ROMAN_ITEM = re.compile(r"^[IVX]{1,5}[.)]$")
 NO_MARK = re.compile(r"^(не|no|няма|[-–—]|0)$", re.I)
 SEPARATOR = re.compile(r"^[-–—_=.\s]+$")
+PAGE_MARK = re.compile(r"^\s*(?:[-–—]\s*\d{1,3}\s*[-–—]|(?:стр\.?|страница|page)\s*\d{1,3}(?:\s*(?:от|/|of)\s*\d{1,3})?)\s*$",
+                       re.I)  # a page's number alone: '– 1 –', 'стр. 1 от 2', 'Страница 2'
+
 GOAL_LINE = re.compile(r"^(обща цел|цел)\s*:", re.I)
 SCHEDULE_KINDS = {"q": 4, "m": 12, "h": 2}
 
@@ -142,11 +153,18 @@ def join_text(a: str, b: str) -> str:
     return f"{a} {b}"
 
 
+COLUMN_LETTERS = {"A": "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "А": "АБВГДЕЖЗИКЛМНОПРСТУФХЦЧШЩ"}  # Latin, Cyrillic
+
+
 def is_column_numbers(cells: list[str], nonempty: list[int]) -> bool:
-    """A row under a header that numbers its columns: 1, 2, 3, … in order, one a column, from the first."""
-    if len(nonempty) < 4 or nonempty[0] != 0 or cells[0].strip().rstrip(".") != "1":  # the cheap test first
+    """A row that numbers a table's columns: 1, 2, 3, … or A, B, C, … (a spreadsheet's column letters) in order,
+    one a column, from the first."""
+    first = cells[0].strip().rstrip(".") if cells else ""
+    if len(nonempty) < 4 or nonempty[0] != 0 or (first != "1" and first not in COLUMN_LETTERS):  # the cheap test first
         return False
     numbers = [cells[i].strip().rstrip(".") for i in nonempty]
+    if first in COLUMN_LETTERS:
+        return "".join(numbers) == COLUMN_LETTERS[first][:len(numbers)] and all(len(n) == 1 for n in numbers)
     return numbers == [str(k) for k in range(1, len(numbers) + 1)]
 
 
@@ -174,6 +192,32 @@ def legend_headers(lines: list[Line]) -> dict[int, list[str]]:
         elif legend and is_column_numbers(ln.cells, ln.nonempty) and len(ln.nonempty) == len(legend):
             out[ln.no] = legend + [""] * (len(ln.cells) - len(legend))
     return out
+
+
+def slash_labels(text: str) -> list[str]:
+    """The labels of a header cell naming several numbers 'A / B / C'; in brackets after a word that names them
+    all ('Ресурси (капацитет / персонал / средства)'), the bracket's."""
+    inside = BRACKETED.search(text)
+    if inside and "/" in inside.group(1):
+        text = inside.group(1)
+    return [t.strip(" ()") for t in SLASH.split(text.strip())]
+
+
+def part_header_roles(cells: list[str]) -> list[str] | None:
+    """The header of a wide table's second part (printed on its own page): the item number first, then only columns
+    of known roles (funding, amount, schedule, provider …), no subject column (name, activity) — its rows are the
+    rows of the first part with the same number, carried on. None for any other row."""
+    nonempty = [c for c in cells if c.strip()]
+    first = nonempty[0].strip() if nonempty else ""
+    if len(nonempty) < 3 or len(first) > 20 or first[:1].isdigit() or max(map(len, nonempty)) > 80 or \
+            column_role(first) != "item_no":
+        return None  # the cheap tests first: most rows start with a number or a long text, not a '№' cell
+    roles = [column_role(c) if c.strip() else "" for c in cells]
+    known = [r for r in roles if r]
+    if len(known) < len(nonempty) or set(known) & {"name", "activities", "description"} or \
+            len(set(known) - {"item_no"}) < 2:
+        return None  # a cell of no known role may be the subject in words the vocabulary does not know
+    return roles
 
 
 def is_quarter_header(cells: list[str]) -> bool:
@@ -398,10 +442,16 @@ def header_columns(header: list[str], sub: list[str] | None = None, years: list[
         heads = []  # per position: the text of the header cell over it
         for i in range(width):
             heads.append(header[i] if i < len(header) and header[i].strip() else heads[-1] if heads else "")
+        # the days quarters end ('31.03.' | '30.06.' | …) head quarter columns only as a series: distinct, in order
+        ends = [column_role(c) for c in sub if QUARTER_END.match(c.strip())]
+        ends_are_quarters = len(ends) >= 2 and ends == sorted(set(ends))
         for i, cell in enumerate(sub):
             if not cell.strip():
                 continue
             role = column_role(cell)
+            if is_schedule_role(role) and QUARTER_END.match(cell.strip()) and \
+                    (not ends_are_quarters or (owner[i] == "capacity" and is_when_label(cell))):
+                role = ""  # a date under a capacity or money header ('31.12.2016 г.') says when it stands
             if owner[i] in ("amount", "funding") and is_amount_part(cell, role, owner[i], heads[i]):
                 roles[i] = "amount_part"  # one amount column of several under a money header: by source, currency, total
                 parts[i] = cell.strip()
@@ -439,7 +489,7 @@ def header_columns(header: list[str], sub: list[str] | None = None, years: list[
             roles = ["other_period" if year_of[i] not in (None, plan_year) else r for i, r in enumerate(roles)]
     roles = resolve_numbers(roles)
     for i in range(min(width, len(header))):  # 'Капацитет / заети / персонал': one cell, 'A / B / C', per label
-        labels = SLASH.split(header[i].strip()) if "/" in header[i] else []
+        labels = slash_labels(header[i]) if "/" in header[i] else []
         if roles[i] in NUMBER_ROLES and len({column_role(t) for t in labels} & NUMBER_ROLES) >= 2:
             roles[i], parts[i] = "split", header[i].strip()
     if sub is None:
@@ -806,7 +856,7 @@ def read_cells(cells: list[str], columns: Columns) -> tuple[dict[str, str], list
     unlabelled: list[str] = []
     for at, (role, text) in enumerate(zip(columns.roles, placed, strict=True)):
         if role == "split":  # a cell of several numbers in the order its header's labels name them
-            labels, values = SLASH.split(columns.parts[at]), SLASH.split(text.strip()) if text.strip() else []
+            labels, values = slash_labels(columns.parts[at]), SLASH.split(text.strip()) if text.strip() else []
             if len(values) != len(labels):  # not one value per label: the whole cell under the first, never split
                 values, labels = [text.strip()], labels[:1]
             for label, value in zip(labels, values, strict=True):
@@ -1072,6 +1122,11 @@ class _Walker:
         self.group_place = ""  # a place column first in the table, a merged cell: filled on the first row of a group
         self._plan_year: int | None | bool = False  # plan_year(), once known
         self.header_lines: set[int] = {ln.no for ln in doc.lines if len(ln.nonempty) >= 2 and header_roles(ln.cells)}
+        # the header of a wide table's second part (no name column): its rows carry on the first part's by number
+        self.part_lines: set[int] = {ln.no for ln in doc.lines if len(ln.nonempty) >= 3 and ln.no not in
+                                     self.header_lines and part_header_roles(ln.cells)}
+        self.joining: dict[int, bool] | None = None  # in a second part: the first part's rows, index → joined yet
+        self.last_joined: int | None = None
         # columns headed by numbers, explained in a legend above the table: the legend's words are the header
         self.legend_headers = {n: labels for n, labels in legend_headers(doc.lines).items() if header_roles(labels)}
         self.header_lines |= set(self.legend_headers)
@@ -1095,6 +1150,12 @@ class _Walker:
             self.start_table(cells, line)  # (a header's second line naming roles too: its label row, below)
             self.mark(line, "header")
             return
+        if line.no in self.part_lines and self.rows and self.table is not None and not self.table.inferred:
+            self.start_table(cells, line)  # the second part of a wide table: its rows join the first part's
+            self.joining = {i: False for i, row in enumerate(self.rows) if row.parent is None and row.item_no}
+            self.section, self.last_joined = None, None
+            self.mark(line, "header")
+            return
         if is_column_numbers(cells, nonempty):
             self.mark(line, "header")  # the columns numbered 1, 2, 3 … (under a header, or alone: never a record)
             return
@@ -1114,6 +1175,10 @@ class _Walker:
         self.header = None
         if nonempty and all(SEPARATOR.match(cells[i]) for i in nonempty):
             self.mark(line, "separator")
+            return
+        if len(nonempty) == 1 and PAGE_MARK.match(cells[nonempty[0]]):
+            self.mark(line, "separator")  # a page's number ('– 1 –', 'стр. 1 от 2'): a new page follows
+            self.page_break = self.table is not None
             return
         if self.is_heading_row(cells, nonempty) and self.heading(line, " ".join(cells[i] for i in nonempty)):
             return
@@ -1155,6 +1220,8 @@ class _Walker:
         return self._plan_year
 
     def start_table(self, cells: list[str], line: Line) -> None:
+        if cells != self.last_header:
+            self.joining = None  # a new table (a second part's header repeated on a new page joins on)
         caption = self.caption(line)
         years, plan_year = caption_years(caption), self.plan_year(cells)
         if years or cells != self.last_header:  # (a header repeated on a new page keeps its table's year)
@@ -1272,6 +1339,8 @@ class _Walker:
             return
         if "term" in fields:
             fields = realign_shifted(fields)
+        if self.joining is not None and self.join(fields, schedule, line, moved):
+            return
         flags = (["no_header"] if self.table.inferred else []) + (["unsure_alignment"] if moved else [])
         row = RawRow(self.table.layout, self.section, None, fields, schedule, [line],
                      schedule_kind=self.table.schedule_kind if schedule is not None else None, flags=flags,
@@ -1303,6 +1372,40 @@ class _Walker:
         else:  # an unnumbered row with no row above it: a record of its own, so that no row is lost
             self.new_row(row, None, line, numbered)
         self.page_break = False
+
+    def join(self, fields: dict[str, str], schedule: list[str] | None, line: Line, moved: bool) -> bool:
+        """A row of a wide table's second part: its cells go to the first part's row with the same number (in the
+        same section when the part names one), an unnumbered line to the row joined last. False when no row of
+        the first part is left to join (the row is then read as a record of its own: no row is lost)."""
+        item_no = ITEM_NO.match(fields.get("item_no", "").strip())
+        if item_no:
+            number = item_no.group(1)
+            open_rows = [i for i, done in self.joining.items() if not done and self.rows[i].item_no == number]
+            same = [i for i in open_rows if self.section is None or self.rows[i].section == self.section]
+            target = (same or open_rows or [None])[0]
+        else:
+            target = self.last_joined
+        if target is None:
+            return False
+        row = self.rows[target]
+        for role, text in fields.items():
+            if role == "item_no" or not text.strip():
+                continue
+            before = row.cells.get(role, "")
+            numbers = (role in NUMBER_ROLES or role == "funding") and HAS_DIGIT.search(before) and HAS_DIGIT.search(text)
+            row.cells[role] = f"{before} | {text}" if numbers else join_text(before, text)  # never one number's digits
+        if schedule is not None and row.quarters is None:
+            row.quarters, row.schedule_kind = schedule, self.table.schedule_kind
+        if item_no:  # what the part's columns say of their cells: the unit of amounts, a period's unit
+            row.scale, row.money_in_funding, row.currency = self.table.scale, self.table.money_in_funding, self.table.currency
+            row.term_unit, row.schedule_money = self.table.term_unit, self.table.schedule_money
+            row.layout = f"{row.layout} + {self.table.layout}"
+        if moved and "unsure_alignment" not in row.flags:
+            row.flags.append("unsure_alignment")
+        row.lines.append(line)
+        self.joining[target], self.last_joined = True, target
+        self.mark(line, "continuation", target)
+        return True
 
     def read_parameter_blocks(self) -> None:
         """A plan written as a list of services, each a numbered name line ('1. | Център за …') followed by its own
