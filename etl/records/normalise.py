@@ -567,6 +567,7 @@ def resolve_municipality(candidates: list[list[str]], reference: Reference) -> t
     return " ".join(w.capitalize() for w in longest.most_common(1)[0][0].split()), None
 
 
+CEILING = re.compile(r"^\s*до\s+\d", re.I)  # a capacity written as the most a service holds ('до 6 места')
 BARE_NUMERALS = re.compile(r"^\s*(?:[ivx]{1,4}|[1-4])(?:\s*(?:[-–—,]|и|до)\s*(?:[ivx]{1,4}|[1-4]))*\s*$", re.I)
 UNIT_WORD = {"q": "тримесечие", "h": "полугодие"}
 MONTH_NUMBERS = re.compile(r"^\s*(?:1[0-2]|0?[1-9])(?:\s*(?:[-–—,;]|и|до)\s*(?:1[0-2]|0?[1-9]))*\s*$")
@@ -878,9 +879,14 @@ class _Context:
             review.append(units_flag)
         elif units is None and service is not None:
             review.append("units_unknown")
+        status = find_status(status_text, self.year, row.quarters, capacity, self.preparation)
+        if status == "planned" and capacity.capacity is not None and CEILING.match(cells.get("capacity", "")):
+            # 'до 6 места' for a service only prepared in the plan year: the most it would hold, not its capacity
+            capacity = Capacity()
+            review.append(UNPARSED)
         line = row.first_line
         record = Record(
-            item_id=f"{self.plan_id}:{line}", plan_id=self.plan_id, municipality=self.municipality, year=self.year,
+            item_id=f"{self.plan_id}:{line}" + (f".{row.column}" if row.column else ""), plan_id=self.plan_id, municipality=self.municipality, year=self.year,
             seq=index + 1, item_no=row.item_no,
             parent_item_id=f"{self.plan_id}:{parent.first_line}" if parent else None,
             section=row.section or ("social_service" if service else "horizontal_measure"),
@@ -890,7 +896,7 @@ class _Context:
             capacity=capacity.capacity, capacity_before=capacity.before,
             capacity_unit=capacity.unit if capacity.capacity is not None else None,
             staff=staff, units=units,
-            status=find_status(status_text, self.year, row.quarters, capacity, self.preparation), provider=cells.get("provider", ""),
+            status=status, provider=cells.get("provider", ""),
             place_raw=cells.get("place", ""), term_raw=cells.get("term", ""), layout=row.layout,
             source_file=self.source_file, source_line=line, source_lines=[ln.no for ln in row.lines],
             source_text="\n".join(ln.raw for ln in row.lines), source_ref=row.lines[0].ref, review=review)
