@@ -27,7 +27,8 @@
   build (a fault of the reader on one header cell, '12¹'; fixed generally: digits are tested with isdecimal and a
   reader's fault on one document is that file's problem, never the build's); its first score (61.7 %, 755 of 1223
   fields; a plan's year read wrong so that its 11 rows were lost; six wrong numbers) is the honest figure for
-  plans never seen; the parser was then changed for it too;
+  plans never seen; the parser was then changed for it too (transposed tables read since: 98.3 %, 1200 of 1221
+  fields, no wrong number);
 - blind-11: seven more, held out while the parser was changed for the sets above: its first score (82.6 %, 921
   of 1115 fields, no plan or row lost, three wrong numbers: capacities on rows that are measures or plans, not
   services) is the honest figure for plans never seen; the parser was then changed for it too;
@@ -53,7 +54,7 @@ WRONG = re.compile(r"^WRONG (\S+) line (\d+) .* (\w+): expected '(.*)' got '(.*)
 # (set, least field accuracy, most wrong numbers)
 SETS = [("test-plans", 0.98, 0), ("blind", 0.95, 0), ("blind-2", 0.95, 0), ("blind-3", 0.97, 0),
         ("blind-4", 0.98, 0), ("blind-5", 0.99, 0), ("blind-6", 0.98, 0), ("blind-7", 0.98, 0),
-        ("blind-8", 0.99, 0), ("blind-9", 0.99, 0), ("blind-10", 0.87, 0), ("blind-11", 0.98, 0)]
+        ("blind-8", 0.99, 0), ("blind-9", 0.99, 0), ("blind-10", 0.98, 0), ("blind-11", 0.98, 0)]
 # (set, its first score as the least field accuracy, its first count of wrong numbers as the most)
 HELD_OUT = [("blind-12", 0.92, 4)]
 

@@ -918,7 +918,7 @@ class _Context:
             capacity = Capacity()
         line = row.first_line
         record = Record(
-            item_id=f"{self.plan_id}:{line}", plan_id=self.plan_id, municipality=self.municipality, year=self.year,
+            item_id=f"{self.plan_id}:{line}" + (f".{row.column}" if row.column else ""), plan_id=self.plan_id, municipality=self.municipality, year=self.year,
             seq=index + 1, item_no=row.item_no,
             parent_item_id=f"{self.plan_id}:{parent.first_line}" if parent else None,
             section=row.section or ("social_service" if service else "horizontal_measure"),

@@ -5,7 +5,9 @@ name, description, place, capacity, schedule, funding, amount, provider, …) in
 header row may name the schedule's quarters, months or half-years under a merged cell. A table with no header
 the vocabulary recognises is still read: its columns' roles are inferred from what their cells hold (marks,
 amounts, settlements, item numbers, long texts), and its rows carry the review flag `no_header`. Columns of
-unknown role are kept as text (`extra<N>`). Every line is accounted for in `dispositions`."""
+unknown role are kept as text (`extra<N>`). A table written with each service as a column (its first column
+labels naming roles: 'Наименование', 'Капацитет', …) is read a record per column. Every line is accounted for in
+`dispositions`."""
 
 from __future__ import annotations
 
@@ -69,6 +71,7 @@ class RawRow:
     place_heading: str = ""  # the settlement heading the row stands under, its place when it names none itself
     group_place: str = ""  # a merged place cell over the row's group, filled on the group's first row only
     funding_heading: str = ""  # the source-of-money heading the row stands under, in a table with no funding column
+    column: int = 0  # of the records of one transposed table (one a value column, all starting on one line): which
 
     @property
     def first_line(self) -> int:
@@ -851,6 +854,13 @@ def read_cells(cells: list[str], columns: Columns) -> tuple[dict[str, str], list
     """A row's cells by role, its schedule cells in order (None when the table has no schedule), and whether
     its alignment to the columns is in doubt."""
     placed, moved = align(cells, columns)
+    fields, schedule = cells_by_role(placed, columns, max(0, len(cells) - columns.width))
+    return fields, schedule, moved
+
+
+def cells_by_role(placed: list[str], columns: Columns, surplus: int = 0) -> tuple[dict[str, str], list[str] | None]:
+    """Cells standing each under its column (one a column, in order) by role, and the schedule cells in order
+    (None when the table has no schedule); `surplus`: how many cells more than its columns the row had."""
     fields: dict[str, str] = {"item_no": "", "name": "", "description": ""}
     schedule: dict[str, str] = {}
     unlabelled: list[str] = []
@@ -904,11 +914,11 @@ def read_cells(cells: list[str], columns: Columns) -> tuple[dict[str, str], list
         fields["capacity"] = f"{fields['capacity']} {unit}"
     kind = columns.schedule_kind
     if not columns.schedule:
-        return fields, None, moved
+        return fields, None
     if unlabelled and not schedule:
-        return fields, best_window(unlabelled, max(0, len(cells) - columns.width)), moved
+        return fields, best_window(unlabelled, surplus)
     size = SCHEDULE_KINDS.get(kind or "", 0)
-    return fields, [schedule.get(f"{kind}{k}", "") for k in range(1, size + 1)] if size else None, moved
+    return fields, [schedule.get(f"{kind}{k}", "") for k in range(1, size + 1)] if size else None
 
 
 def best_window(region: list[str], extra: int = 0) -> list[str]:
@@ -1096,6 +1106,138 @@ def find_title(lines: list[Line]) -> str:
 
 
 
+# --- tables written with each service as a column (a parameter table is one with one value column) ---------
+
+LABEL_LENGTH = 40  # a label is short: a header's wording, not a row's text
+
+
+@dataclass
+class TransposedBlock:
+    """A table written with each service as a column and each parameter as a row: lines whose first cell is a
+    label a header would name ('Наименование', 'Капацитет', 'Сума (лв.)') and whose further cells hold one
+    value per service. The subject (the services' names) is a label line naming the name, or, for a table of one
+    value column, a numbered name line right above it ('1. | Център за …'); the header lines stand over the
+    labels ('Показател | Услуга 1 | Услуга 2', 'Параметър | Стойност')."""
+
+    header: list[Line]
+    labels: list[Line]  # every line of labelled values, in document order (the name label among them)
+    subject: Line  # the line each service's record starts on
+    numbered: bool  # the subject is a numbered name line above a table of one value column
+
+    @property
+    def start(self) -> int:
+        return min(ln.no for ln in (*self.header, *self.labels, self.subject))
+
+    @property
+    def lines(self) -> list[Line]:
+        return [*self.header, *self.labels] + ([self.subject] if self.numbered else [])
+
+
+def label_line(line: Line, header_lines: set[int]) -> bool:
+    """Whether a line could be a labelled line of a transposed table: two or more cells, the first a short text
+    (no item number, no bare numeral), and no recognised header row."""
+    nonempty = line.nonempty
+    if len(nonempty) < 2 or nonempty[0] != 0 or line.no in header_lines:
+        return False
+    first = line.cells[0].strip()
+    if len(first) > LABEL_LENGTH or ITEM_NO.match(first):
+        return False
+    role = column_role(first)
+    return not (role[:1] == "n" and role[1:].isdecimal())
+
+
+def transposed_blocks(lines: list[Line], header_lines: set[int]) -> list[TransposedBlock]:
+    """The transposed tables of a document: runs of consecutive label lines (label_line), at least 60 % of them
+    naming a column role, at least three distinct roles, one of them the name. A run with no name label whose
+    lines hold one value each is a parameter table when a numbered name line stands right above it (or above
+    its header): at least two distinct roles then. A recognised header row right above a run is the block's
+    header, and so are a run's first lines that name no role and hold no digit ('Параметър | Стойност'). A run
+    of no subject of its own after a page's footer or the block's header repeated carries the block above on."""
+    blocks: list[TransposedBlock] = []
+    run: list[Line] = []
+    before: Line | None = None  # the non-blank line above the run
+    between: list[Line] = []  # the non-blank lines since the last block
+    for line in [*lines, None]:
+        if line is not None and label_line(line, header_lines):  # (the cheap test first: a line's first cell)
+            run.append(line)
+            continue
+        if run:
+            block = transposed_block(run, before, header_lines)
+            if block is not None:
+                blocks.append(block)
+                between = []
+            elif blocks and carries_on(blocks[-1], run, between):
+                blocks[-1].header += [ln for ln in between if ln.no in header_lines]
+                blocks[-1].labels += run
+                between = []
+            else:
+                between += run
+            run = []
+        if line is not None and line.nonempty:
+            before = line
+            if blocks:
+                between.append(line)
+    return blocks
+
+
+def carries_on(block: TransposedBlock, run: list[Line], between: list[Line]) -> bool:
+    """Whether a run of label lines goes on with the block above it, across a page break: between them no more
+    than a page's footer and heading (lines of one cell, no section heading) and the block's header repeated;
+    the run's labels name roles (60 %) and hold as many values a line as the block's."""
+    header = [ln.cells for ln in block.header]
+    if len(between) > 4 or any(ln.cells not in header and (len(ln.nonempty) > 1 or match_section(ln.raw.strip()))
+                               for ln in between):
+        return False
+    known = [ln for ln in run if column_role(ln.cells[0].strip())]
+    if len(known) < 0.6 * len(run):
+        return False
+    if block.numbered:
+        return all(len(ln.nonempty) == 2 for ln in run)
+    return max(len(ln.cells) for ln in run) == max(len(ln.cells) for ln in block.labels)
+
+
+def transposed_block(run: list[Line], before: Line | None, header_lines: set[int]) -> TransposedBlock | None:
+    """A run of label lines as a transposed table (transposed_blocks), or None."""
+    run = list(run)
+    adjacent = before is not None and before.no == run[0].no - 1
+    header: list[Line] = []
+    while run and not column_role(run[0].cells[0].strip()) and not any(HAS_DIGIT.search(c) for c in run[0].cells):
+        header.append(run.pop(0))  # the labels' own header ('Параметър | Стойност')
+    roles = [column_role(ln.cells[0].strip()) for ln in run]
+    known = [r for r in roles if r]
+    if len(run) < 2 or len(known) < 0.6 * len(run):
+        return None
+    if not header and adjacent and before.no in header_lines:
+        header, before = [before], None  # a recognised header right above ('Показател | Услуга 1 | Услуга 2')
+    if "name" in roles:
+        if len(set(known)) < 3:
+            return None
+        return TransposedBlock(header, run, run[roles.index("name")], numbered=False)
+    numbered = before is not None and adjacent and len(before.nonempty) == 2 and \
+        before.nonempty[0] == 0 and ITEM_NO.match(before.cells[0].strip()) is not None
+    if not numbered or len(set(known)) < 2 or any(len(ln.nonempty) != 2 for ln in run):
+        return None
+    return TransposedBlock(header, run, before, numbered=True)
+
+
+def transposed_columns(labels: list[str], plan_year: int | None) -> Columns:
+    """The columns a transposed table's labels name, as a header row of those wordings would: a label naming
+    another year than the plan's ('Средства за 2022 г.' in a plan for 2023) is not the plan's figure; a second
+    label of a role already given ('Обхват' after 'Място на провеждане') is description."""
+    columns = header_columns(labels, plan_year=plan_year)
+    seen: set[str] = set()
+    for i, label in enumerate(labels):
+        role = columns.roles[i]
+        named = {int(y) for y in WHEN_YEAR.findall(label)}
+        if plan_year is not None and named and plan_year not in named and not is_schedule_role(role):
+            columns.roles[i] = "other_year"
+            continue
+        if role in seen and role not in TEXT_ROLES and not is_schedule_role(role) and role != "other_period":
+            columns.roles[i] = "description"
+        seen.add(role)
+    return columns
+
+
 # --- the table walk --------------------------------------------------------------------------------
 
 
@@ -1130,6 +1272,9 @@ class _Walker:
         # columns headed by numbers, explained in a legend above the table: the legend's words are the header
         self.legend_headers = {n: labels for n, labels in legend_headers(doc.lines).items() if header_roles(labels)}
         self.header_lines |= set(self.legend_headers)
+        # tables written with each service as a column: read whole where they start, their lines skipped after
+        self.transposed = {b.start: b for b in transposed_blocks(doc.lines, self.header_lines)}
+        self.in_transposed = {ln.no for b in self.transposed.values() for ln in b.lines}
 
     def mark(self, line: Line, disposition: str, row: int | None = None) -> None:
         self.dispositions[line.no] = (disposition, row)
@@ -1144,6 +1289,10 @@ class _Walker:
             self.mark(self.pending_name, "prose")
 
     def step(self, line: Line) -> None:
+        if line.no in self.in_transposed:
+            if line.no in self.transposed:
+                self.read_transposed(self.transposed[line.no])
+            return
         cells = self.legend_headers.get(line.no, line.cells)
         nonempty = line.nonempty
         if line.no in self.header_lines and not (self.header is not None and self.is_label_row(cells, nonempty)):
@@ -1407,54 +1556,44 @@ class _Walker:
         self.mark(line, "continuation", target)
         return True
 
-    def read_parameter_blocks(self) -> None:
-        """A plan written as a list of services, each a numbered name line ('1. | Център за …') followed by its own
-        small two-column table of labelled parameters ('Капацитет | 35 места', 'Средства за 2017 г. | 148 600 лв'):
-        a record per service starting on its name line, its fields from the parameter lines whose label names a
-        column role (the header vocabulary). A label naming a year other than the plan's is not the plan's figure
-        ('other_year', not read); a label naming no role is kept as text (extra<N>). Read only when no line of the
-        document has three or more cells."""
-        lines = [ln for ln in self.doc.lines if not ln.is_blank]
-        plan_year = find_year(heading_text(self.doc.lines))
-        self.section, self.place_heading = None, ""
-        row: RawRow | None = None
-        layout = "parameters"
-        for at, line in enumerate(lines):
-            cells = [line.cells[i].strip() for i in line.nonempty]
-            nxt = lines[at + 1] if at + 1 < len(lines) else None
-            if len(cells) == 2 and ITEM_NO.match(cells[0]) and nxt is not None and len(nxt.nonempty) == 2:
-                row = RawRow(layout, self.section, ITEM_NO.match(cells[0]).group(1), {"name": cells[1]}, None,
-                             [line], flags=[])
-                self.last_main = len(self.rows)
-                self.add(row, line)
-                continue
-            if len(cells) == 2 and row is not None:
-                role = column_role(cells[0])
-                if role and plan_year is not None:
-                    named = {int(y) for y in WHEN_YEAR.findall(cells[0])}
-                    if named and plan_year not in named:
-                        role = "other_year"
-                if len(row.lines) == 1 and not role and not HAS_DIGIT.search(" ".join(cells)):
-                    self.mark(line, "header")  # the small table's own header ('Параметър | Стойност')
-                    continue
-                if role == "other_year":  # another year's figure: the line is the row's, its value not read
-                    row.lines.append(line)
-                    self.mark(line, "continuation", len(self.rows) - 1)
-                    continue
-                if role and row.cells.get(role) and role not in TEXT_ROLES:
-                    role = "description"  # a second label of a role already given ('Обхват' after 'Място'): text
-                if not role:
-                    role = f"extra{len(row.lines)}"  # kept as text (flagged unknown_column with the record)
-                row.cells[role] = join_text(row.cells.get(role, ""), cells[1])
-                row.lines.append(line)
-                self.mark(line, "continuation", len(self.rows) - 1)
-                continue
-            if len(cells) == 1 and self.heading(line, cells[0]):
-                row = None  # a section heading ends the service above it (a page's footer line does not)
-                continue
-            self.mark(line, "prose")
-        if self.rows:
-            self.layouts.append(layout)
+    def read_transposed(self, block: TransposedBlock) -> None:
+        """A transposed table (transposed_blocks): a record per value column that holds anything, starting on the
+        subject line, its fields from the label lines (each label's role → that column's cell, read as a cell
+        under a header of that wording), every line of the block the record's; the lines are the first record's
+        in the dispositions (the subject its 'record', the others 'continuation', the header 'header')."""
+        columns = transposed_columns([ln.cells[0].strip() for ln in block.labels], self.plan_year(None))
+        width = 2 if block.numbered else max(len(ln.cells) for ln in block.labels)
+        lines = [block.subject, *(ln for ln in block.labels if ln is not block.subject)]
+        first = len(self.rows)
+        for at in range(1, width):
+            if block.numbered:  # one value column: the cells after the label, whichever they are
+                values = [" ".join(ln.cells[i].strip() for i in ln.nonempty[1:]) for ln in block.labels]
+            else:
+                values = [ln.cells[at].strip() if at < len(ln.cells) else "" for ln in block.labels]
+            if all(not v or SEPARATOR.match(v) for v in values):
+                continue  # an empty column: no record
+            fields, schedule = cells_by_role(values, columns)
+            item_no = ITEM_NO.match((block.subject.cells[0] if block.numbered else fields.get("item_no", "")).strip())
+            if block.numbered:
+                fields["name"] = block.subject.cells[block.subject.nonempty[1]].strip()
+            row = RawRow("transposed", self.section, item_no.group(1) if item_no else None, fields, schedule,
+                         list(lines), schedule_kind=columns.schedule_kind if schedule is not None else None,
+                         scale=columns.scale, money_in_funding=columns.money_in_funding, currency=columns.currency,
+                         term_unit=columns.term_unit, schedule_money=columns.schedule_money,
+                         place_heading=self.place_heading,
+                         funding_heading=self.funding_heading if not columns.names_funding else "",
+                         column=len(self.rows) - first)
+            self.rows.append(row)
+        if self.pending_name is not None:
+            self.mark(self.pending_name, "prose")
+        self.table, self.header, self.pending_name, self.last_main = None, None, None, None  # the block is a table
+        for line in block.header:
+            self.mark(line, "header")
+        for line in lines:
+            self.mark(line, "prose" if len(self.rows) == first else "record" if line is block.subject
+                      else "continuation", first if len(self.rows) > first else None)
+        if len(self.rows) > first and "transposed" not in self.layouts:
+            self.layouts.append("transposed")
 
     def starts_unnumbered(self, cells: list[str], fields: dict[str, str]) -> bool:
         """In a table with no number column a row starts with its name (or its first cell) filled."""
@@ -1604,8 +1743,6 @@ def parse_document(doc: Document) -> ParsedPlan:
     year = document_year(doc.lines, first_table)
     candidates = municipality_candidates(text) or municipality_candidates(heading_text(doc.lines))
     issues = walker.issues
-    if not walker.rows:
-        walker.read_parameter_blocks()
     if not walker.rows:
         issues.append(Issue("error", "no_table", "no recognisable plan table: no line has three or more cells"))
     return ParsedPlan(doc, candidates, year, title, walker.layouts, walker.rows, walker.dispositions, issues)
