@@ -50,6 +50,7 @@ def _symbol_mark(cell: str) -> int | None:
     return None
 
 
+@lru_cache(maxsize=65536)  # called on every cell of many rows
 def is_mark(text: str) -> bool:
     """A mark in a table cell (mark_value 1) with no digit: in a table '1' and '1.' are numbers before marks."""
     return mark_value(text) == 1 and not any(c.isdigit() for c in text)

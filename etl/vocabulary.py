@@ -41,7 +41,7 @@ def match_section(text: str) -> str | None:
 @lru_cache(maxsize=1)
 def column_role_patterns() -> list[tuple[str, re.Pattern]]:
     """etl/data/column_roles.csv: a header wording → the role of its column; the first row that matches wins."""
-    return [(r["role"], re.compile(r["pattern"], re.I)) for r in read_csv("column_roles.csv")]
+    return [(r["role"], re.compile(lowered(r["pattern"]))) for r in read_csv("column_roles.csv")]
 
 
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10, "xi": 11, "xii": 12}
@@ -158,6 +158,21 @@ MONTH_NAMES = {"януари", "февруари", "март", "април", "м
                "ноември", "декември", "сеп", "септ", "окт", "ное", "ноем", "дек", "фев", "февр", "яну", "апр", "авг"}
 
 
+ESCAPE_OR_TEXT = re.compile(r"\\.|[^\\]+", re.S)
+
+
+def lowered(pattern: str) -> str:
+    """A regular expression in lower case, its escapes as written (\\W is not \\w): matched without re.IGNORECASE
+    on lower-cased text (lower_same_length), the engine finds its literal stems quickly."""
+    return "".join(part if part.startswith("\\") else part.lower() for part in ESCAPE_OR_TEXT.findall(pattern))
+
+
+def lower_same_length(text: str) -> str:
+    """The text in lower case, each character to one (so that a match's place in it is its place in the text)."""
+    low = text.lower()
+    return low if len(low) == len(text) else "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
 @lru_cache(maxsize=16384)
 def column_role(text: str) -> str:
     """The role a header cell's wording names ('' for none): a schedule label ('q1', 'm3', 'h2', 'n2') or the
@@ -168,13 +183,15 @@ def column_role(text: str) -> str:
     label = schedule_label(text)
     if label:
         return label
-    role = next((role for role, pattern in column_role_patterns() if pattern.search(text)), "")
+    low = lower_same_length(text)
+    role = next((role for role, pattern in column_role_patterns() if pattern.search(low)), "")
     if role or len(text) > 40:  # a slip is looked for in a short header wording only
         return role
     corrected = HEADER_WORD.sub(lambda m: known_header_word(m.group(0).lower()) or m.group(0), text)
     if corrected == text:
         return ""
-    return next((role for role, pattern in column_role_patterns() if pattern.search(corrected)), "")
+    low = lower_same_length(corrected)
+    return next((role for role, pattern in column_role_patterns() if pattern.search(low)), "")
 
 
 HEADER_WORD = re.compile(r"[а-яА-Я]{8,}")  # shorter words differ by a letter from other words too ('услуги')
@@ -217,6 +234,12 @@ def header_roles(cells: list[str]) -> list[str] | None:
     short, most of them name a known role, and one of them names the row's subject (service, activity)."""
     if max(map(len, cells), default=0) > 120:  # the cheaper test first: most table rows have a long cell
         return None
+    roles = _header_roles(tuple(cells))
+    return None if roles is None else list(roles)
+
+
+@lru_cache(maxsize=16384)  # a plan's header and many of its rows recur in the plans of other years
+def _header_roles(cells: tuple[str, ...]) -> tuple[str, ...] | None:
     nonempty = [c for c in cells if c.strip()]
     if len(nonempty) < 2:
         return None
@@ -224,7 +247,7 @@ def header_roles(cells: list[str]) -> list[str] | None:
     known = [r for r in roles if r]
     if len(known) < min(3, len(nonempty)) or len(known) < 0.6 * len(nonempty) or not SUBJECT_ROLES & set(known):
         return None
-    return roles
+    return tuple(roles)
 
 
 def is_table_header(cells: list[str]) -> bool:

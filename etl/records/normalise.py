@@ -13,7 +13,7 @@ from pathlib import Path
 from ..reference import Reference
 from ..rows.parse import Issue, ParsedPlan, RawRow
 from ..transliteration import slug
-from ..vocabulary import DATA, read_abbreviations, read_codes
+from ..vocabulary import DATA, lower_same_length, lowered, read_abbreviations, read_codes
 from .numbers import (
     FORECAST,
     LEVA_PER_EURO,
@@ -61,7 +61,7 @@ ACTIVITY_CAPACITY = "capacity_of_activity"  # a number of places in a row that i
 @lru_cache(maxsize=1)
 def funding_patterns() -> list[tuple[str, re.Pattern, str]]:
     with open(DATA / "funding_phrases.csv", encoding="utf-8") as f:
-        return [(r["funding_class"], re.compile(r["pattern"], re.I), r["unless"]) for r in csv.DictReader(f)]
+        return [(r["funding_class"], re.compile(lowered(r["pattern"])), r["unless"]) for r in csv.DictReader(f)]
 
 
 @lru_cache(maxsize=1)
@@ -71,8 +71,13 @@ def status_patterns() -> list[tuple[str, re.Pattern, tuple[str, ...]]]:
     a text holding none is not searched (tests/test_vocabulary.py checks both on every text of the samples,
     the test plans and their variations)."""
     with open(DATA / "status_phrases.csv", encoding="utf-8") as f:
-        return [(r["status"], re.compile(r["pattern"].lower()), tuple(r["keywords"].split(";")))
+        return [(r["status"], re.compile(lowered(r["pattern"])), frozenset(r["keywords"].split(";")))
                 for r in csv.DictReader(f)]
+
+
+@lru_cache(maxsize=1)
+def status_keywords() -> frozenset[str]:
+    return frozenset().union(*(keywords for _, _, keywords in status_patterns()))
 
 
 @lru_cache(maxsize=1)
@@ -268,7 +273,9 @@ STAFF = [re.compile(rf"(?:персонал|щатн\w*\s+(?:бройки|чис�
          re.compile(rf"(\d{{1,4}}){_TYPED}\s*(?:ЛА|СА|ДП)(?!\w)"),  # '45 ЛА': лични / социални асистенти, домашни помощници
          # a labelled count: 'лични асистенти: 45', 'служители – 6'
          re.compile(rf"(?:(?:лични|социални)\s+асистенти|служители|специалисти)\s*[:\-–—]\s*{_TYPED}(\d{{1,4}})", re.I)]
-STAFF_WORDS = re.compile(r"персонал|щатн|щ\.\s?бр|асистент|служител|специалист|помощници|(?-i:ЛА|СА|ДП)", re.I)  # every STAFF match has one
+# every STAFF match has one of these words (matched on lower-cased text) or abbreviations
+STAFF_WORDS = re.compile(r"персонал|щатн|щ\.\s?бр|асистент|служител|специалист|помощници")
+STAFF_ABBREVIATIONS = re.compile(r"ЛА|СА|ДП")
 # people an activity reaches ("обучени 40 служители", "обучение на 20 специалисти") are not the service's staff
 NOT_STAFF_BEFORE = re.compile(r"(обучен\w*|обучение\s+на|квалификация\s+на|участ\w*|преминал\w*|включен\w*|"
                               r"супервизия\s+на|на|за)\s*$", re.I)
@@ -285,7 +292,8 @@ def read_staff(*texts: str) -> tuple[int | None, str | None]:
     and a flag: each cell read on its own (a number never runs on into the next cell), the surest wording first;
     (None, None) when none does; (None, 'unparsed_number') when the first wording that does holds a number not
     read completely ('Персонал – 7-8', '16,5 щатни бройки', '8З лични асистенти')."""
-    texts = tuple(words_to_digits(t)[0] for t in texts if t and STAFF_WORDS.search(t))
+    texts = tuple(words_to_digits(t)[0] for t in texts
+                  if t and (STAFF_WORDS.search(t.lower()) or STAFF_ABBREVIATIONS.search(t)))
     for pattern in STAFF:
         for text in texts:
             for m in pattern.finditer(text):
@@ -390,7 +398,7 @@ def classify_funding(text: str) -> tuple[tuple[str, str], ...]:
     longer, more specific phrase decides (e.g. 'чрез бюджета на общината' is not municipal money).
     A phrase with an 'unless' class does not count next to that class ('държавния бюджет' beside
     a ДДД phrase is where the ДДД money comes from)."""
-    rest = text
+    rest = lower_same_length(text)
     found: list[tuple[str, str, str]] = []
     for cls, pattern, unless in funding_patterns():
         matches = list(pattern.finditer(rest))
@@ -432,8 +440,9 @@ def status_matches(text: str) -> tuple[tuple[str, str, frozenset[int]], ...]:
     recurs in the plans of other years, so this part is remembered whatever the plan year)."""
     found = []
     text = text.lower()
+    present = {k for k in status_keywords() if k in text}
     for status, pattern, keywords in status_patterns():
-        if not any(k in text for k in keywords):
+        if present.isdisjoint(keywords):
             continue
         for m in pattern.finditer(text):
             if NEGATED.match(text, m.end()):

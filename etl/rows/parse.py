@@ -353,6 +353,11 @@ class Columns:
         return ["amount" if self.schedule_money and is_schedule_role(r) else r for r in self.roles]
 
     @cached_property
+    def fitting(self) -> list[frozenset[str]]:
+        """Per position, what a cell may hold (cell_what) and still fit there, its cues aside: align's quick test."""
+        return [frozenset(w for w in CELL_WHATS if fit_kind(r, (w, NO_CUES)) >= 0) for r in self.fit_roles]
+
+    @cached_property
     def names_funding(self) -> bool:
         """Whether the table says where the money comes from: a funding column or amount columns by source."""
         return bool({"funding", "amount_part"} & set(self.roles))
@@ -660,6 +665,9 @@ DATE_CELL = re.compile(r"^\s*(?:\d{1,2}\s*[./]\s*\d{1,2}(?:\s*[./]\s*(?:\d{4}|\d
 MAX_MOVES = 4  # cells a row may have more or fewer than its header and still be aligned by trying every way
 
 
+CELL_WHATS = ("empty", "mark", "no", "item", "one", "text")  # what cell_what tells apart
+
+
 @lru_cache(maxsize=65536)
 def cell_what(text: str) -> str:
     """What a cell holds, as far as the columns' roles care: empty, a mark, a 'no', an item number or a text."""
@@ -729,8 +737,7 @@ def align(cells: list[str], columns: Columns) -> tuple[list[str], bool]:
     fits as well and reads it differently."""
     width = columns.width
     cells = list(cells)
-    if len(cells) == width and all(fit_kind(r, (cell_what(t), NO_CUES)) >= 0
-                                   for r, t in zip(columns.fit_roles, cells, strict=True)):
+    if len(cells) == width and all(cell_what(t) in ok for ok, t in zip(columns.fitting, cells, strict=True)):
         return cells, False  # every cell fits where it stands (a cue only adds to the fit: not needed here)
     known = columns.shapes.get(len(cells))
     if abs(len(cells) - width) > MAX_MOVES:  # no way to tell: the surplus joins the last column, flagged
@@ -903,7 +910,7 @@ def cells_by_role(placed: list[str], columns: Columns, surplus: int = 0) -> tupl
             fields[role] = f"{fields[role]} | {text}"  # two cells of numbers: never read as one number ("180 200")
         elif text and role == "term" and DATE_CELL.match(text) and DATE_CELL.match(fields.get(role, "")):
             fields[role] = f"{fields[role]} – {text}"  # a period in two columns of dates: its start and its end
-        elif text and HAS_DIGIT.search(text) and HAS_DIGIT.search(fields.get(role, "")):
+        elif text and fields.get(role) and HAS_DIGIT.search(text) and HAS_DIGIT.search(fields[role]):
             fields[role] = f"{fields[role]} | {text}"  # two cells with numbers: never one number's digits
         elif text:
             fields[role] = join_text(fields.get(role, ""), text)
@@ -1694,8 +1701,7 @@ _SUPERSCRIPT_DIGITS = str.maketrans(SUPERSCRIPTS, "0123456789")
 # a reference to a note: 'бел. 2', or a superscript number after a cell's text ('12¹', '264 000⁴')
 NOTE_REF = re.compile(rf"(?<!\w)(?:бел\.|заб\.|бележка|забележка)\s*(?:№\s*)?(\d{{1,2}})(?![\d.,])|([{SUPERSCRIPTS}]{{1,2}})",
                       re.I)
-NOTE_WORD = re.compile(r"(?<!\w)(?:бел\.|заб\.|бележка|забележка)\s*(?:№\s*)?\d", re.I)
-SUPERSCRIPT = re.compile(f"[{SUPERSCRIPTS}]")
+NOTE_WORD = re.compile(r"(?<!\w)(?:бел\.|заб\.|бележка|забележка)\s*(?:№\s*)?\d")  # on lower-cased text
 NUMBERED_NOTE = re.compile(rf"^\s*(?:(\d{{1,2}})[.)]|([{SUPERSCRIPTS}]{{1,2}})\s*[.)]?)\s*(\S.{{10,}})$", re.S)
 
 
@@ -1708,8 +1714,10 @@ def resolve_notes(rows: list[RawRow], doc: Document, dispositions: dict[int, tup
     """A cell that points to a numbered note under the table gets the note's text (and the row its line): what
     the note says of the row (a change of capacity, an opening) is read with the row. A note number given twice is
     not followed."""
-    if not any(NOTE_WORD.search(v) or SUPERSCRIPT.search(v) for row in rows for v in row.cells.values() if v):
-        return  # (two simple searches: quicker than the one of both, on every cell of a plan)
+    text = "\n".join(ln.raw for ln in doc.lines)
+    low = text.lower()
+    if not any(c in text for c in SUPERSCRIPTS) and not (("бел" in low or "заб" in low) and NOTE_WORD.search(low)):
+        return  # no note reference anywhere in the document: none in its rows (plain tests first: most have none)
     last_row_line = max(ln.no for row in rows for ln in row.lines)
     notes: dict[int, Line | None] = {}
     for ln in doc.lines[last_row_line:]:
