@@ -1685,3 +1685,111 @@ def test_units_counted_differently_in_the_title_and_the_capacity_are_left_empty(
     disagree, agree, from_capacity = plan_records(text, ref)
     assert disagree.units is None and "unparsed_number" in disagree.review
     assert agree.units == 2 and from_capacity.units == 2
+
+
+KNEZHA = ("ОБЩИНА КНЕЖА\n\nГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ В ОБЩИНА КНЕЖА ЗА 2021 Г.\n\n"
+          "№\tНаименование\tОписание / срок\tНаселено място\tКапацитет\tФинансиране\tСума (лв.)\n")
+
+
+def test_a_schedule_stated_only_inside_the_description_after_its_label(ref):
+    """No schedule column: 'Срок: …' or 'период …' opening a line (' / ') of the description is the period; words
+    with no month or quarter ('постоянен') and a date a capacity changes from ('считано от 01.04.') give none."""
+    text = (KNEZHA + "1\tЦентър за обществена подкрепа\tПродължаване на дейността. / Срок: 01.01.–31.12.2021 г.\t"
+            "гр. Кнежа\t40 места\tДДД\t212 400\n"
+            "2\tДневен център за възрастни хора с увреждания\tРазкриване на нова услуга; / срок: м. юли – м. декември "
+            "2021 г.\tгр. Кнежа\t25 места\tДДД\t74 300\n"
+            "3\tОбществена трапезария\tТопъл обяд; / период 01.01.–30.06.2021 г.\tгр. Кнежа\t100 потребители\tДДД\t72 000\n"
+            "4\tДомашен социален патронаж\tДоставка на храна; / постоянен\tгр. Кнежа\t150 потребители\tДДД\t310 000\n"
+            "5\tЦентър за социална рехабилитация и интеграция\tУвеличаване на капацитета от 30 на 40 места, считано от "
+            "01.04.2021 г.\tгр. Кнежа\t40 места\tДДД\t236 900\n")
+    year, july, half, always, change = plan_records(text, ref)
+    assert year.quarters == [1, 1, 1, 1]
+    assert july.quarters == [0, 0, 1, 1]
+    assert half.quarters == [1, 1, 0, 0]
+    assert always.quarters is None
+    assert change.quarters is None
+
+
+def test_a_founding_year_in_brackets_does_not_date_the_action_and_units_with_their_product(ref):
+    """'Трансформиране на Дом … (открит през 1998 г.) в два ЦНСТ': the transformation is the plan year's (1998 is when
+    the home opened); '2 х 15 = 30 места' are two units of 15 places."""
+    text = (KNEZHA + "6\tЦентър за настаняване от семеен тип за стари хора\tТрансформиране на Дом за стари хора "
+            "„Милосърдие“ (открит през 1998 г.) в два ЦНСТ за стари хора по 15 места; / срок: II – IV тримесечие\t"
+            "гр. Кнежа\t2 х 15 = 30 места\tДДД\t388 200\n")
+    (homes,) = plan_records(text, ref)
+    assert (homes.status, homes.capacity, homes.units) == ("transformed", 30, 2)
+    assert homes.quarters == [0, 1, 1, 1]
+
+
+def test_a_ceiling_of_people_served_is_no_capacity(ref):
+    """'до 60 потребители': at most so many served, not how many are: empty, flagged. A ceiling of places is the
+    capacity (places are a maximum by their nature)."""
+    text = (KNEZHA + "8\tЛичен асистент по Механизма лична помощ\tПодкрепа на лица с увреждания; / ежемесечно\t"
+            "Община Кнежа\tдо 60 потребители\tМеханизъм лична помощ\t\n"
+            "9\tЦентър за временно настаняване\tПродължава\tгр. Кнежа\tдо 18 места\tДДД\t80 000\n")
+    ceiling, places = plan_records(text, ref)
+    assert (ceiling.capacity, ceiling.capacity_unit) == (None, None)
+    assert "capacity_ceiling" in ceiling.review
+    assert (places.capacity, places.capacity_unit) == (18, "places")
+
+
+def test_quarter_columns_holding_the_users_of_each_quarter_say_when_a_service_is_provided(ref):
+    """Under 'Брой потребители по тримесечия', a count in a quarter means the service is provided then and '–' that it
+    is not; a measure's row of the same table may mark its quarters with 'Х'. The capacity stays its own column's."""
+    text = ("ОБЩИНА ДВЕ МОГИЛИ\n\nГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ НА ОБЩИНА ДВЕ МОГИЛИ ЗА 2017 ГОДИНА\n\n"
+            "№\tСоциална услуга / дейност\tМясто на предоставяне\tКапацитет\tБрой потребители по тримесечия\t\t\t\t"
+            "Източник на финансиране\tСредства за 2017 г. (лв.)\n"
+            "\t\t\t\tI\tII\tIII\tIV\t\t\n"
+            "1\tЦентър за обществена подкрепа\tгр. Две могили\t25 места\t22\t24\t25\t23\tДДД\t148 200\n"
+            "2\tЦентър за настаняване от семеен тип за пълнолетни лица с умствена изостаналост\tгр. Две могили\t"
+            "14 места\t–\t8\t12\t14\tДДД\t96 500\n"
+            "3\tИнформационна кампания за социалните услуги\tОбщина Две могили\t–\tХ\t\t\tХ\tОбщински бюджет\t1 500\n")
+    centre, opened, campaign = plan_records(text, ref)
+    assert (centre.quarters, centre.capacity, centre.amount_bgn) == ([1, 1, 1, 1], 25, 148200)
+    assert (opened.quarters, opened.capacity) == ([0, 1, 1, 1], 14)
+    assert (campaign.quarters, campaign.amount_bgn) == ([1, 0, 0, 1], 1500)
+
+
+def test_a_second_table_of_the_same_services_joined_by_their_names(ref):
+    """Table 1 numbers the services (place, capacity, schedule); Table 2 names them again, whole or shortened
+    ('Механизъм лична помощ', 'ЦНСТ за деца без увреждания'), with their money: its rows carry on Table 1's, no
+    record of their own. A name that fits no row, or several, stays a record of its own (no row is lost)."""
+    text = ("ОБЩИНА КОЗЛОДУЙ\n\nГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ В ОБЩИНА КОЗЛОДУЙ ЗА 2019 ГОДИНА\n\n"
+            "№\tСоциална услуга / мярка\tНаселено място\tКапацитет\tI трим.\tII трим.\tIII трим.\tIV трим.\n"
+            "1\tЦентър за обществена подкрепа\tгр. Козлодуй\t30 места\tХ\tХ\tХ\tХ\n"
+            "2\tЛичен асистент по Механизма лична помощ\tОбщина Козлодуй\t95 потребители\tХ\tХ\tХ\tХ\n"
+            "3\tЦентър за настаняване от семеен тип за деца без увреждания\tгр. Козлодуй\t14 места\tХ\tХ\tХ\tХ\n"
+            "\nТаблица 2\n\n"
+            "Социална услуга / мярка\tИзточник на финансиране\tСредства за 2019 г. (лв.)\tДоставчик\n"
+            "ЦНСТ за деца без увреждания\tДДД\t265 800\tОбщина Козлодуй\n"
+            "Център за обществена подкрепа\tДържавно делегирана дейност\t186 300\tОбщина Козлодуй\n"
+            "Механизъм лична помощ\tДържавен бюджет (МТСП)\t1 012 000\tОбщина Козлодуй\n"
+            "Клуб на пенсионера\tОбщински бюджет\t6 200\tКметство Крива бара\n")
+    records = plan_records(text, ref)
+    centre, assistant, home = records[:3]
+
+    def classes(record):
+        return {c for c, _ in record.funding}
+    assert (classes(centre), centre.amount_bgn, centre.capacity) == ({"state_delegated"}, 186300, 30)
+    assert (classes(assistant), assistant.amount_bgn, assistant.capacity) == ({"state_other"}, 1012000, 95)
+    assert (classes(home), home.amount_bgn, home.capacity) == ({"state_delegated"}, 265800, 14)
+    assert home.name == "Център за настаняване от семеен тип за деца без увреждания"
+    assert len(records) == 4 and records[3].name == "Клуб на пенсионера"  # fits no row of Table 1: its own
+
+
+def test_a_funding_cell_naming_each_source_with_its_amount_gives_their_sum(ref):
+    """'ДДД – 184 000 лв.; Общински бюджет – 9 500 лв.': two sources, each with its own amount, are the row's
+    193 500 лв.; an amount said to be included in the other ('в т.ч.') or two amounts of one source are not summed."""
+    head = ("ОБЩИНА БОБОВ ДОЛ\n\nГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ В ОБЩИНА БОБОВ ДОЛ ЗА 2025 Г.\n\n"
+            "№\tСоциална услуга\tНаселено място\tКапацитет\tФинансиране – програма и сума за 2025 г.\n")
+    text = (head + "1\tЦентър за социална рехабилитация и интеграция\tгр. Бобов дол\t30 места\t"
+            "ДДД – 184 000 лв.; Общински бюджет – 9 500 лв.\n"
+            "2\tЦентър за обществена подкрепа\tгр. Бобов дол\t25 места\t"
+            "ДДД – 184 000 лв.; в т.ч. Общински бюджет – 9 500 лв.\n"
+            "3\tДневен център за пълнолетни лица с увреждания\tгр. Бобов дол\t20 места\t"
+            "ДДД – 100 000 лв.; ДДД – 20 000 лв.\n")
+    summed, included, same = plan_records(text, ref)
+    assert summed.amount_bgn == 193500
+    assert {c for c, _ in summed.funding} == {"state_delegated", "municipal"}
+    assert included.amount_bgn is None and "several_amounts" in included.review
+    assert same.amount_bgn is None and "several_amounts" in same.review

@@ -20,6 +20,7 @@ from etl.records.numbers import (
     parse_count,
     parse_decimal,
     parse_staff_cell,
+    units_in_capacity,
     with_currency,
 )
 
@@ -663,3 +664,14 @@ def test_users_beside_abbreviated_social_assistants():
 ])
 def test_parts_of_a_capacity_in_words_in_brackets(text, expected):
     assert parse_capacity_cell(text) == expected
+
+
+def test_units_of_places_with_their_product_written_out():
+    """'2 х 15 = 30 места': two units of fifteen places, thirty in all; a product that does not agree ('2 х 15 = 40')
+    is not read (which of the numbers is wrong is not known)."""
+    assert parse_capacity_cell("2 х 15 = 30 места") == Capacity(30, None, "places")
+    assert units_in_capacity("2 х 15 = 30 места") == 2
+    assert units_in_capacity("2 х 15 места = 30 места") == 2
+    wrong = parse_capacity_cell("2 х 15 = 40 места")
+    assert wrong.capacity is None and wrong.flag == "unparsed_number"
+    assert units_in_capacity("2 х 15 = 40 места") is None

@@ -21,9 +21,11 @@ from etl.rows.parse import (
     find_year,
     header_columns,
     is_quarter_header,
+    joins_by_name,
     labelled_parts,
     match_section,
     municipality_candidates,
+    named_row,
     parse_document,
     read_cells,
     realign_shifted,
@@ -1062,3 +1064,21 @@ def test_a_second_table_whose_subject_is_in_unknown_words_is_no_second_part():
     parsed = parse_document(make_doc(text))
     assert [(r.item_no, r.first_line) for r in parsed.rows] == [("1", 4), ("1", 7)]
     assert "ОП РЧР" not in parsed.rows[0].cells["funding"] and 7 not in [ln.no for ln in parsed.rows[0].lines]
+
+
+def test_a_name_given_again_in_another_table_stands_for_one_row():
+    rows = [(0, "Център за обществена подкрепа"), (1, "Личен асистент по Механизма лична помощ"),
+            (2, "Център за настаняване от семеен тип за деца без увреждания"),
+            (3, "Център за настаняване от семеен тип за деца с увреждания")]
+    assert named_row("Център за обществена подкрепа", rows) == 0
+    assert named_row("Механизъм лична помощ", rows) == 1  # shortened: every word of it in the full name
+    assert named_row("ЦНСТ за деца без увреждания", rows) == 2  # initials of the full name's words
+    assert named_row("ЦНСТ за деца", rows) is None  # two rows fit: not sure which
+    assert named_row("Клуб на пенсионера", rows) is None  # no row
+
+
+def test_a_table_joins_an_earlier_one_by_name_only_when_it_adds_columns_it_lacks():
+    first = ["item_no", "name", "place", "capacity", "q1", "q2", "q3", "q4"]
+    assert joins_by_name(first, ["name", "funding", "amount", "provider"])
+    assert not joins_by_name(first, ["name", "place", "amount"])  # a place again: a table of other rows
+    assert not joins_by_name(first, ["item_no", "name", "funding", "amount"])  # numbered: a table of its own

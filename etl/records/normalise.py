@@ -167,6 +167,11 @@ PLACE_AFTER_DASH = re.compile(r"\s[-–—]\s+((?:гр\.|с\.|град\s|сел�
                               r"населените)[^–—]*)$", re.I)
 # a ceiling of places, not a count of them: 'до 15 места'
 CEILING = re.compile(r"(?<!\w)до\s+\d{1,4}\s*(?:места|място|потребител|ползвател|лица|деца|семейства|бр\.?)(?!\w)", re.I)
+# a ceiling of the people served ('до 60 потребители'): how many may be served, not how many are; places are a
+# maximum by their nature, so 'капацитет до 18 места' is 18 places, but a ceiling of people states no count
+PEOPLE_CEILING = re.compile(r"(?<!\w)до\s+(\d{1,4})\s*(?:потребител|ползвател|лица|души|човека|деца|семейств|"
+                            r"приемни\s+семейств)\w*", re.I)
+CEILING_CAPACITY = "capacity_ceiling"  # the capacity is said only as a ceiling of people served: not read
 # a status column holding only a signed number ('+5', '–10', '0'): how the capacity changes in the plan year
 SIGNED_CHANGE = re.compile(r"^\s*(?:([+\-–—−])\s*(?=[1-9])|(?=0\s*$))(\d{1,4})\s*$")  # a sign, or 0 alone
 # the row says in what its capacity is counted ('капацитет в брой потребители'): the unit of a bare number
@@ -196,6 +201,8 @@ def unit_of(word: str | None) -> str:
 # a building's year ("сградата (построена 1936 г.)") dates the building, and a decision's or protocol's date
 # ("Решение № 418/28.10.2021 г.") the decision, not what happens to the service
 BUILT_YEAR = re.compile(r"(?:построен|строен|изграден)\w*\s+(?:през\s+|в\s+)?(?:19|20)\d\d|"
+                        # an aside on when a service was founded: '(открит през 1998 г.)', '(създаден 2004 г.)'
+                        r"\(\s*(?:открит|основан|създаден|разкрит|функционира\s+от)\w*\s+(?:през\s+|в\s+|от\s+)?(?:19|20)\d\d|"
                         r"(?:решение|протокол)\s*№?\s*[\w-]*\s*(?:/|от)\s*\d{1,2}\s*\.\s*\d{1,2}\s*\.\s*(?:19|20)\d\d",
                         re.I)
 
@@ -626,13 +633,50 @@ def month_numbers(text: str) -> set[int] | None:
     return months or None
 
 
+SOURCE_PARTS = re.compile(r"\s*;\s*")
+INCLUDED = re.compile(r"в\s*т\.\s*ч\.|в\s+това\s+число|от\s+които|включ", re.I)
+
+
+def sources_sum(cell: str) -> Number | None:
+    """A funding cell naming each source with its own amount ('ДДД – 184 000 лв.; Общински бюджет – 9 500 лв.'):
+    the row's amount is their sum. Only when every part (between ';') is one source of its own funding class with
+    one amount in leva, and no part says it is included in another ('в т.ч.', 'от които'); else None."""
+    parts = [p for p in SOURCE_PARTS.split(cell) if p.strip()]
+    if len(parts) < 2 or INCLUDED.search(cell):
+        return None
+    total, classes = 0.0, set()
+    for part in parts:
+        read = read_amount(part, bare_numbers=False)
+        found = {c for c, _ in classify_funding(part)}
+        if read.value is None or read.flag or len(found) != 1 or found & classes:
+            return None
+        total, classes = total + read.value, classes | found
+    return Number(total)
+
+
 def money_mark(cell: str) -> int | None:
     """A quarter cell of a schedule of amounts ('Разходи по тримесечия (лв.)'): money in it means the service is
-    provided that quarter (1), an empty cell, a dash or 0 that it is not (0); anything else is not understood."""
-    if mark_value(cell) == 0:
-        return 0
+    provided that quarter (1), an empty cell, a dash or 0 that it is not (0); so is a count of users ('Брой
+    потребители по тримесечия': '22'); a mark is a mark; anything else is not understood."""
+    marked = mark_value(cell)
+    if marked is not None:
+        return marked
     read = read_amount(cell, bare_numbers=True)
     return None if read.value is None else int(read.value > 0)
+
+
+# a period stated inside a text, after its label, up to the end of its line or sentence ('… дейността. / Срок:
+# 01.01.–31.12.2021 г.', 'срок: м. юли – м. декември 2021 г.', 'период 01.01.–30.06.2021 г.')
+LABELLED_PERIOD = re.compile(r"(?:^|(?<=[/;.,]\s)|(?<=[/;.,]))\s*(?:срок|период)(?!\w)(?:\s+(?:за|на)\s+изпълнение)?\s*[:–—-]?"
+                             r"\s*(?P<period>[^/;]+?)\s*(?:[/;]|$)", re.I)
+
+
+@lru_cache(maxsize=8192)
+def period_in_text(text: str) -> str:
+    """The period a text states after a label of its own ('Срок: …', 'период …') when the table has no schedule
+    column, else ''. Only a label opening the text, a line (' / ') or a sentence counts."""
+    found = [m["period"] for m in LABELLED_PERIOD.finditer(text)]
+    return found[0] if len(found) == 1 else ""
 
 
 STATUS_CODE = re.compile(r"^\s*(?P<code>[А-Я][а-я]?)(?![\w.])")
@@ -864,6 +908,10 @@ class _Context:
             # its row ('до 20 места') is what a future service may hold, not a capacity; left empty for a person
             review.append(ACTIVITY_CAPACITY)
             capacity = Capacity()
+        if capacity.capacity is not None and "до" in (cells.get("capacity") or text) and \
+                str(capacity.capacity) in PEOPLE_CEILING.findall(cells.get("capacity") or text):
+            review.append(CEILING_CAPACITY)  # 'до 60 потребители': at most so many served, no count of them
+            capacity = Capacity()
         funding_raw = cells.get("funding", "")
         parts = [(k.partition(":")[2], cells.pop(k)) for k in [k for k in cells if k.startswith("amount:")]]
         from_parts = read_parts(parts, row.scale) if parts else None
@@ -884,6 +932,8 @@ class _Context:
             amount = self.amount(cells, funding_raw, row.scale, row.money_in_funding, review)
         place = self.place(row, cells, name, description, service is not None)
         term, duration = cells.get("term", ""), cells.get("duration", "")
+        if not term and not duration and row.quarters is None and ("рок" in description or "ериод" in description):
+            term = period_in_text(description)  # no schedule column: 'Описание … / Срок: 01.01.–31.12.2021 г.'
         from_duration = quarters_from_duration(term, duration, self.year) if duration and term else None
         # a start and a length in months ('01.04.' | '9'); a length column alone is read as the period
         quarters, flags = (from_duration, []) if from_duration else quarters_of(row, term or duration, self.year)
@@ -1032,6 +1082,8 @@ class _Context:
                     and len(NUMBERS_IN.findall(blank_distractors(funding_raw))) > 1  # not programme periods, dates
                     and not TOTAL_LABEL.search(funding_raw)):
                 read = replace(read, value=None, flag="several_amounts")  # bare numbers of several sources
+            elif read.flag == "several_amounts":
+                read = sources_sum(funding_raw) or read
         if read.flag:
             review.append(read.flag)
         return read.value

@@ -544,8 +544,13 @@ def parse_capacity_cell(text: str) -> Capacity:
         return Capacity(None, flag=UNPARSED)
     digits, broken = words_to_digits(text)
     units_of = _UNITS_OF.match(digits)
-    if units_of and not broken:  # N units of M places: N × M
-        return Capacity(int(units_of["n"]) * int(units_of["size"]), None, unit_of(units_of["unit"]))
+    if units_of and not broken:  # N units of M places: N × M (with its product written out, it must agree)
+        if units_of["total"] and int(units_of["total"]) != int(units_of["n"]) * int(units_of["size"]):
+            return Capacity(None, flag=UNPARSED)
+        unit = {unit_of(u) for u in (units_of["unit1"], units_of["unit"]) if u}
+        if len(unit) > 1:
+            return Capacity(None, flag=UNPARSED)
+        return Capacity(int(units_of["n"]) * int(units_of["size"]), None, unit.pop() if unit else None)
     clean = _blank_staff(blank_distractors(_merge_pairs(_drop_breakdown(digits))))
     if broken or "¤" in clean:
         return Capacity(None, flag=UNPARSED)
@@ -563,8 +568,9 @@ def parse_capacity_cell(text: str) -> Capacity:
     return _stated_capacity(clean)
 
 
-# so many units of so many places, the whole cell: '2 х 15', '2 по 8 места'
-_UNITS_OF = re.compile(rf"^(?P<n>[1-9])\s*(?:[×xхXХ*]|по)\s*(?P<size>[1-9]\d{{0,2}})\s*(?P<unit>{_UNIT})?$", re.I)
+# so many units of so many places, the whole cell: '2 х 15', '2 по 8 места', '2 х 15 = 30 места'
+_UNITS_OF = re.compile(rf"^(?P<n>[1-9])\s*(?:[×xхXХ*]|по)\s*(?P<size>[1-9]\d{{0,2}})\s*(?P<unit1>{_UNIT})?"
+                       rf"\s*(?:=\s*(?P<total>\d{{1,4}})\s*)?(?P<unit>{_UNIT})?$", re.I)
 
 
 def units_in_capacity(text: str) -> int | None:
@@ -572,7 +578,9 @@ def units_in_capacity(text: str) -> int | None:
     places), else None."""
     digits, broken = words_to_digits(strip_markup(text).strip(" .;"))
     m = _UNITS_OF.match(digits)
-    return int(m["n"]) if m and not broken else None
+    if not m or broken or (m["total"] and int(m["total"]) != int(m["n"]) * int(m["size"])):
+        return None
+    return int(m["n"])
 
 
 def _merge_pairs(text: str) -> str:

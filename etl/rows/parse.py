@@ -223,6 +223,57 @@ def part_header_roles(cells: list[str]) -> list[str] | None:
     return roles
 
 
+def joins_by_name(first: list[str], second: list[str]) -> bool:
+    """Whether a table's header (second) makes it a second table of the first table's services joined by their
+    names: the first numbers its rows, the second does not; both name the service; every other column of the
+    second is one the first lacks (the money, the provider of services whose places and schedule the first gave)."""
+    old = {r for r in first if r and not r.startswith("extra")}
+    new = {r for r in second if r and not r.startswith("extra")}
+    added = new - {"name"}
+    return "item_no" in old and "item_no" not in new and "name" in old and "name" in new and \
+        bool(added) and not added & old
+
+
+NAME_WORD = re.compile(r"[^\W\d_]+")
+ABBREVIATION = re.compile(r"^[А-Я]{2,6}$")
+MINOR_WORDS = {"със", "към", "при", "през", "или", "във"}
+
+
+def name_words(name: str) -> tuple[set[str], set[str], str]:
+    """A service's name as (the stems of its words, its abbreviations, the initials of its words): the words of
+    three letters or more ('без' counts), their first five letters."""
+    stems, abbreviations, initials = set(), set(), []
+    for word in NAME_WORD.findall(name):
+        if ABBREVIATION.match(word):
+            abbreviations.add(word.lower())
+            continue
+        low = word.lower()
+        if len(low) >= 3 and low not in MINOR_WORDS:
+            stems.add(low[:5])
+            initials.append(low[0])
+    return stems, abbreviations, "".join(initials)
+
+
+def named_row(name: str, candidates: list[tuple[int, str]]) -> int | None:
+    """Of (row, its name), the one row a name given again in another table stands for: the same name, else the one
+    name holding every word of it (a shortened name: 'Механизъм лична помощ' for 'Личен асистент по Механизма
+    лична помощ'), an abbreviation in it standing for the initials of the full name's words ('ЦНСТ за деца без
+    увреждания'). None when no row or several rows fit."""
+    key = " ".join(NAME_WORD.findall(name.lower()))
+    same = [i for i, other in candidates if " ".join(NAME_WORD.findall(other.lower())) == key]
+    if same:
+        return same[0] if len(same) == 1 else None
+    stems, abbreviations, _ = name_words(name)
+    if not stems and not abbreviations:
+        return None
+    fits = []
+    for i, other in candidates:
+        other_stems, other_abbreviations, initials = name_words(other)
+        if stems <= other_stems and all(a in other_abbreviations or a in initials for a in abbreviations):
+            fits.append(i)
+    return fits[0] if len(fits) == 1 else None
+
+
 def is_quarter_header(cells: list[str]) -> bool:
     """A header row of schedule labels only ('Месец 1-3', 'I тримесечие', 'Q3', 'яну', 'I полугодие')."""
     labels = [c for c in cells if c.strip()]
@@ -349,8 +400,9 @@ class Columns:
 
     @cached_property
     def fit_roles(self) -> list[str]:
-        """The roles as the cells' content should fit them: a schedule of amounts holds amounts, not marks."""
-        return ["amount" if self.schedule_money and is_schedule_role(r) else r for r in self.roles]
+        """The roles as the cells' content should fit them: a schedule of amounts or counts holds quantities (or
+        marks, in rows that say no quantity)."""
+        return ["quantity" if self.schedule_money and is_schedule_role(r) else r for r in self.roles]
 
     @cached_property
     def fitting(self) -> list[frozenset[str]]:
@@ -542,7 +594,9 @@ def header_columns(header: list[str], sub: list[str] | None = None, years: list[
                 stated.add(unit if unit is not None else 1.0 if in_leva else None)
     if len(stated - {None}) > 1:
         scale = None
-    schedule_money = any(is_schedule_role(r) and owner[i] == "amount" for i, r in enumerate(roles))
+    # schedule columns under a header of money or of a count ('Разходи по тримесечия (лв.)', 'Брой потребители по
+    # тримесечия'): their cells are quantities, one above zero meaning the service is provided that quarter
+    schedule_money = any(is_schedule_role(r) and owner[i] in ("amount", "capacity") for i, r in enumerate(roles))
     return Columns(roles, scale=scale, money_in_funding=money_in_funding, currency=currency,
                    stated_leva=1.0 in stated, term_unit=term_unit, settlements=settlements, parts=parts,
                    schedule_money=schedule_money)
@@ -718,6 +772,8 @@ def fit_kind(role: str, kind: tuple[str, frozenset[str]]) -> float:
         return (2.0 if role == "sched" else 3.0) if what == "mark" else 1.0 if what == "no" else -4.0
     if role == "status_flag":  # a column of one action answered yes ('Да', a mark) or no ('Не', '–')
         return 2.0 if what in ("mark", "no") else -2.0
+    if role == "quantity":  # a quarter column of amounts or counts: a quantity, or a mark where a row gives none
+        return 2.0 if what == "mark" else 1.5 if "amount" in cues else 1.0
     if what == "mark":
         return -3.0
     if role == "item_no":
@@ -1276,6 +1332,7 @@ class _Walker:
                                      self.header_lines and part_header_roles(ln.cells)}
         self.joining: dict[int, bool] | None = None  # in a second part: the first part's rows, index → joined yet
         self.last_joined: int | None = None
+        self.join_by_name = False  # the rows of the second part join by the service's name, not by the item number
         # columns headed by numbers, explained in a legend above the table: the legend's words are the header
         self.legend_headers = {n: labels for n, labels in legend_headers(doc.lines).items() if header_roles(labels)}
         self.header_lines |= set(self.legend_headers)
@@ -1303,13 +1360,20 @@ class _Walker:
         cells = self.legend_headers.get(line.no, line.cells)
         nonempty = line.nonempty
         if line.no in self.header_lines and not (self.header is not None and self.is_label_row(cells, nonempty)):
+            before = self.table
             self.start_table(cells, line)  # (a header's second line naming roles too: its label row, below)
+            if self.joining is None and before is not None and not before.inferred and self.rows and \
+                    joins_by_name(before.roles, self.table.roles):
+                # a second table of the same services by name, with columns the first lacks (its money): its rows
+                # carry on the first table's rows whose names they give (whole or shortened)
+                self.joining = {i: False for i, row in enumerate(self.rows) if row.parent is None and row.item_no}
+                self.join_by_name, self.last_joined = True, None
             self.mark(line, "header")
             return
         if line.no in self.part_lines and self.rows and self.table is not None and not self.table.inferred:
             self.start_table(cells, line)  # the second part of a wide table: its rows join the first part's
             self.joining = {i: False for i, row in enumerate(self.rows) if row.parent is None and row.item_no}
-            self.section, self.last_joined = None, None
+            self.section, self.last_joined, self.join_by_name = None, None, False
             self.mark(line, "header")
             return
         if is_column_numbers(cells, nonempty):
@@ -1534,7 +1598,14 @@ class _Walker:
         same section when the part names one), an unnumbered line to the row joined last. False when no row of
         the first part is left to join (the row is then read as a record of its own: no row is lost)."""
         item_no = ITEM_NO.match(fields.get("item_no", "").strip())
-        if item_no:
+        if self.join_by_name and fields.get("name", "").strip():
+            item_no = None
+            target = named_row(fields["name"], [(i, self.rows[i].cells.get("name", ""))
+                                                for i, done in self.joining.items() if not done])
+            if target is None:
+                self.last_joined = None  # (the lines carrying this row on are its own, not the row joined before)
+                return False
+        elif item_no:
             number = item_no.group(1)
             open_rows = [i for i, done in self.joining.items() if not done and self.rows[i].item_no == number]
             same = [i for i in open_rows if self.section is None or self.rows[i].section == self.section]
@@ -1545,14 +1616,14 @@ class _Walker:
             return False
         row = self.rows[target]
         for role, text in fields.items():
-            if role == "item_no" or not text.strip():
-                continue
+            if role == "item_no" or not text.strip() or (self.join_by_name and role == "name"):
+                continue  # (the name a second table joins by is the first table's row's, said again)
             before = row.cells.get(role, "")
             numbers = (role in NUMBER_ROLES or role == "funding") and HAS_DIGIT.search(before) and HAS_DIGIT.search(text)
             row.cells[role] = f"{before} | {text}" if numbers else join_text(before, text)  # never one number's digits
         if schedule is not None and row.quarters is None:
             row.quarters, row.schedule_kind = schedule, self.table.schedule_kind
-        if item_no:  # what the part's columns say of their cells: the unit of amounts, a period's unit
+        if item_no or self.join_by_name:  # what the part's columns say of their cells: the unit of amounts, a period's unit
             row.scale, row.money_in_funding, row.currency = self.table.scale, self.table.money_in_funding, self.table.currency
             row.term_unit, row.schedule_money = self.table.term_unit, self.table.schedule_money
             row.layout = f"{row.layout} + {self.table.layout}"
