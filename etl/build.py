@@ -207,7 +207,7 @@ def corrected(plan: LoadedPlan, result: BuildResult) -> LoadedPlan:
     plan = apply_corrections(plan, corrections, result.reference)
     plan.issues = list(plan.issues) + [
         Issue("warning", "correction_refused", f"{c.file} line {c.row}: the correction of {c.field} at line "
-              f"{c.source_line} is not applied: {c.why}", c.source_line) for c in corrections if c.status == "refused"]
+              f"{c.ref} is not applied: {c.why}", c.source_line) for c in corrections if c.status == "refused"]
     return plan
 
 
@@ -325,9 +325,9 @@ def previous_plans(db_path: Path, salt: str) -> dict[str, KeptPlan] | None:
             ).fetchall():
                 counts.setdefault(plan_id, {})[severity] = n
             made: dict[str, list[Correction]] = {}
-            for c in con.execute("select source_sha256, source_line, field, value, reason, author, corrected_at "
-                                 "from corrections where plan_id is not null").fetchall():
-                made.setdefault(c[0], []).append(Correction("", 0, *c))
+            for c in con.execute("select source_sha256, source_line, field, value, reason, author, corrected_at, "
+                                 "source_record from corrections where plan_id is not null").fetchall():
+                made.setdefault(c[0], []).append(Correction("", 0, *c[:-1], record=c[-1]))
             rows = con.execute("select plan_id, municipality, year, source_file, source_sha256, items from plans")
             return {r[3]: KeptPlan(*r, counts.get(r[0], {}), digest(made.get(r[4], []))) for r in rows.fetchall()}
         finally:

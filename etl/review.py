@@ -13,7 +13,7 @@ from .lines.limits import DocumentBudget, DocumentLimit, OverBudget
 from .reading import read_plan
 from .records import PlanError
 from .reference import Reference
-from .tables.corrections import Correction, apply_corrections, export_text, read_corrections
+from .tables.corrections import Correction, apply_corrections, export_text, read_corrections, record_ref
 from .tables.rows import ITEM_COLUMNS, flatten
 from .vocabulary import review_flag_fields
 
@@ -60,12 +60,17 @@ def review(path: Path, reference: Reference, corrections_dir: Path | None = None
             applied.setdefault(c.item_id, {})[c.field] = {"parsed": c.parsed or "", "value": c.value,
                                                           "reason": c.reason, "author": c.author,
                                                           "corrected_at": c.corrected_at}
+    starting: dict[int, int] = {}  # line → how many records start on it (a table written a service per column)
+    for item in items:
+        starting[item["source_line"]] = starting.get(item["source_line"], 0) + 1
     records = []
-    for item in sorted(items, key=lambda i: i["source_line"]):
+    for item in sorted(items, key=lambda i: (i["source_line"], i["seq"])):
         flags = [f for f in (item["review"] or "").split(";") if f]
         source_lines = [int(n) for n in item["source_lines"].split(",") if n]
         records.append({
             "source_line": item["source_line"], "source_lines": source_lines,
+            # what a correction of this record writes as its source_line: '24', or '24.2' of several on line 24
+            "ref": record_ref(item["item_id"], plan.plan.plan_id, starting[item["source_line"]] > 1),
             "source_text": item["source_text"],
             "lines": [{"line": n, "text": text_of.get(n, "")} for n in source_lines],
             "fields": {f: export_value(f, item[f]) for f in EXPORT_FIELDS},
@@ -80,9 +85,9 @@ def review(path: Path, reference: Reference, corrections_dir: Path | None = None
         "unused_lines": [{"line": ln[2], "text": ln[5], "reason": NOT_USED.get(ln[3], ln[3])}
                          for ln in lines if ln[3] not in ("record", "continuation")],
         "problems": [{"line": i.line, "severity": i.severity, "message": i.message} for i in plan.issues],
-        "corrections_refused": [{"source_line": c.source_line, "field": c.field, "why": c.why}
+        "corrections_refused": [{"source_line": c.source_line, "ref": c.ref, "field": c.field, "why": c.why}
                                 for c in corrections if c.status == "refused"]
-                               + [{"source_line": None, "field": "", "why": p.message} for p in invalid],
+                               + [{"source_line": None, "ref": "", "field": "", "why": p.message} for p in invalid],
     }
 
 
@@ -106,6 +111,8 @@ def as_text(result: dict) -> list[str]:
         marked = set(r["flagged_fields"])
         shown = [f"{'!' if f in marked else ' '}{'*' if f in r['corrected'] else ' '}{f}={v}"
                  for f, v in r["fields"].items() if v and f not in ("plan_id", "municipality", "year", "source_line")]
+        if "." in r["ref"]:  # one of several records starting on its line: what a correction names it by
+            out.append(f"        record {r['ref']} (source_line of a correction)")
         out.append("        → " + "; ".join(s.strip() for s in shown))
         if r["review"]:
             out.append(f"        review: {', '.join(r['review'])}")
@@ -118,6 +125,6 @@ def as_text(result: dict) -> list[str]:
     for p in result["problems"]:
         out.append(f"{p['severity']}: {'line ' + str(p['line']) + ': ' if p['line'] else ''}{p['message']}")
     for c in result["corrections_refused"]:
-        out.append(f"correction not applied: {c['field']} at line {c['source_line']}: {c['why']}")
+        out.append(f"correction not applied: {c['field']} at line {c['ref'] or c['source_line']}: {c['why']}")
     out.append("(! flagged for review, * corrected)")
     return out

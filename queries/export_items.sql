@@ -19,4 +19,5 @@ final as (
 )
 
 select * from final
-order by municipality, year, source_line
+-- records starting on one line (a service per column: item_ids …:8, …:8.1 … …:8.10) in column order
+order by municipality, year, source_line, length(item_id), item_id

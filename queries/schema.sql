@@ -141,6 +141,7 @@ create table corrections (
     plan_id         varchar,              -- null when no document of the build has that content
     item_id         varchar,              -- the record corrected (null for a whole plan's value, or when refused)
     source_line     integer,              -- line where the record starts; null for a whole plan's value
+    source_record   integer,              -- which of several records starting on source_line ('24.2' → 2); else null
     field           varchar not null,     -- an export column, or _record (value drop | add)
     parsed          varchar,              -- the value as read, before the correction
     value           varchar,              -- the corrected value

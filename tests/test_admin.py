@@ -335,6 +335,39 @@ def test_a_document_without_a_year_asks_for_it_and_is_published_once_given(edito
     assert [(c["field"], c["status"]) for c in corrections if c["field"] == "year"] == [("year", "applied")]
 
 
+def test_a_record_of_several_starting_on_one_line_is_corrected_by_its_reference(editor, site):
+    """A table written with each service as a column: its three records all start on line 8 (tests/test_corrections.py
+    TRANSPOSED). The preview's form of the second writes '8.1'; a bare '8' is refused; the correction reaches that
+    record only, in the preview and, once published, in the database and the build report."""
+    from .test_corrections import TRANSPOSED
+
+    client, csrf = editor
+    stage = staged_id(upload(client, csrf, TRANSPOSED.encode("utf-8"), "velingrad-2024.txt"))
+    page = client.get(f"/admin/staged/{stage}").get_data(as_text=True)
+    form = re.search(r'<form [^>]*id="correct-8.1">(.*?)</form>', page, re.S).group(1)
+    assert '<input type="hidden" name="source_line" value="8.1">' in form
+    row = re.search(r'<tr id="line-8.1"[^>]*>(.*?)</tr>', page, re.S).group(1)
+    assert "Приемна грижа" in row and "запис 8.1" in row
+    assert '<tr id="line-8"' not in page  # no record is named by the bare line
+    assert correct(client, csrf, stage, "8", "capacity", "14").status_code == 400
+    assert correct(client, csrf, stage, "8.7", "capacity", "14").status_code == 400
+    assert correct(client, csrf, stage, "8", "_record", "drop").status_code == 400
+    assert files.correction_rows(files.stage(stage).corrections) == []
+    response = correct(client, csrf, stage, "8.1", "capacity", "14", "решение на общинския съвет: 14 семейства")
+    assert (response.status_code, response.headers["Location"]) == (303, f"/admin/staged/{stage}#line-8.1")
+    rows = files.correction_rows(files.stage(stage).corrections)
+    assert [(r["source_line"], r["field"], r["value"]) for r in rows] == [("8.1", "capacity", "14")]
+    page = client.get(f"/admin/staged/{stage}").get_data(as_text=True)
+    shown = {ref: re.search(rf'id="field-{ref}-capacity">\s*(\d+)', page).group(1) for ref in ("8.0", "8.1", "8.2")}
+    assert shown == {"8.0": "35", "8.1": "14", "8.2": "20"}  # from the wording: 35 места, 8 → 12 семейства, 20 места
+    assert client.post(f"/admin/staged/{stage}/publish", data={"csrf_token": csrf}).status_code == 303
+    applied = db.run_records("admin_plan_corrections", plan_id="velingrad-2024")
+    assert [(c["source_line"], c["source_record"], c["parsed"], c["value"], c["status"]) for c in applied] == [
+        (8, 1, "12", "14", "applied")]
+    report = client.get("/admin/plans/velingrad-2024/report").get_data(as_text=True)
+    assert re.search(r'id="report-corrections".*?<td>8\.1</td>', report, re.S)
+
+
 def test_a_correction_needs_a_reason(editor, stage_id):
     client, csrf = editor
     correct(client, csrf, stage_id, str(FLAGGED_LINE), "q1", "1", reason="  ")

@@ -289,3 +289,113 @@ def test_a_correction_file_that_is_not_one_is_reported_and_the_rest_load(setup):
     assert "UTF-8" in report["binary.csv"] and "missing columns" in report["columns.csv"]
     assert "larger than 10 MB" in report["huge.csv"]
     assert query(db, "select capacity from items where item_id = 'dupnitsa-2021:12'") == [(35,)]
+
+
+# --- several records starting on one line (a table written with each service as a column) -----------------------
+
+# Written for these tests: three services, one a column, all starting on the 'Наименование' line (8); read from
+# its wording: the centre holds 35 places, foster care goes from 8 to 12 families, the day centre holds 20 places.
+TRANSPOSED = "\n".join([
+    "ОБЩИНА ВЕЛИНГРАД",                                                                                  # 1
+    "",
+    "ГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ В ОБЩИНА ВЕЛИНГРАД ЗА 2024 Г.",                       # 3
+    "",
+    "Таблица 1. Социални услуги",                                                                        # 5
+    "Показател\tУслуга 1\tУслуга 2\tУслуга 3",                                                            # 6
+    "№\t1\t2\t3",                                                                                        # 7
+    "Наименование\tЦентър за обществена подкрепа\tПриемна грижа\tДневен център за стари хора",            # 8
+    "Населено място\tгр. Велинград\tОбщина Велинград\tс. Драгиново",                                     # 9
+    "Капацитет\t35 места\tот 8 на 12 приемни семейства\t20 места",                                        # 10
+    "Финансиране\tДДД\tДДД\tобщински бюджет",                                                             # 11
+    "Тримесечия\tI – IV\tI, II, III, IV\tIII и IV",                                                       # 12
+    "Промяна през 2024 г.\tпродължава\tувеличаване на броя на приемните семейства\tразкриване от 01.07.2024 г.",  # 13
+]) + "\n"
+CENTRE, FOSTER, DAY = "velingrad-2024:8", "velingrad-2024:8.1", "velingrad-2024:8.2"
+
+
+@pytest.fixture
+def transposed(setup):
+    plans, corrections, db = setup
+    (plans / "velingrad-2024.txt").write_text(TRANSPOSED, encoding="utf-8")
+    return plans, corrections, db, hashlib.sha256((plans / "velingrad-2024.txt").read_bytes()).hexdigest()
+
+
+def capacities(db):
+    return query(db, "select item_id, capacity, corrected from items where plan_id = 'velingrad-2024' order by seq")
+
+
+def test_a_correction_names_one_of_several_records_starting_on_one_line(transposed):
+    plans, corrections, db, sha = transposed
+    write(corrections, [[sha, "8.1", "capacity", "14", "the council decided 14 families", "ivan", WHEN]],
+          "velingrad-2024.csv")
+    write(corrections, [[SHA, 12, "capacity", "35", "an ordinary plan: a bare line as before", "ivan", WHEN]])
+    build(plans, corrections, db)
+    # the three records as read (ids told apart by column), and only the second service corrected
+    assert capacities(db) == [(CENTRE, 35, None), (FOSTER, 14, "capacity"), (DAY, 20, None)]
+    assert query(db, "select item_id, source_line, source_record, parsed, value, status from corrections "
+                     "where plan_id = 'velingrad-2024'") == [(FOSTER, 8, 1, "12", "14", "applied")]
+    assert query(db, "select capacity, corrected from items where item_id = 'dupnitsa-2021:12'") == [(35, "capacity")]
+    build(plans, corrections, db)  # nothing changed: carried over as it was
+    assert capacities(db) == [(CENTRE, 35, None), (FOSTER, 14, "capacity"), (DAY, 20, None)]
+    # the same correction made for the third service instead: the plan is read again, the second is as read
+    write(corrections, [[sha, "8.2", "capacity", "14", "the council decided 14", "ivan", WHEN]], "velingrad-2024.csv")
+    build(plans, corrections, db)
+    assert capacities(db) == [(CENTRE, 35, None), (FOSTER, 12, None), (DAY, 14, "capacity")]
+    assert query(db, "select count(*) from corrections where status = 'refused'") == [(0,)]
+
+
+def test_a_bare_line_where_several_records_start_is_refused(transposed):
+    plans, corrections, db, sha = transposed
+    write(corrections, [
+        [sha, 8, "capacity", "14", "made for foster care, but which?", "ivan", WHEN],
+        [sha, "8.5", "capacity", "14", "there is no sixth service", "ivan", WHEN],
+        [sha, "12.1", "capacity", "14", "line 12 starts no record", "ivan", WHEN],
+        [sha, "8.0", "provider", "Община Велинград", "the first service, named", "ivan", WHEN],
+    ], "velingrad-2024.csv")
+    done = etl("build", "--plans", str(plans), "--corrections", str(corrections), "--db", str(db))
+    assert "corrections: 1 applied, 3 not applied" in done.stdout
+    assert capacities(db) == [(CENTRE, 35, "provider"), (FOSTER, 12, None), (DAY, 20, None)]  # no number moved
+    why = dict(query(db, "select correction_row, why from corrections where status = 'refused'"))
+    assert why[2] == "line 8 starts 3 records (8.0, 8.1, 8.2): name one, e.g. 8.1"
+    assert why[3].startswith("line 8 starts no record 8.5")
+    assert "starts no record 12.1" in why[4]
+    assert query(db, "select item_id, value from corrections where status = 'applied'") == \
+        [(CENTRE, "Община Велинград")]
+    report = [m for (m,) in query(db, "select message from build_report where category = 'correction_refused'")]
+    assert any("at line 8.5 is not applied" in m for m in report)
+
+
+def test_dropping_one_of_several_records_on_a_line_keeps_the_others_and_their_lines(transposed):
+    plans, corrections, db, sha = transposed
+    write(corrections, [
+        [sha, "8.0", "_record", "drop", "the centre closed before the plan", "ivan", WHEN],
+        [sha, 8, "_record", "add", "a record on the name line", "ivan", WHEN],
+        [sha, "9.1", "_record", "add", "a record named like one of several", "ivan", WHEN],
+        [sha, "8.1", "capacity", "14", "after the drop, still the second service", "ivan", WHEN],
+    ], "velingrad-2024.csv")
+    build(plans, corrections, db)
+    assert capacities(db) == [(FOSTER, 14, "capacity"), (DAY, 20, None)]
+    assert query(db, "select items from plans where plan_id = 'velingrad-2024'") == [(2,)]
+    # the lines the dropped record shared stay the records still standing, not 'dropped'
+    assert query(db, "select count(*) from line_dispositions where plan_id = 'velingrad-2024' "
+                     "and disposition = 'dropped'") == [(0,)]
+    assert query(db, "select disposition, item_id from line_dispositions where plan_id = 'velingrad-2024' "
+                     "and line = 8") == [("record", FOSTER)]
+    why = dict(query(db, "select correction_row, why from corrections where status = 'refused'"))
+    assert "line 8 starts 3 records (8.0, 8.1, 8.2)" in why[3] and "not added" in why[3]
+    assert "write source_line 9, not 9.1" in why[4]
+
+
+def test_review_gives_each_of_several_records_on_a_line_its_reference(transposed, tmp_path):
+    plans, corrections, _, sha = transposed
+    write(corrections, [[sha, "8.1", "capacity", "14", "reason", "ivan", WHEN],
+                        [sha, 8, "capacity", "15", "which one?", "ivan", WHEN]], "velingrad-2024.csv")
+    result = json.loads(etl("review", str(plans / "velingrad-2024.txt"), "--json", "--corrections",
+                            str(corrections)).stdout)
+    assert [(r["ref"], r["fields"]["name"], r["fields"]["capacity"]) for r in result["records"]] == [
+        ("8.0", "Център за обществена подкрепа", "35"), ("8.1", "Приемна грижа", "14"),
+        ("8.2", "Дневен център за стари хора", "20")]
+    assert result["records"][1]["corrected"]["capacity"]["parsed"] == "12"
+    assert [(c["ref"], c["field"]) for c in result["corrections_refused"]] == [("8", "capacity")]
+    ordinary = json.loads(etl("review", str(PLAN), "--json").stdout)
+    assert all(r["ref"] == str(r["source_line"]) for r in ordinary["records"])  # one record a line: the bare line

@@ -212,7 +212,10 @@ def staged() -> list[tuple[Stage, dict]]:
     return sorted(((s, s.meta) for s in found), key=lambda sm: sm[1]["at"], reverse=True)
 
 
-def add_correction(target: Stage, source_line: int | None, field: str, value: str, reason: str, author: str) -> dict:
+def add_correction(target: Stage, source_line: int | str | None, field: str, value: str, reason: str,
+                   author: str) -> dict:
+    """Append a correction; source_line names the record: its line (24), or '24.2' where several start on line 24
+    (docs/conventions.md#corrections); None for the whole plan."""
     row = {"source_sha256": sha256(target.document), "source_line": "" if source_line is None else str(source_line),
            "field": field, "value": value, "reason": reason, "author": author, "corrected_at": now()}
     with target.corrections.open("a", encoding="utf-8", newline="") as out:

@@ -233,13 +233,14 @@ def correct(stage_id: str):
         read = None  # unreadable as it stands: only the plan's municipality and year can be given
     if not correction_fits(read, line_text, field, value):
         abort(400, T["err_field"])
-    source_line = int(line_text) if line_text else None
-    files.add_correction(staged, source_line, field, value, reason, g.user)
+    # a bare line as a number (as before); a record of several starting on one line as written ('24.2')
+    source_line = (int(line_text) if line_text.isdigit() else line_text) if line_text else None
+    files.add_correction(staged, line_text or None, field, value, reason, g.user)
     if field in PLAN_FIELDS:
         name_after_plan(staged, read)
     files.audit(g.user, "correct", file=staged.meta["file"], plan_id=(read or {}).get("plan_id"), stage=staged.id,
                 source_line=source_line, field=field, value=value, reason=reason)
-    anchor = f"#line-{source_line}" if source_line else ""
+    anchor = f"#line-{line_text}" if line_text else ""
     return redirect(url_for("admin.preview", stage_id=stage_id) + anchor, 303)
 
 
@@ -256,19 +257,19 @@ def name_after_plan(staged: files.Stage, read: dict | None) -> None:
 
 def correction_fits(read: dict | None, line_text: str, field: str, value: str) -> bool:
     """Whether a correction names something the review shows: the plan's municipality or year when they were
-    guessed (or the document could not be read without them: `read` None), a field of a record at its first
-    line, a record to drop, or a line not used to make a record of."""
+    guessed (or the document could not be read without them: `read` None), a field of a record by the reference
+    the review gives it (its first line, or '24.2' where several records start on line 24), a record to drop, or
+    a line not used to make a record of."""
     if not line_text:
         guessed = PLAN_FIELDS if read is None else read.get("guessed", [])
         return field in guessed and bool(value) and (field != "year" or (value.isdigit() and len(value) == 4))
-    if read is None or not line_text.isdigit():
+    if read is None or not line_text.replace(".", "", 1).isdigit() or not line_text.isascii():
         return False
-    line = int(line_text)
-    starts = {r["source_line"]: r for r in read.get("records", [])}
+    starts = {r["ref"]: r for r in read.get("records", [])}
     if field == "_record":
-        unused = {u["line"] for u in read.get("unused_lines", [])}
-        return (value == "drop" and line in starts) or (value == "add" and line in unused)
-    record = starts.get(line)
+        unused = {str(u["line"]) for u in read.get("unused_lines", [])}
+        return (value == "drop" and line_text in starts) or (value == "add" and line_text in unused)
+    record = starts.get(line_text)
     return record is not None and field in record.get("fields", {}) and field not in NOT_CORRECTABLE
 
 

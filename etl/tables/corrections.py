@@ -2,9 +2,11 @@
 
 A correction file is a CSV (`data/corrections/<plan_id>.csv` by convention; every `*.csv` of the folder is
 read) with the columns CORRECTION_COLUMNS. A row names the document by the SHA-256 of its bytes and the record
-by the line where it starts, so a correction applies only to the document it was made on: when the document
-changes, or its line no longer starts a record, the correction is reported and not applied — never moved
-onto another row. The parsed value is kept beside the corrected one (the `corrections` table), and each
+by the line where it starts — and, where several records start on one line (a table written a service per
+column), which of them: `24.2` is the record whose item_id ends in `:24.2`, `24.0` the first (`:24`). So a
+correction applies only to the document and the record it was made on: when the document changes, its line no
+longer starts that record, or a bare line starts several, the correction is reported and not applied — never
+moved onto another row. The parsed value is kept beside the corrected one (the `corrections` table), and each
 record says which of its fields were corrected (`items.corrected`). docs/conventions.md describes the format.
 """
 
@@ -43,6 +45,7 @@ RECORD = "_record"  # value drop: the row is no record; add: the line starts a r
 SHA256 = re.compile(r"[0-9a-f]{64}")
 MAX_FILE_BYTES = 10 << 20  # a correction file larger than this is refused whole (reported), not read
 NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+LINE_REF = re.compile(r"(\d+)(?:\.(\d+))?")  # '24': the record starting on line 24; '24.2': its third record
 
 
 @dataclass
@@ -61,6 +64,12 @@ class Correction:
     parsed: str | None = None  # the value as read, before the correction
     status: str = "refused"  # applied | refused
     why: str = ""  # why refused
+    record: int | None = None  # which of several records starting on source_line ('24.2' → 2); None: a bare line
+
+    @property
+    def ref(self) -> str:
+        """The record as the correction names it: '24', or '24.2' of several starting on line 24."""
+        return line_ref(self.source_line, self.record)
 
     def refuse(self, why: str) -> None:
         self.status, self.why = "refused", why
@@ -102,11 +111,11 @@ def read_corrections(folder: Path | None) -> tuple[dict[str, list[Correction]], 
             if problem:
                 problems.append(CorrectionProblem(path.name, line, f"{path.name} line {line}: {problem}"))
                 continue
-            source_line = row["source_line"].strip()
+            source_line, record = parse_line_ref(row["source_line"])
             found.setdefault(row["source_sha256"].strip().lower(), []).append(Correction(
-                path.name, line, row["source_sha256"].strip().lower(), int(source_line) if source_line else None,
+                path.name, line, row["source_sha256"].strip().lower(), source_line,
                 row["field"].strip(), (row["value"] or "").strip(), (row["reason"] or "").strip(),
-                (row["author"] or "").strip(), (row["corrected_at"] or "").strip()))
+                (row["author"] or "").strip(), (row["corrected_at"] or "").strip(), record=record))
     return found, problems
 
 
@@ -120,8 +129,9 @@ def malformed(row: dict[str, str | None]) -> str | None:
         return f"field {name[:40]!r} cannot be corrected (an export column of a record, or _record)"
     if name in PLAN_FIELDS:
         return None if not line.strip() else f"{name} is corrected for the whole plan: leave source_line empty"
-    if not line.strip().isdecimal() or int(line) < 1:
-        return f"source_line {line[:20]!r} is not a line number"
+    ref = LINE_REF.fullmatch(line.strip())
+    if not ref or not line.strip().isascii() or int(ref.group(1)) < 1:
+        return f"source_line {line[:20]!r} is not a line number (or a line and which of its records: 24.2)"
     if name == RECORD and (row.get("value") or "").strip() not in ("drop", "add"):
         return "_record takes the value drop or add"
     if not (row.get("reason") or "").strip():
@@ -129,11 +139,35 @@ def malformed(row: dict[str, str | None]) -> str | None:
     return None
 
 
+def parse_line_ref(text: str | None) -> tuple[int | None, int | None]:
+    """A source_line as written ('24', '24.2', '' for the whole plan) → (line, which record of the line or None)."""
+    ref = LINE_REF.fullmatch((text or "").strip())
+    if not ref:
+        return None, None
+    return int(ref.group(1)), None if ref.group(2) is None else int(ref.group(2))
+
+
+def line_ref(line: int | None, record: int | None) -> str:
+    """(line, record) → how a correction names it: '24', '24.2'; '' for the whole plan."""
+    if line is None:
+        return ""
+    return str(line) if record is None else f"{line}.{record}"
+
+
+def record_ref(item_id: str, plan_id: str, several: bool) -> str:
+    """What a correction of the record item_id writes as its source_line: its line ('24') when it is the only
+    record starting there, else its line and which of them ('24.0' for `plan:24`, '24.2' for `plan:24.2`)."""
+    start = item_id.removeprefix(f"{plan_id}:")
+    return start if not several or "." in start else f"{start}.0"
+
+
 def digest(corrections: list[Correction]) -> str:
     """What a plan's corrections are, in one value: a plan whose corrections changed is read again."""
     h = hashlib.sha256()
-    for c in sorted(corrections, key=lambda c: (c.source_line or 0, c.field, c.corrected_at, c.value)):
-        h.update(repr((c.source_line, c.field, c.value, c.reason, c.author, c.corrected_at)).encode())
+    for c in sorted(corrections, key=lambda c: (c.source_line or 0, c.record if c.record is not None else -1,
+                                                c.field, c.corrected_at, c.value)):
+        h.update(repr((c.source_line, c.field, c.value, c.reason, c.author, c.corrected_at)
+                      + ((c.record,) if c.record is not None else ())).encode())
     return h.hexdigest() if corrections else ""
 
 
@@ -166,17 +200,51 @@ def as_columns(rows, width: int) -> list[list]:
 
 
 class Items:
-    """The items of a plan held as columns, found by the line they start on."""
+    """The items of a plan held as columns, found by the line they start on (and which of the records starting
+    on it, where several do)."""
 
     def __init__(self, tables: dict[str, list[list]], plan_id: str):
         self.tables = tables
         self.cols = dict(zip(ITEM_COLUMNS, tables["items"], strict=True))
         self.plan_id = plan_id
+        self.starts: dict[int, list[str]] = {}  # line → the item_ids of the records read starting on it
+        for item_id, line in zip(self.cols["item_id"], self.cols["source_line"], strict=True):
+            self.starts.setdefault(line, []).append(item_id)
 
     def row_of(self, line: int) -> int | None:
-        item_id = f"{self.plan_id}:{line}"
+        return self.row_of_id(f"{self.plan_id}:{line}")
+
+    def row_of_id(self, item_id: str) -> int | None:
         ids = self.cols["item_id"]
         return ids.index(item_id) if item_id in ids else None
+
+    def several(self, line: int) -> str | None:
+        """When several records were read starting on line: what a correction must write instead of the bare line,
+        e.g. '5 records (24.0, 24.1 … 24.4)'; else None."""
+        ids = self.starts.get(line, [])
+        if len(ids) < 2:
+            return None
+        refs = [record_ref(i, self.plan_id, True) for i in ids]
+        listed = ", ".join(refs) if len(refs) <= 3 else f"{refs[0]}, {refs[1]} … {refs[-1]}"
+        return f"{len(ids)} records ({listed})"
+
+    def find(self, c: Correction) -> tuple[int | None, str | None]:
+        """The row of the record correction c names, or why there is none: a bare line where several records start
+        is refused (never the first of them taken), as is a record number the line does not have."""
+        several = self.several(c.source_line)
+        if c.record is None:
+            if several:
+                return None, f"line {c.source_line} starts {several}: name one, e.g. {c.source_line}.1"
+            item_id = f"{self.plan_id}:{c.source_line}"
+        else:
+            item_id = f"{self.plan_id}:{c.source_line}" + (f".{c.record}" if c.record else "")
+            if item_id not in self.starts.get(c.source_line, []) and (c.record or several):
+                return None, (f"line {c.source_line} starts no record {c.ref}"
+                              + (f" (it starts {several})" if several else ""))
+        row = self.row_of_id(item_id)
+        if row is None:
+            return None, f"line {c.ref} does not start a record in this document"
+        return row, None
 
     def get(self, row: int, column: str):
         return self.cols[column][row]
@@ -215,12 +283,12 @@ def confirm_plan_value(plan: LoadedPlan, c: Correction, items: Items) -> None:
 
 
 def change_record(plan: LoadedPlan, c: Correction, items: Items) -> None:
-    row = items.row_of(c.source_line)
     dispositions = items.tables["line_dispositions"]
     lines = dispositions[2]
     if c.value == "drop":
+        row, problem = items.find(c)
         if row is None:
-            c.refuse(f"line {c.source_line} does not start a record")
+            c.refuse(problem or f"line {c.ref} does not start a record")
             return
         item_id = items.get(row, "item_id")
         c.item_id, c.parsed = item_id, "record"
@@ -228,12 +296,27 @@ def change_record(plan: LoadedPlan, c: Correction, items: Items) -> None:
             del col[row]
         for table in ("item_settlements", "item_funding"):
             items.replace_children(table, item_id, [])
+        standing = standing_owners(items)  # a line the dropped record shared stays another record's
         for i, owner in enumerate(dispositions[4]):
             if owner == item_id:
-                dispositions[3][i], dispositions[4][i] = "dropped", None
+                heir = standing.get(lines[i])
+                if heir is None:
+                    dispositions[3][i], dispositions[4][i] = "dropped", None
+                else:
+                    dispositions[3][i] = "record" if items.get(items.row_of_id(heir), "source_line") == lines[i] \
+                        else "continuation"
+                    dispositions[4][i] = heir
         c.status = "applied"
         return
-    if row is not None:
+    if c.record is not None:
+        c.refuse(f"a record is added on a line: write source_line {c.source_line}, not {c.ref}")
+        return
+    several = items.several(c.source_line)
+    if several:
+        c.refuse(f"line {c.source_line} starts {several} of a table written a service per column: correct or drop "
+                 "those records, a record is not added there")
+        return
+    if items.row_of(c.source_line) is not None:
         c.refuse(f"line {c.source_line} already starts a record")
         return
     if c.source_line not in lines:
@@ -257,10 +340,19 @@ def change_record(plan: LoadedPlan, c: Correction, items: Items) -> None:
     c.item_id, c.parsed, c.status = new["item_id"], "", "applied"
 
 
+def standing_owners(items: Items) -> dict[int, str]:
+    """line → the first record still standing that the line belongs to (its start or a continuation)."""
+    owners: dict[int, str] = {}
+    for item_id, lines in zip(items.cols["item_id"], items.cols["source_lines"], strict=True):
+        for n in filter(None, str(lines or "").split(",")):
+            owners.setdefault(int(n), item_id)
+    return owners
+
+
 def correct_field(plan: LoadedPlan, c: Correction, items: Items, reference: Reference) -> None:
-    row = items.row_of(c.source_line)
+    row, problem = items.find(c)
     if row is None:
-        c.refuse(f"line {c.source_line} does not start a record in this document")
+        c.refuse(problem or f"line {c.ref} does not start a record in this document")
         return
     c.item_id = items.get(row, "item_id")
     column = c.field
@@ -331,11 +423,11 @@ def settlement_rows(names: str | None, plan: LoadedPlan, item_id: str, items: It
 
 def correction_rows(corrections: dict[str, list[Correction]]) -> list[tuple]:
     """The `corrections` table: every correction read, applied or refused, with the value it replaced."""
-    return [(c.source_sha256, c.plan_id, c.item_id, c.source_line, c.field, c.parsed, c.value, c.reason, c.author,
+    return [(c.source_sha256, c.plan_id, c.item_id, c.source_line, c.record, c.field, c.parsed, c.value, c.reason, c.author,
              c.corrected_at, c.status, c.why or None, c.file, c.row)
             for cs in corrections.values() for c in cs]
 
 
-CORRECTION_TABLE_COLUMNS = ["source_sha256", "plan_id", "item_id", "source_line", "field", "parsed", "value",
+CORRECTION_TABLE_COLUMNS = ["source_sha256", "plan_id", "item_id", "source_line", "source_record", "field", "parsed", "value",
                             "reason", "author", "corrected_at", "status", "why", "correction_file",
                             "correction_row"]
