@@ -240,14 +240,21 @@ def header_roles(cells: list[str]) -> list[str] | None:
 
 @lru_cache(maxsize=16384)  # a plan's header and many of its rows recur in the plans of other years
 def _header_roles(cells: tuple[str, ...]) -> tuple[str, ...] | None:
-    nonempty = [c for c in cells if c.strip()]
-    if len(nonempty) < 2:
+    count = sum(1 for c in cells if c.strip())
+    if count < 2:
         return None
-    roles = [column_role(c) if c.strip() else "" for c in cells]
-    known = [r for r in roles if r]
-    if len(known) < min(3, len(nonempty)) or len(known) < 0.6 * len(nonempty) or not SUBJECT_ROLES & set(known):
-        return None
-    return tuple(roles)
+    # a header names a role in at least 60 % of its cells and in at least three (or all, when fewer): the row is
+    # given up at the first unknown cell too many (most rows are no header, and their cells' wording is new)
+    unknown_allowed = min(count - min(3, count), 2 * count // 5)
+    roles, unknown = [], 0
+    for c in cells:
+        role = column_role(c) if c.strip() else ""
+        if not role and c.strip():
+            unknown += 1
+            if unknown > unknown_allowed:
+                return None
+        roles.append(role)
+    return tuple(roles) if SUBJECT_ROLES & set(roles) else None
 
 
 def is_table_header(cells: list[str]) -> bool:

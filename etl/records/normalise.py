@@ -311,18 +311,18 @@ def read_staff(*texts: str) -> tuple[int | None, str | None]:
 
 
 NUMBER_WORD = "|".join(NUMBER_WORDS)
-UNITS = [re.compile(rf"[-–—]\s*(\d{{1,3}}){_TYPED}\s*бр\b", re.I),
-         re.compile(rf"\(\s*(\d{{1,3}}){_TYPED}\s*(?:бр\.?|броя)\s*\)", re.I),  # "Клубове на пенсионера (3 бр.)"
+# matched on lower-cased text (lower_same_length) without IGNORECASE: quicker
+UNITS = [re.compile(lowered(rf"[-–—]\s*(\d{{1,3}}){_TYPED}\s*бр\b")),
+         re.compile(lowered(rf"\(\s*(\d{{1,3}}){_TYPED}\s*(?:бр\.?|броя)\s*\)")),  # "Клубове на пенсионера (3 бр.)"
          # "Клубове на пенсионера – четири", "… – четири клуба"
-         re.compile(rf"[-–—]\s*({NUMBER_WORD})\s*(?:бр\b|броя\b|клуб\w*|цент\w*|жилищ\w*|звен\w*|дом\w*)?\.?\s*$",
-                    re.I),
-         re.compile(rf"(\d{{1,3}}{_TYPED}|{NUMBER_WORD})\s+броя\b", re.I),
-         re.compile(rf"^({NUMBER_WORD})\s+\S", re.I),
+         re.compile(lowered(rf"[-–—]\s*({NUMBER_WORD})\s*(?:бр\b|броя\b|клуб\w*|цент\w*|жилищ\w*|звен\w*|дом\w*)?\.?\s*$")),
+         re.compile(lowered(rf"(\d{{1,3}}{_TYPED}|{NUMBER_WORD})\s+броя\b")),
+         re.compile(lowered(rf"^({NUMBER_WORD})\s+\S")),
          # "изграждане на два Центъра", "3 защитени жилища" (not "трансформиране в два ЦНСТ": what it becomes)
-         re.compile(rf"(?<!\w)(?<!\sв )(?<!\sвъв )({NUMBER_WORD}|\d{{1,2}})\s+(?:нов\w*\s+|социални\s+|защитени\s+|"
-                    r"дневни\s+)?(?:центъра|центрове|клуба|клубове|жилища|звена|дома|домове|къщи|трапезарии)(?!\w)", re.I),
-         re.compile(rf"(\d{{1,3}}){_TYPED}\s*бр\.?\s*(?:клуб|цент|жилищ|цнст|звен|дом)", re.I),
-         re.compile(rf"(?<!\w)({NUMBER_WORD})\s+броя\s+(?:клуб|цент|жилищ|цнст|звен|дом)", re.I)]  # 'Два броя клубове'
+         re.compile(lowered(rf"(?<!\w)(?<!\sв )(?<!\sвъв )({NUMBER_WORD}|\d{{1,2}})\s+(?:нов\w*\s+|социални\s+|защитени\s+|"
+                    r"дневни\s+)?(?:центъра|центрове|клуба|клубове|жилища|звена|дома|домове|къщи|трапезарии)(?!\w)")),
+         re.compile(lowered(rf"(\d{{1,3}}){_TYPED}\s*бр\.?\s*(?:клуб|цент|жилищ|цнст|звен|дом)")),
+         re.compile(lowered(rf"(?<!\w)({NUMBER_WORD})\s+броя\s+(?:клуб|цент|жилищ|цнст|звен|дом)"))]  # 'Два броя клубове'
 
 
 
@@ -342,7 +342,7 @@ def read_units(name: str, description: str, has_type: bool) -> tuple[int | None,
     # the title's part remembered per title: titles recur from plan to plan, descriptions vary
     found = _units_in_title(name) if len(name) <= 2000 else _units_in_title.__wrapped__(name)
     if found is None:
-        text = f"{name} {description}"
+        text = lower_same_length(f"{name} {description}")
         for pattern in UNITS[TITLE_UNITS:]:
             m = pattern.search(text)
             if m:
@@ -379,6 +379,7 @@ PLURAL_TITLE = re.compile(r"^\W*(?:[^\W\d_]+\s+)?(?:центрове|клубо�
 @lru_cache(maxsize=16384)
 def _units_in_title(name: str) -> tuple[int | None, str | None] | None:
     """What the title-only UNITS patterns find in a title (unit_value), None when none matches."""
+    name = lower_same_length(name)
     for pattern in UNITS[:TITLE_UNITS]:
         m = pattern.search(name)
         if m:
@@ -399,23 +400,31 @@ def unit_value(m: re.Match) -> tuple[int | None, str | None]:
 # --- funding and status ---------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=8192)
 def classify_funding(text: str) -> tuple[tuple[str, str], ...]:
     """Funding classes with the phrase that signalled each; a matched phrase is used up so that a
     longer, more specific phrase decides (e.g. 'чрез бюджета на общината' is not municipal money).
     A phrase with an 'unless' class does not count next to that class ('държавния бюджет' beside
     a ДДД phrase is where the ДДД money comes from)."""
+    return tuple((cls, text[start:end]) for cls, start, end in funding_spans(text.translate(DIGITS_AS_ZERO)))
+
+
+DIGITS_AS_ZERO = str.maketrans("123456789", "000000000")  # no funding phrase tells digits apart
+
+
+@lru_cache(maxsize=8192)  # the text with its digits as 0: the same wording with other amounts is the same
+def funding_spans(text: str) -> tuple[tuple[str, int, int], ...]:
+    """(class, start, end) of each funding phrase of classify_funding."""
     rest = lower_same_length(text)
-    found: list[tuple[str, str, str]] = []
+    found: list[tuple[str, int, int, str]] = []
     for cls, pattern, unless in funding_patterns():
         matches = list(pattern.finditer(rest))
         if not matches:
             continue
         if cls:
-            found += [(cls, text[m.start():m.end()], unless) for m in matches]
+            found += [(cls, m.start(), m.end(), unless) for m in matches]
         rest = blank(rest, matches)  # what pattern.sub would replace: the same non-overlapping matches
-    classes = {c for c, _, _ in found}
-    return tuple((c, p) for c, p, unless in found if not (unless and unless in classes))
+    classes = {c for c, _, _, _ in found}
+    return tuple((c, a, b) for c, a, b, unless in found if not (unless and unless in classes))
 
 
 def blank(text: str, matches: list[re.Match]) -> str:
