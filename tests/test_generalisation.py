@@ -39,7 +39,7 @@
   changed for it too (99.9 %, 1240 of 1241 fields, no wrong number);
 - blind-13: seven more, held out while the parser was changed for the sets above: its first score (91.7 %, 1024 of
   1117 fields, no plan or row lost, one wrong number: the units of a club in two places) is the honest figure for
-  plans never seen; the parser was then changed for it too;
+  plans never seen; the parser was then changed for it too (99.8 %, 1115 of 1117 fields, no wrong number);
 - blind-14: seven more, held out: nobody changing the parser reads it. Its first score is the honest figure for
   plans never seen; its floors only guard against a fall, so that it keeps measuring plans never seen.
 
@@ -61,7 +61,7 @@ WRONG = re.compile(r"^WRONG (\S+) line (\d+) .* (\w+): expected '(.*)' got '(.*)
 SETS = [("test-plans", 0.98, 0), ("blind", 0.95, 0), ("blind-2", 0.95, 0), ("blind-3", 0.97, 0),
         ("blind-4", 0.98, 0), ("blind-5", 0.99, 0), ("blind-6", 0.98, 0), ("blind-7", 0.98, 0),
         ("blind-8", 0.99, 0), ("blind-9", 0.99, 0), ("blind-10", 0.98, 0), ("blind-11", 0.98, 0),
-        ("blind-12", 0.99, 0), ("blind-13", 0.91, 1)]
+        ("blind-12", 0.99, 0), ("blind-13", 0.99, 0)]
 # (set, its first score as the least field accuracy, its first count of wrong numbers as the most)
 HELD_OUT = [("blind-14", 0.0, 99)]
 

@@ -1793,3 +1793,109 @@ def test_a_funding_cell_naming_each_source_with_its_amount_gives_their_sum(ref):
     assert {c for c, _ in summed.funding} == {"state_delegated", "municipal"}
     assert included.amount_bgn is None and "several_amounts" in included.review
     assert same.amount_bgn is None and "several_amounts" in same.review
+
+
+# --- layouts first seen in blind-13: whole documents read to records ---------------------------------------------
+
+
+def rows_of(*rows: list[str]) -> str:
+    return "\n".join("\t".join(r) for r in rows) + "\n"
+
+
+def test_a_budget_breakdown_under_a_service_leaves_its_total(ref):
+    """Unnumbered rows under a service naming budget lines ('в т.ч. заплати', 'издръжка') with sums that add up to
+    the service's sum are how that sum is made up: the service's amount is its total, 96 450 лв. (71 200 + 25 250)."""
+    text = HEADING + rows_of(
+        ["№", "Наименование на услугата", "Населено място", "Капацитет", "Източник на финансиране", "Средства (лв.)"],
+        ["1.", "Център за обществена подкрепа", "гр. Елена", "25 места", "ДДД", "96 450"],
+        ["", "в т.ч. заплати и осигуровки", "", "", "", "71 200"],
+        ["", "издръжка", "", "", "", "25 250"],
+        ["2.", "Домашен социален патронаж", "гр. Елена", "40 потребители", "Общински бюджет", "50 000"],
+        ["", "в т.ч. заплати", "", "", "", "30 000"],
+        ["", "храна", "", "", "", "10 000"])  # 40 000 ≠ 50 000: not a breakdown that adds up, not read
+    records = plan_records(text, ref)
+    assert [r.amount_bgn for r in records] == [96450.0, None]
+    assert "unparsed_number" in records[1].review
+
+
+def test_a_report_of_last_year_beside_the_plan_is_never_the_amount(ref):
+    """'Разходи (лв.)' over 'отчет за предходната година' and 'план': the plan's column is the row's amount."""
+    text = HEADING + rows_of(
+        ["№", "Социална услуга", "Населено място", "Капацитет", "Разходи (лв.)", "", "Източник на финансиране"],
+        ["", "", "", "", "отчет за предходната година", "план", ""],
+        ["1.", "Център за обществена подкрепа", "гр. Елена", "25 места", "88 410,00", "96 300,00", "ДДД"],
+        ["2.", "Личен асистент", "гр. Елена", "38 потребители", "305 000,00", "по заявка", "Механизъм „Лична помощ“"])
+    records = plan_records(text, ref)
+    assert [r.amount_bgn for r in records] == [96300.0, None]
+
+
+def test_a_period_in_start_and_end_columns_of_quarters(ref):
+    """'Срок' over 'Начало' | 'Край' holding quarters: I–IV is the whole year; III – I of the next year is Q3–Q4."""
+    text = HEADING + rows_of(
+        ["№", "Услуга / мярка", "Място на предоставяне", "Срок", "", "Финансиране"],
+        ["", "", "", "Начало", "Край", ""],
+        ["1", "Център за обществена подкрепа", "гр. Елена", "I трим.", "IV трим.", "ДДД"],
+        ["2", "Обучение на персонала", "гр. Елена", "III трим.", "I трим. 2022 г.", "Общински бюджет"],
+        ["3", "Приемна грижа", "гр. Елена", "I трим.", "I трим.", "ДДД"])
+    records = plan_records(text, ref)
+    assert [r.quarters for r in records] == [[1, 1, 1, 1], [0, 0, 1, 1], [1, 0, 0, 0]]
+
+
+def test_services_under_target_group_headings_with_an_action_column(ref):
+    """'Целева група / социална услуга' holds the services' names under group headings; 'Дейност през 2021 г.'
+    says what happens to each (a status), not the name."""
+    text = HEADING + rows_of(
+        ["№", "Целева група / социална услуга", "Място на предоставяне", "Капацитет", "Дейност през 2021 г.", "Финансиране"],
+        ["1. ДЕЦА И СЕМЕЙСТВА"],
+        ["1.1", "Приемна грижа", "Община Елена", "от 12 на 15 приемни семейства", "Увеличаване от 01.04.2021 г.", "ДДД"],
+        ["1.2", "Център за обществена подкрепа", "гр. Елена", "20 места (от общо 40)", "Разкриване (изграден по проект)", "ДДД"])
+    records = plan_records(text, ref)
+    assert [(r.name, r.service_type) for r in records] == [("Приемна грижа", "FOSTER_CARE"),
+                                                            ("Център за обществена подкрепа", "COP")]
+    assert [r.status for r in records] == ["expanded", "new"]
+    assert [r.capacity for r in records] == [15, 20]  # 20 places of a whole of 40
+
+
+def test_a_capacity_by_the_licence_is_the_number_the_notes_state(ref):
+    """'съгласно лиценза' / 'по стандарт' in the capacity column point to the notes: 'капацитет 30 места';
+    'капацитет 90 потребители; намалява от 110 на 90' is 90 users, 110 before."""
+    text = HEADING + rows_of(
+        ["№", "Социална услуга", "Адрес", "Капацитет", "Финансиране", "Забележка"],
+        ["1", "Център за обществена подкрепа", "гр. Елена", "съгласно лиценза", "ДДД", "капацитет 30 места"],
+        ["2", "Домашен социален патронаж", "гр. Елена", "по стандарт", "Местни дейности",
+         "капацитет 90 потребители; намалява от 110 на 90 от 01.01.2021 г."],
+        ["3", "Клуб на пенсионера", "с. Буйновци и с. Константин", "2 клуба", "Общински бюджет", ""])
+    records = plan_records(text, ref)
+    assert [(r.capacity, r.capacity_before, r.capacity_unit) for r in records] == [
+        (30, None, "places"), (90, 110, "users"), (None, None, None)]
+    assert records[1].status == "reduced"
+    assert records[2].units == 2  # '2 клуба': two clubs
+
+
+def test_other_activities_after_budget_groups_is_no_section(ref):
+    """'А. Държавно делегирани дейности', 'Б. Местни дейности', 'В. Други дейности' group rows by money: the
+    third is the budget's group, not the contract's section 'other'."""
+    text = HEADING + rows_of(
+        ["№", "Социална услуга", "Адрес", "Финансиране", "Бюджет (лв.)"],
+        ["А. Държавно делегирани дейности"],
+        ["1", "Център за обществена подкрепа", "гр. Елена", "ДДД", "96 400"],
+        ["Б. Местни дейности"],
+        ["2", "Домашен социален патронаж", "гр. Елена", "Местни дейности", "118 600"],
+        ["В. Други дейности"],
+        ["3", "Супервизия на персонала", "гр. Елена", "Общински бюджет", "1 800"])
+    records = plan_records(text, ref)
+    assert [r.section for r in records] == ["social_service", "social_service", "horizontal_measure"]
+
+
+def test_a_table_of_services_closing_names_the_service_in_its_institution_column(ref):
+    """'Услуга (институция)' names the service; 'Къде се насочват потребителите' says where its users go, not
+    where it is."""
+    text = HEADING + rows_of(
+        ["№", "Социална услуга", "Място на предоставяне", "Капацитет", "Финансиране", "Средства (лв.)"],
+        ["1", "Център за обществена подкрепа", "гр. Елена", "30 места", "ДДД", "78 900"],
+        ["Таблица 2. Услуги, които се закриват"],
+        ["№", "Услуга (институция)", "Място", "Капацитет", "Действие", "Къде се насочват потребителите"],
+        ["2", "Дом за стари хора", "с. Буйновци", "45 места", "Закриване", "ЦНСТ за стари хора в гр. Елена"])
+    record = plan_records(text, ref)[1]
+    assert (record.name, record.service_type, record.status) == ("Дом за стари хора", "INST_ELDERLY", "closing")
+    assert [s.name for s in record.settlements] == ["Буйновци"]

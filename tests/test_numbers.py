@@ -11,9 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from etl.records.numbers import (
+    CAPACITY_ELSEWHERE,
     NUMBER_WORDS,
     Capacity,
     Number,
+    breakdown_total,
     count_at,
     parse_amount,
     parse_capacity_cell,
@@ -675,3 +677,68 @@ def test_units_of_places_with_their_product_written_out():
     wrong = parse_capacity_cell("2 х 15 = 40 места")
     assert wrong.capacity is None and wrong.flag == "unparsed_number"
     assert units_in_capacity("2 х 15 = 40 места") is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2 клуба", 2),  # the cell counts the service's units, no places
+    ("два клуба", 2),
+    ("3 бр. клубове", 3),
+    ("2 х 12 места", 2),
+    ("20 места", None),  # places, not units
+    ("2 клуба, 60 членове", None),  # not the whole cell: not read as units
+])
+def test_a_capacity_cell_naming_units_of_the_service_counts_them(text, expected):
+    assert units_in_capacity(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("96'400", 96400.0),  # apostrophes group thousands, as in some municipal budget tables
+    ("142'380.50", 142380.5),
+    ("1’200 лв.", 1200.0),
+    ("96'40", None),  # a group of two digits: not a written number
+])
+def test_apostrophes_group_thousands(text, expected):
+    assert parse_amount(text, bare_numbers=True).value == expected
+
+
+def test_a_product_worked_out_in_an_amount_cell_gives_its_total_only_when_it_agrees():
+    assert parse_amount("3 x 1'200 = 3'600", bare_numbers=True) == Number(3600.0)
+    assert parse_amount("3 x 1'200 = 3'700", bare_numbers=True) == Number(None, "unparsed_number")  # 3 600 ≠ 3 700
+
+
+def test_a_sum_each_beside_a_total_is_a_rate_and_alone_is_no_amount():
+    assert parse_amount("6 000 (по 1 500 на клуб)", bare_numbers=True) == Number(6000.0)
+    assert parse_amount("по 1 500 на клуб", bare_numbers=True).value is None  # so much each, no total: not an amount
+    assert parse_amount("по 800 лв. на клуб", bare_numbers=True).value is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("61 355,03 € / 120 000,00 лв.", Number(120000.0)),  # the same sum at the fixed rate 1,95583: the leva one
+    ("120 000 лв. / 61 355,03 евро", Number(120000.0)),
+    ("61 000,00 € / 120 000,00 лв.", Number(None, "unparsed_number")),  # 61 000 € is 119 305,63 лв.: they disagree
+    ("98 000,00 €", Number(None, "unparsed_number")),  # euro only: never exported as leva
+])
+def test_an_amount_in_euro_and_leva_after_a_slash_is_the_leva_one_when_they_agree(text, expected):
+    assert parse_amount(text, bare_numbers=True) == expected
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("96 450 | 71 200 | 25 250", "96 450"),  # salaries and upkeep under the service's total add up to it
+    ("148 300 | 64 100 | 58 600 | 25 600", "148 300"),
+    ("96 450 | 71 200 | 25 000", "96 450 | 71 200 | 25 000"),  # they do not add up: left as it is (not read)
+    ("96 450 | 96 450", "96 450 | 96 450"),  # one number under another is no breakdown
+])
+def test_a_budget_breakdown_under_a_total_leaves_the_total(cell, expected):
+    assert breakdown_total(cell) == expected
+
+
+@pytest.mark.parametrize(("text", "elsewhere"), [
+    ("съгласно лиценза", True), ("по стандарт", True), ("виж забележка", True), ("по лиценз", True),
+    ("30 места", False), ("по 15 места", False),
+])
+def test_a_capacity_cell_pointing_to_the_licence_or_the_notes(text, elsewhere):
+    assert bool(CAPACITY_ELSEWHERE.match(text.lower())) == elsewhere
+
+
+def test_a_capacity_given_as_a_share_of_a_whole_is_the_share():
+    assert parse_capacity_cell("20 места (от общо 40)") == Capacity(20, None, "places")

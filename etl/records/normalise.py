@@ -15,6 +15,7 @@ from ..rows.parse import Issue, ParsedPlan, RawRow
 from ..transliteration import slug
 from ..vocabulary import DATA, lower_same_length, lowered, read_abbreviations, read_codes
 from .numbers import (
+    CAPACITY_ELSEWHERE,
     FORECAST,
     LEVA_PER_EURO,
     LOOKALIKES,
@@ -22,6 +23,7 @@ from .numbers import (
     UNPARSED,
     Number,
     blank_distractors,
+    breakdown_total,
     count_at,
     parse_capacity_cell,
     parse_staff_cell,
@@ -255,7 +257,10 @@ def capacity_facts(text: str) -> tuple | None:
         if before is None or after is None or CHAIN_AFTER.match(text, m.end()):
             return ("unparsed",)
         years = frozenset(years_near(text, m.start(1) - 4, m.end()))
-        return "change", years, int(before), int(after), unit_of(m.group(3))
+        unit = m.group(3)
+        if not unit:  # 'капацитет 90 потребители; намалява от 110 на 90': the unit the new figure is stated in
+            unit = next((s.group(2) for s in EXPLICIT.finditer(text) if s.group(1) == m.group(2) and s.group(2)), None)
+        return "change", years, int(before), int(after), unit_of(unit)
     if UNREAD_CHANGE_HINT.search(text) and UNREAD_CHANGE.search(text):
         return ("unparsed",)
     m = EXPLICIT.search(text)
@@ -1024,6 +1029,8 @@ class _Context:
             unit_word = stated[0][0].strip() if len(units) == 1 and None not in units else ""
             cells["capacity"] = "" if summed.value is None else f"{int(summed.value)} {unit_word}".strip()
         cell = cells.get("capacity", "")
+        if CAPACITY_ELSEWHERE.match(cell.lower()):
+            cell = ""  # 'съгласно лиценза', 'по стандарт': the number is the one the notes or the texts state
         if cell:
             read = parse_capacity_cell(cell)
             if read.flag:
@@ -1078,6 +1085,8 @@ class _Context:
         """The row's amount in leva: from an amount column (bare numbers in its header's unit), else the funding
         cell; a number not read completely, or several without a total, leaves it empty, flagged."""
         cell = cells.get("amount", "")
+        if " | " in cell:  # numbers of several rows: a budget breakdown under the row's total is no amount of its own
+            cell = breakdown_total(cell)
         if scale is None:  # the table's headers or caption disagree on the unit: only an amount with its currency
             read = read_amount(cell or funding_raw, bare_numbers=False)
             bare = cell or (funding_raw if money_in_funding else "")  # where a bare number would be an amount

@@ -64,8 +64,10 @@ def words_value(phrase: str) -> int | None:
 # --- one written number ---------------------------------------------------------------------------------
 
 SPACE_CHARS = " \u00a0\u202f\u2009"
-NUMBER_SHAPE = re.compile(rf"\d+(?:(?:[{SPACE_CHARS}]+|[.,])\d+)*")
-_PARTS = re.compile(rf"([{SPACE_CHARS}]+|[.,])")
+# characters that group thousands like a space: spaces, and apostrophes between digits ("96'400", "1’200")
+GROUP_CHARS = SPACE_CHARS + "'\u2019"
+NUMBER_SHAPE = re.compile(rf"\d+(?:(?:[{SPACE_CHARS}]+|['\u2019]|[.,])\d+)*")
+_PARTS = re.compile(rf"([{SPACE_CHARS}]+|['\u2019]|[.,])")
 
 
 def parse_decimal(text: str) -> float | None:
@@ -88,7 +90,7 @@ def decimal_string(text: str) -> str | None:
     if not NUMBER_SHAPE.fullmatch(text):
         return None
     parts = _PARTS.split(text)
-    digits, seps = parts[::2], ["s" if p[0] in SPACE_CHARS else p for p in parts[1::2]]
+    digits, seps = parts[::2], ["s" if p[0] in GROUP_CHARS else p for p in parts[1::2]]
     decimal = _decimal_separator(digits, seps)
     if decimal is False:
         return None
@@ -146,7 +148,7 @@ _MORE_BEFORE = re.compile(rf"(?<![^\W_])(?<![^\W_][-./,])\d[\d.,]*[^\W\d_]*\s*{_
 _DIGIT = re.compile(r"\d")
 
 
-_SEPARATORS = SPACE_CHARS + ".,"
+_SEPARATORS = GROUP_CHARS + ".,"
 
 
 def token_around(text: str, start: int, end: int) -> tuple[int, int]:
@@ -321,14 +323,29 @@ class _Token:
 
 _EURO_WORDS = r"(?:евро|eur)(?!\w)|€"
 _LEVA_WORDS = r"(?:лв(?!\w)\.?|лева(?!\w)|bgn(?!\w))"
-_AMOUNT_RUN = rf"\d+(?:(?:[{SPACE_CHARS}]|[.,])\d+)*"
+_AMOUNT_RUN = rf"\d+(?:(?:[{GROUP_CHARS}]|[.,])\d+)*"
 # the same sum in both currencies, one in brackets ('117 597,13 евро (230 000 лв.)'): the leva one is the amount,
 # when the two agree at the fixed rate of the lev to the euro
 _EQUIVALENTS = [re.compile(p, re.I) for p in (
     rf"(?P<euro>{_AMOUNT_RUN})\s*(?:{_EURO_WORDS})\s*\(\s*(?P<leva>(?P<bgn>{_AMOUNT_RUN})\s*{_LEVA_WORDS})\s*\)",
     rf"(?P<leva>(?P<bgn>{_AMOUNT_RUN})\s*{_LEVA_WORDS})\s*\(\s*(?P<euro>{_AMOUNT_RUN})\s*(?:{_EURO_WORDS})\s*\)",
+    # or side by side after a slash ('61 355,03 € / 120 000,00 лв.', '120 000 лв. / 61 355,03 €')
+    rf"(?P<euro>{_AMOUNT_RUN})\s*(?:{_EURO_WORDS})\s*/\s*(?P<leva>(?P<bgn>{_AMOUNT_RUN})\s*{_LEVA_WORDS})",
+    rf"(?P<leva>(?P<bgn>{_AMOUNT_RUN})\s*{_LEVA_WORDS})\s*/\s*(?P<euro>{_AMOUNT_RUN})\s*(?:{_EURO_WORDS})",
 )]
 LEVA_PER_EURO = Decimal("1.95583")
+
+
+# a product worked out in the cell ('3 x 1'200 = 3'600'): the total, when the product agrees with it
+_WORKED_PRODUCT = re.compile(rf"(?<![\d.,'])(?P<n>\d{{1,3}})\s*[×xхXХ*]\s*(?P<each>{_AMOUNT_RUN})\s*=\s*(?P<total>{_AMOUNT_RUN})")
+
+
+def _total_if_product(m: re.Match) -> str:
+    """The total of a worked product when n × each is the total; else the text as written (several numbers)."""
+    each, total = decimal_string(m["each"]), decimal_string(m["total"])
+    if each is None or total is None or Decimal(m["n"]) * Decimal(each) != Decimal(total):
+        return m.group(0)
+    return m["total"]
 
 
 def _leva_if_equivalent(m: re.Match) -> str:
@@ -376,6 +393,8 @@ def parse_amount(text: str, scale: float = 1.0, bare_numbers: bool = False) -> N
     text = strip_markup(text)
     for equivalent in _EQUIVALENTS:
         text = equivalent.sub(_leva_if_equivalent, text)
+    if "=" in text:
+        text = _WORKED_PRODUCT.sub(_total_if_product, text)
     text = blank_distractors(text)
     tokens = _amount_tokens(text, Decimal(str(scale)), bare_numbers)
     totals = [t for t in tokens if t.labelled and t.kind in ("leva", "unclear")]
@@ -396,12 +415,30 @@ def parse_amount(text: str, scale: float = 1.0, bare_numbers: bool = False) -> N
     return Number(None)
 
 
+def breakdown_total(text: str) -> str:
+    """An amount cell whose numbers come from several rows ('96 450 | 71 200 | 25 250'): the first, when the
+    others (a breakdown by budget line: salaries, food, upkeep) add up to it exactly; else the cell as it is."""
+    parts = text.split(" | ")
+    if len(parts) < 3:
+        return text
+    values = [parse_amount(part, bare_numbers=True) for part in parts]
+    if any(v.value is None for v in values):
+        return text
+    total, rest = Decimal(str(values[0].value)), [Decimal(str(v.value)) for v in values[1:]]
+    return parts[0] if sum(rest) == total else text
+
+
 def _amount_tokens(text: str, scale: Decimal, bare_numbers: bool) -> list[_Token]:
     """Every amount-like number run of a (distractor-blanked) cell, in order."""
     tokens, previous_end = [], 0
     for run in NUMBER_SHAPE.finditer(text):
         before = text[previous_end:run.start()]
-        token = _currency_token(text, run, before) or (_bare_token(text, run, scale) if bare_numbers else None)
+        token = _currency_token(text, run, before)
+        if token is None and bare_numbers:
+            rate = not _is_labelled(before) and _RATE_BEFORE.search(before[-40:])
+            # a bare 'по 1 500 (на клуб)': so much each, no total
+            each = decimal_string(run.group(0)) if rate else None
+            token = _Token("rate", Decimal(each) * scale, False) if each else _bare_token(text, run, scale)
         if token is None and _SCALE_ONLY.match(text, run.end()):
             token = _Token("unclear", None, False)
         if token is not None and token.kind == "leva" and standalone(text, run.start(), run.end()) is None:
@@ -486,6 +523,9 @@ class Capacity:
 
 
 NO_CAPACITY = re.compile(r"^(?:|[-–—−]+|няма|не|н/п|n/a|няма данни)$", re.I)
+# a capacity cell that points elsewhere for its number: the licence, the standard or the notes say it
+CAPACITY_ELSEWHERE = re.compile(r"^\W*(?:съгласно|според|по|виж)\s+(?:(?:издадения|издаден)\s+)?(?:лиценз\w*|стандарт\w*|"
+                                r"забележка\w*|бележка\w*|заб\.)\W*$")
 _UNIT = (r"(?:места|място|легла|легло|бр(?!\w)\.?|броя|потребител\w*|ползвател\w*|лица|души|човека|деца|"
          r"(?:приемни\s+)?семейства|приемно\s+семейство|семейство|сем(?!\w)\.?|пс(?!\w)|м\.)")  # ПС: приемни семейства
 UNIT_AFTER = re.compile(rf"\s*(?P<unit>{_UNIT})", re.I)
@@ -573,10 +613,17 @@ _UNITS_OF = re.compile(rf"^(?P<n>[1-9])\s*(?:[×xхXХ*]|по)\s*(?P<size>[1-9]\
                        rf"\s*(?:=\s*(?P<total>\d{{1,4}})\s*)?(?P<unit>{_UNIT})?$", re.I)
 
 
+# so many units of the service, the whole cell: '2 клуба', '3 бр. клубове', 'два центъра'
+_UNITS_ONLY = re.compile(r"^(?P<n>[1-9]\d?)\s*(?:бр\.?\s*|броя\s+)?(?:клуба|клубове|центъра|центрове|жилища|звена|"
+                         r"дома|домове|трапезарии)$", re.I)
+
+
 def units_in_capacity(text: str) -> int | None:
     """How many units a capacity cell counts when it is written 'N × M места' ('2 х 12 места': two units of 12
-    places), else None."""
+    places) or names units of the service alone ('2 клуба'), else None."""
     digits, broken = words_to_digits(strip_markup(text).strip(" .;"))
+    if not broken and (only := _UNITS_ONLY.match(digits)):
+        return int(only["n"])
     m = _UNITS_OF.match(digits)
     if not m or broken or (m["total"] and int(m["total"]) != int(m["n"]) * int(m["size"])):
         return None
@@ -600,7 +647,9 @@ _SUM = re.compile(r"(?<![\d.,])(?P<total>\d+)(?P<between>[^\d()]{0,20}?)\s*"
 _WORKED = re.compile(r"(?<![\d.,])(?P<terms>\d+(?:\s*(?:[×xхXХ*]|\+)\s*\d+)+)\s*=\s*(?P<total>\d+)(?![\d.,]\d)")
 _OPERATOR = re.compile(r"\s*([×xхXХ*+])\s*")
 # a part of the number before it, in brackets: '8 (от тях 2 професионални)', '30 места (в т.ч. 6 за спешно настаняване)'
-_PART = re.compile(r"(?<=\d)(?P<between>[^\d()]{0,20}?)\s*\(\s*(?:от\s+тях|в\s*т\.\s*ч\.|в\s+това\s+число|вкл\.|включително)"
+# (or the whole the number is a share of: '20 места (от общо 40)')
+_PART = re.compile(r"(?<=\d)(?P<between>[^\d()]{0,20}?)\s*\(\s*(?:от\s+тях|в\s*т\.\s*ч\.|в\s+това\s+число|вкл\.|включително|"
+                   r"от\s+общо)"
                    r"[^()]*\)", re.I)
 # a part of the number before it, after a comma: '60 места, от които 12 за лежащо болни'
 _PART_AFTER = re.compile(r"(?<=\d)(?P<between>[^\d()]{0,20}?),\s*от\s+(?:които|тях)\s+\d+[^\d,;.()]*", re.I)

@@ -26,6 +26,7 @@ from ..vocabulary import (
     WIDE_IN_TEXT,
     column_role,
     header_roles,
+    lowered,
     match_section,
     schedule_label,
 )
@@ -353,10 +354,29 @@ def order_capacity_columns(roles: list[str], labels: dict[int, str], plan_year: 
     roles[early], roles[late] = "capacity_before", "capacity"
 
 
+# a money column of what was spent (a report of a past year) or of what is planned
+MONEY_REPORT = re.compile(lowered(r"^\W*(?:отчет\w*|изпълнение|изразходван\w*|усвоен\w*|факт\w*)(?!\w)"))
+MONEY_PLAN = re.compile(lowered(r"^\W*(?:план(?:\s+за\s+\d{4}(?:\s*г\.?)?)?|планиран\w*(?:\s+средства)?|"
+                                r"прогноза|предвидени(?:\s+средства)?)\W*$"))
+
+
+def money_kind(label: str) -> str:
+    """'report' for a money column of a past year's spending, 'plan' for the planned sum, else ''."""
+    text = label.lower()
+    return "report" if MONEY_REPORT.match(text) else "plan" if MONEY_PLAN.match(text) else ""
+
+
 def order_amount_years(roles: list[str], parts: dict[int, str], plan_year: int | None) -> None:
     """Amount columns of several under one money header, each labelled with one year ('2024 г.' / '2025 г.'), one
     of them the plan year: the plan year's is the amount, any other year's never the plan's figure
     ('other_year')."""
+    kinds = {i: money_kind(t) for i, t in parts.items() if roles[i] == "amount_part"}
+    if len(kinds) >= 2 and list(kinds.values()).count("plan") == 1 and set(kinds.values()) == {"plan", "report"}:
+        # 'отчет за предходната година' beside 'план': the plan's column is the amount, a report never the plan's
+        for i, kind in kinds.items():
+            roles[i] = "amount" if kind == "plan" else "other_year"
+            del parts[i]
+        return
     years_of = {i: {int(y) for y in WHEN_YEAR.findall(t)} for i, t in parts.items() if roles[i] == "amount_part"}
     if plan_year is None or len(years_of) < 2 or any(len(y) != 1 for y in years_of.values()) or \
             sum(y == {plan_year} for y in years_of.values()) != 1:
@@ -697,6 +717,7 @@ FUNDING_CUE = re.compile(r"бюджет|финанс|програм|проект
 # a heading naming where the money of the rows below comes from ('I. ДЪРЖАВНО ДЕЛЕГИРАНИ ДЕЙНОСТИ', 'Местни дейности')
 FUNDING_HEADING = re.compile(r"делегиран|местни\s+дейност|общински\s+бюджет|проект|програм|(?<!\w)(?:ддд|оп|нп)(?!\w)|"
                              r"дарени|механизъм", re.I)
+OTHER_ACTIVITIES = re.compile(r"^\s*(?:[IVX]+|\d{1,2}|[А-Га-г])?[.)]?\s*други\s+дейности\W*$", re.I)
 ROMAN_OR_NUMBER = re.compile(r"^\s*(?:[IVX]+|\d{1,2}|[А-Га-г])[.)]?\s+")
 PROVIDER_CUE = re.compile(r"^(община|дирекция|дсп\b|агенция|сдружение|фондация|нпо|доставчик|кмет|читалище|бчк|"
                           r"рзи|мбал|центъра|управител|ръководител|екип|специалист|\S+\s+еоод|\S+\s+оод)|\bеоод\b|\bнпо\b",
@@ -712,10 +733,11 @@ NUMBER_ROLES = {"capacity", "capacity_before", "amount", "staff"}
 HAS_DIGIT = re.compile(r"\d")
 LETTER = re.compile(r"[^\W\d_]")
 SLASH = re.compile(r"\s*/\s*")
-# a cell holding one date or month and nothing else ("01.09.2016", "м. юли 2016 г.")
-DATE_CELL = re.compile(r"^\s*(?:\d{1,2}\s*[./]\s*\d{1,2}(?:\s*[./]\s*(?:\d{4}|\d{2}))?|(?:м\.\s*)?(?:януари|февруари|март|"
-                       r"април|май|юни|юли|август|септември|октомври|ноември|декември)(?:\s+(?:19|20)\d\d)?)"
-                       r"\s*(?:г\.?|год\.?)?\s*$", re.I)
+# a cell holding one point of time and nothing else, a period's start or end: a date, a month or a quarter
+# ("01.09.2016", "м. юли 2016 г.", "III трим. 2027 г.")
+DATE_CELL = re.compile(r"^\s*(?:\d{1,2}\s*[./]\s*\d{1,2}(?:\s*[./]\s*(?:\d{4}|\d{2}))?|(?:(?:м\.\s*)?(?:януари|февруари|"
+                       r"март|април|май|юни|юли|август|септември|октомври|ноември|декември)|(?:i{1,3}|iv|[1-4])\s*-?\s*"
+                       r"(?:во|ро|то)?\.?\s*(?:трим\.?|тримесечие))(?:\s+(?:19|20)\d\d)?)\s*(?:г\.?|год\.?)?\s*$", re.I)
 MAX_MOVES = 4  # cells a row may have more or fewer than its header and still be aligned by trying every way
 
 
@@ -965,7 +987,7 @@ def cells_by_role(placed: list[str], columns: Columns, surplus: int = 0) -> tupl
         elif text and role in NUMBER_ROLES and fields.get(role):
             fields[role] = f"{fields[role]} | {text}"  # two cells of numbers: never read as one number ("180 200")
         elif text and role == "term" and DATE_CELL.match(text) and DATE_CELL.match(fields.get(role, "")):
-            fields[role] = f"{fields[role]} – {text}"  # a period in two columns of dates: its start and its end
+            fields[role] = f"{fields[role]} – {text}"  # a period in two columns ('Начало' | 'Край'): its start and end
         elif text and fields.get(role) and HAS_DIGIT.search(text) and HAS_DIGIT.search(fields[role]):
             fields[role] = f"{fields[role]} | {text}"  # two cells with numbers: never one number's digits
         elif text:
@@ -1312,6 +1334,7 @@ class _Walker:
         self.years: list[str] | None = None  # a row of years between the header and its label row
         self.place_heading = ""  # a settlement heading over rows ('с. Българене', 'На територията на цялата община')
         self.funding_heading = ""  # a heading naming a source of money over rows ('II. МЕСТНИ ДЕЙНОСТИ')
+        self.under_funding = False  # the last heading named a source of money (a budget group, not a section)
         self.layouts: list[str] = []
         self.section: str | None = None
         self.rows: list[RawRow] = []
@@ -1531,6 +1554,12 @@ class _Walker:
 
     def heading(self, line: Line, text: str) -> bool:
         section = match_section(text)
+        if section == "other" and self.under_funding and self.section is None and OTHER_ACTIVITIES.match(text):
+            # 'В. Други дейности' after 'А. Държавно делегирани дейности', 'Б. Местни дейности': the budget's third
+            # group of activities, not the plan's section of other activities
+            section = "priority"
+        self.under_funding = section is None and bool(FUNDING_HEADING.search(text)) or \
+            (section == "priority" and self.under_funding)
         if section is None:
             bare = ROMAN_OR_NUMBER.sub("", text)
             if self.table is None or self.table.names_funding or \
