@@ -185,6 +185,8 @@ def column_role(text: str) -> str:
         return label
     low = lower_same_length(text)
     role = next((role for role, pattern in column_role_patterns() if pattern.search(low)), "")
+    if not role and LATIN_ONLY.match(text):  # a header transliterated ('Kapacitet', 'Srok (mesetsi)'): read back
+        return column_role(cyrillic_of(text))
     if role or len(text) > 40:  # a slip is looked for in a short header wording only
         return role
     corrected = HEADER_WORD.sub(lambda m: known_header_word(m.group(0).lower()) or m.group(0), text)
@@ -192,6 +194,19 @@ def column_role(text: str) -> str:
         return ""
     low = lower_same_length(corrected)
     return next((role for role, pattern in column_role_patterns() if pattern.search(low)), "")
+
+
+LATIN_ONLY = re.compile(r"^[^а-яА-Я]*[a-zA-Z]{2}[^а-яА-Я]*$")  # a wording in Latin letters alone
+LATIN_GROUPS = re.compile(r"sht|zh|ts|ch|sh|yu|ya|ia\b|[a-z]")
+CYRILLIC_OF = {"sht": "щ", "zh": "ж", "ts": "ц", "ch": "ч", "sh": "ш", "yu": "ю", "ya": "я", "ia": "ия",
+               "x": "кс", **dict(zip("abvgdezijklmnoprstufhcywq", "абвгдезийклмнопрстуфхцйвк", strict=True))}
+
+
+def cyrillic_of(text: str) -> str:
+    """A Bulgarian wording written in Latin letters (the Streamlined System: 'Personal (shtatni br.)') back in
+    Cyrillic, lower case ('персонал (щатни бр.)'); 'a' stands for 'ъ' too, which the header slips' check mends
+    ('izpalnitel' → 'изпалнител' → 'изпълнител')."""
+    return LATIN_GROUPS.sub(lambda m: CYRILLIC_OF.get(m.group(0), m.group(0)), text.lower())
 
 
 HEADER_WORD = re.compile(r"[а-яА-Я]{8,}")  # shorter words differ by a letter from other words too ('услуги')

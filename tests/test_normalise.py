@@ -1899,3 +1899,132 @@ def test_a_table_of_services_closing_names_the_service_in_its_institution_column
     record = plan_records(text, ref)[1]
     assert (record.name, record.service_type, record.status) == ("Дом за стари хора", "INST_ELDERLY", "closing")
     assert [s.name for s in record.settlements] == ["Буйновци"]
+
+
+# --- layouts first seen in blind-14: whole documents read to records -------------------------------------------
+
+
+def test_capacity_by_settlement_with_a_total_column_counts_the_total_once(ref):
+    """'Капацитет по населени места' over 'гр. Елена' | 'с. Буйновци' | 'Общо': 'Общо' is the capacity and the
+    settlement columns are its parts (24 + 6 = 30 places, never 60); the settlements are the columns holding a
+    number; parts that do not add up to the total leave the capacity empty, flagged."""
+    header = ["№", "Социална услуга", "Капацитет по населени места", "", "", "Финансиране"]
+    sub = ["", "", "гр. Елена", "с. Буйновци", "Общо", ""]
+    text = HEADING + rows_of(
+        header, sub,
+        ["1.", "Център за социална рехабилитация и интеграция", "24", "6", "30 места", "ДДД"],
+        ["2.", "Домашен социален патронаж", "60", "20", "120 потребители", "Общински бюджет"],
+        ["3.", "Клуб на пенсионера", "1", "1", "2 клуба", "Общински бюджет"],
+        ["4.", "Личен асистент", "на територията на цялата община", "", "34 потребители", "НП"])
+    agreed, disagreeing, clubs, wide = plan_records(text, ref)
+    assert (agreed.capacity, agreed.capacity_unit) == (30, "places")
+    assert [s.name for s in agreed.settlements] == ["Елена", "Буйновци"]
+    assert disagreeing.capacity is None and "capacity_parts_disagree" in disagreeing.review  # 60 + 20 ≠ 120
+    assert (clubs.capacity, clubs.units) == (None, 2)  # the 1s are clubs: '2 клуба' counts units, no places
+    assert (wide.capacity, wide.scope) == (34, "municipality")
+
+
+def test_a_service_written_twice_takes_the_plan_years_line(ref):
+    """A numbered 'съществуваща към 31.12.2020 г.' line and an unnumbered 'планирана за 2021 г.' line: the
+    planned line's capacity (30) and staff (9) are the plan's, the existing line's capacity (25) the capacity
+    before; a figure the planned line leaves out is not taken from the existing line."""
+    text = HEADING + rows_of(
+        ["№", "Социална услуга", "Състояние", "Капацитет", "Персонал", "Финансиране"],
+        ["1.", "Център за социална рехабилитация и интеграция", "съществуваща към 31.12.2020 г.", "25 места", "8", ""],
+        ["", "", "планирана за 2021 г.", "30 места", "9", "ДДД"],
+        ["2.", "Център за обществена подкрепа", "съществуваща към 31.12.2020 г.", "20 места", "7", ""],
+        ["", "", "планирана за 2021 г.", "", "", "ДДД"])
+    expanded, unstated = plan_records(text, ref)
+    assert (expanded.capacity, expanded.capacity_before, expanded.staff, expanded.status) == (30, 25, 9, "expanded")
+    assert expanded.funding[0][0] == "state_delegated"
+    assert (unstated.capacity, unstated.staff) == (None, None)
+
+
+def test_units_times_capacity_per_unit_is_checked_against_the_total(ref):
+    """'Брой единици' × 'Капацитет на единица' = 'Общ капацитет': 2 × 14 = 28 places in two units; a per-unit
+    change 'от 20 на 25' of one unit is the change of the capacity; a product that is not the total leaves the
+    capacity empty, flagged."""
+    text = HEADING + rows_of(
+        ["№", "Социална услуга", "Брой единици", "Капацитет на единица", "Общ капацитет", "Финансиране"],
+        ["1", "Център за настаняване от семеен тип за пълнолетни лица", "2", "14", "28", "ДДД"],
+        ["2", "Център за социална рехабилитация и интеграция", "1", "от 20 на 25", "25", "ДДД"],
+        ["3", "Дневен център за възрастни хора с увреждания", "2", "15", "20", "ДДД"])
+    two, changed, wrong = plan_records(text, ref)
+    assert (two.capacity, two.units) == (28, 2)
+    assert (changed.capacity, changed.capacity_before, changed.status) == (25, 20, "expanded")
+    assert wrong.capacity is None and "capacity_parts_disagree" in wrong.review
+
+
+def test_places_and_occupied_places_in_one_cell(ref):
+    """'Капацитет (места / заети)': '20 / 18' is 20 places, 18 of them occupied (no figure of the plan)."""
+    text = HEADING + rows_of(["№", "Социална услуга", "Капацитет (места / заети)", "Финансиране"],
+                             ["1.", "Център за обществена подкрепа", "20 / 18", "ДДД"])
+    assert plan_records(text, ref)[0].capacity == 20
+
+
+def test_breakdown_rows_by_settlement_under_a_capacity_add_up_to_it(ref):
+    """Unnumbered 'в т.ч.' rows with each settlement's users under the service's 80: the 80 is the capacity."""
+    text = HEADING + rows_of(
+        ["№", "Социална услуга", "Населено място", "Капацитет", "Финансиране"],
+        ["1", "Обществена трапезария", "гр. Елена, с. Буйновци", "80 потребители", "ДДД"],
+        ["", "в т.ч.", "гр. Елена", "60 потребители", ""],
+        ["", "в т.ч.", "с. Буйновци", "20 потребители", ""])
+    record = plan_records(text, ref)[0]
+    assert (record.capacity, record.capacity_unit) == (80, "users")
+
+
+def test_headers_in_latin_letters_and_roman_month_ranges(ref):
+    """Headers transliterated ('Kapacitet', 'Srok (mesetsi)'): read as their Bulgarian wording; the period
+    column names months ('VII–XII': July to December, quarters 3 and 4; 'I–VI; X–XII': all but the third)."""
+    text = HEADING + rows_of(
+        ["No", "Vid na socialnata usluga", "Kapacitet", "Personal (shtatni br.)", "Srok (mesetsi)", "Finansirane"],
+        ["1", "Защитено жилище за лица с умствена изостаналост", "8 места", "4", "VII–XII", "ДДД"],
+        ["2", "Обществена трапезария", "50 места", "2", "I–VI; X–XII", "ДДД"])
+    second_half, gapped = plan_records(text, ref)
+    assert (second_half.capacity, second_half.staff, second_half.quarters) == (8, 4, [0, 0, 1, 1])
+    assert gapped.quarters == [1, 1, 0, 1]
+
+
+def test_a_page_break_repeating_the_first_header_cells_keeps_the_table(ref):
+    """After a page break only '№' | 'Социална услуга' are repeated: the rows below stay under all the columns."""
+    text = HEADING + rows_of(
+        ["№", "Социална услуга", "Капацитет", "Финансиране", "Сума (лв.)"],
+        ["1.", "Център за обществена подкрепа", "20 места", "ДДД", "86 300"],
+        ["стр. 2"],
+        ["№", "Социална услуга"],
+        ["2.", "Дом за стари хора", "40 места", "ДДД", "298 000"])
+    record = plan_records(text, ref)[1]
+    assert (record.capacity, record.amount_bgn, record.funding[0][0]) == (40, 298000, "state_delegated")
+
+
+@pytest.mark.parametrize("text, months", [
+    ("I–XII", set(range(1, 13))), ("VII–XII", {7, 8, 9, 10, 11, 12}), ("III–V", {3, 4, 5}),
+    ("I–VI; X–XII", {1, 2, 3, 4, 5, 6, 10, 11, 12}), ("XIV", None), ("XII–I", None),
+])
+def test_months_in_roman_numerals(text, months):
+    from etl.records.normalise import month_numbers
+    assert month_numbers(text) == months
+
+
+@pytest.mark.parametrize("text, staff", [
+    ("2) назначаване на 6 служители; 3) прием на потребители", 6),  # hiring: the service's staff
+    ("назначаване на 12 души персонал", 12),
+    ("обучение на 25 служители по 16 часа", None),  # people trained: no staff
+])
+def test_staff_hired_is_staff(text, staff):
+    assert read_staff(text)[0] == staff
+
+
+def test_capacity_cell_with_an_abbreviated_unit():
+    from etl.records.numbers import parse_capacity_cell
+    read = parse_capacity_cell("34 потр. / 34 ЛА")  # 'потр.': потребители; the 34 ЛА are the assistants
+    assert (read.capacity, read.before, read.unit) == (34, None, "users")
+
+
+@pytest.mark.parametrize("text, year, capacity, before", [
+    ("намалено от 160 на 140 потребители от 01.01.2023 г.", 2023, 140, 160),
+    ("увеличен от 24 на 30 места от 01.05.2018 г.", 2018, 30, 24),
+])
+def test_a_change_said_in_a_past_participle(text, year, capacity, before):
+    read = parse_capacity(text, year)
+    assert (read.capacity, read.before) == (capacity, before)

@@ -236,3 +236,15 @@ def test_schedule_labels_of_spreadsheets_and_reporting_dates(label, expected):
 ])
 def test_header_wordings_of_blind_11_layouts(wording, role):
     assert column_role(wording) == role
+
+
+@pytest.mark.parametrize("header, role", [
+    ("Kapacitet", "capacity"), ("Personal (shtatni br.)", "staff"), ("Srok (mesetsi)", "term"),
+    ("Naseleno myasto", "place"), ("Finansirane", "funding"), ("Suma za 2016 g. (lv.)", "amount"),
+    ("Vid na socialnata usluga", "name"),
+    ("Брой единици", "units"), ("Капацитет на единица", "capacity_each"), ("Общ капацитет", "capacity"),
+])
+def test_headers_transliterated_or_counting_units_name_their_role(header, role):
+    """A header in Latin letters (the Streamlined System) means what its Bulgarian wording means; a column of
+    the count of units and one of the places per unit are told from the capacity."""
+    assert column_role(header) == role

@@ -24,6 +24,7 @@ from .numbers import (
     Number,
     blank_distractors,
     breakdown_total,
+    capacity_breakdown_total,
     count_at,
     parse_capacity_cell,
     parse_staff_cell,
@@ -138,7 +139,7 @@ def to_int(text: str) -> int:
 
 # --- capacity, staff, units, amounts ----------------------------------------------------------------
 
-CHANGE = re.compile(r"(?:капацит|увеличава|увеличени|разширява|намалява|намалени)\w*(?:[^;]{0,40}?|[^;\d]{0,80}?)\bот\s+(\d{1,4})\s*(?:места|м\.|приемни семейства)?\s+на\s+(\d{1,4})\s*"
+CHANGE = re.compile(r"(?:капацит|увеличава|увеличен|разширява|разширен|намалява|намален)\w*(?:[^;]{0,40}?|[^;\d]{0,80}?)\bот\s+(\d{1,4})\s*(?:места|м\.|приемни семейства)?\s+на\s+(\d{1,4})\s*"
                     r"(места|потребители|приемни семейства)?")
 NUMBER = r"\d{1,3}(?:[ \u00a0]\d{3})+|\d{1,5}"
 EXPLICIT = re.compile(rf"капацит\w*\s*[-–—:]?\s*(?:до\s+)?({NUMBER})\s*(места|място|бр|потребител\w*|приемни семейства)?")
@@ -290,7 +291,7 @@ STAFF_WORDS = re.compile(r"персонал|щатн|щ\.\s?бр|асистен�
 STAFF_ABBREVIATIONS = re.compile(r"ЛА|СА|ДП")
 # people an activity reaches ("обучени 40 служители", "обучение на 20 специалисти") are not the service's staff
 NOT_STAFF_BEFORE = re.compile(r"(обучен\w*|обучение\s+на|квалификация\s+на|участ\w*|преминал\w*|включен\w*|"
-                              r"супервизия\s+на|на|за)\s*$", re.I)
+                              r"супервизия\s+на|(?<!назначаване )на|за)\s*$", re.I)  # (hiring: staff)
 
 
 def parse_staff(*texts: str) -> int | None:
@@ -621,8 +622,12 @@ def resolve_municipality(candidates: list[list[str]], reference: Reference) -> t
 
 BARE_NUMERALS = re.compile(r"^\s*(?:[ivx]{1,4}|[1-4])(?:\s*(?:[-–—,]|и|до)\s*(?:[ivx]{1,4}|[1-4]))*\s*$", re.I)
 UNIT_WORD = {"q": "тримесечие", "h": "полугодие"}
-MONTH_NUMBERS = re.compile(r"^\s*(?:1[0-2]|0?[1-9])(?:\s*(?:[-–—,;]|и|до)\s*(?:1[0-2]|0?[1-9]))*\s*$")
-MONTH_TOKEN = re.compile(r"\d+|[-–—]|до")
+MONTH_NUMBERS = re.compile(r"^\s*(?:1[0-2]|0?[1-9]|[ivx]{1,4})(?:\s*(?:[-–—,;]|и|до)\s*(?:1[0-2]|0?[1-9]|[ivx]{1,4}))*\s*$",
+                           re.I)
+MONTH_TOKEN = re.compile(r"\d+|[ivx]+|[-–—]|до", re.I)
+ROMAN_MONTHS = {r: n for n, r in enumerate(("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"), 1)}
+ROMAN_RANGES = re.compile(r"^\s*[ivx]{1,4}(?:\s*(?:[-–—,;]|и|до)\s*[ivx]{1,4})*\s*$", re.I)
+BEYOND_QUARTERS = re.compile(r"(?<![ivx])(?:v|vi{1,3}|ix|xi{0,2})(?![ivx])", re.I)  # V … XII: months, never quarters
 
 
 def month_numbers(text: str) -> set[int] | None:
@@ -634,10 +639,13 @@ def month_numbers(text: str) -> set[int] | None:
     months: set[int] = set()
     last, pending = None, False
     for token in MONTH_TOKEN.findall(text):
-        if not token.isdecimal():
+        roman = ROMAN_MONTHS.get(token.lower(), 0) if not token.isdecimal() and token[0] in "ivxIVX" else None
+        if roman == 0:
+            return None  # not a month's numeral ('XIV', 'IIII')
+        if not token.isdecimal() and roman is None:
             pending = True
             continue
-        value = int(token)
+        value = roman or int(token)
         if pending:
             if last is None or value < last:
                 return None
@@ -701,7 +709,8 @@ def quarters_of(row: RawRow, term: str, year: int) -> tuple[list[int] | None, li
     quarters, else a period column naming months, dates or quarters of the plan year (the contract's
     Schedules). A schedule cell that is neither a mark nor a 'no' leaves the quarters empty, flagged."""
     if row.quarters is None:
-        if row.term_unit == "m":  # under "Месеци": '1 – 12', '3, 6, 9, 12' name months
+        if row.term_unit == "m" or (not row.term_unit and ROMAN_RANGES.match(term) and BEYOND_QUARTERS.search(term)):
+            # under "Месеци": '1 – 12', '3, 6, 9, 12', 'I–XII' name months; Roman numerals beyond IV are months
             months = month_numbers(term)
             if months is not None:
                 return [int(any(3 * q - 2 <= m <= 3 * q for m in months)) for q in range(1, 5)], []
@@ -810,6 +819,53 @@ def sum_parts(parts: list[str]) -> Number:
             return Number(None, read.flag or UNPARSED)
         total, counted = total + read.capacity, True
     return Number(total if counted else None)
+
+
+CAPACITY_DISAGREE = "capacity_parts_disagree"  # capacity columns by part and their total do not add up
+
+
+def total_of_parts(totals: list[str], parts: list[str]) -> str | None:
+    """The capacity cell of a row whose places are given in parts and in a total column ('гр. Смядово' | 'с. Риш' |
+    'Общо'): the total's text, when the parts that state places add up to it (or state none, or count something
+    else than the total reads as places: '1' | '1' | '3 клуба'); None when they disagree or there are two totals."""
+    if len(totals) != 1:
+        return None
+    total = parse_capacity_cell(totals[0])
+    summed = sum_parts(parts) if parts else Number(None)
+    if total.capacity is not None and summed.value is not None and summed.value != total.capacity:
+        return None
+    if total.capacity is not None and summed.flag:
+        return None
+    return totals[0]
+
+
+UNIT_COUNT = re.compile(r"^\s*([1-9]\d?)\s*$")
+
+
+def unit_product(cells: dict[str, str]) -> bool:
+    """A capacity per unit beside the count of units ('Брой единици' 2 | 'Капацитет на единица' 14 | 'Общ
+    капацитет' 28): the total is checked against units × per unit, or is that product when the row gives no
+    total; a per-unit change ('от 20 на 25') of a single unit is the capacity before. False when the figures
+    disagree or cannot be read together (the capacity is then left empty, flagged); the cells are completed."""
+    each_text = cells.pop("capacity_each").strip()
+    if NO_CAPACITY.match(each_text):
+        return True  # no places per unit stated ('–'): the total column, if any, stands alone
+    each = parse_capacity_cell(each_text)
+    counted = UNIT_COUNT.match(cells.get("units", ""))
+    total_text = cells.get("capacity", "").strip()
+    total = parse_capacity_cell(total_text) if total_text and not NO_CAPACITY.match(total_text) else None
+    if each.flag or each.capacity is None or counted is None or (total is not None and total.flag):
+        return total is not None and total.capacity is not None and counted is None and not each.flag \
+            and each.capacity == total.capacity  # no count of units: the same figure in both columns
+    n = int(counted.group(1))
+    if total is None:
+        cells["capacity"] = str(n * each.capacity)
+    elif total.capacity != n * each.capacity:
+        return False
+    if each.before is not None and n == 1 and total is not None and total.before is None and \
+            not cells.get("capacity_before"):
+        cells["capacity_before"] = str(each.before)
+    return True
 
 
 PART_LEVA = re.compile(r"^\W*(?:в\s+)?(?:лв\.?|лева|bgn)\W*$", re.I)
@@ -973,6 +1029,9 @@ class _Context:
         status_text = f"{status_cell} ; {text}" if status_cell else text
         units, units_flag = read_units(name, description, service is not None)
         in_capacity = units_in_capacity(cells.get("capacity", "")) if service is not None else None
+        counted = UNIT_COUNT.match(cells.get("units", ""))
+        if counted and service is not None and not in_capacity:  # a column counting the units ('Брой единици')
+            in_capacity = int(counted.group(1))
         if in_capacity and not units_flag:  # '2 х 12 места': two units
             if units in (None, 1):
                 units = in_capacity
@@ -1017,6 +1076,13 @@ class _Context:
         change."""
         parts = [(k.partition(":")[2], cells.pop(k)) for k in [k for k in cells if k.startswith("capacity:")]]
         stated = [(label, text) for label, text in parts if not NO_CAPACITY.match(text.strip())]
+        totals = [text for label, text in stated if PART_TOTAL.match(label)]
+        if totals:  # a total column beside the parts ('Общо'): the total is the capacity, the parts are checked
+            agreed = total_of_parts(totals, [text for label, text in stated if not PART_TOTAL.match(label)])
+            if agreed is None:
+                review.append(CAPACITY_DISAGREE)
+                return Capacity()
+            cells["capacity"], stated = agreed, []
         if stated:  # places in parts ('деца' | 'пълнолетни'): their sum
             summed = sum_parts([text for _, text in stated])
             # columns named by their unit ('места' | 'потребители' | 'семейства'): the unit of the one that holds
@@ -1028,7 +1094,12 @@ class _Context:
                 return Capacity()
             unit_word = stated[0][0].strip() if len(units) == 1 and None not in units else ""
             cells["capacity"] = "" if summed.value is None else f"{int(summed.value)} {unit_word}".strip()
+        if cells.get("capacity_each", "").strip() and not unit_product(cells):
+            review.append(CAPACITY_DISAGREE)
+            return Capacity()
         cell = cells.get("capacity", "")
+        if " | " in cell:  # numbers of several rows: a breakdown by settlement under the service's total
+            cell = capacity_breakdown_total(cell)
         if CAPACITY_ELSEWHERE.match(cell.lower()):
             cell = ""  # 'съгласно лиценза', 'по стандарт': the number is the one the notes or the texts state
         if cell:

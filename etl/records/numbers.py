@@ -428,6 +428,20 @@ def breakdown_total(text: str) -> str:
     return parts[0] if sum(rest) == total else text
 
 
+def capacity_breakdown_total(text: str) -> str:
+    """A capacity cell whose numbers come from several rows ('90 потребители | 50 потребители | 20 потребители |
+    20 потребители': the service's row, then its rows 'в т.ч.' by settlement): the first, when the others are of
+    its unit and add up to it exactly; else the cell as it is."""
+    parts = text.split(" | ")
+    if len(parts) < 3:
+        return text
+    values = [parse_capacity_cell(part) for part in parts]
+    if any(v.flag or v.capacity is None or v.before is not None for v in values) or \
+            len({v.unit for v in values} - {None}) > 1:
+        return text
+    return parts[0] if sum(v.capacity for v in values[1:]) == values[0].capacity else text
+
+
 def _amount_tokens(text: str, scale: Decimal, bare_numbers: bool) -> list[_Token]:
     """Every amount-like number run of a (distractor-blanked) cell, in order."""
     tokens, previous_end = [], 0
@@ -526,7 +540,7 @@ NO_CAPACITY = re.compile(r"^(?:|[-–—−]+|няма|не|н/п|n/a|няма �
 # a capacity cell that points elsewhere for its number: the licence, the standard or the notes say it
 CAPACITY_ELSEWHERE = re.compile(r"^\W*(?:съгласно|според|по|виж)\s+(?:(?:издадения|издаден)\s+)?(?:лиценз\w*|стандарт\w*|"
                                 r"забележка\w*|бележка\w*|заб\.)\W*$")
-_UNIT = (r"(?:места|място|легла|легло|бр(?!\w)\.?|броя|потребител\w*|ползвател\w*|лица|души|човека|деца|"
+_UNIT = (r"(?:места|място|легла|легло|бр(?!\w)\.?|броя|потребител\w*|потр(?!\w)\.?|ползвател\w*|лица|души|човека|деца|"
          r"(?:приемни\s+)?семейства|приемно\s+семейство|семейство|сем(?!\w)\.?|пс(?!\w)|м\.)")  # ПС: приемни семейства
 UNIT_AFTER = re.compile(rf"\s*(?P<unit>{_UNIT})", re.I)
 UNIT_BEFORE = re.compile(rf"(?P<unit>{_UNIT})\s*[:\-–—]?\s*$", re.I)
@@ -564,7 +578,7 @@ def unit_of(word: str | None) -> str | None:
     word = word.lower()
     if "семейств" in word or word in ("пс", "сем", "сем."):
         return "families"
-    if word.startswith(("потребител", "ползвател", "лица", "души", "човека", "деца")):
+    if word.startswith(("потр", "ползвател", "лица", "души", "човека", "деца")):  # 'потр.': потребители
         return "users"
     return None if word == "м." else "places"
 

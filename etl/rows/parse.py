@@ -21,11 +21,14 @@ from itertools import combinations
 from ..lines import Document, Line
 from ..marks import is_mark, stands_for_mark
 from ..vocabulary import (
+    LATIN_ONLY,
     QUARTER_END,
     TOTAL,
     WIDE_IN_TEXT,
     column_role,
+    cyrillic_of,
     header_roles,
+    lower_same_length,
     lowered,
     match_section,
     schedule_label,
@@ -77,6 +80,19 @@ class RawRow:
     @property
     def first_line(self) -> int:
         return self.lines[0].no
+
+    def merge_plan_line(self, other: RawRow, line: Line) -> None:
+        """Append the plan year's line of a service written twice ('съществуваща към 31.12.2013 г.' above,
+        'планирана за 2014 г.' below): its capacity and staff are the figures, the existing line's capacity is the
+        capacity before. A figure the plan line leaves empty stays empty (the existing one is not the plan's)."""
+        before = self.cells.get("capacity", "").strip()
+        for role in ("capacity", "staff"):
+            self.cells[role] = other.cells.pop(role, "").strip()
+        if before and not self.cells.get("capacity_before"):
+            self.cells["capacity_before"] = before
+        for key in [k for k in self.cells if k.startswith("capacity:")]:
+            del self.cells[key]  # capacity by part: the plan line's parts only
+        self.merge(other, line)
 
     def merge(self, other: RawRow, line: Line) -> None:
         """Append a continuation row cell by cell (text carried over a page break). A text cell that is a labelled
@@ -222,6 +238,16 @@ def part_header_roles(cells: list[str]) -> list[str] | None:
             len(set(known) - {"item_no"}) < 2:
         return None  # a cell of no known role may be the subject in words the vocabulary does not know
     return roles
+
+
+def repeats_start_of(cells: list[str], header: list[str] | None) -> bool:
+    """Whether a header row repeats only the first cells of the table's header (a page break that repeats part
+    of it): the table goes on with its columns."""
+    filled = [c.strip() for c in cells]
+    while filled and not filled[-1]:
+        filled.pop()
+    return bool(header) and 1 < len(filled) < len([c for c in header if c.strip()]) and \
+        filled == [c.strip() for c in header[:len(filled)]]
 
 
 def joins_by_name(first: list[str], second: list[str]) -> bool:
@@ -543,6 +569,8 @@ def header_columns(header: list[str], sub: list[str] | None = None, years: list[
                     PART_LABEL.match(cell):
                 roles[i] = "capacity_part"  # under "Капацитет": one part of the places ('деца' | 'пълнолетни')
                 parts[i] = cell.strip()
+                if is_settlement_label(cell):  # 'Капацитет по населени места' over 'гр. Смядово' | 'с. Риш' | 'Общо'
+                    settlements[i] = cell.strip()
                 continue
             if owner[i] == "capacity" and not role:  # under "Капацитет": at the start and at the end of the year
                 role = capacity_when(cell)
@@ -570,7 +598,10 @@ def header_columns(header: list[str], sub: list[str] | None = None, years: list[
     roles = resolve_numbers(roles)
     for i in range(min(width, len(header))):  # 'Капацитет / заети / персонал': one cell, 'A / B / C', per label
         labels = slash_labels(header[i]) if "/" in header[i] else []
-        if roles[i] in NUMBER_ROLES and len({column_role(t) for t in labels} & NUMBER_ROLES) >= 2:
+        named = {column_role(t) for t in labels}
+        if roles[i] in NUMBER_ROLES and (len(named & NUMBER_ROLES) >= 2 or (
+                len(labels) == 2 and named & NUMBER_ROLES and named <= NUMBER_ROLES | {"occupied"})):
+            # ('Капацитет (места / заети)': the places, then the places occupied, which are no figure of the plan)
             roles[i], parts[i] = "split", header[i].strip()
     if sub is None:
         roles = span_schedules(roles, header)
@@ -582,9 +613,9 @@ def header_columns(header: list[str], sub: list[str] | None = None, years: list[
     if roles.count("sched") == 1 and not any(is_schedule_role(r) for r in roles if r != "sched"):
         at = roles.index("sched")
         roles[at] = "term"  # a schedule header over one column: a period ('I–IV', 'II и IV')
-        named = header[at].lower() if at < len(header) else ""
-        term_unit = ("q" if re.search(r"тримесеч|квартал", named) else "h" if "полугоди" in named
-                     else "m" if re.search(r"месец|месеци", named) else "")
+        term_unit = period_unit(header[at] if at < len(header) else "")
+    elif roles.count("term") == 1 and "sched" not in roles and roles.index("term") < len(header):
+        term_unit = period_unit(header[roles.index("term")])  # 'Срок (месеци)': the unit of its bare numerals
     for i in range(width):
         if roles[i]:
             continue
@@ -672,6 +703,16 @@ def with_caption_scale(columns: Columns, caption: str) -> Columns:
     return replace(columns, scale=None if named else unit)
 
 
+PERIOD_UNIT = re.compile(r"(тримесеч|квартал)|(полугоди)|(месец|месеци)")
+
+
+def period_unit(header: str) -> str:
+    """The unit a period column's header names for its bare numerals ('Тримесечие' → 'q', 'Срок (месеци)' → 'm',
+    a transliterated 'Srok (mesetsi)' too); '' for none."""
+    named = PERIOD_UNIT.search(cyrillic_of(header) if LATIN_ONLY.match(header) else header.lower())
+    return "" if named is None else "qhm"[named.lastindex - 1]
+
+
 def span_schedules(roles: list[str], header: list[str]) -> list[str]:
     """A schedule or period header cell over 2, 4 or 12 columns with no labels under it (a merged cell):
     half-years, quarters or months."""
@@ -731,6 +772,7 @@ CUES = {"place": PLACE_CUE, "funding": FUNDING_CUE, "provider": PROVIDER_CUE, "a
 NO_CUES: frozenset[str] = frozenset()
 NUMBER_ROLES = {"capacity", "capacity_before", "amount", "staff"}
 HAS_DIGIT = re.compile(r"\d")
+PART_COUNT = re.compile(r"^\s*[1-9]\d{0,3}\s*$")  # a count of places in one settlement's column ('24')
 LETTER = re.compile(r"[^\W\d_]")
 SLASH = re.compile(r"\s*/\s*")
 # a cell holding one point of time and nothing else, a period's start or end: a date, a month or a quarter
@@ -959,6 +1001,15 @@ def cells_by_role(placed: list[str], columns: Columns, surplus: int = 0) -> tupl
                 if named in NUMBER_ROLES and value:
                     fields[named] = f"{fields[named]} | {value}" if fields.get(named) else value
             continue
+        if role == "capacity_part" and at in columns.settlements and text.strip():
+            # places by settlement: a count names the column's settlement, a text without a number is the place
+            # written across the settlement columns ('на територията на цялата община')
+            said = columns.settlements[at] if PART_COUNT.match(text) else "" if HAS_DIGIT.search(text) or \
+                NO_MARK.match(text.strip()) else text.strip()
+            if said:
+                fields["place"] = f"{fields['place']}, {said}" if fields.get("place") else said
+            if not HAS_DIGIT.search(text):
+                continue
         if role in ("amount_part", "capacity_part"):  # each column of several kept apart, under its label: 'amount:ДДД'
             if text.strip():
                 key = f"{role.partition('_')[0]}:{columns.parts[at]}"
@@ -1382,6 +1433,10 @@ class _Walker:
             return
         cells = self.legend_headers.get(line.no, line.cells)
         nonempty = line.nonempty
+        if line.no in self.header_lines and self.table is not None and repeats_start_of(cells, self.last_header):
+            self.mark(line, "header")  # a page break repeating only the first header cells ('№' | 'Социална услуга')
+            self.page_break = True
+            return
         if line.no in self.header_lines and not (self.header is not None and self.is_label_row(cells, nonempty)):
             before = self.table
             self.start_table(cells, line)  # (a header's second line naming roles too: its label row, below)
@@ -1605,6 +1660,9 @@ class _Walker:
         starts = item_no or (not numbered and self.starts_unnumbered(cells, fields)) or self.pending_name
         if starts:
             self.new_row(row, item_no.group(1) if item_no else None, line, numbered)
+        elif self.rows and plan_line_of(self.rows[-1], row):
+            self.rows[-1].merge_plan_line(row, line)
+            self.mark(line, "continuation", len(self.rows) - 1)
         elif numbered and self.is_second_line(row):
             last = len(self.rows) - 1
             if row.cells.get("name"):  # the block's action under its name: the numbered line's name stays the name
@@ -1770,6 +1828,23 @@ class _Walker:
             return False  # the line above breaks off mid-phrase ('делегирана от', '01.01.2014 г. –'): cells wrapped
         return bool(row.cells.get("funding")) and bool(row.cells.get("provider") or row.cells.get("place")) and \
             any(row.cells.get(k) for k in TEXT_ROLES)  # an activity of its own is named or described
+
+
+EXISTING_STATE = re.compile(lowered(r"^\W*(?:съществуващ\w*|налична?|действащ\w*|към\s+31\.12\.|"
+                                    r"състояние\s+към|преди)(?!\w)"))
+PLANNED_STATE = re.compile(lowered(r"^\W*(?:планиран\w*|предвиден\w*|план\s+за|през\s+(?:19|20)\d\d|"
+                                   r"за\s+(?:19|20)\d\d)(?!\w)"))
+
+
+def plan_line_of(above: RawRow, row: RawRow) -> bool:
+    """Whether an unnumbered, unnamed row is the plan year's line of the service above it, the service being
+    written twice: one column labels the line above as existing ('съществуваща към 31.12.2013 г.') and this line
+    as planned ('планирана за 2014 г.')."""
+    if row.item_no or row.cells.get("name") or row.cells.get("item_no") or len(above.lines) != 1:
+        return False
+    return any(PLANNED_STATE.match(lower_same_length(text)) and
+               EXISTING_STATE.match(lower_same_length(above.cells.get(key, "")))
+               for key, text in row.cells.items() if text and key not in NUMBER_ROLES)
 
 
 DETAIL_ROLES = NUMBER_ROLES | {"funding", "term", "status"}
