@@ -45,8 +45,9 @@
   twice, a service written as its existing and its planned line read from the existing one, units of a service
   in several places) is the honest figure for plans never seen; the parser was then changed for it too (99.7 %,
   1179 of 1183 fields, no wrong number);
-- blind-15: seven more, held out: nobody changing the parser reads it. Its first score is the honest figure for
-  plans never seen; its floors only guard against a fall, so that it keeps measuring plans never seen.
+- blind-15: seven more, held out: nobody changing the parser reads it. Its first score (88.7 %, 1016 of 1146
+  fields, no plan or row lost, no wrong number) is the honest figure for plans never seen; its floors only guard
+  against a fall, so that it keeps measuring plans never seen.
 
 Every set also counts wrong numbers: a number exported that the key says is another number. The product's rule
 is that a number is right or empty with a review flag, never another number."""
@@ -69,7 +70,7 @@ SETS = [("test-plans", 0.98, 0), ("blind", 0.95, 0), ("blind-2", 0.95, 0), ("bli
         ("blind-12", 0.99, 0), ("blind-13", 0.99, 0),
         ("blind-14", 0.99, 0)]
 # (set, its first score as the least field accuracy, its first count of wrong numbers as the most)
-HELD_OUT = [("blind-15", 0.0, 99)]
+HELD_OUT = [("blind-15", 0.88, 0)]
 
 
 def wrong_numbers(printed: str) -> list[str]:
