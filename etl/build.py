@@ -19,7 +19,7 @@ from . import __version__
 from .cache import FileHashes, PlanCache, build_salt, index_path
 from .reading import FileProblem, Outcome, read_plan, read_stream
 from .reference import Reference
-from .rows.parse import Issue
+from .rows.model import Issue
 from .synth import MARKER
 from .tables.corrections import (
     CORRECTION_TABLE_COLUMNS,

@@ -14,23 +14,13 @@ from hypothesis import strategies as st
 
 from etl.build import read_plan
 from etl.lines.text import Document, Line, split_cells
-from etl.records.normalise import (
-    Capacity,
-    classify_funding,
-    clean,
-    find_status,
-    normalise_plan,
-    parse_capacity,
-    parse_staff,
-    parse_units,
-    read_staff,
-    read_units,
-    transliterate,
-)
+from etl.records.capacity import Capacity, parse_capacity, parse_staff, parse_units, read_staff, read_units
+from etl.records.normalise import clean, normalise_plan, transliterate
 from etl.records.numbers import parse_amount
 from etl.records.places import parse_place, places_in_text
 from etl.records.services import classify_service
 from etl.records.services import service_mentions as find_services
+from etl.records.status import classify_funding, find_status
 from etl.reference import load_reference, resolve_reference_dir
 from etl.rows.parse import parse_document
 
@@ -794,7 +784,8 @@ def test_a_title_read_again_with_another_description():
 
 
 def test_marks_of_preparation_come_from_the_legend():
-    from etl.records.normalise import Capacity, find_status, preparation_marks
+    from etl.records.capacity import Capacity
+    from etl.records.status import find_status, preparation_marks
 
     assert preparation_marks({}) == {"+"}  # the contract's default: '+' means preparation
     legend = {"X": "период на предоставяне на услугата", "*": "подготовка и кандидатстване"}

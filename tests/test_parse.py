@@ -13,24 +13,19 @@ import pytest
 
 from etl.lines import read_document
 from etl.lines.text import Document, Line, split_cells
+from etl.rows.align import best_window, read_cells, realign_shifted
+from etl.rows.cells import cell_what
+from etl.rows.columns import caption_scale, header_columns
+from etl.rows.heading import find_year, municipality_candidates
+from etl.rows.model import labelled_parts
 from etl.rows.parse import (
-    best_window,
-    caption_scale,
-    cell_what,
     column_legend,
-    find_year,
-    header_columns,
     is_quarter_header,
     joins_by_name,
-    labelled_parts,
-    match_section,
-    municipality_candidates,
     named_row,
     parse_document,
-    read_cells,
-    realign_shifted,
 )
-from etl.vocabulary import header_roles
+from etl.vocabulary import header_roles, match_section
 
 PLANS = Path(__file__).resolve().parents[1] / "data" / "plans"
 KRESNA, DUPNITSA, STARA_ZAGORA = "kresna-2020.txt", "dupnitsa-2021.txt", "stara-zagora-2015.txt"

@@ -1,4 +1,4 @@
-"""Tables written with each service as a COLUMN and each parameter as a row (etl/rows/parse.py, transposed
+"""Tables written with each service as a COLUMN and each parameter as a row (etl/rows/transposed.py, transposed
 tables), and the parameter table as their one-value-column case; a normal table whose header names roles is
 never read as one. Every expected value was written from the small documents below and docs/conventions.md
 (the quarters from the export contract's Schedules), not from the program's output."""

@@ -28,7 +28,7 @@ def test_every_row_has_the_header_columns_and_every_pattern_compiles(path):
 
 
 def test_status_phrases_can_be_matched_in_lower_case():
-    """status_phrases.csv is matched in lower case (etl/records/normalise.py status_patterns): no pattern may use an
+    """status_phrases.csv is matched in lower case (etl/records/status.py status_patterns): no pattern may use an
     escape whose meaning lower-casing changes (\\S, \\W, \\D, \\B, \\A, \\Z)."""
     with open(REPO / "etl" / "data" / "status_phrases.csv", encoding="utf-8") as f:
         patterns = [r["pattern"] for r in csv.DictReader(f)]
@@ -46,7 +46,7 @@ def status_texts() -> list[str]:
 
 def test_every_status_match_holds_one_of_its_keywords():
     """A status phrase is searched only in texts holding one of its keywords: every match must hold one."""
-    from etl.records.normalise import status_patterns
+    from etl.records.status import status_patterns
 
     texts = status_texts()
     matched = 0

@@ -1,0 +1,52 @@
+"""Notes under a table: references in a row's cells ('бел. 1', a superscript) resolved to the numbered note lines
+below the table, whose text goes into the row's notes."""
+
+from __future__ import annotations
+
+import re
+
+from ..lines import Document, Line
+from .model import RawRow, join_text
+
+# a cell pointing to a numbered note under the table ('виж бел. 1', 'забележка 2'), and such a note ('1. Капацитетът …')
+SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SUPERSCRIPT_DIGITS = str.maketrans(SUPERSCRIPTS, "0123456789")
+# a reference to a note: 'бел. 2', or a superscript number after a cell's text ('12¹', '264 000⁴')
+NOTE_REF = re.compile(rf"(?<!\w)(?:бел\.|заб\.|бележка|забележка)\s*(?:№\s*)?(\d{{1,2}})(?![\d.,])|([{SUPERSCRIPTS}]{{1,2}})",
+                      re.I)
+NOTE_WORD = re.compile(r"(?<!\w)(?:бел\.|заб\.|бележка|забележка)\s*(?:№\s*)?\d")  # on lower-cased text
+NUMBERED_NOTE = re.compile(rf"^\s*(?:(\d{{1,2}})[.)]|([{SUPERSCRIPTS}]{{1,2}})\s*[.)]?)\s*(\S.{{10,}})$", re.S)
+
+
+def note_number(m: re.Match) -> int:
+    """The number of a note reference or a note (NOTE_REF, NUMBERED_NOTE), written in digits or superscripts."""
+    return int(m.group(1) or m.group(2).translate(_SUPERSCRIPT_DIGITS))
+
+
+def resolve_notes(rows: list[RawRow], doc: Document, dispositions: dict[int, tuple[str, int | None]]) -> None:
+    """A cell that points to a numbered note under the table gets the note's text (and the row its line): what
+    the note says of the row (a change of capacity, an opening) is read with the row. A note number given twice is
+    not followed."""
+    text = "\n".join(ln.raw for ln in doc.lines)
+    low = text.lower()
+    if not any(c in text for c in SUPERSCRIPTS) and not (("бел" in low or "заб" in low) and NOTE_WORD.search(low)):
+        return  # no note reference anywhere in the document: none in its rows (plain tests first: most have none)
+    last_row_line = max(ln.no for row in rows for ln in row.lines)
+    notes: dict[int, Line | None] = {}
+    for ln in doc.lines[last_row_line:]:
+        if len(ln.nonempty) == 1 and dispositions.get(ln.no, ("prose", None))[0] == "prose":
+            m = NUMBERED_NOTE.match(ln.cells[ln.nonempty[0]])
+            if m:
+                number = note_number(m)
+                notes[number] = None if number in notes else ln
+    for row in rows:
+        for key, text in list(row.cells.items()):
+            for ref in NOTE_REF.finditer(text or ""):
+                note = notes.get(note_number(ref))
+                if note is not None and note not in row.lines:
+                    said = NUMBERED_NOTE.match(note.cells[note.nonempty[0]]).group(3)  # without its number
+                    cell = row.cells[key].replace(ref.group(2), " ") if ref.group(2) else row.cells[key]
+                    row.cells[key] = f"{cell.strip()} ; {said}"  # a superscript mark is not a digit of the cell
+                    if key != "notes":  # what the note says of the row (an opening, a closing) is read with it
+                        row.cells["notes"] = join_text(row.cells.get("notes", ""), said)
+                    row.lines.append(note)
