@@ -34,6 +34,20 @@ def sample_db(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def reference():
+    """The EKATTE reference as the product reads it (unavailable, saying so, when its directory is missing)."""
+    return load_reference(reference_dir())
+
+
+@pytest.fixture(scope="session")
+def ref(reference):
+    """The EKATTE reference; a test that needs it is skipped when it is not available."""
+    if not reference.available:
+        pytest.skip("EKATTE reference (../shared/reference) not available")
+    return reference
+
+
 @pytest.fixture(autouse=True)
 def _dashboard_connection_closed_after_each_test():
     """The dashboard's read-only connection (and its result cache) is closed after every test that used

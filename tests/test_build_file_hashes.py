@@ -8,21 +8,13 @@ import os
 import shutil
 import time
 
-import pytest
-
 from etl import reading
 from etl.build import build
 from etl.cache import FileHashes, index_path
-from etl.reference import load_reference
 
-from .helpers import REPO, reference_dir
+from .helpers import REPO
 
 PLANS = REPO / "data" / "plans"
-
-
-@pytest.fixture(scope="module")
-def reference():
-    return load_reference(reference_dir())
 
 
 def sha(data: bytes) -> str:

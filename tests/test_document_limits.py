@@ -30,7 +30,6 @@ from etl.lines import ExtractError, limits, read_document
 from etl.lines.formats import _find_tables, sniff
 from etl.lines.limits import DocumentBudget, DocumentLimit
 from etl.reading import read_one
-from etl.reference import load_reference
 from etl.synth import generate
 
 from .fixtures import hostile
@@ -42,11 +41,6 @@ pytest.importorskip("pdfplumber", reason="pdfplumber is not installed")
 
 SAMPLES = REPO / "data" / "plans"
 KEPT = ["dupnitsa-2021.txt", "lyubimets-2013.txt"]  # sample plans that must load beside the hostile files
-
-
-@pytest.fixture(scope="module")
-def reference():
-    return load_reference(reference_dir())
 
 
 def report(capsys, line: str) -> None:

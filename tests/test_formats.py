@@ -23,7 +23,6 @@ import pytest
 from etl.build import build
 from etl.lines import ExtractError, read_document
 from etl.lines.formats import broken_text_layer, sniff
-from etl.reference import load_reference
 
 from .helpers import REPO, reference_dir
 
@@ -51,11 +50,6 @@ KNOWN_DIFFERENCES = {
         "In the PDF the line wraps right after 'между -', and a PDF keeps no trace of whether a space followed "
         "a line-final ' -'; the reader assumes one ('между - общинското'), which is right for the usual ' - '."),
 }
-
-
-@pytest.fixture(scope="session")
-def reference():
-    return load_reference(reference_dir())
 
 
 # Unruled PDFs (no borders at all): plan → (records compared field by field, why the rest differ).

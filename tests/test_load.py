@@ -37,11 +37,6 @@ def query(db: Path, sql: str) -> list[tuple]:
 
 
 @pytest.fixture
-def reference():
-    return load_reference(reference_dir())
-
-
-@pytest.fixture
 def plans(tmp_path) -> Path:
     folder = tmp_path / "plans"
     folder.mkdir()

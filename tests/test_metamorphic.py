@@ -27,10 +27,9 @@ from pathlib import Path
 import pytest
 
 from etl.build import read_plan
-from etl.reference import load_reference
 
 from .fixtures.variations import VARIATIONS, NotApplicable, Variant
-from .helpers import REPO, reference_dir
+from .helpers import REPO
 
 pytest.importorskip("docx", reason="python-docx is not installed")
 
@@ -41,11 +40,6 @@ TEXT_FIELDS = ("name", "funding_raw", "provider")  # cells as written: rewritten
 # (plan stem, variation) → the parser bug the case shows; strict: remove the entry once it is fixed
 # parser bugs these tests found and that are not fixed yet: (plan, variation) → the finding (an xfail, strict)
 KNOWN_BUGS: dict[tuple[str, str], str] = {}
-
-
-@pytest.fixture(scope="module")
-def reference():
-    return load_reference(reference_dir())
 
 
 _ORIGINALS: dict[Path, list[dict]] = {}

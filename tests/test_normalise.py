@@ -1,4 +1,4 @@
-"""Unit tests for etl/normalise.py, table-driven over phrases copied from the five sample plans.
+"""Unit tests for the records stage (etl/records/), table-driven over phrases copied from the five sample plans.
 
 Every expected value was written from the phrase and docs/conventions.md (and the export spec), not from
 the program's output. Where a test documents a disagreement with the code it is marked xfail(strict=True).
@@ -27,14 +27,6 @@ from etl.rows.parse import parse_document
 from .helpers import SAMPLE_PLANS, number_words
 
 KRESNA, DUPNITSA, STARA_ZAGORA, IHTIMAN, LYUBIMETS = "BLG28", "KNL48", "SZR31", "SFO20", "HKV17"
-
-
-@pytest.fixture(scope="module")
-def ref():
-    reference = load_reference(resolve_reference_dir())
-    if not reference.available:
-        pytest.skip("EKATTE reference (../shared/reference) not available")
-    return reference
 
 
 @pytest.fixture

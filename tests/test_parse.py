@@ -1,4 +1,4 @@
-"""Unit tests for etl/parse.py: header recognition, quarter windows, row splitting, headings and the table walk.
+"""Unit tests for the rows stage (etl/rows/): header recognition, quarter windows, row splitting, headings and the table walk.
 
 Real rows are read from data/plans by line number (what `cat -n` shows); the table-walk tests build small
 documents from text written here. Expected values come from reading the documents and docs/conventions.md.

@@ -25,7 +25,6 @@ from hypothesis import HealthCheck, given, settings
 from etl.build import build, build_lock, read_plan
 from etl.lines.text import MAX_FILE_BYTES, ExtractError, decode
 from etl.records.normalise import PlanError
-from etl.reference import load_reference
 from etl.tables.write import SCHEMA
 
 from .fixtures import hostile
@@ -37,11 +36,6 @@ TABLES = sorted(  # the schema's tables and the summary tables of derived.sql
     line.split()[-2] for sql in (SCHEMA, SCHEMA.with_name("derived.sql"))
     for line in sql.read_text(encoding="utf-8").splitlines()
     if line.lower().startswith(("create table", "create or replace table")))
-
-
-@pytest.fixture(scope="module")
-def reference():
-    return load_reference(reference_dir())
 
 
 def report(capsys, line: str) -> None:

@@ -11,7 +11,6 @@ import pytest
 
 from etl.lines.text import Document, Line, split_cells
 from etl.records.normalise import normalise_plan
-from etl.reference import load_reference, resolve_reference_dir
 from etl.rows.parse import parse_document
 
 HEADING = "ОБЩИНА ВЕЛИНГРАД\n\nГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ В ОБЩИНА ВЕЛИНГРАД ЗА 2024 Г.\n\n"
@@ -24,14 +23,6 @@ def make_doc(text: str) -> Document:
 
 def row(*parts: str) -> str:
     return "\t".join(parts)
-
-
-@pytest.fixture(scope="module")
-def ref():
-    reference = load_reference(resolve_reference_dir())
-    if not reference.available:
-        pytest.skip("EKATTE reference (../shared/reference) not available")
-    return reference
 
 
 # lines 5 to 16; the fourth service column is empty
