@@ -14,6 +14,7 @@ MARK_LETTERS = set("xхχ×v") | set("üûýþ")  # Latin x, Cyrillic х, Greek 
 FILLERS = set(".…,;:!\"'„“”«»()[]")  # punctuation alone is no mark
 NOT_MARKS = set("№%§€$")  # symbols, but they stand for numbers or money, never for a mark
 EMPTY_BOX = "☐"
+HOLLOW = set("□○◯☐◻▫⬜◇")  # hollow shapes: beside filled ones in a string of months they mean 'not this month'
 
 
 def clean_cell(text: str | None) -> str:
@@ -72,3 +73,17 @@ def is_mark_symbols(mark: str) -> bool:
     if all(c in DASHES or c in ":=" for c in mark) or any(c in NOT_MARKS for c in mark):
         return False
     return all(c.lower() in MARK_LETTERS or unicodedata.category(c)[0] in "SP" for c in mark)
+
+
+@lru_cache(maxsize=4096)
+def month_string(text: str, months_header: bool) -> tuple[int, ...] | None:
+    """A cell of twelve signs, one a month from January ('□□□■■■■■■■■■'): 1 for a mark, 0 for a hollow shape
+    or a dash. Read under a months header, or when hollow and filled signs stand side by side; else None."""
+    signs = [c for c in text if not c.isspace()]
+    if len(signs) != 12:
+        return None
+    values = tuple(0 if c in HOLLOW or c in DASHES else 1 if c not in FILLERS and mark_value(c) == 1 else -1
+                   for c in signs)
+    if -1 in values or not (months_header or (0 in values and any(c in HOLLOW for c in signs) and 1 in values)):
+        return None
+    return values

@@ -67,6 +67,14 @@ MONTH_NAME_RANGE = re.compile(rf"^{_MONTH_NAME}\s*[-–—]\s*{_MONTH_NAME}$")
 LABEL_YEAR = re.compile(r"\s+(?:за\s+|през\s+)?(?:19|20)\d\d\s*(?:г\.?|година)?\s*$")
 
 
+@lru_cache(maxsize=4096)
+def names_own_column(cell: str, role: str) -> bool:
+    """A schedule cell that writes its own column's label ('II' or '2' under the second quarter, 'IV тр.' under
+    the fourth): in a plan that marks a quarter by its numeral, a mark."""
+    label = schedule_label(cell) if cell and len(cell) <= 30 else None
+    return bool(label) and label[1:] == role[1:] and label[0] in (role[0], "n")
+
+
 def schedule_label(text: str) -> str | None:
     """A schedule column's label → 'q1'..'q4', 'h1'/'h2' or 'm1'..'m12'; None for other text. A bare Roman or
     Arabic numeral is 'n<k>': a quarter, a half or a month depending on how many labels stand together."""
@@ -92,9 +100,11 @@ def schedule_label(text: str) -> str | None:
             return f"q{(first + 2) // 3}"
         if first in (1, 7) and last == first + 5:
             return f"h{(first + 5) // 6}"
-    m = ROMAN_MONTH_RANGE.match(t)  # 'I–III', 'VII–IX' under 'Месеци': the months of a quarter or a half
-    if m:
+    m = ROMAN_MONTH_RANGE.match(t.replace("х", "x"))  # 'I–III', 'VII–IX' under 'Месеци': a quarter or a half
+    if m:  # (the Cyrillic 'Х' typed for the Roman 'X', as 'І' for 'I')
         first, last = ROMAN_MONTHS.index(m.group(1)) + 1, ROMAN_MONTHS.index(m.group(2)) + 1
+        if first % 2 == 1 and last == first + 1:
+            return f"b{(first + 1) // 2}"  # 'III–IV': two months, January–February the first
         if first % 3 == 1 and last == first + 2:
             return f"q{(first + 2) // 3}"
         if first in (1, 7) and last == first + 5:

@@ -45,9 +45,11 @@
   twice, a service written as its existing and its planned line read from the existing one, units of a service
   in several places) is the honest figure for plans never seen; the parser was then changed for it too (99.7 %,
   1179 of 1183 fields, no wrong number);
-- blind-15: seven more, held out: nobody changing the parser reads it. Its first score (88.7 %, 1016 of 1146
-  fields, no plan or row lost, no wrong number) is the honest figure for plans never seen; its floors only guard
-  against a fall, so that it keeps measuring plans never seen.
+- blind-15: seven more, held out while the parser was changed for the sets above: its first score (88.7 %, 1016 of
+  1146 fields, no plan or row lost, no wrong number) is the honest figure for plans never seen; the parser was then
+  changed for it too (final score 99.6 %, 1141 of 1146 fields, no wrong number);
+- blind-16: seven more, held out: nobody changing the parser reads it. Its first score is the honest figure for
+  plans never seen; its floors only guard against a fall, so that it keeps measuring plans never seen.
 
 Every set also counts wrong numbers: a number exported that the key says is another number. The product's rule
 is that a number is right or empty with a review flag, never another number."""
@@ -68,9 +70,9 @@ SETS = [("test-plans", 0.98, 0), ("blind", 0.95, 0), ("blind-2", 0.95, 0), ("bli
         ("blind-4", 0.98, 0), ("blind-5", 0.99, 0), ("blind-6", 0.98, 0), ("blind-7", 0.98, 0),
         ("blind-8", 0.99, 0), ("blind-9", 0.99, 0), ("blind-10", 0.98, 0), ("blind-11", 0.98, 0),
         ("blind-12", 0.99, 0), ("blind-13", 0.99, 0),
-        ("blind-14", 0.99, 0)]
+        ("blind-14", 0.99, 0), ("blind-15", 0.99, 0)]
 # (set, its first score as the least field accuracy, its first count of wrong numbers as the most)
-HELD_OUT = [("blind-15", 0.88, 0)]
+HELD_OUT = [("blind-16", 0.0, 99)]
 
 
 def wrong_numbers(printed: str) -> list[str]:

@@ -742,3 +742,16 @@ def test_a_capacity_cell_pointing_to_the_licence_or_the_notes(text, elsewhere):
 
 def test_a_capacity_given_as_a_share_of_a_whole_is_the_share():
     assert parse_capacity_cell("20 места (от общо 40)") == Capacity(20, None, "places")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("210 потребители (на 01.01.2017 г. – 184)", Capacity(210, None, "users")),  # users as the year began: an aside
+    ("40 места (към 01.01.2020 г.: 36)", Capacity(40, None, "places")),
+])
+def test_a_count_at_the_start_of_the_year_beside_the_capacity_is_no_capacity(text, expected):
+    assert parse_capacity_cell(text) == expected
+
+
+def test_a_count_at_another_date_is_not_dropped():
+    """'(от 01.07.2017 г. – 30)' is a change in the year: not the aside of a count as the year began."""
+    assert parse_capacity_cell("20 места (от 01.07.2017 г. – 30)").capacity != 20

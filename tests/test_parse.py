@@ -15,7 +15,7 @@ from etl.lines import read_document
 from etl.lines.text import Document, Line, split_cells
 from etl.rows.align import best_window, read_cells, realign_shifted
 from etl.rows.cells import cell_what
-from etl.rows.columns import caption_scale, header_columns
+from etl.rows.columns import caption_scale, header_columns, resolve_numbers
 from etl.rows.heading import find_year, municipality_candidates
 from etl.rows.model import labelled_parts
 from etl.rows.parse import (
@@ -25,7 +25,7 @@ from etl.rows.parse import (
     named_row,
     parse_document,
 )
-from etl.vocabulary import header_roles, match_section
+from etl.vocabulary import column_role, header_roles, match_section
 
 PLANS = Path(__file__).resolve().parents[1] / "data" / "plans"
 KRESNA, DUPNITSA, STARA_ZAGORA = "kresna-2020.txt", "dupnitsa-2021.txt", "stara-zagora-2015.txt"
@@ -1077,3 +1077,44 @@ def test_a_table_joins_an_earlier_one_by_name_only_when_it_adds_columns_it_lacks
     assert joins_by_name(first, ["name", "funding", "amount", "provider"])
     assert not joins_by_name(first, ["name", "place", "amount"])  # a place again: a table of other rows
     assert not joins_by_name(first, ["item_no", "name", "funding", "amount"])  # numbered: a table of its own
+
+
+def test_two_month_labels_stand_only_as_six():
+    """Six two-month columns are a year's schedule; two of them alone ('I–II' | 'III–IV') say nothing sure."""
+    six = ["№", "Услуга", "I–II", "III–IV", "V–VI", "VII–VIII", "IX–X", "XI–XII"]
+    assert resolve_numbers([column_role(t) or "x" for t in six])[2:] == ["b1", "b2", "b3", "b4", "b5", "b6"]
+    assert resolve_numbers(["name", "b1", "b2"]) == ["name", "sched", "sched"]
+
+
+def test_a_twelve_sign_month_string_stands_in_its_period_column():
+    """'□□□■■■■■■■■■' under 'Месеци I – XII' is the period column's text, not a mark out of place."""
+    assert cell_what("□□□■■■■■■■■■") == "text"
+    assert cell_what("■") == "mark"
+
+
+def test_shifts_and_people_over_the_year_under_capacity_are_no_part_of_it():
+    """'Капацитет' over 'места на смяна' | 'смени' | 'потребители за годината': the places per shift are the
+    capacity; the shifts and the people served over the year are other counts, kept as text."""
+    columns = header_columns(["№", "Услуга", "Капацитет", "", ""], ["", "", "места на смяна", "смени",
+                                                                   "потребители за годината"])
+    assert columns.roles[2] == "capacity"
+    assert "capacity_part" not in columns.roles and "capacity" not in columns.roles[3:]
+
+
+def test_lettered_notes_under_the_table_are_read_with_the_row(tmp_path):
+    """A 'Бел.' column of letters ('б), г)') points to the lettered notes under the table: their words (an
+    opening) are the row's notes."""
+    text = ("ГОДИШЕН ПЛАН ЗА РАЗВИТИЕ НА СОЦИАЛНИТЕ УСЛУГИ В ОБЩИНА ДЖЕБЕЛ ЗА 2021 г.\n\n"
+            "№\tСоциална услуга\tНаселено място\tКапацитет\tСрок\tФинансиране\tСума (лв.)\tБел.\n"
+            "1.\tДневен център за пълнолетни лица с увреждания\tс. Припек\t20 места\t01.07. – 31.12.\tДДД\t48 900\tб), г)\n"
+            "2.\tЗащитено жилище\tс. Вълкович\t8 места\t01.01. – 31.03.\tДДД\t21 600\tв)\n\n"
+            "Бележки:\nб) Услугата се разкрива от 01.07.2021 г.\nв) Услугата се закрива от 01.04.2021 г.\n"
+            "г) Сумата включва 12 000 лв. за оборудване.\n")
+    path = tmp_path / "dzhebel-2021.txt"
+    path.write_text(text, encoding="utf-8")
+    rows = parse_document(read_document(path)).rows
+    assert "разкрива се от 01.07" not in rows[0].cells["notes"]  # the note's own words, not a paraphrase
+    assert "Услугата се разкрива от 01.07.2021 г." in rows[0].cells["notes"]
+    assert "Сумата включва 12 000 лв." in rows[0].cells["notes"]
+    assert "Услугата се закрива от 01.04.2021 г." in rows[1].cells["notes"]
+    assert "разкрива" not in rows[1].cells["notes"]

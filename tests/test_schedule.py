@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from etl.records.normalise import quarters_of
 from etl.records.schedule import (
     mark_value,
     quarters_from_duration,
@@ -20,6 +21,7 @@ from etl.records.schedule import (
     quarters_from_period,
     read_legend,
 )
+from etl.rows.model import RawRow
 
 # --- mark_value -----------------------------------------------------------------------------------------------
 
@@ -333,3 +335,34 @@ def test_months_by_their_numbers_after_m(text, expected):
 ])
 def test_a_period_as_a_start_and_a_length_in_months(start, months, expected):
     assert quarters_from_duration(start, months, 2020) == expected
+
+
+def _row(quarters, kind=None, term="", unit=""):
+    return RawRow("test", None, None, {"term": term}, quarters, schedule_kind=kind, term_unit=unit)
+
+
+@pytest.mark.parametrize(("term", "unit", "expected"), [
+    ("□□□■■■■■■■■■", "m", [0, 1, 1, 1]),  # one sign a month: April to December
+    ("■■■■■■□□□□□□", "", [1, 1, 0, 0]),  # hollow beside filled: a month string even without a months header
+    ("■■■■■■■■■■■■", "m", [1, 1, 1, 1]),
+    ("□□□□□□□□■■■□", "m", [0, 0, 1, 1]),
+])
+def test_a_string_of_twelve_month_signs(term, unit, expected):
+    assert quarters_of(_row(None, term=term, unit=unit), term, 2026) == (expected, [])
+
+
+def test_twelve_filled_signs_without_a_months_header_are_not_read_as_months():
+    assert quarters_of(_row(None, term="■■■■■■■■■■■■"), "■■■■■■■■■■■■", 2026)[0] is None
+
+
+def test_quarter_cells_holding_their_own_numerals():
+    """'В колоните на тримесечията е изписан номерът на тримесечието': 'II' under II is a mark."""
+    assert quarters_of(_row(["", "II", "III", "IV"], "q"), "", 2017) == ([0, 1, 1, 1], [])
+    assert quarters_of(_row(["I", "III", "", ""], "q"), "", 2017) == (None, ["unknown_mark"])  # III under II
+
+
+def test_two_month_columns_fold_into_quarters():
+    """Six columns 'I–II' … 'XI–XII': 'III–IV' is March and April, so it marks the first and second quarters."""
+    assert quarters_of(_row(["", "Х", "", "", "", ""], "b"), "", 2024) == ([1, 1, 0, 0], [])
+    assert quarters_of(_row(["Х", "", "", "", "", "Х"], "b"), "", 2024) == ([1, 0, 0, 1], [])
+    assert quarters_of(_row(["", "", "●", "●", "●", "●"], "b"), "", 2024) == ([0, 1, 1, 1], [])

@@ -8,7 +8,14 @@ import re
 
 import pytest
 
-from etl.vocabulary import column_role, match_section, read_abbreviations, read_codes, schedule_label
+from etl.vocabulary import (
+    column_role,
+    match_section,
+    names_own_column,
+    read_abbreviations,
+    read_codes,
+    schedule_label,
+)
 
 from .helpers import REPO
 
@@ -208,9 +215,18 @@ def test_a_period_in_two_columns_of_months(text, role):
 
 
 @pytest.mark.parametrize(("label", "expected"), [("I–III", "q1"), ("IV–VI", "q2"), ("VII–IX", "q3"), ("X–XII", "q4"),
-                                                 ("I–VI", "h1"), ("VII–XII", "h2"), ("I–II", None), ("II–IV", None)])
+                                                 ("I–VI", "h1"), ("VII–XII", "h2"), ("I–II", "b1"), ("II–IV", None),
+                                                 ("ХІ–ХІІ", "b6"), ("ІІІ–ІV", "b2"), ("II–III", None)])
 def test_roman_month_ranges_name_quarters_and_halves(label, expected):
+    """'I–II' names January and February (a two-month column: 'b1'; Cyrillic 'Х' and 'І' as typed for the Roman
+    letters); 'II–III' starts no pair of the year."""
     assert schedule_label(label) == expected
+
+
+@pytest.mark.parametrize(("cell", "role", "own"), [("II", "q2", True), ("2", "q2", True), ("IV тр.", "q4", True),
+                                                   ("III", "q2", False), ("I", "q1", True), ("Х", "q1", False)])
+def test_a_quarter_cell_that_writes_its_own_numeral(cell, role, own):
+    assert names_own_column(cell, role) is own
 
 
 @pytest.mark.parametrize("label", ["12¹", "3²", "²", "IV¹"])

@@ -15,7 +15,7 @@ from pathlib import Path
 from ..reference import Reference
 from ..rows.model import Issue, ParsedPlan, RawRow
 from ..transliteration import slug
-from ..vocabulary import DATA, read_abbreviations, read_codes
+from ..vocabulary import DATA, names_own_column, read_abbreviations, read_codes
 from .capacity import (
     CEILING,
     CEILING_CAPACITY,
@@ -51,6 +51,7 @@ from .numbers import parse_amount as read_amount
 from .places import MUNICIPALITY_AT_END, WIDE_IN_TEXT, Located, Place, parse_place, places_in_text
 from .schedule import (
     mark_value,
+    month_string,
     quarters_from_duration,
     quarters_from_halves,
     quarters_from_months,
@@ -317,11 +318,22 @@ def period_in_text(text: str) -> str:
 STATUS_CODE = re.compile(r"^\s*(?P<code>[А-Я][а-я]?)(?![\w.])")
 
 
+@lru_cache(maxsize=4096)
+def quarter_cell(cell: str, quarter: int) -> int | None:
+    """A quarter cell: a mark as mark_value reads it, or the quarter's own label written in its column ('II' under
+    II, 'III тр.' under III): marked. Another quarter's label stays not understood (None)."""
+    value = mark_value(cell)
+    return 1 if value is None and names_own_column(cell, f"q{quarter}") else value
+
+
 def quarters_of(row: RawRow, term: str, year: int) -> tuple[list[int] | None, list[str]]:
     """q1-q4 of a row and its review flags: quarter columns as marked, month and half-year columns folded into
     quarters, else a period column naming months, dates or quarters of the plan year (the contract's
     Schedules). A schedule cell that is neither a mark nor a 'no' leaves the quarters empty, flagged."""
     if row.quarters is None:
+        signs = month_string(term, row.term_unit == "m") if term else None
+        if signs is not None:  # one sign a month: '□□□■■■■■■■■■'
+            return [int(any(signs[3 * q:3 * q + 3])) for q in range(4)], []
         if row.term_unit == "m" or (not row.term_unit and ROMAN_RANGES.match(term) and BEYOND_QUARTERS.search(term)):
             # under "Месеци": '1 – 12', '3, 6, 9, 12', 'I–XII' name months; Roman numerals beyond IV are months
             months = month_numbers(term)
@@ -333,10 +345,12 @@ def quarters_of(row: RawRow, term: str, year: int) -> tuple[list[int] | None, li
     kind = row.schedule_kind or "q"
     if kind == "m" and len(row.quarters) == 12:
         quarters, unclear = quarters_from_months(row.quarters)
+    elif kind == "b" and len(row.quarters) == 6:  # two months a cell: each cell stands for both its months
+        quarters, unclear = quarters_from_months([cell for cell in row.quarters for _ in (1, 2)])
     elif kind == "h" and len(row.quarters) == 2:
         quarters, unclear = quarters_from_halves(row.quarters)
     elif len(row.quarters) == 4:
-        values = [money_mark(q) if row.schedule_money else mark_value(q) for q in row.quarters]
+        values = [money_mark(q) if row.schedule_money else quarter_cell(q, k) for k, q in enumerate(row.quarters, 1)]
         unclear = None in values
         quarters = None if unclear else values
     else:

@@ -583,6 +583,11 @@ def unit_of(word: str | None) -> str | None:
     return None if word == "м." else "places"
 
 
+# a bracketed count at the start of the year after the capacity: the users there were, not the capacity nor its change
+START_COUNT = re.compile(r"\s*\((?:на|към)\s+01\.01\.(?:\d{4}|\d{2})?\s*(?:г\.?)?\s*[-–—:]\s*\d{1,4}"
+                         r"(?:\s+[а-я]+)?\s*\)$")
+
+
 @lru_cache(maxsize=16384)  # cells repeat from row to row and plan to plan
 def parse_capacity_cell(text: str) -> Capacity:
     """The content of a capacity column ('30', '30 места', 'от 20 на 30 места', '25 потребители').
@@ -594,6 +599,8 @@ def parse_capacity_cell(text: str) -> Capacity:
     text = strip_markup(text).strip(" .;")
     if NO_CAPACITY.match(text):
         return Capacity(None)
+    if "01.01" in text:  # '210 потребители (на 01.01.2017 г. – 184)': how many there were as the year began, an aside
+        text = START_COUNT.sub("", text).strip(" .;")
     if FORECAST.search(text):  # 'до 15 места (предвиждане)': a forecast, not the plan's capacity (see capacity_facts)
         return Capacity(None, flag=UNPARSED)
     digits, broken = words_to_digits(text)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 
-from ..marks import DASHES, clean_cell, is_mark_symbols, mark_value  # noqa: F401 (mark_value: shared)
+from ..marks import DASHES, clean_cell, is_mark_symbols, mark_value, month_string  # noqa: F401 (shared)
 
 
 def quarters_from_months(cells: list[str]) -> tuple[list[int] | None, bool]:

@@ -8,7 +8,7 @@ import re
 from itertools import combinations
 
 from ..marks import is_mark
-from ..vocabulary import column_role
+from ..vocabulary import column_role, names_own_column
 from .cells import cell_kind, cell_what, fit, fit_kind
 from .columns import Columns
 from .model import (
@@ -44,8 +44,10 @@ def align(cells: list[str], columns: Columns) -> tuple[list[str], bool]:
     fits as well and reads it differently."""
     width = columns.width
     cells = list(cells)
-    if len(cells) == width and all(cell_what(t) in ok for ok, t in zip(columns.fitting, cells, strict=True)):
-        return cells, False  # every cell fits where it stands (a cue only adds to the fit: not needed here)
+    if len(cells) == width and all(cell_what(t) in ok or (is_schedule_role(role) and names_own_column(t.strip(), role))
+                                   for ok, t, role in zip(columns.fitting, cells, columns.roles, strict=True)):
+        return cells, False  # every cell fits where it stands (a cue only adds to the fit: not needed here); a
+        # schedule cell may write its own column's label ('II' under II)
     known = columns.shapes.get(len(cells))
     if abs(len(cells) - width) > MAX_MOVES:  # no way to tell: the surplus joins the last column, flagged
         if len(cells) > width:

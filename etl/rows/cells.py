@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..marks import is_mark, stands_for_mark
+from ..marks import is_mark, month_string, stands_for_mark
 from .model import ITEM_NO, NO_MARK, ROMAN_ITEM, is_schedule_role
 
 PLACE_CUE = re.compile(r"(^|[\s,;(])(гр\.|с\.|град\s|село\s)|^(гр|с)\s+[А-Я]", re.I)
@@ -39,7 +39,7 @@ def cell_what(text: str) -> str:
     if ROMAN_ITEM.match(text):  # 'V.', 'X.': a Roman item number, not a mark
         return "item"
     if is_mark(text):
-        return "mark"
+        return "text" if month_string(text, True) else "mark"  # twelve signs, one a month: a period's text
     if NO_MARK.match(text):
         return "no"
     if stands_for_mark(text):

@@ -189,7 +189,11 @@ class Columns:
 
 
 def resolve_numbers(roles: list[str]) -> list[str]:
-    """Bare numeral labels ('n1'…) become quarters, half-years or months by how many stand together."""
+    """Bare numeral labels ('n1'…) become quarters, half-years or months by how many stand together; two-month
+    labels ('III–IV': 'b2') stand only as six (a year of them), else they are an unlabelled schedule."""
+    paired = [i for i, r in enumerate(roles) if r.startswith("b") and r[1:].isdecimal()]
+    if paired and sorted(roles[i] for i in paired) != [f"b{k}" for k in range(1, 7)]:
+        roles = ["sched" if i in paired else r for i, r in enumerate(roles)]
     numbered = [i for i, r in enumerate(roles) if r.startswith("n") and r[1:].isdecimal()]
     if not numbered:
         return roles
@@ -269,6 +273,9 @@ def header_columns(header: list[str], sub: list[str] | None = None, years: list[
                 continue
             if owner[i] == "capacity" and UNIT_LABEL.match(cell):
                 roles[i] = "capacity_unit"  # under "Капацитет": the unit of the number beside it ('мерна единица')
+                continue
+            if owner[i] == "capacity" and OTHER_MEASURE.search(cell.lower()):
+                roles[i] = f"extra{i}"  # under "Капацитет": shifts, or people over the year: no part of the places
                 continue
             if owner[i] == "capacity" and role in ("", "target_group") and not is_when_label(cell) and \
                     PART_LABEL.match(cell):
@@ -363,6 +370,10 @@ STATUS_ACTION = re.compile(r"^(разкриване|откриване|разш�
                            r"трансформиране)\s*(?:\(\s*да\s*/\s*не\s*\))?$", re.I)
 UNIT_LABEL = re.compile(r"^\s*(?:мерна\s+)?единица(?:\s+мярка)?\s*$|^\s*м(?:ерна)?\.\s*ед(?:\.|иница)?\s*$|^\s*мярка\s*$",
                         re.I)  # a capacity's unit in a column of its own
+# a column under "Капацитет" that counts something else: shifts ('смени', 'брой смени'), people over the whole year
+# ('потребители за годината', 'обслужени годишно'); on lower-cased text
+OTHER_MEASURE = re.compile(r"^\s*(?:брой\s+|бр\.\s*)?смени\s*$|(?<!\w)(?:за|през)\s+(?:цялата\s+)?(?:годината|година)\s*$|"
+                           r"(?<!\w)годишно\s*$")
 COUNT_LABEL = re.compile(r"^\s*(?:брой|бр\.?|число|количество)\s*$", re.I)
 PART_LABEL = re.compile(r"^\s*[^\W\d_][^\d:]{0,30}$")  # a short label with no digit: 'деца', 'пълнолетни'
 MONEY_LABEL = re.compile(r"^\W*(?:лв\.?|лева|bgn|евро|eur|€)\W*$|^\W*(?:в|във)\s+(?:лв\.?|лева|евро)\W*$", re.I)

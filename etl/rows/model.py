@@ -14,7 +14,7 @@ from ..vocabulary import column_role
 ITEM_NO = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*|[IVX]{1,5}(?=[.)])|[а-я](?=\)))[.)]?$")  # "1.", "2.3", "IV.", "б)"
 ROMAN_ITEM = re.compile(r"^[IVX]{1,5}[.)]$")
 NO_MARK = re.compile(r"^(не|no|няма|[-–—]|0)$", re.I)
-SCHEDULE_KINDS = {"q": 4, "m": 12, "h": 2}
+SCHEDULE_KINDS = {"q": 4, "m": 12, "h": 2, "b": 6}  # b: two months a column
 
 
 @dataclass
@@ -36,7 +36,7 @@ class RawRow:
     quarters: list[str] | None  # the schedule cells as written (4 quarters, 12 months or 2 halves), None: no schedule
     lines: list[Line] = field(default_factory=list)
     parent: int | None = None  # index of the numbered row a sub-row belongs to
-    schedule_kind: str | None = None  # 'q' | 'm' | 'h' for quarters, months, half-years
+    schedule_kind: str | None = None  # 'q' | 'm' | 'h' | 'b' for quarters, months, half-years, two months
     flags: list[str] = field(default_factory=list)  # review flags from reading the table (no_header, …)
     scale: float | None = 1.0  # the amount column's unit in leva ("хил. лв." → 1000); None: in doubt
     money_in_funding: bool = False  # amounts stand in the funding cell as bare numbers in that unit
@@ -156,7 +156,7 @@ BRACKETED = re.compile(r"\(([^()]*)\)")
 
 @lru_cache(maxsize=256)
 def is_schedule_role(role: str) -> bool:
-    return role == "sched" or (len(role) >= 2 and role[0] in "qmhn" and role[1:].isdecimal())
+    return role == "sched" or (len(role) >= 2 and role[0] in "qmhnb" and role[1:].isdecimal())
 NUMBER_ROLES = {"capacity", "capacity_before", "amount", "staff"}
 HAS_DIGIT = re.compile(r"\d")
 SLASH = re.compile(r"\s*/\s*")

@@ -16,6 +16,10 @@ NOTE_REF = re.compile(rf"(?<!\w)(?:бел\.|заб\.|бележка|забеле
                       re.I)
 NOTE_WORD = re.compile(r"(?<!\w)(?:бел\.|заб\.|бележка|забележка)\s*(?:№\s*)?\d")  # on lower-cased text
 NUMBERED_NOTE = re.compile(rf"^\s*(?:(\d{{1,2}})[.)]|([{SUPERSCRIPTS}]{{1,2}})\s*[.)]?)\s*(\S.{{10,}})$", re.S)
+# notes by letter: a cell of letter references alone ('а)', 'б), г)') and the lettered note lines ('а) Капацитетът …')
+LETTER_REFS = re.compile(r"^\s*[а-я]\)(?:\s*[,;и]?\s*[а-я]\))*\s*$")
+LETTER_REF = re.compile(r"([а-я])\)")
+LETTERED_NOTE = re.compile(r"^\s*([а-я])\)\s*(\S.{10,})$", re.S)
 
 
 def note_number(m: re.Match) -> int:
@@ -27,6 +31,7 @@ def resolve_notes(rows: list[RawRow], doc: Document, dispositions: dict[int, tup
     """A cell that points to a numbered note under the table gets the note's text (and the row its line): what
     the note says of the row (a change of capacity, an opening) is read with the row. A note number given twice is
     not followed."""
+    resolve_letter_notes(rows, doc, dispositions)
     text = "\n".join(ln.raw for ln in doc.lines)
     low = text.lower()
     if not any(c in text for c in SUPERSCRIPTS) and not (("бел" in low or "заб" in low) and NOTE_WORD.search(low)):
@@ -50,3 +55,25 @@ def resolve_notes(rows: list[RawRow], doc: Document, dispositions: dict[int, tup
                     if key != "notes":  # what the note says of the row (an opening, a closing) is read with it
                         row.cells["notes"] = join_text(row.cells.get("notes", ""), said)
                     row.lines.append(note)
+
+
+def resolve_letter_notes(rows: list[RawRow], doc: Document, dispositions: dict[int, tuple[str, int | None]]) -> None:
+    """A cell of letter references alone ('б), г)') gets the lettered notes under the table ('б) Услугата се
+    разкрива …') into the row's notes, read with the row. A letter given twice below the table is not followed."""
+    cited = [(row, key) for row in rows for key, text in row.cells.items() if text and LETTER_REFS.match(text)]
+    if not cited:
+        return
+    last_row_line = max(ln.no for row in rows for ln in row.lines)
+    notes: dict[str, Line | None] = {}
+    for ln in doc.lines[last_row_line:]:
+        if len(ln.nonempty) == 1 and dispositions.get(ln.no, ("prose", None))[0] == "prose":
+            m = LETTERED_NOTE.match(ln.cells[ln.nonempty[0]])
+            if m:
+                notes[m.group(1)] = None if m.group(1) in notes else ln
+    for row, key in cited:
+        for letter in LETTER_REF.findall(row.cells[key]):
+            note = notes.get(letter)
+            if note is not None and note not in row.lines:
+                said = LETTERED_NOTE.match(note.cells[note.nonempty[0]]).group(2)
+                row.cells["notes"] = join_text(row.cells.get("notes", ""), said)
+                row.lines.append(note)

@@ -457,7 +457,10 @@ class _Walker:
         if self.joining is not None and self.join(fields, schedule, line, moved):
             return
         flags = (["no_header"] if self.table.inferred else []) + (["unsure_alignment"] if moved else [])
-        row = RawRow(self.table.layout, self.section, None, fields, schedule, [line],
+        # a grouping column that names a section ('Партньорство', a merged cell repeated on every row): the row's section
+        grouped = match_section(fields["group"]) if fields.get("group") else None
+        row = RawRow(self.table.layout, grouped if grouped and grouped != "priority" else self.section, None, fields,
+                     schedule, [line],
                      schedule_kind=self.table.schedule_kind if schedule is not None else None, flags=flags,
                      scale=self.table.scale, money_in_funding=self.table.money_in_funding,
                      currency=self.table.currency, term_unit=self.table.term_unit,
