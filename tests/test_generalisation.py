@@ -48,8 +48,10 @@
 - blind-15: seven more, held out while the parser was changed for the sets above: its first score (88.7 %, 1016 of
   1146 fields, no plan or row lost, no wrong number) is the honest figure for plans never seen; the parser was then
   changed for it too (final score 99.6 %, 1141 of 1146 fields, no wrong number);
-- blind-16: seven more, held out: nobody changing the parser reads it. Its first score is the honest figure for
-  plans never seen; its floors only guard against a fall, so that it keeps measuring plans never seen.
+- blind-16: seven more, held out: nobody changing the parser reads it. Its first score (86.7 %, 971 of 1120
+  fields, no plan or row lost, six wrong numbers, all in one plan that lists several services with their
+  capacities in one cell) is the honest figure for plans never seen; its floors only guard against a fall, so
+  that it keeps measuring plans never seen.
 
 Every set also counts wrong numbers: a number exported that the key says is another number. The product's rule
 is that a number is right or empty with a review flag, never another number."""
@@ -72,7 +74,7 @@ SETS = [("test-plans", 0.98, 0), ("blind", 0.95, 0), ("blind-2", 0.95, 0), ("bli
         ("blind-12", 0.99, 0), ("blind-13", 0.99, 0),
         ("blind-14", 0.99, 0), ("blind-15", 0.99, 0)]
 # (set, its first score as the least field accuracy, its first count of wrong numbers as the most)
-HELD_OUT = [("blind-16", 0.0, 99)]
+HELD_OUT = [("blind-16", 0.86, 6)]
 
 
 def wrong_numbers(printed: str) -> list[str]:
