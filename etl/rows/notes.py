@@ -4,6 +4,7 @@ below the table, whose text goes into the row's notes."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ..lines import Document, Line
 from .model import RawRow, join_text
@@ -27,6 +28,21 @@ def note_number(m: re.Match) -> int:
     return int(m.group(1) or m.group(2).translate(_SUPERSCRIPT_DIGITS))
 
 
+def notes_below(rows: list[RawRow], doc: Document, dispositions: dict[int, tuple[str, int | None]],
+                note: re.Pattern, key: Callable[[re.Match], int | str]) -> dict[int | str, Line | None]:
+    """The notes under the table's last row: lines of one cell read as no part of the table that `note` matches,
+    by their number or letter (key); a number or letter given twice stands for no note (None)."""
+    last_row_line = max(ln.no for row in rows for ln in row.lines)
+    notes: dict[int | str, Line | None] = {}
+    for ln in doc.lines[last_row_line:]:
+        if len(ln.nonempty) == 1 and dispositions.get(ln.no, ("prose", None))[0] == "prose":
+            m = note.match(ln.cells[ln.nonempty[0]])
+            if m:
+                k = key(m)
+                notes[k] = None if k in notes else ln
+    return notes
+
+
 def resolve_notes(rows: list[RawRow], doc: Document, dispositions: dict[int, tuple[str, int | None]]) -> None:
     """A cell that points to a numbered note under the table gets the note's text (and the row its line): what
     the note says of the row (a change of capacity, an opening) is read with the row. A note number given twice is
@@ -36,14 +52,7 @@ def resolve_notes(rows: list[RawRow], doc: Document, dispositions: dict[int, tup
     low = text.lower()
     if not any(c in text for c in SUPERSCRIPTS) and not (("бел" in low or "заб" in low) and NOTE_WORD.search(low)):
         return  # no note reference anywhere in the document: none in its rows (plain tests first: most have none)
-    last_row_line = max(ln.no for row in rows for ln in row.lines)
-    notes: dict[int, Line | None] = {}
-    for ln in doc.lines[last_row_line:]:
-        if len(ln.nonempty) == 1 and dispositions.get(ln.no, ("prose", None))[0] == "prose":
-            m = NUMBERED_NOTE.match(ln.cells[ln.nonempty[0]])
-            if m:
-                number = note_number(m)
-                notes[number] = None if number in notes else ln
+    notes = notes_below(rows, doc, dispositions, NUMBERED_NOTE, note_number)
     for row in rows:
         for key, text in list(row.cells.items()):
             for ref in NOTE_REF.finditer(text or ""):
@@ -63,13 +72,7 @@ def resolve_letter_notes(rows: list[RawRow], doc: Document, dispositions: dict[i
     cited = [(row, key) for row in rows for key, text in row.cells.items() if text and LETTER_REFS.match(text)]
     if not cited:
         return
-    last_row_line = max(ln.no for row in rows for ln in row.lines)
-    notes: dict[str, Line | None] = {}
-    for ln in doc.lines[last_row_line:]:
-        if len(ln.nonempty) == 1 and dispositions.get(ln.no, ("prose", None))[0] == "prose":
-            m = LETTERED_NOTE.match(ln.cells[ln.nonempty[0]])
-            if m:
-                notes[m.group(1)] = None if m.group(1) in notes else ln
+    notes = notes_below(rows, doc, dispositions, LETTERED_NOTE, lambda m: m.group(1))
     for row, key in cited:
         for letter in LETTER_REF.findall(row.cells[key]):
             note = notes.get(letter)
